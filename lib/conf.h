@@ -1,0 +1,52 @@
+/*
+ * The configuration file of SPEC.md: "key = value" lines, "#" comments.
+ * An unknown key, a bad value or a missing required key is an error
+ * reported as "FILE:LINE: message".
+ */
+#ifndef IMAPEEK_CONF_H
+#define IMAPEEK_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct conf {
+	char *path;              /* the file read */
+	char **imapd_argv;       /* "imapd", split like a shell, NULL-ended */
+	char **imapd_env;        /* "imapd-env" NAME=VALUE, NULL-ended */
+	char *title;             /* "imapeek" */
+	char *about;             /* Markdown file path, or NULL */
+	char **mailboxes;        /* glob patterns, NULL-ended; default "*" */
+	char **hide;             /* glob patterns, NULL-ended; default none */
+	unsigned page_size;      /* 1..500, default 50 */
+	unsigned timeout;        /* seconds, default 10 */
+	uint64_t max_literal;    /* bytes, default 67108864 */
+	bool obfuscate;          /* default no */
+	char *base_url;          /* or NULL: from the request */
+	char *templates;         /* folder; default IMAPEEK_TEMPLATES */
+};
+
+/* Which file to read: -c CONF, else $IMAPEEK_CONF, else /etc/imapeek.conf. */
+const char *conf_choose_path(const char *from_command_line);
+
+/* 0, or -1 with "FILE:LINE: message" in err. */
+int conf_load(struct conf *conf, const char *path, struct buf *err);
+/* The same from a string (tests); name is used in messages. */
+int conf_parse(struct conf *conf, const char *name, const char *text,
+               size_t len, struct buf *err);
+void conf_release(struct conf *conf);
+
+/*
+ * Split a command line like a shell splits words: blanks separate, double
+ * quotes group (backslash escapes " and \ inside them), no expansion.
+ * 0 and a NULL-ended argv, or -1 (unbalanced quote, empty).
+ */
+int conf_split_words(const char *line, char ***argv, struct buf *err);
+void conf_free_words(char **argv);
+
+/* Is a mailbox (UTF-8, "/"-separated) shown: matches mailboxes, not hide. */
+bool conf_mailbox_visible(const struct conf *conf, const char *mailbox);
+
+#endif

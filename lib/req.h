@@ -1,0 +1,83 @@
+/*
+ * The neutral request and the one writer a handler gets.
+ *
+ * Every front end (CGI, FastCGI, the standalone server) fills a struct req
+ * and a struct resp with its own resp_ops; the library never sees CGI
+ * variables or sockets.  A handler sets the status and headers, then
+ * writes the body; the first body write sends the headers, and a header set
+ * after that is a bug (it aborts in test builds).  For HEAD, body bytes are
+ * counted and dropped.
+ */
+#ifndef IMAPEEK_REQ_H
+#define IMAPEEK_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+enum req_method { REQ_GET, REQ_HEAD, REQ_OTHER };
+
+struct req {
+	enum req_method method;
+	/* Where the gateway is mounted ("" or "/archive"), no trailing slash. */
+	const char *root;
+	/* The path below root, still percent-encoded, starting with "/". */
+	const char *path;
+	/* The query string without "?", "" when none. */
+	const char *query;
+	/* Request headers; NULL when absent. */
+	const char *accept;
+	const char *accept_encoding;
+	const char *if_none_match;
+	const char *if_modified_since;
+	const char *host;
+	bool https;
+};
+
+struct resp_header {
+	char *name;
+	char *value;
+};
+
+struct resp_ops {
+	/* Status and headers, once, before the first body byte. */
+	int (*begin)(void *ctx, int status, const struct resp_header *headers,
+	             size_t nheaders);
+	/* Body bytes (never called for HEAD). */
+	int (*write)(void *ctx, const char *data, size_t len);
+};
+
+struct resp {
+	const struct resp_ops *ops;
+	void *ctx;
+	bool head_only;
+	int status;
+	struct resp_header *headers;
+	size_t nheaders, cap;
+	bool begun;
+	bool failed;        /* a write failed: the client went away */
+	size_t body_bytes;  /* written (or, for HEAD, dropped) */
+};
+
+void resp_init(struct resp *resp, const struct resp_ops *ops, void *ctx,
+               bool head_only);
+void resp_release(struct resp *resp);
+void resp_set_status(struct resp *resp, int status);
+/* Replaces a header of the same name (case-insensitive). */
+void resp_header(struct resp *resp, const char *name, const char *value);
+void resp_headerf(struct resp *resp, const char *name, const char *fmt, ...)
+	PRINTF_LIKE(3, 4);
+const char *resp_get_header(const struct resp *resp, const char *name);
+/* Sends the headers if not yet sent.  0 or -1. */
+int resp_begin(struct resp *resp);
+int resp_write(struct resp *resp, const void *data, size_t len);
+int resp_puts(struct resp *resp, const char *s);
+int resp_printf(struct resp *resp, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Ends the response: begins it if nothing was written. */
+int resp_finish(struct resp *resp);
+
+/* The reason phrase of a status code ("Not Found"). */
+const char *http_status_text(int status);
+
+#endif
