@@ -1,0 +1,450 @@
+#include "route.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "utf8.h"
+
+static const struct {
+	const char *name;
+	unsigned flags;
+} route_table[PAGE__MAX] = {
+	[PAGE_MAILBOXES] = { "mailboxes", ROUTE_HAS_JSON },
+	[PAGE_INDEX] = { "index", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON },
+	[PAGE_THREADS] = { "threads", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON },
+	[PAGE_MESSAGE] = { "message",
+	                   ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID | ROUTE_HAS_JSON },
+	[PAGE_RAW] = { "raw", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID },
+	[PAGE_PART] = { "part", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
+	                        ROUTE_NEEDS_SECTION },
+	[PAGE_THREAD] = { "thread",
+	                  ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID | ROUTE_HAS_JSON },
+	[PAGE_THREAD_MBOX] = { "thread.mbox",
+	                       ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID },
+	[PAGE_SEARCH] = { "search", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON },
+	[PAGE_ATOM] = { "new.atom", ROUTE_NEEDS_MAILBOX },
+	[PAGE_MSGID] = { "msgid", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_MSGID },
+	[PAGE_MSGID_ALL] = { "msgid-all", ROUTE_NEEDS_MSGID },
+	[PAGE_STATIC] = { "static", 0 },
+};
+
+/* Words after "/MBOX/UID/" and after "/MBOX/", in one place each. */
+static const struct {
+	const char *word;
+	enum route_page page;
+} message_words[] = {
+	{ "raw", PAGE_RAW },
+	{ "thread", PAGE_THREAD },
+	{ "thread.mbox", PAGE_THREAD_MBOX },
+}, mailbox_words[] = {
+	{ "search", PAGE_SEARCH },
+	{ "new.atom", PAGE_ATOM },
+};
+
+/* The only static files: the stylesheet. */
+static const char *const static_names[] = { "style.css" };
+
+unsigned route_flags(enum route_page page)
+{
+	return page < PAGE__MAX ? route_table[page].flags : 0;
+}
+
+const char *route_page_name(enum route_page page)
+{
+	return page < PAGE__MAX ? route_table[page].name : "?";
+}
+
+static int fail(struct route_error *err, int status, const char *message)
+{
+	err->status = status;
+	snprintf(err->message, sizeof(err->message), "%s", message);
+	return -1;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int route_decode(struct str in, bool plus_is_space, struct buf *out)
+{
+	size_t start = out->len;
+
+	for (size_t i = 0; i < in.len; i++) {
+		unsigned char c = (unsigned char)in.p[i];
+		if (c == '%') {
+			int hi, lo;
+			if (in.len - i < 3)
+				goto bad;
+			hi = hex_value(in.p[i + 1]);
+			lo = hex_value(in.p[i + 2]);
+			if (hi < 0 || lo < 0)
+				goto bad;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c < 0x20 || c == 0x7f)
+			goto bad;
+		buf_addch(out, (char)c);
+	}
+	if (!utf8_valid(out->p ? out->p + start : "", out->len - start))
+		goto bad;
+	return 0;
+bad:
+	buf_truncate(out, start);
+	return -1;
+}
+
+/* Path segments, decoded; the last is "" when the path ends with "/". */
+struct segments {
+	char *seg[ROUTE_MAX_SEGMENTS];
+	size_t n;
+};
+
+static void segments_release(struct segments *segs)
+{
+	for (size_t i = 0; i < segs->n; i++)
+		free(segs->seg[i]);
+	segs->n = 0;
+}
+
+static int split_path(const char *path, struct segments *segs,
+                      struct route_error *err)
+{
+	size_t len = strlen(path);
+	const char *p, *end;
+
+	if (len > ROUTE_MAX_PATH)
+		return fail(err, 400, "The path is too long.");
+	if (path[0] != '/')
+		return fail(err, 400, "The path must start with a slash.");
+	p = path + 1;
+	end = path + len;
+	for (;;) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		const char *stop = slash ? slash : end;
+		struct buf decoded = BUF_INIT;
+
+		if (segs->n == ROUTE_MAX_SEGMENTS)
+			return fail(err, 400, "The path has too many levels.");
+		if (route_decode((struct str){ p, (size_t)(stop - p) }, false,
+		                 &decoded) < 0) {
+			buf_release(&decoded);
+			return fail(err, 400, "The path is not properly encoded.");
+		}
+		if (!strcmp(buf_cstr(&decoded), ".") ||
+		    !strcmp(buf_cstr(&decoded), "..")) {
+			buf_release(&decoded);
+			return fail(err, 400, "The path may not contain . or ..");
+		}
+		/* An empty segment is only allowed last (the trailing slash). */
+		if (!decoded.len && slash) {
+			buf_release(&decoded);
+			return fail(err, 404, "There is no such page.");
+		}
+		segs->seg[segs->n++] = buf_detach(&decoded, NULL);
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+	return 0;
+}
+
+static bool mailbox_equal(const char *a, const char *b)
+{
+	/* INBOX is case-insensitive (RFC 3501 5.1), every other name exact. */
+	if (!strcasecmp(a, "INBOX") && !strcasecmp(b, "INBOX"))
+		return true;
+	return !strcmp(a, b);
+}
+
+/* Longest run of leading segments naming a mailbox: its length, or 0. */
+static size_t match_mailbox(const struct segments *segs,
+                            const char *const *mailboxes, size_t nmailboxes,
+                            const char **found)
+{
+	struct buf name = BUF_INIT;
+	size_t best = 0;
+
+	for (size_t k = 1; k <= segs->n; k++) {
+		if (k > 1)
+			buf_addch(&name, '/');
+		/* An encoded "/" can't be inside a level of a mailbox name. */
+		if (!segs->seg[k - 1][0] || strchr(segs->seg[k - 1], '/'))
+			break;
+		buf_addstr(&name, segs->seg[k - 1]);
+		for (size_t i = 0; i < nmailboxes; i++) {
+			if (mailbox_equal(buf_cstr(&name), mailboxes[i])) {
+				best = k;
+				*found = mailboxes[i];
+				break;
+			}
+		}
+	}
+	buf_release(&name);
+	return best;
+}
+
+static int parse_uid(const char *text, uint32_t *uid)
+{
+	uint64_t value;
+
+	if (text[0] == '0')
+		return -1;
+	if (parse_u64(str_from(text), 1, UINT32_MAX, &value) < 0)
+		return -1;
+	*uid = (uint32_t)value;
+	return 0;
+}
+
+static bool valid_section(const char *text)
+{
+	size_t depth = 0;
+	const char *p = text;
+
+	for (;;) {
+		if (*p < '1' || *p > '9')
+			return false;
+		size_t digits = 0;
+		while (*p >= '0' && *p <= '9')
+			p++, digits++;
+		if (digits > 9 || ++depth > ROUTE_MAX_SECTION_DEPTH)
+			return false;
+		if (!*p)
+			return true;
+		if (*p++ != '.')
+			return false;
+	}
+}
+
+static char *join_segments(const struct segments *segs, size_t from)
+{
+	struct buf joined = BUF_INIT;
+
+	for (size_t i = from; i < segs->n; i++) {
+		if (i > from)
+			buf_addch(&joined, '/');
+		buf_addstr(&joined, segs->seg[i]);
+	}
+	return buf_detach(&joined, NULL);
+}
+
+/* What follows the mailbox: rest[0..nrest). */
+static int route_in_mailbox(struct route *route, char *const *rest,
+                            size_t nrest, const struct segments *segs,
+                            struct route_error *err)
+{
+	if (nrest == 0) {
+		route->page = PAGE_INDEX;
+		route->redirect = true;
+		return 0;
+	}
+	if (nrest == 1 && !rest[0][0]) {
+		route->page = PAGE_INDEX;
+		return 0;
+	}
+	if (!strcmp(rest[0], "threads") && nrest <= 2) {
+		route->page = PAGE_THREADS;
+		route->redirect = nrest == 1;
+		if (nrest == 2 && rest[1][0])
+			return fail(err, 404, "There is no such page.");
+		return 0;
+	}
+	if (!strcmp(rest[0], "m") && nrest >= 2) {
+		route->page = PAGE_MSGID;
+		route->msgid = join_segments(segs, segs->n - nrest + 1);
+		if (!route->msgid[0])
+			return fail(err, 404, "There is no such page.");
+		return 0;
+	}
+	if (nrest == 1) {
+		for (size_t i = 0; i < sizeof(mailbox_words) / sizeof(mailbox_words[0]); i++) {
+			if (!strcmp(rest[0], mailbox_words[i].word)) {
+				route->page = mailbox_words[i].page;
+				return 0;
+			}
+		}
+	}
+	if (rest[0][0] < '0' || rest[0][0] > '9')
+		return fail(err, 404, "There is no such mailbox or page.");
+	if (parse_uid(rest[0], &route->uid) < 0)
+		return fail(err, 400, "That is not a valid message number (UID).");
+	if (nrest == 1) {
+		route->page = PAGE_MESSAGE;
+		return 0;
+	}
+	if (nrest > 2)
+		return fail(err, 404, "There is no such page.");
+	if (!rest[1][0]) {
+		route->page = PAGE_MESSAGE;
+		route->redirect = true;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(message_words) / sizeof(message_words[0]); i++) {
+		if (!strcmp(rest[1], message_words[i].word)) {
+			route->page = message_words[i].page;
+			return 0;
+		}
+	}
+	if (rest[1][0] >= '0' && rest[1][0] <= '9') {
+		if (!valid_section(rest[1]))
+			return fail(err, 400, "That is not a valid part number.");
+		route->page = PAGE_PART;
+		route->section = xstrdup(rest[1]);
+		return 0;
+	}
+	return fail(err, 404, "There is no such page.");
+}
+
+static int parse_query(struct route *route, const char *query,
+                       struct route_error *err)
+{
+	const char *p = query ? query : "";
+
+	route->page_number = 1;
+	route->format = FORMAT_HTML;
+	if (strlen(p) > ROUTE_MAX_PATH)
+		return fail(err, 400, "The query is too long.");
+	while (*p) {
+		const char *amp = strchr(p, '&');
+		const char *end = amp ? amp : p + strlen(p);
+		const char *eq = memchr(p, '=', (size_t)(end - p));
+		struct str key = { p, (size_t)((eq ? eq : end) - p) };
+		struct str raw_value = eq ? (struct str){ eq + 1, (size_t)(end - eq - 1) }
+		                          : STR_NULL;
+		struct buf value = BUF_INIT;
+		int rc = 0;
+
+		if (route_decode(raw_value, true, &value) < 0) {
+			rc = fail(err, 400, "The query is not properly encoded.");
+		} else if (str_eq(key, "page")) {
+			uint64_t number;
+			if (buf_cstr(&value)[0] == '0' ||
+			    parse_u64(str_from_buf(&value), 1, 1000000, &number) < 0)
+				rc = fail(err, 400, "The page number is not valid.");
+			else
+				route->page_number = (unsigned)number;
+		} else if (str_eq(key, "format")) {
+			static const struct {
+				const char *name;
+				enum route_format format;
+			} formats[] = {
+				{ "html", FORMAT_HTML }, { "json", FORMAT_JSON },
+				{ "atom", FORMAT_ATOM }, { "mbox", FORMAT_MBOX },
+			};
+			size_t i;
+			for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+				if (!strcmp(buf_cstr(&value), formats[i].name))
+					break;
+			if (i == sizeof(formats) / sizeof(formats[0])) {
+				rc = fail(err, 400, "Unknown format: use html, json, atom or mbox.");
+			} else {
+				route->format = formats[i].format;
+				route->format_given = true;
+			}
+		} else if (str_eq(key, "q")) {
+			free(route->query);
+			route->query = buf_detach(&value, NULL);
+		} else if (str_eq(key, "month")) {
+			const char *m = buf_cstr(&value);
+			if (strlen(m) != 7 || m[4] != '-' ||
+			    strspn(m, "0123456789-") != 7 || m[5] > '1' ||
+			    (m[5] == '1' && m[6] > '2') || (m[5] == '0' && m[6] == '0'))
+				rc = fail(err, 400, "The month must be written YYYY-MM.");
+			else {
+				free(route->month);
+				route->month = buf_detach(&value, NULL);
+			}
+		}
+		/* Other keys are ignored, as a web page would. */
+		buf_release(&value);
+		if (rc < 0)
+			return -1;
+		p = amp ? amp + 1 : end;
+	}
+	return 0;
+}
+
+bool route_needs_mailboxes(const char *path)
+{
+	return strcmp(path, "/") != 0 && strncmp(path, "/.static/", 9) != 0;
+}
+
+int route_resolve(struct route *route, const char *path, const char *query,
+                  const char *const *mailboxes, size_t nmailboxes,
+                  struct route_error *err)
+{
+	struct segments segs = { .n = 0 };
+	const char *mailbox = NULL;
+	size_t matched;
+	int rc = -1;
+
+	memset(route, 0, sizeof(*route));
+	err->status = 0;
+	err->message[0] = '\0';
+	if (parse_query(route, query, err) < 0)
+		goto out;
+	if (split_path(path, &segs, err) < 0)
+		goto out;
+	if (segs.n == 1 && !segs.seg[0][0]) {
+		route->page = PAGE_MAILBOXES;
+		rc = 0;
+		goto out;
+	}
+	if (segs.n == 2 && !strcmp(segs.seg[0], ".static")) {
+		for (size_t i = 0; i < sizeof(static_names) / sizeof(static_names[0]); i++) {
+			if (!strcmp(segs.seg[1], static_names[i])) {
+				route->page = PAGE_STATIC;
+				route->static_name = xstrdup(segs.seg[1]);
+				rc = 0;
+				goto out;
+			}
+		}
+		fail(err, 404, "There is no such file.");
+		goto out;
+	}
+	matched = match_mailbox(&segs, mailboxes, nmailboxes, &mailbox);
+	if (!matched) {
+		if (segs.n >= 2 && !strcmp(segs.seg[0], "m")) {
+			route->page = PAGE_MSGID_ALL;
+			route->msgid = join_segments(&segs, 1);
+			if (!route->msgid[0])
+				fail(err, 404, "There is no such page.");
+			else
+				rc = 0;
+			goto out;
+		}
+		fail(err, 404, "There is no such mailbox.");
+		goto out;
+	}
+	route->mailbox = xstrdup(mailbox);
+	rc = route_in_mailbox(route, segs.seg + matched, segs.n - matched, &segs,
+	                      err);
+out:
+	segments_release(&segs);
+	if (rc < 0)
+		route_release(route);
+	return rc;
+}
+
+void route_release(struct route *route)
+{
+	free(route->mailbox);
+	free(route->section);
+	free(route->msgid);
+	free(route->static_name);
+	free(route->query);
+	free(route->month);
+	route->mailbox = route->section = route->msgid = NULL;
+	route->static_name = route->query = route->month = NULL;
+}

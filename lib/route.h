@@ -1,0 +1,99 @@
+/*
+ * The router: one dispatch table from a request path to a page.
+ *
+ * A path is split into segments, each percent-decoded strictly (bad
+ * escapes, NUL, control characters, invalid UTF-8, "." and ".." are 400).
+ * The mailbox is the longest run of leading segments that names a known,
+ * visible mailbox; what follows it picks the page.  Every check a page
+ * needs (a mailbox, a UID, a section) is made here, so a 400 or 404 is
+ * decided before any page code runs.
+ */
+#ifndef IMAPEEK_ROUTE_H
+#define IMAPEEK_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum route_page {
+	PAGE_MAILBOXES,    /* / */
+	PAGE_INDEX,        /* /MBOX/ */
+	PAGE_THREADS,      /* /MBOX/threads/ */
+	PAGE_MESSAGE,      /* /MBOX/UID */
+	PAGE_RAW,          /* /MBOX/UID/raw */
+	PAGE_PART,         /* /MBOX/UID/SECTION */
+	PAGE_THREAD,       /* /MBOX/UID/thread */
+	PAGE_THREAD_MBOX,  /* /MBOX/UID/thread.mbox */
+	PAGE_SEARCH,       /* /MBOX/search */
+	PAGE_ATOM,         /* /MBOX/new.atom */
+	PAGE_MSGID,        /* /MBOX/m/MSGID */
+	PAGE_MSGID_ALL,    /* /m/MSGID */
+	PAGE_STATIC,       /* /.static/NAME: the stylesheet */
+	PAGE__MAX
+};
+
+enum route_format { FORMAT_HTML, FORMAT_JSON, FORMAT_ATOM, FORMAT_MBOX };
+
+/* What the page needs, checked by the router (one row per page). */
+enum {
+	ROUTE_NEEDS_MAILBOX = 1 << 0,
+	ROUTE_NEEDS_UID = 1 << 1,
+	ROUTE_NEEDS_SECTION = 1 << 2,
+	ROUTE_NEEDS_MSGID = 1 << 3,
+	ROUTE_HAS_JSON = 1 << 4,    /* served as JSON too */
+};
+
+struct route {
+	enum route_page page;
+	char *mailbox;         /* UTF-8 name, as LIST gave it */
+	uint32_t uid;
+	char *section;         /* "1", "2.1" */
+	char *msgid;           /* without <> */
+	char *static_name;     /* PAGE_STATIC */
+	/* The canonical path differs (a missing trailing slash): 301 to it. */
+	bool redirect;
+	/* Query parameters. */
+	unsigned page_number;  /* from 1 */
+	enum route_format format;
+	bool format_given;
+	char *query;           /* q= */
+	char *month;           /* month=YYYY-MM */
+};
+
+struct route_error {
+	int status;            /* 400 or 404 */
+	char message[160];     /* for the error page: says what, not how */
+};
+
+/* Longest path accepted, in bytes (a longer one is 400). */
+#define ROUTE_MAX_PATH 8192
+#define ROUTE_MAX_SEGMENTS 64
+#define ROUTE_MAX_SECTION_DEPTH 32
+
+/*
+ * Map path (percent-encoded, starting with "/") and query to a route,
+ * resolving the mailbox against the visible mailboxes (UTF-8 names with
+ * "/" between levels).  0, or -1 with err filled.
+ */
+int route_resolve(struct route *route, const char *path, const char *query,
+                  const char *const *mailboxes, size_t nmailboxes,
+                  struct route_error *err);
+void route_release(struct route *route);
+
+/* The dispatch table's flags for a page. */
+unsigned route_flags(enum route_page page);
+const char *route_page_name(enum route_page page);
+
+/* Does the path need the mailbox list to be resolved? ("/" does not.) */
+bool route_needs_mailboxes(const char *path);
+
+/*
+ * Strict percent-decoding of one path segment or query value into out:
+ * %XX with hex digits, no NUL or other C0 control, valid UTF-8.  With
+ * plus_is_space, "+" means " " (query strings).  0 or -1.
+ */
+int route_decode(struct str in, bool plus_is_space, struct buf *out);
+
+#endif
