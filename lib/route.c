@@ -27,7 +27,6 @@ static const struct {
 	[PAGE_ATOM] = { "new.atom", ROUTE_NEEDS_MAILBOX },
 	[PAGE_MSGID] = { "msgid", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_MSGID },
 	[PAGE_MSGID_ALL] = { "msgid-all", ROUTE_NEEDS_MSGID },
-	[PAGE_STATIC] = { "static", 0 },
 };
 
 /* Words after "/MBOX/UID/" and after "/MBOX/", in one place each. */
@@ -42,9 +41,6 @@ static const struct {
 	{ "search", PAGE_SEARCH },
 	{ "new.atom", PAGE_ATOM },
 };
-
-/* The only static files: the stylesheet. */
-static const char *const static_names[] = { "style.css" };
 
 unsigned route_flags(enum route_page page)
 {
@@ -377,7 +373,7 @@ static int parse_query(struct route *route, const char *query,
 
 bool route_needs_mailboxes(const char *path)
 {
-	return strcmp(path, "/") != 0 && strncmp(path, "/.static/", 9) != 0;
+	return strcmp(path, "/") != 0;
 }
 
 int route_resolve(struct route *route, const char *path, const char *query,
@@ -399,18 +395,6 @@ int route_resolve(struct route *route, const char *path, const char *query,
 	if (segs.n == 1 && !segs.seg[0][0]) {
 		route->page = PAGE_MAILBOXES;
 		rc = 0;
-		goto out;
-	}
-	if (segs.n == 2 && !strcmp(segs.seg[0], ".static")) {
-		for (size_t i = 0; i < sizeof(static_names) / sizeof(static_names[0]); i++) {
-			if (!strcmp(segs.seg[1], static_names[i])) {
-				route->page = PAGE_STATIC;
-				route->static_name = xstrdup(segs.seg[1]);
-				rc = 0;
-				goto out;
-			}
-		}
-		fail(err, 404, "There is no such file.");
 		goto out;
 	}
 	matched = match_mailbox(&segs, mailboxes, nmailboxes, &mailbox);
@@ -442,9 +426,8 @@ void route_release(struct route *route)
 	free(route->mailbox);
 	free(route->section);
 	free(route->msgid);
-	free(route->static_name);
 	free(route->query);
 	free(route->month);
 	route->mailbox = route->section = route->msgid = NULL;
-	route->static_name = route->query = route->month = NULL;
+	route->query = route->month = NULL;
 }

@@ -30,7 +30,6 @@ enum route_page {
 	PAGE_ATOM,         /* /MBOX/new.atom */
 	PAGE_MSGID,        /* /MBOX/m/MSGID */
 	PAGE_MSGID_ALL,    /* /m/MSGID */
-	PAGE_STATIC,       /* /.static/NAME: the stylesheet */
 	PAGE__MAX
 };
 
@@ -51,7 +50,6 @@ struct route {
 	uint32_t uid;
 	char *section;         /* "1", "2.1" */
 	char *msgid;           /* without <> */
-	char *static_name;     /* PAGE_STATIC */
 	/* The canonical path differs (a missing trailing slash): 301 to it. */
 	bool redirect;
 	/* Query parameters. */

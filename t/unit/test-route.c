@@ -41,13 +41,11 @@ static const struct row rows[] = {
 	{ "/inbox/", "", 0, PAGE_INDEX, "INBOX", NULL, NULL, 0, false, 1 },
 	{ "/Archiv/Gr%C3%BC%C3%9Fe%20%26%20Co/", "", 0, PAGE_INDEX, "Archiv/Grüße & Co", NULL, NULL, 0, false, 1 },
 	{ "/a%25b/1", "", 0, PAGE_MESSAGE, "a%b", NULL, NULL, 1, false, 1 },
-	{ "/.static/style.css", "", 0, PAGE_STATIC, NULL, NULL, NULL, 0, false, 1 },
 	/* 404: unknown or hidden things */
 	{ "/nope/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/dev/7/frob", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/dev/frob", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/dev/7/raw/x", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
-	{ "/.static/passwd", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "//lists/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
 	/* 400: malformed input */
 	{ "/lists/dev/0", "", 400, 0, NULL, NULL, NULL, 0, false, 0 },

@@ -1,0 +1,244 @@
+/*
+ * The gateway: method check, routing, the worker's imapd session, and the
+ * one table from page to handler.  Errors become statuses in page_error()
+ * and page_session_error(), nowhere else.
+ */
+#include "gateway.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "page.h"
+
+struct gateway {
+	const struct conf *conf;
+	struct tmpl_set *templates;
+	struct session *session;
+};
+
+static int (*const page_handlers[PAGE__MAX])(struct page *) = {
+	[PAGE_MAILBOXES] = page_mailboxes,
+	[PAGE_INDEX] = page_index,
+	[PAGE_MESSAGE] = page_message,
+	[PAGE_RAW] = page_raw,
+	[PAGE_PART] = page_part,
+	/* Threads, search, feeds and Message-ID look-ups come later. */
+};
+
+struct gateway *gateway_new(const struct conf *conf)
+{
+	struct gateway *gateway = xcalloc(1, sizeof(*gateway));
+	struct buf err = BUF_INIT;
+
+	gateway->conf = conf;
+	gateway->templates = tmpl_set_new();
+	if (tmpl_load_dir(gateway->templates, conf->templates, &err) < 0) {
+		fprintf(stderr, "imapeek: %s\n", buf_cstr(&err));
+		tmpl_set_free(gateway->templates);
+		gateway->templates = NULL;
+	}
+	buf_release(&err);
+	return gateway;
+}
+
+void gateway_free(struct gateway *gateway)
+{
+	if (!gateway)
+		return;
+	session_close(gateway->session);
+	tmpl_set_free(gateway->templates);
+	free(gateway);
+}
+
+struct session *page_session(struct page *page, struct session_err *err)
+{
+	struct gateway *gateway = page->gateway;
+	struct session_config config = {
+		.argv = gateway->conf->imapd_argv,
+		.envp = gateway->conf->imapd_env,
+		.timeout_ms = (int)gateway->conf->timeout * 1000,
+		.max_literal = gateway->conf->max_literal,
+	};
+
+	if (gateway->session && session_broken(gateway->session)) {
+		session_close(gateway->session);
+		gateway->session = NULL;
+	}
+	if (!gateway->session) {
+		gateway->session = session_open(&config, err);
+		if (!gateway->session)
+			fprintf(stderr, "imapeek: imapd %s: %s\n",
+			        gateway->conf->imapd_argv[0], err->message);
+	}
+	return gateway->session;
+}
+
+int page_examine(struct page *page, struct session_err *err)
+{
+	struct session *session = page_session(page, err);
+
+	if (!session)
+		return -1;
+	return session_examine(session, str_from(page->route->mailbox), false,
+	                       err);
+}
+
+/*
+ * JSON when asked with ?format=json, or when Accept prefers
+ * application/json to text/html (q-values compared; a missing q is 1).
+ */
+static double accept_quality(const char *accept, const char *type)
+{
+	const char *p = accept;
+	size_t type_len = strlen(type);
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		size_t name_len = strcspn(p, ";, ");
+		if (name_len > len)
+			name_len = len;
+		if (name_len == type_len && !strncasecmp(p, type, type_len)) {
+			const char *q = strstr(p, "q=");
+			if (q && q < p + len) {
+				char *stop;
+				double value = strtod(q + 2, &stop);
+				return stop == q + 2 ? 1.0 : value;
+			}
+			return 1.0;
+		}
+		p = end;
+	}
+	return -1.0;
+}
+
+static bool wants_json(const struct req *req, const struct route *route)
+{
+	if (route->format_given)
+		return route->format == FORMAT_JSON;
+	if (!req->accept)
+		return false;
+	double json = accept_quality(req->accept, "application/json");
+	double html = accept_quality(req->accept, "text/html");
+	return json > 0 && json > html;
+}
+
+static void free_list(struct mailbox_list *list)
+{
+	mailbox_list_release(list);
+}
+
+void gateway_handle(struct gateway *gateway, const struct req *req,
+                    struct resp *resp)
+{
+	struct route route;
+	struct route_error route_err;
+	struct mailbox_list mailboxes = { 0 };
+	struct session_err err = { 0 };
+	struct page page = {
+		.gateway = gateway,
+		.conf = gateway->conf,
+		.req = req,
+		.resp = resp,
+		.route = &route,
+		.templates = gateway->templates,
+		.root = req->root ? req->root : "",
+		.mailboxes = &mailboxes,
+	};
+	const char *path = req->path && req->path[0] ? req->path : "/";
+	bool routed = false;
+
+	memset(&route, 0, sizeof(route));
+	if (req->method == REQ_OTHER) {
+		resp_header(resp, "Allow", "GET, HEAD");
+		page_error(&page, 405, "Only GET and HEAD are served here.");
+		goto out;
+	}
+	if (!gateway->templates) {
+		page_error(&page, 500, "The site's templates could not be loaded.");
+		goto out;
+	}
+	if (route_needs_mailboxes(path)) {
+		struct session *session = page_session(&page, &err);
+		if (!session || mailbox_list_fetch(&mailboxes, session, gateway->conf,
+		                                   &err) < 0) {
+			page_session_error(&page, &err);
+			goto out;
+		}
+	}
+	if (route_resolve(&route, path, req->query,
+	                  (const char *const *)mailboxes.names, mailboxes.n,
+	                  &route_err) < 0) {
+		page.json = route_err.status != 0 && req->query &&
+		            strstr(req->query, "format=json");
+		page_error(&page, route_err.status, route_err.message);
+		goto out;
+	}
+	routed = true;
+	page.json = wants_json(req, &route) &&
+	            (route_flags(route.page) & ROUTE_HAS_JSON);
+	if (route.redirect) {
+		struct html_url url = {
+			.mailbox = route.mailbox,
+			.uid = route.page == PAGE_MESSAGE ? route.uid : 0,
+			.suffix = route.page == PAGE_THREADS ? HTML_URL_THREADS
+			                                     : HTML_URL_NONE,
+		};
+		struct buf location = BUF_INIT;
+		page_url(&page, &location, &url);
+		if (req->query && req->query[0])
+			buf_addf(&location, "?%s", req->query);
+		resp_header(resp, "Location", buf_cstr(&location));
+		buf_release(&location);
+		page_error(&page, 301, "This page has moved to its canonical address.");
+		goto out;
+	}
+	if (!page_handlers[route.page]) {
+		page_error(&page, 404, "This page is not available yet.");
+		goto out;
+	}
+	page_handlers[route.page](&page);
+out:
+	resp_finish(resp);
+	if (routed)
+		route_release(&route);
+	free_list(&mailboxes);
+}
+
+static const struct {
+	enum session_error code;
+	int status;
+	const char *message;
+} session_statuses[SESSION_ERROR__MAX] = {
+	[SESSION_OK] = { SESSION_OK, 500, "Something went wrong." },
+	[SESSION_TIMEOUT] = { SESSION_TIMEOUT, 504,
+	                      "The mail store did not answer in time." },
+	[SESSION_FAILED] = { SESSION_FAILED, 502,
+	                     "The mail store could not be read." },
+	[SESSION_NO] = { SESSION_NO, 404, "There is no such message or part." },
+	[SESSION_REFUSED] = { SESSION_REFUSED, 500,
+	                      "That request would change the archive." },
+};
+
+int page_session_error(struct page *page, const struct session_err *err)
+{
+	enum session_error code = err->code < SESSION_ERROR__MAX ? err->code
+	                                                         : SESSION_FAILED;
+	fprintf(stderr, "imapeek: %s: %s\n", page->req->path ? page->req->path : "/",
+	        err->message[0] ? err->message : "(no detail)");
+	return page_error(page, session_statuses[code].status,
+	                  session_statuses[code].message);
+}
+
+void page_url(struct page *page, struct buf *out, const struct html_url *url)
+{
+	struct html_url copy = *url;
+
+	copy.root = page->root;
+	if (html_url_build(out, &copy) < 0)
+		buf_addstr(out, page->root[0] ? page->root : "/");
+}
