@@ -10,12 +10,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "markdown.h"
 #include "page.h"
 
 struct gateway {
 	const struct conf *conf;
 	struct tmpl_set *templates;
 	struct session *session;
+	char *about_html;       /* the about page, rendered once */
+	struct sort_cache sort_cache;
 };
 
 static int (*const page_handlers[PAGE__MAX])(struct page *) = {
@@ -40,6 +43,16 @@ struct gateway *gateway_new(const struct conf *conf)
 		gateway->templates = NULL;
 	}
 	buf_release(&err);
+	if (conf->about) {
+		struct buf text = BUF_INIT, html = BUF_INIT;
+		if (markdown_read_file(conf->about, &text) == 0) {
+			markdown_to_html(buf_cstr(&text), text.len, &html);
+			gateway->about_html = buf_detach(&html, NULL);
+		} else {
+			fprintf(stderr, "imapeek: cannot read %s\n", conf->about);
+		}
+		buf_release(&text);
+	}
 	return gateway;
 }
 
@@ -48,7 +61,9 @@ void gateway_free(struct gateway *gateway)
 	if (!gateway)
 		return;
 	session_close(gateway->session);
+	sort_cache_release(&gateway->sort_cache);
 	tmpl_set_free(gateway->templates);
+	free(gateway->about_html);
 	free(gateway);
 }
 
@@ -72,6 +87,7 @@ struct session *page_session(struct page *page, struct session_err *err)
 			fprintf(stderr, "imapeek: imapd %s: %s\n",
 			        gateway->conf->imapd_argv[0], err->message);
 	}
+	page->session = gateway->session;
 	return gateway->session;
 }
 
@@ -148,6 +164,8 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		.templates = gateway->templates,
 		.root = req->root ? req->root : "",
 		.mailboxes = &mailboxes,
+		.about_html = gateway->about_html,
+		.sort_cache = &gateway->sort_cache,
 	};
 	const char *path = req->path && req->path[0] ? req->path : "/";
 	bool routed = false;

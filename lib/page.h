@@ -8,6 +8,7 @@
 #define IMAPEEK_PAGE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -20,6 +21,18 @@
 #include "tmpl.h"
 
 struct gateway;
+struct message_info;
+
+/* UID SORT's answer for one mailbox, kept per worker while it is valid. */
+struct sort_cache {
+	char *mailbox;
+	uint32_t uidvalidity, uidnext, exists;
+	uint64_t highestmodseq;
+	uint32_t *uids;       /* newest first */
+	size_t n;
+};
+
+void sort_cache_release(struct sort_cache *cache);
 
 struct page {
 	struct gateway *gateway;
@@ -30,6 +43,11 @@ struct page {
 	const struct tmpl_set *templates;
 	bool json;              /* answer with JSON rather than HTML */
 	const char *root;       /* path prefix of every URL we make */
+	/* The "about" Markdown file rendered once per worker, or NULL. */
+	const char *about_html;
+	/* The worker's session once page_session() opened it. */
+	struct session *session;
+	struct sort_cache *sort_cache;
 	/* The visible mailboxes, when the route needed them. */
 	const struct mailbox_list *mailboxes;
 };
@@ -60,6 +78,17 @@ int page_render(struct page *page, const char *template_name,
                 struct tmpl_vars *vars);
 /* Send a finished JSON document as the whole response. */
 int page_send_json(struct page *page, struct buf *body);
+
+/* A message summary: SPEC.md's MSG object, and the same for templates. */
+void page_json_summary(struct json *json, const struct message_info *info,
+                       const char *url);
+void page_vars_summary(struct page *page, struct tmpl_vars *vars,
+                       const struct message_info *info, const char *url);
+/* An address as JSON ({"name","address"}) and as template vars. */
+struct message_addr;
+void page_json_addr(struct json *json, const struct message_addr *addr);
+void page_vars_addr(struct page *page, struct tmpl_vars *vars,
+                    const struct message_addr *addr);
 
 int page_mailboxes(struct page *page);
 int page_index(struct page *page);

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "utf8.h"
+#include "html.h"
 
 static const struct {
 	const char *name;
@@ -59,46 +59,23 @@ static int fail(struct route_error *err, int status, const char *message)
 	return -1;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int route_decode(struct str in, bool plus_is_space, struct buf *out)
 {
 	size_t start = out->len;
 
-	for (size_t i = 0; i < in.len; i++) {
-		unsigned char c = (unsigned char)in.p[i];
-		if (c == '%') {
-			int hi, lo;
-			if (in.len - i < 3)
-				goto bad;
-			hi = hex_value(in.p[i + 1]);
-			lo = hex_value(in.p[i + 2]);
-			if (hi < 0 || lo < 0)
-				goto bad;
-			c = (unsigned char)(hi << 4 | lo);
-			i += 2;
-		} else if (c == '+' && plus_is_space) {
-			c = ' ';
+	if (html_url_decode(out, in.p ? in.p : "", in.len,
+	                    HTML_DECODE_UTF8 |
+	                    (plus_is_space ? HTML_DECODE_PLUS : 0)) < 0)
+		return -1;
+	/* No control character has a place in a path or a query word. */
+	for (size_t i = start; i < out->len; i++) {
+		unsigned char c = (unsigned char)out->p[i];
+		if (c < 0x20 || c == 0x7f) {
+			buf_truncate(out, start);
+			return -1;
 		}
-		if (c < 0x20 || c == 0x7f)
-			goto bad;
-		buf_addch(out, (char)c);
 	}
-	if (!utf8_valid(out->p ? out->p + start : "", out->len - start))
-		goto bad;
 	return 0;
-bad:
-	buf_truncate(out, start);
-	return -1;
 }
 
 /* Path segments, decoded; the last is "" when the path ends with "/". */

@@ -1,0 +1,77 @@
+/*
+ * A message as the pages show it: decoded header fields (RFC 2047, charsets,
+ * dates in UTC) and, for the message page, its parts and displayed text.
+ * Built from the typed views of a FETCH response; every string is UTF-8
+ * and owned by the struct.
+ */
+#ifndef IMAPEEK_MESSAGE_H
+#define IMAPEEK_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "imap_parse.h"
+#include "session.h"
+
+struct message_addr {
+	char *name;     /* decoded display name, or NULL */
+	char *address;  /* mailbox@host, or "" when the server gave none */
+};
+
+struct message_addrs {
+	struct message_addr *items;
+	size_t n;
+};
+
+struct message_info {
+	uint32_t uid;
+	uint32_t seq;
+	char *message_id;       /* without <>, or NULL */
+	char *subject;          /* decoded, "" when absent */
+	time_t date;            /* the Date header, else INTERNALDATE */
+	bool has_date;
+	time_t internaldate;
+	struct message_addrs from, to, cc;
+	char *in_reply_to;      /* first id, without <>, or NULL */
+	char **references;      /* ids without <> */
+	size_t nreferences;
+	uint64_t size;          /* RFC822.SIZE */
+};
+
+/* The FETCH items message_info_from_fetch() reads. */
+#define MESSAGE_INFO_ITEMS "(UID ENVELOPE INTERNALDATE RFC822.SIZE)"
+#define MESSAGE_DETAIL_ITEMS                                              \
+	"(UID ENVELOPE INTERNALDATE RFC822.SIZE BODYSTRUCTURE "           \
+	"BODY.PEEK[HEADER.FIELDS (REFERENCES IN-REPLY-TO)])"
+
+/* 0, or -1 when the response is not a FETCH with a UID. */
+int message_info_from_fetch(struct message_info *info,
+                            const struct imap_response *fetch);
+void message_info_release(struct message_info *info);
+
+/* A part the page lists: what the BODYSTRUCTURE says of it. */
+struct message_part {
+	char *section;          /* "1", "2.1" */
+	char *type;             /* "text/plain", lower case */
+	char *charset;          /* or NULL */
+	char *filename;         /* decoded, or NULL */
+	char *encoding;         /* content-transfer-encoding, lower case */
+	uint64_t size;          /* encoded size as the server says */
+	bool displayed;         /* its text is part of the message's text */
+	bool attachment;        /* Content-Disposition: attachment */
+};
+
+struct message_parts {
+	struct message_part *items;
+	size_t n;
+};
+
+void message_parts_release(struct message_parts *parts);
+
+/* An RFC 3339 UTC date: 2020-01-02T03:04:05Z. */
+void message_format_date(struct buf *out, time_t when);
+
+#endif

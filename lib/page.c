@@ -1,0 +1,196 @@
+/* What pages share: headers, rendering through the layout, error pages. */
+#include "page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+
+void page_html_headers(struct page *page)
+{
+	struct resp *resp = page->resp;
+
+	resp_header(resp, "Content-Type", "text/html; charset=utf-8");
+	if (page->templates)
+		resp_header(resp, "Content-Security-Policy",
+		            tmpl_csp(page->templates));
+	else
+		resp_header(resp, "Content-Security-Policy",
+		            "default-src 'none'; frame-ancestors 'none'");
+	resp_header(resp, "X-Content-Type-Options", "nosniff");
+	resp_header(resp, "Referrer-Policy", "same-origin");
+	resp_header(resp, "X-Frame-Options", "DENY");
+}
+
+void page_json_headers(struct page *page)
+{
+	resp_header(page->resp, "Content-Type", "application/json");
+	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
+	resp_header(page->resp, "Access-Control-Allow-Origin", "*");
+}
+
+static int write_to_resp(void *ctx, const char *data, size_t len)
+{
+	return resp_write(ctx, data, len);
+}
+
+static void set_site_vars(struct page *page, struct tmpl_vars *vars)
+{
+	struct html_url home = { .mailbox = NULL };
+
+	tmpl_vars_set_str(vars, "site_title", page->conf->title);
+	home.root = page->root;
+	tmpl_vars_set_url(vars, "home_url", &home);
+	if (page->route && page->route->mailbox) {
+		struct html_url index = { .root = page->root,
+		                          .mailbox = page->route->mailbox };
+		tmpl_vars_set_str(vars, "mailbox", page->route->mailbox);
+		tmpl_vars_set_url(vars, "mailbox_url", &index);
+	}
+}
+
+int page_render(struct page *page, const char *template_name,
+                struct tmpl_vars *vars)
+{
+	struct buf body = BUF_INIT, err = BUF_INIT;
+	struct tmpl_out out = { .buf = &body, .flush_at = 16384,
+	                        .write = write_to_resp, .ctx = page->resp };
+	int rc;
+
+	set_site_vars(page, vars);
+	page_html_headers(page);
+	rc = tmpl_render(page->templates, "layout.html", template_name, vars,
+	                 &out, &err);
+	if (rc < 0)
+		fprintf(stderr, "imapeek: rendering %s: %s\n", template_name,
+		        buf_cstr(&err));
+	buf_release(&body);
+	buf_release(&err);
+	return rc;
+}
+
+int page_send_json(struct page *page, struct buf *body)
+{
+	page_json_headers(page);
+	buf_addch(body, '\n');
+	return resp_write(page->resp, body->p, body->len);
+}
+
+int page_error(struct page *page, int status, const char *message)
+{
+	struct resp *resp = page->resp;
+
+	resp_set_status(resp, status);
+	resp_header(resp, "Cache-Control", "no-store");
+	if (page->json) {
+		struct buf body = BUF_INIT;
+		struct json json;
+
+		json_init(&json, &body);
+		json_object_begin(&json);
+		json_kv_string(&json, "error", message);
+		json_kv_int(&json, "status", status);
+		json_object_end(&json);
+		json_finish(&json);
+		page_send_json(page, &body);
+		buf_release(&body);
+		return -1;
+	}
+	if (page->templates && tmpl_exists(page->templates, "error.html")) {
+		struct tmpl_vars *vars = tmpl_vars_new();
+		tmpl_vars_set_int(vars, "status", status);
+		tmpl_vars_set_str(vars, "reason", http_status_text(status));
+		tmpl_vars_set_str(vars, "message", message);
+		tmpl_vars_set_str(vars, "title", http_status_text(status));
+		page_render(page, "error.html", vars);
+		tmpl_vars_free(vars);
+		return -1;
+	}
+	/* No templates: a plain page, still escaped-free (fixed texts only). */
+	resp_header(resp, "Content-Type", "text/plain; charset=utf-8");
+	resp_printf(resp, "%d %s\n", status, http_status_text(status));
+	return -1;
+}
+
+void page_json_addr(struct json *json, const struct message_addr *addr)
+{
+	json_object_begin(json);
+	json_kv_string(json, "name", addr->name);
+	json_kv_string(json, "address", addr->address);
+	json_object_end(json);
+}
+
+void page_json_summary(struct json *json, const struct message_info *info,
+                       const char *url)
+{
+	struct buf date = BUF_INIT;
+
+	json_object_begin(json);
+	json_kv_uint(json, "uid", info->uid);
+	json_kv_string(json, "message_id", info->message_id);
+	json_kv_string(json, "subject", info->subject);
+	json_key(json, "date");
+	if (info->has_date) {
+		message_format_date(&date, info->date);
+		json_string(json, buf_cstr(&date));
+	} else {
+		json_null(json);
+	}
+	json_key(json, "from");
+	if (info->from.n)
+		page_json_addr(json, &info->from.items[0]);
+	else
+		json_null(json);
+	json_kv_string(json, "url", url);
+	json_object_end(json);
+	buf_release(&date);
+}
+
+/*
+ * An address for a page: the display name, and the address with its
+ * domain hidden when the configuration says obfuscate = yes.
+ */
+void page_vars_addr(struct page *page, struct tmpl_vars *vars,
+                    const struct message_addr *addr)
+{
+	const char *address = addr->address ? addr->address : "";
+	const char *at = strrchr(address, '@');
+
+	struct buf shown = BUF_INIT;
+
+	if (page->conf->obfuscate && at) {
+		buf_add(&shown, address, (size_t)(at - address));
+		buf_addstr(&shown, "@\xe2\x80\xa6");  /* "@…" */
+	} else {
+		buf_addstr(&shown, address);
+	}
+	if (addr->name && addr->name[0])
+		tmpl_vars_set_str(vars, "name", addr->name);
+	tmpl_vars_set_str(vars, "address", buf_cstr(&shown));
+	tmpl_vars_set_str(vars, "display", addr->name && addr->name[0]
+	                                       ? addr->name : buf_cstr(&shown));
+	buf_release(&shown);
+}
+
+void page_vars_summary(struct page *page, struct tmpl_vars *vars,
+                       const struct message_info *info, const char *url)
+{
+	struct buf date = BUF_INIT;
+
+	tmpl_vars_set_uint(vars, "uid", info->uid);
+	tmpl_vars_set_str(vars, "subject",
+	                  info->subject && info->subject[0] ? info->subject
+	                                                    : "(no subject)");
+	if (info->has_date) {
+		message_format_date(&date, info->date);
+		tmpl_vars_set_str(vars, "date", buf_cstr(&date));
+		/* "2020-01-02" for narrow columns. */
+		buf_truncate(&date, 10);
+		tmpl_vars_set_str(vars, "day", buf_cstr(&date));
+	}
+	if (info->from.n)
+		page_vars_addr(page, vars, &info->from.items[0]);
+	tmpl_vars_set_str(vars, "url", url);
+	buf_release(&date);
+}

@@ -1,0 +1,68 @@
+/* "/": the visible mailboxes, each with its message count and link. */
+#include "page.h"
+
+#include <string.h>
+
+/* about_html was made by the Markdown renderer (markdown.c). */
+#include "html_trusted.h"
+
+int page_mailboxes(struct page *page)
+{
+	struct session_err err = { 0 };
+	struct session *session = page_session(page, &err);
+	struct mailbox_list list = { 0 };
+	int rc = -1;
+
+	if (!session || mailbox_list_fetch(&list, session, page->conf, &err) < 0 ||
+	    mailbox_list_count(&list, session, &err) < 0) {
+		page_session_error(page, &err);
+		goto out;
+	}
+	resp_header(page->resp, "Cache-Control", "public, max-age=60");
+	if (page->json) {
+		struct buf body = BUF_INIT;
+		struct json json;
+
+		json_init(&json, &body);
+		json_object_begin(&json);
+		json_key(&json, "mailboxes");
+		json_array_begin(&json);
+		for (size_t i = 0; i < list.n; i++) {
+			struct html_url url = { .mailbox = list.entries[i].name };
+			struct buf href = BUF_INIT;
+			page_url(page, &href, &url);
+			json_object_begin(&json);
+			json_kv_string(&json, "name", list.entries[i].name);
+			json_kv_uint(&json, "messages", list.entries[i].messages);
+			json_kv_string(&json, "url", buf_cstr(&href));
+			json_object_end(&json);
+			buf_release(&href);
+		}
+		json_array_end(&json);
+		json_object_end(&json);
+		json_finish(&json);
+		rc = page_send_json(page, &body);
+		buf_release(&body);
+		goto out;
+	}
+
+	struct tmpl_vars *vars = tmpl_vars_new();
+	tmpl_vars_set_str(vars, "title", page->conf->title);
+	tmpl_vars_set_list(vars, "mailboxes");
+	for (size_t i = 0; i < list.n; i++) {
+		struct tmpl_vars *item = tmpl_vars_add_item(vars, "mailboxes");
+		struct html_url url = { .root = page->root,
+		                        .mailbox = list.entries[i].name };
+		tmpl_vars_set_str(item, "name", list.entries[i].name);
+		tmpl_vars_set_uint(item, "messages", list.entries[i].messages);
+		tmpl_vars_set_url(item, "url", &url);
+	}
+	if (page->about_html)
+		tmpl_vars_set_trusted_html(vars, "about", page->about_html,
+		                           strlen(page->about_html));
+	rc = page_render(page, "mailboxes.html", vars);
+	tmpl_vars_free(vars);
+out:
+	mailbox_list_release(&list);
+	return rc;
+}
