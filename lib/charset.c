@@ -267,13 +267,13 @@ int charset_utf8_sanitize(struct buf *out, const char *in, size_t len)
 	return rc;
 }
 
-bool charset_utf8_valid(const char *in, size_t len)
+static bool utf8_valid(const char *in, size_t len, bool nul_ok)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t i = 0, bad;
 
 	while (i < len) {
-		if (p[i] >= 0x01 && p[i] < 0x80) {
+		if ((p[i] >= 0x01 || nul_ok) && p[i] < 0x80) {
 			i++;
 			continue;
 		}
@@ -302,10 +302,16 @@ size_t charset_utf8_cut(const char *in, size_t len, size_t max)
 	return cut;
 }
 
+bool charset_utf8_valid(const char *in, size_t len)
+{
+	return utf8_valid(in, len, false);
+}
+
 void charset_guess_to_utf8(struct buf *out, const char *in, size_t len)
 {
-	if (charset_utf8_valid(in, len))
-		buf_add(out, in, len);
+	/* a NUL says nothing about the charset; sanitizing replaces it */
+	if (utf8_valid(in, len, true))
+		charset_utf8_sanitize(out, in, len);
 	else
 		charset_cp1252_to_utf8(out, in, len);
 }
