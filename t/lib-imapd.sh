@@ -7,6 +7,7 @@
 #   store_digest STORE            one line; equal = names and bytes unchanged
 #   openbmc_store                 path of the cached 8,323-message Maildir
 #   cleanup                       kill imapds of this test still running
+#   imapd_procs TEXT              pids whose command line holds TEXT
 #
 # A *_setup function sets IMAPD_CMD (the command line, words quoted as
 # imapeek.conf's "imapd" key splits them), IMAPD_ENV (NAME=VALUE words),
@@ -201,15 +202,22 @@ openbmc_store() {
 	printf '%s\n' "$_imapd_obmc"
 }
 
+# imapd_procs TEXT: pids of the processes whose command line holds TEXT
+# (not this shell's; no grep whose own arguments would match).
+imapd_procs() {
+	for _imapd_proc in /proc/[0-9]*; do
+		_imapd_pid=${_imapd_proc#/proc/}
+		[ "$_imapd_pid" = $$ ] && continue
+		_imapd_args=$(tr '\0' ' ' <"$_imapd_proc/cmdline" 2>/dev/null) || continue
+		case $_imapd_args in *"$1"*) echo "$_imapd_pid" ;; esac
+	done
+}
+
 # cleanup: kill imapds still running on this test's state folder (a
 # transcript that timed out kills its own; this is the last resort).
 cleanup() {
 	[ -n "$IMAPD_STATE" ] || return 0
-	for _imapd_proc in /proc/[0-9]*; do
-		_imapd_pid=${_imapd_proc#/proc/}
-		[ "$_imapd_pid" = $$ ] && continue
-		tr '\0' ' ' <"$_imapd_proc/cmdline" 2>/dev/null |
-			grep -qF -- "$IMAPD_STATE/" || continue
+	for _imapd_pid in $(imapd_procs "$IMAPD_STATE/"); do
 		kill -9 "$_imapd_pid" 2>/dev/null
 	done
 	return 0
