@@ -1,0 +1,322 @@
+/*
+ * imapeek.cgi: a CGI program (RFC 3875) when a web server runs it for one
+ * request, a FastCGI responder (libfcgi) when it finds a listening socket
+ * on its standard input (spawn-fcgi, mod_fcgid).  FCGX_IsCGI() tells which.
+ *
+ * Both modes read the same variables, through one getter, into one struct
+ * req, and write "Status: NNN Reason" + headers + blank line + body.
+ * Under CGI the configuration and the gateway live for one request; under
+ * FastCGI they are made once and the gateway (with its imapd session) is
+ * kept across requests until SIGTERM or SIGUSR1.
+ */
+#include <fastcgi.h>
+#include <fcgiapp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "front.h"
+#include "gateway.h"
+
+/* Where a request's CGI variables come from: the environment or FastCGI. */
+struct cgi_params {
+	const char *(*get)(const struct cgi_params *params, const char *name);
+	FCGX_ParamArray envp;
+};
+
+static const char *get_from_env(const struct cgi_params *params,
+                                const char *name)
+{
+	(void)params;
+	return getenv(name);
+}
+
+static const char *get_from_fcgi(const struct cgi_params *params,
+                                 const char *name)
+{
+	return FCGX_GetParam(name, params->envp);
+}
+
+/* The request and the buffers its strings point into. */
+struct cgi_request {
+	struct req req;
+	struct buf root, path, query;
+};
+
+static void cgi_request_release(struct cgi_request *request)
+{
+	buf_release(&request->root);
+	buf_release(&request->path);
+	buf_release(&request->query);
+}
+
+static const char *param_or_null(const struct cgi_params *params,
+                                 const char *name)
+{
+	const char *value = params->get(params, name);
+
+	return value && *value ? value : NULL;
+}
+
+/*
+ * The path below the root, percent-encoded.  PATH_INFO is useless for
+ * that: web servers hand it over decoded, so "lists%2Fdev" (one segment
+ * holding a "/") and "lists/dev" (two) look the same, and a mailbox named
+ * "100%" becomes indistinguishable from a broken escape.  So the path is
+ * taken from REQUEST_URI, the raw request-target that Apache, nginx and
+ * lighttpd all pass, after stripping the query and the SCRIPT_NAME prefix.
+ * When REQUEST_URI is missing or does not start with SCRIPT_NAME (a
+ * rewrite rule changed the path), PATH_INFO is the best there is and is
+ * percent-encoded again, keeping its "/".
+ */
+static void cgi_request_path(struct cgi_request *request,
+                             const struct cgi_params *params)
+{
+	const char *uri = param_or_null(params, "REQUEST_URI");
+	const char *path_info = params->get(params, "PATH_INFO");
+	const char *root = request->root.len ? request->root.p : "";
+	size_t root_len = request->root.len;
+	struct buf target = BUF_INIT, ignored_query = BUF_INIT;
+
+	buf_reset(&request->path);
+	if (uri && front_split_target(uri, &target, &ignored_query) == 0 &&
+	    !strncmp(target.p, root, root_len) &&
+	    (target.p[root_len] == '/' || target.p[root_len] == '\0')) {
+		buf_add(&request->path, target.p + root_len, target.len - root_len);
+	} else if (path_info) {
+		front_encode_path(&request->path, path_info);
+	}
+	if (!request->path.len || request->path.p[0] != '/') {
+		/* "/archive" alone means the front page, as "/archive/" does. */
+		struct buf fixed = BUF_INIT;
+		buf_addch(&fixed, '/');
+		buf_add(&fixed, request->path.p, request->path.len);
+		buf_release(&request->path);
+		request->path = fixed;
+	}
+	buf_release(&target);
+	buf_release(&ignored_query);
+}
+
+static void cgi_request_fill(struct cgi_request *request,
+                             const struct cgi_params *params)
+{
+	const char *script_name = params->get(params, "SCRIPT_NAME");
+	const char *query = params->get(params, "QUERY_STRING");
+	const char *https = params->get(params, "HTTPS");
+	struct buf target = BUF_INIT;
+
+	memset(request, 0, sizeof(*request));
+	buf_addstr(&request->root, script_name ? script_name : "");
+	while (request->root.len && request->root.p[request->root.len - 1] == '/')
+		buf_truncate(&request->root, request->root.len - 1);
+	cgi_request_path(request, params);
+	if (query) {
+		buf_addstr(&request->query, query);
+	} else if (param_or_null(params, "REQUEST_URI")) {
+		/* QUERY_STRING is required by RFC 3875, but be lenient. */
+		front_split_target(params->get(params, "REQUEST_URI"), &target,
+		                   &request->query);
+	}
+	buf_release(&target);
+
+	request->req.method = front_method(params->get(params, "REQUEST_METHOD"));
+	request->req.root = buf_cstr(&request->root);
+	request->req.path = buf_cstr(&request->path);
+	request->req.query = buf_cstr(&request->query);
+	request->req.accept = param_or_null(params, "HTTP_ACCEPT");
+	request->req.accept_encoding = param_or_null(params, "HTTP_ACCEPT_ENCODING");
+	request->req.if_none_match = param_or_null(params, "HTTP_IF_NONE_MATCH");
+	request->req.if_modified_since =
+		param_or_null(params, "HTTP_IF_MODIFIED_SINCE");
+	request->req.host = param_or_null(params, "HTTP_HOST");
+	request->req.https = https && (!strcasecmp(https, "on") ||
+	                               !strcmp(https, "1"));
+}
+
+/* ---- writers ---------------------------------------------------------- */
+
+static void cgi_head(struct buf *out, int status,
+                     const struct resp_header *headers, size_t nheaders)
+{
+	buf_addf(out, "Status: %d %s\r\n", status, http_status_text(status));
+	for (size_t i = 0; i < nheaders; i++)
+		buf_addf(out, "%s: %s\r\n", headers[i].name, headers[i].value);
+	buf_addstr(out, "\r\n");
+}
+
+static int stdio_begin(void *ctx, int status, const struct resp_header *headers,
+                       size_t nheaders)
+{
+	struct buf head = BUF_INIT;
+	int ret;
+
+	cgi_head(&head, status, headers, nheaders);
+	ret = fwrite(head.p, 1, head.len, ctx) == head.len ? 0 : -1;
+	buf_release(&head);
+	return ret;
+}
+
+static int stdio_write(void *ctx, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
+}
+
+static const struct resp_ops stdio_ops = { stdio_begin, stdio_write };
+
+static int fcgi_write(void *ctx, const char *data, size_t len)
+{
+	/* FCGX_PutStr takes an int: feed it in slices. */
+	while (len) {
+		int slice = len > 65536 ? 65536 : (int)len;
+		if (FCGX_PutStr(data, slice, ctx) != slice)
+			return -1;
+		data += slice;
+		len -= (size_t)slice;
+	}
+	return 0;
+}
+
+static int fcgi_begin(void *ctx, int status, const struct resp_header *headers,
+                      size_t nheaders)
+{
+	struct buf head = BUF_INIT;
+	int ret;
+
+	cgi_head(&head, status, headers, nheaders);
+	ret = fcgi_write(ctx, head.p, head.len);
+	buf_release(&head);
+	return ret;
+}
+
+static const struct resp_ops fcgi_ops = { fcgi_begin, fcgi_write };
+
+/* One request, answered by the gateway or, without one, with a 500. */
+static void serve(struct gateway *gateway, const struct cgi_params *params,
+                  const struct resp_ops *ops, void *ctx)
+{
+	struct cgi_request request;
+	struct resp resp;
+	int status;
+
+	cgi_request_fill(&request, params);
+	resp_init(&resp, ops, ctx, request.req.method == REQ_HEAD);
+	status = front_check(&request.req);
+	if (status)
+		front_error(&resp, status);
+	else if (!gateway)
+		front_error(&resp, 500);
+	else
+		gateway_handle(gateway, &request.req, &resp);
+	resp_release(&resp);
+	cgi_request_release(&request);
+}
+
+static int run_cgi(void)
+{
+	struct cgi_params params = { get_from_env, NULL };
+	struct conf conf;
+	struct buf err = BUF_INIT;
+	struct gateway *gateway = NULL;
+	bool have_conf = false;
+
+	/* The server's error log gets the FILE:LINE; the visitor a 500. */
+	if (front_load_conf(&conf, NULL, &err) < 0)
+		front_log("%s", buf_cstr(&err));
+	else
+		have_conf = true;
+	if (have_conf)
+		gateway = gateway_new(&conf);
+	serve(gateway, &params, &stdio_ops, stdout);
+	fflush(stdout);
+	if (gateway)
+		gateway_free(gateway);
+	if (have_conf)
+		conf_release(&conf);
+	buf_release(&err);
+	return 0;
+}
+
+/*
+ * Process state of the FastCGI loop (not request state): the stop flag
+ * set by SIGTERM (mod_fcgid, spawn-fcgi users) or SIGUSR1 (libfcgi's own
+ * convention), and /dev/null, which the handler puts over the listening
+ * socket so that an accept() entered just after the flag was checked
+ * fails at once instead of waiting for one more request.
+ */
+static volatile sig_atomic_t fcgi_stop;
+static int fcgi_devnull = -1;
+
+static void on_stop(int signo)
+{
+	int saved_errno = errno;
+
+	(void)signo;
+	fcgi_stop = 1;
+	FCGX_ShutdownPending();
+	if (fcgi_devnull >= 0)
+		dup2(fcgi_devnull, FCGI_LISTENSOCK_FILENO);
+	errno = saved_errno;
+}
+
+static int run_fcgi(void)
+{
+	struct sigaction action;
+	FCGX_Request request;
+	struct conf conf;
+	struct buf err = BUF_INIT;
+	struct gateway *gateway;
+	unsigned long served = 0;
+
+	if (front_load_conf(&conf, NULL, &err) < 0) {
+		fprintf(stderr, "%s\n", buf_cstr(&err));
+		buf_release(&err);
+		return 1;
+	}
+	buf_release(&err);
+	if (FCGX_Init() != 0) {
+		front_log("cannot initialise libfcgi");
+		conf_release(&conf);
+		return 1;
+	}
+	fcgi_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* No SA_RESTART: the signal must interrupt accept(). */
+	memset(&action, 0, sizeof(action));
+	action.sa_handler = on_stop;
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGUSR1, &action, NULL);
+	sigaction(SIGINT, &action, NULL);
+	FCGX_InitRequest(&request, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR);
+
+	gateway = gateway_new(&conf);
+	while (!fcgi_stop) {
+		if (FCGX_Accept_r(&request) < 0)
+			break;
+		struct cgi_params params = { get_from_fcgi, request.envp };
+		serve(gateway, &params, &fcgi_ops, request.out);
+		FCGX_Finish_r(&request);
+		served++;
+	}
+	FCGX_Free(&request, 1);
+	gateway_free(gateway);
+	conf_release(&conf);
+	if (fcgi_devnull >= 0)
+		close(fcgi_devnull);
+	if (!fcgi_stop)
+		front_log("FastCGI accept failed after %lu requests", served);
+	return fcgi_stop ? 0 : 1;
+}
+
+int main(void)
+{
+	/* A client that goes away must be a failed write, not a dead worker. */
+	signal(SIGPIPE, SIG_IGN);
+	return FCGX_IsCGI() ? run_cgi() : run_fcgi();
+}

@@ -1,0 +1,415 @@
+/*
+ * imapeek-httpd: the standalone HTTP/1.1 server, on libmicrohttpd.
+ *
+ * A pool of threads, each polling its own share of the connections; each
+ * thread makes its own struct gateway on first use (thread-specific data)
+ * and keeps it, with its imapd session, until the daemon stops, when the
+ * key's destructor frees it as the thread exits.  Nothing is shared
+ * between the threads but the read-only configuration.
+ *
+ * The main thread only waits for SIGTERM or SIGINT, then stops the daemon
+ * (which joins the pool, freeing every gateway: each imapd gets LOGOUT and
+ * is reaped) and exits 0.
+ */
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "front.h"
+#include "gateway.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+#define DEFAULT_THREADS 4
+#define MAX_THREADS 256
+/* Seconds an idle keep-alive connection is kept. */
+#define IDLE_TIMEOUT 60
+
+struct server {
+	const struct conf *conf;
+	pthread_key_t gateway_key;
+};
+
+/*
+ * One request, from the URI log callback (the first thing MHD tells us,
+ * with the raw request-target) to the completion callback (which logs it).
+ */
+struct request {
+	char *target;        /* raw, percent-encoded, query included */
+	char method[16];     /* for the log; a longer one is cut */
+	bool headers_seen;
+	double start_ms;
+	int status;
+	size_t body_bytes;
+	bool answered;
+};
+
+/* The body is gathered here; MHD gets it in one piece at the end. */
+struct body {
+	struct buf data;
+	int status;
+	const struct resp_header *headers;
+	size_t nheaders;
+};
+
+static int body_begin(void *ctx, int status, const struct resp_header *headers,
+                      size_t nheaders)
+{
+	struct body *body = ctx;
+
+	/* resp keeps the headers alive until resp_release. */
+	body->status = status;
+	body->headers = headers;
+	body->nheaders = nheaders;
+	return 0;
+}
+
+static int body_write(void *ctx, const char *data, size_t len)
+{
+	struct body *body = ctx;
+
+	buf_add(&body->data, data, len);
+	return 0;
+}
+
+static const struct resp_ops body_ops = { body_begin, body_write };
+
+static struct gateway *thread_gateway(struct server *server)
+{
+	struct gateway *gateway = pthread_getspecific(server->gateway_key);
+
+	if (!gateway) {
+		gateway = gateway_new(server->conf);
+		pthread_setspecific(server->gateway_key, gateway);
+	}
+	return gateway;
+}
+
+static void free_gateway(void *gateway)
+{
+	gateway_free(gateway);
+}
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+	struct request *request = xcalloc(1, sizeof(*request));
+
+	(void)cls;
+	(void)connection;
+	request->target = xstrdup(uri);
+	request->start_ms = front_now_ms();
+	return request;
+}
+
+static const char *header(struct MHD_Connection *connection, const char *name)
+{
+	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
+}
+
+/* These are MHD's to write: it frames the message itself. */
+static bool framing_header(const char *name)
+{
+	return !strcasecmp(name, "Content-Length") ||
+	       !strcasecmp(name, "Transfer-Encoding") ||
+	       !strcasecmp(name, "Connection");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	struct server *server = cls;
+	struct request *request = *con_cls;
+	struct buf path = BUF_INIT, query = BUF_INIT;
+	struct body body = { BUF_INIT, 0, NULL, 0 };
+	struct MHD_Response *response = NULL;
+	enum MHD_Result ret = MHD_NO;
+	struct req req;
+	struct resp resp;
+	int status;
+	char *data;
+	size_t len;
+
+	(void)url;
+	(void)version;
+	(void)upload_data;
+	/*
+	 * The first call comes when the headers are in.  A response queued
+	 * then is an "early" one to libmicrohttpd, which closes the
+	 * connection after it; so answer on a later call, once any request
+	 * body (which nothing here wants) has been read and skipped.
+	 */
+	if (!request->headers_seen) {
+		request->headers_seen = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size || request->answered) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	snprintf(request->method, sizeof(request->method), "%s", method);
+	memset(&req, 0, sizeof(req));
+	req.method = front_method(method);
+	req.root = "";
+	req.accept = header(connection, MHD_HTTP_HEADER_ACCEPT);
+	req.accept_encoding = header(connection, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	req.if_none_match = header(connection, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	req.if_modified_since = header(connection, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	req.host = header(connection, MHD_HTTP_HEADER_HOST);
+	req.https = false;
+
+	/*
+	 * The path and query come from the raw request-target, not from MHD's
+	 * url argument: MHD percent-decodes that, and "lists%2Fdev" must stay
+	 * one segment.  HEAD is rendered like GET: MHD drops the body itself
+	 * and so still sends the Content-Length the GET would have.
+	 */
+	resp_init(&resp, &body_ops, &body, false);
+	if (front_split_target(request->target, &path, &query) < 0) {
+		req.path = "/";
+		req.query = "";
+		front_error(&resp, 400);
+	} else {
+		req.path = buf_cstr(&path);
+		req.query = buf_cstr(&query);
+		status = front_check(&req);
+		if (status)
+			front_error(&resp, status);
+		else
+			gateway_handle(thread_gateway(server), &req, &resp);
+	}
+	resp_finish(&resp);
+
+	/*
+	 * The whole body is in memory before the first byte goes out; raw
+	 * messages and mbox downloads would be better streamed through
+	 * MHD_create_response_from_callback, a later improvement.
+	 */
+	data = buf_detach(&body.data, &len);
+	response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!response) {
+		free(data);
+		goto out;
+	}
+	for (size_t i = 0; i < body.nheaders; i++) {
+		if (framing_header(body.headers[i].name))
+			continue;
+		if (MHD_add_response_header(response, body.headers[i].name,
+		                            body.headers[i].value) != MHD_YES)
+			front_log("header %s refused by libmicrohttpd",
+			          body.headers[i].name);
+	}
+	request->status = body.status;
+	request->body_bytes = len;
+	request->answered = true;
+	ret = MHD_queue_response(connection, (unsigned)body.status, response);
+out:
+	if (response)
+		MHD_destroy_response(response);
+	resp_release(&resp);
+	buf_release(&body.data);
+	buf_release(&path);
+	buf_release(&query);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection,
+                         void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct request *request = *con_cls;
+
+	(void)cls;
+	(void)connection;
+	if (!request)
+		return;
+	if (request->answered)
+		front_log("%s %.200s %d %zu %.1fms%s", request->method, request->target,
+		          request->status, request->body_bytes,
+		          front_now_ms() - request->start_ms,
+		          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	free(request->target);
+	free(request);
+	*con_cls = NULL;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: imapeek-httpd [-c CONF] [-l ADDR:PORT] [-j THREADS] [-h]\n"
+	        "  -c CONF         configuration file (else $IMAPEEK_CONF, else /etc/imapeek.conf)\n"
+	        "  -l ADDR:PORT    address to listen on, IPv4 or [IPv6] (default %s)\n"
+	        "  -j THREADS      worker threads, each with its own imapd (default %d)\n"
+	        "  -h              this help\n",
+	        DEFAULT_LISTEN, DEFAULT_THREADS);
+}
+
+/* "127.0.0.1:8080", "[::1]:8080", "localhost:8080" into an address. */
+static int parse_listen(const char *arg, struct sockaddr_storage *addr,
+                        socklen_t *addr_len)
+{
+	struct addrinfo hints, *found = NULL;
+	const char *colon;
+	char *host = NULL;
+	uint64_t port;
+	int ret = -1;
+
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+		if (!close || close[1] != ':')
+			goto out;
+		host = xstrndup(arg + 1, (size_t)(close - arg - 1));
+		colon = close + 1;
+	} else {
+		colon = strrchr(arg, ':');
+		if (!colon || strchr(arg, ':') != colon)
+			goto out;
+		host = xstrndup(arg, (size_t)(colon - arg));
+	}
+	if (!*host || parse_u64(str_from(colon + 1), 0, 65535, &port) < 0)
+		goto out;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = arg[0] == '[' ? AF_INET6 : AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if (getaddrinfo(host, colon + 1, &hints, &found) != 0 || !found ||
+	    found->ai_addrlen > sizeof(*addr))
+		goto out;
+	memcpy(addr, found->ai_addr, found->ai_addrlen);
+	*addr_len = found->ai_addrlen;
+	ret = 0;
+out:
+	if (found)
+		freeaddrinfo(found);
+	free(host);
+	return ret;
+}
+
+static void print_listening(struct MHD_Daemon *daemon,
+                            const struct sockaddr_storage *addr)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = info ? info->port : 0;
+
+	if (addr->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr,
+		          host, sizeof(host));
+		front_log("listening on http://[%s]:%u/", host, port);
+	} else {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr,
+		          host, sizeof(host));
+		front_log("listening on http://%s:%u/", host, port);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_arg = NULL, *listen_arg = DEFAULT_LISTEN;
+	struct server server = { NULL, 0 };
+	struct sockaddr_storage addr;
+	socklen_t addr_len = 0;
+	struct MHD_Daemon *daemon = NULL;
+	struct buf err = BUF_INIT;
+	struct conf conf;
+	bool have_conf = false, have_key = false;
+	uint64_t threads = DEFAULT_THREADS;
+	unsigned flags;
+	sigset_t stop_signals;
+	int signo, opt, ret = 1;
+
+	while ((opt = getopt(argc, argv, "c:l:j:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			conf_arg = optarg;
+			break;
+		case 'l':
+			listen_arg = optarg;
+			break;
+		case 'j':
+			if (parse_u64(str_from(optarg), 1, MAX_THREADS, &threads) < 0) {
+				fprintf(stderr, "imapeek-httpd: -j wants a number of threads from 1 to %d\n",
+				        MAX_THREADS);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (parse_listen(listen_arg, &addr, &addr_len) < 0) {
+		fprintf(stderr, "imapeek-httpd: bad -l \"%s\": want ADDR:PORT or [IPV6]:PORT\n",
+		        listen_arg);
+		return 2;
+	}
+	if (front_load_conf(&conf, conf_arg, &err) < 0) {
+		fprintf(stderr, "%s\n", buf_cstr(&err));
+		goto out;
+	}
+	have_conf = true;
+	server.conf = &conf;
+	if (pthread_key_create(&server.gateway_key, free_gateway) != 0) {
+		front_log("cannot create the per-thread gateway key");
+		goto out;
+	}
+	have_key = true;
+
+	/* Every thread MHD starts inherits this mask: signals come to sigwait. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	if (addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &server,
+	        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
+	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
+	        MHD_OPTION_END);
+	if (!daemon) {
+		front_log("cannot listen on %s", listen_arg);
+		goto out;
+	}
+	print_listening(daemon, &addr);
+	while (sigwait(&stop_signals, &signo) != 0)
+		;
+	front_log("signal %d: stopping", signo);
+	ret = 0;
+out:
+	/* Joins the pool threads: their gateways are freed on the way out. */
+	if (daemon)
+		MHD_stop_daemon(daemon);
+	if (have_key)
+		pthread_key_delete(server.gateway_key);
+	if (have_conf)
+		conf_release(&conf);
+	buf_release(&err);
+	(void)addr_len;
+	return ret;
+}
