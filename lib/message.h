@@ -60,6 +60,8 @@ struct message_part {
 	char *filename;         /* decoded, or NULL */
 	char *encoding;         /* content-transfer-encoding, lower case */
 	uint64_t size;          /* encoded size as the server says */
+	bool flowed, delsp;     /* format=flowed (RFC 3676), DelSp=yes */
+	unsigned depth;         /* nesting: 0 for the message's own parts */
 	bool displayed;         /* its text is part of the message's text */
 	bool attachment;        /* Content-Disposition: attachment */
 };

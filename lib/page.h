@@ -90,6 +90,15 @@ void page_json_addr(struct json *json, const struct message_addr *addr);
 void page_vars_addr(struct page *page, struct tmpl_vars *vars,
                     const struct message_addr *addr);
 
+/*
+ * EXAMINE the mailbox and UID FETCH the route's UID with items.  0 with
+ * *fetch (in result) and info filled, else -1 with the error page sent.
+ */
+int page_fetch_uid(struct page *page, const char *items,
+                   struct session_result *result,
+                   const struct imap_response **fetch,
+                   struct message_info *info);
+
 int page_mailboxes(struct page *page);
 int page_index(struct page *page);
 int page_message(struct page *page);

@@ -1,0 +1,264 @@
+/*
+ * "/MBOX/UID": one message with its decoded headers, its text and the list
+ * of its parts; "/MBOX/UID/raw": its exact bytes.
+ */
+#include "page.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+#include "mime.h"
+
+/* The FETCH answer for the route's UID, or NULL. */
+static const struct imap_response *find_fetch(const struct session_result *result,
+                                              uint32_t uid,
+                                              struct message_info *info)
+{
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		if (message_info_from_fetch(info, result->untagged[i]) < 0)
+			continue;
+		if (info->uid == uid)
+			return result->untagged[i];
+		message_info_release(info);
+	}
+	return NULL;
+}
+
+int page_fetch_uid(struct page *page, const char *items,
+                   struct session_result *result,
+                   const struct imap_response **fetch,
+                   struct message_info *info)
+{
+	struct session_err err = { 0 };
+	struct imap_cmd cmd;
+	char uid[16];
+	int rc;
+
+	if (page_examine(page, &err) < 0)
+		return page_session_error(page, &err);
+	snprintf(uid, sizeof(uid), "%u", page->route->uid);
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, uid);
+	imap_cmd_fetch_items(&cmd, items);
+	rc = session_run(page->session, &cmd, result, &err);
+	imap_cmd_release(&cmd);
+	if (rc < 0)
+		return page_session_error(page, &err);
+	*fetch = find_fetch(result, page->route->uid, info);
+	if (!*fetch)
+		return page_error(page, 404, "There is no such message in this mailbox.");
+	return 0;
+}
+
+static void json_addrs(struct json *json, const char *key,
+                       const struct message_addrs *addrs)
+{
+	json_key(json, key);
+	json_array_begin(json);
+	for (size_t i = 0; i < addrs->n; i++)
+		page_json_addr(json, &addrs->items[i]);
+	json_array_end(json);
+}
+
+static void vars_addrs(struct page *page, struct tmpl_vars *vars,
+                       const char *name, const struct message_addrs *addrs)
+{
+	tmpl_vars_set_list(vars, name);
+	for (size_t i = 0; i < addrs->n; i++)
+		page_vars_addr(page, tmpl_vars_add_item(vars, name),
+		               &addrs->items[i]);
+}
+
+static void part_url(struct page *page, struct buf *out, const char *section)
+{
+	struct html_url url = { .mailbox = page->route->mailbox,
+	                        .uid = page->route->uid,
+	                        .section = section };
+	page_url(page, out, &url);
+}
+
+static void send_json(struct page *page, const struct message_info *info,
+                      const struct message_parts *parts, const struct buf *text)
+{
+	struct buf body = BUF_INIT, url = BUF_INIT, date = BUF_INIT;
+	struct json json;
+	struct html_url thread = { .mailbox = page->route->mailbox,
+	                           .uid = info->uid, .suffix = HTML_URL_THREAD };
+	struct html_url raw = thread;
+
+	raw.suffix = HTML_URL_RAW;
+	json_init(&json, &body);
+	json_object_begin(&json);
+	json_kv_string(&json, "mailbox", page->route->mailbox);
+	json_kv_uint(&json, "uid", info->uid);
+	json_kv_string(&json, "message_id", info->message_id);
+	json_kv_string(&json, "subject", info->subject);
+	json_key(&json, "date");
+	if (info->has_date) {
+		message_format_date(&date, info->date);
+		json_string(&json, buf_cstr(&date));
+	} else {
+		json_null(&json);
+	}
+	json_addrs(&json, "from", &info->from);
+	json_addrs(&json, "to", &info->to);
+	json_addrs(&json, "cc", &info->cc);
+	json_kv_string(&json, "in_reply_to", info->in_reply_to);
+	json_key(&json, "references");
+	json_array_begin(&json);
+	for (size_t i = 0; i < info->nreferences; i++)
+		json_string(&json, info->references[i]);
+	json_array_end(&json);
+	json_key(&json, "text");
+	json_stringn(&json, buf_cstr(text), text->len);
+	json_key(&json, "parts");
+	json_array_begin(&json);
+	for (size_t i = 0; i < parts->n; i++) {
+		const struct message_part *part = &parts->items[i];
+		json_object_begin(&json);
+		json_kv_string(&json, "section", part->section);
+		json_kv_string(&json, "type", part->type);
+		json_kv_string(&json, "charset", part->charset);
+		json_kv_string(&json, "filename", part->filename);
+		json_kv_uint(&json, "size", part->size);
+		buf_reset(&url);
+		part_url(page, &url, part->section);
+		json_kv_string(&json, "url", buf_cstr(&url));
+		json_object_end(&json);
+	}
+	json_array_end(&json);
+	buf_reset(&url);
+	page_url(page, &url, &thread);
+	json_kv_string(&json, "thread_url", buf_cstr(&url));
+	buf_reset(&url);
+	page_url(page, &url, &raw);
+	json_kv_string(&json, "raw_url", buf_cstr(&url));
+	json_object_end(&json);
+	json_finish(&json);
+	page_send_json(page, &body);
+	buf_release(&body);
+	buf_release(&url);
+	buf_release(&date);
+}
+
+/* Sizes as a reader reads them: 512 B, 3.4 KiB, 12 MiB. */
+static void human_size(struct buf *out, uint64_t size)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double value = (double)size;
+	size_t unit = 0;
+
+	while (value >= 1024 && unit + 1 < sizeof(units) / sizeof(units[0]))
+		value /= 1024, unit++;
+	if (unit == 0)
+		buf_addf(out, "%llu B", (unsigned long long)size);
+	else
+		buf_addf(out, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+}
+
+static void send_html(struct page *page, const struct message_info *info,
+                      const struct message_parts *parts, const struct buf *text)
+{
+	struct tmpl_vars *vars = tmpl_vars_new();
+	struct buf url = BUF_INIT, scratch = BUF_INIT;
+	struct html_url link = { .root = page->root,
+	                         .mailbox = page->route->mailbox,
+	                         .uid = info->uid };
+
+	tmpl_vars_set_str(vars, "title", info->subject && info->subject[0]
+	                                     ? info->subject : "(no subject)");
+	page_vars_summary(page, vars, info, "");
+	tmpl_vars_set_str(vars, "message_id", info->message_id);
+	vars_addrs(page, vars, "from", &info->from);
+	vars_addrs(page, vars, "to", &info->to);
+	vars_addrs(page, vars, "cc", &info->cc);
+	tmpl_vars_set_strn(vars, "text", buf_cstr(text), text->len);
+	tmpl_vars_set_list(vars, "parts");
+	for (size_t i = 0; i < parts->n; i++) {
+		const struct message_part *part = &parts->items[i];
+		struct tmpl_vars *item = tmpl_vars_add_item(vars, "parts");
+		tmpl_vars_set_str(item, "section", part->section);
+		tmpl_vars_set_str(item, "type", part->type);
+		if (part->charset)
+			tmpl_vars_set_str(item, "charset", part->charset);
+		if (part->filename)
+			tmpl_vars_set_str(item, "filename", part->filename);
+		buf_reset(&scratch);
+		human_size(&scratch, part->size);
+		tmpl_vars_set_str(item, "size", buf_cstr(&scratch));
+		tmpl_vars_set_uint(item, "bytes", part->size);
+		buf_reset(&url);
+		part_url(page, &url, part->section);
+		tmpl_vars_set_str(item, "url", buf_cstr(&url));
+	}
+	link.suffix = HTML_URL_RAW;
+	tmpl_vars_set_url(vars, "raw_url", &link);
+	link.suffix = HTML_URL_THREAD;
+	tmpl_vars_set_url(vars, "thread_url", &link);
+	page_render(page, "message.html", vars);
+	tmpl_vars_free(vars);
+	buf_release(&url);
+	buf_release(&scratch);
+}
+
+int page_message(struct page *page)
+{
+	struct session_result result;
+	const struct imap_response *fetch;
+	struct message_info info;
+	struct message_parts parts = { 0 };
+	struct buf text = BUF_INIT;
+	struct session_err err = { 0 };
+	int rc;
+
+	session_result_init(&result);
+	rc = page_fetch_uid(page, MESSAGE_DETAIL_ITEMS, &result, &fetch, &info);
+	if (rc < 0)
+		goto out_result;
+	if (mime_parts_from_fetch(fetch, &parts) < 0 ||
+	    mime_fetch_text(page->session, info.uid, &parts, &text, &err) < 0) {
+		rc = err.code == SESSION_OK
+		         ? page_error(page, 502, "The message's structure could not be read.")
+		         : page_session_error(page, &err);
+		goto out;
+	}
+	/* A message never changes under its UID (UIDVALIDITY aside). */
+	resp_header(page->resp, "Cache-Control", "public, max-age=3600");
+	if (page->json)
+		send_json(page, &info, &parts, &text);
+	else
+		send_html(page, &info, &parts, &text);
+	rc = 0;
+out:
+	message_parts_release(&parts);
+	message_info_release(&info);
+	buf_release(&text);
+out_result:
+	session_result_release(&result);
+	return rc;
+}
+
+int page_raw(struct page *page)
+{
+	struct session_result result;
+	const struct imap_response *fetch;
+	struct message_info info;
+	struct str bytes;
+	int rc;
+
+	session_result_init(&result);
+	rc = page_fetch_uid(page, "(UID BODY.PEEK[])", &result, &fetch, &info);
+	if (rc < 0)
+		goto out;
+	bytes = mime_fetch_section(fetch, "BODY", "");
+	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
+	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
+	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
+	resp_header(page->resp, "Cache-Control", "public, max-age=3600");
+	rc = resp_write(page->resp, bytes.p, bytes.len);
+	message_info_release(&info);
+out:
+	session_result_release(&result);
+	return rc;
+}
