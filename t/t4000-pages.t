@@ -1,0 +1,129 @@
+#!/bin/sh
+# Every page that exists so far, through all three front ends (the
+# standalone server, CGI and FastCGI), over the sample archive served by
+# Dovecot: HTML and JSON, status codes, hidden mailboxes, a mailbox name
+# with a space, "&" and non-ASCII letters, and malformed input.
+. "$(dirname "$0")/lib.sh"
+. "$IMAPEEK_TOP/t/lib-imapd.sh"
+. "$IMAPEEK_TOP/t/lib-http.sh"
+. "$IMAPEEK_TOP/t/lib-pages.sh"
+
+pages_setup_sample
+digest_before=$(store_digest "$PAGES_STORE")
+dev_total=$(sample_count lists/dev)
+[ -n "$dev_total" ] || bail "the sample has no lists/dev"
+odd='Archiv/Grüße & Co'
+odd_path='/Archiv/Gr%C3%BC%C3%9Fe%20%26%20Co/'
+
+httpd_start "$PAGES_CONF"
+fcgi_start "$PAGES_CONF"
+
+check_front() {
+	f=$1
+
+	# The mailbox list.
+	page $f /
+	is "$RESP_STATUS" 200 "$f: / answers 200"
+	like "$(header Content-Type)" '^text/html; charset=utf-8' "$f: / is HTML"
+	like "$(header Content-Security-Policy)" "default-src 'none'" "$f: / has a Content-Security-Policy"
+	like "$(cat "$RESP_BODY")" 'href="/lists/dev/"' "$f: / links to lists/dev"
+	unlike "$(cat "$RESP_BODY")" 'private' "$f: / does not show the hidden mailbox"
+	page $f / format=json
+	is "$(json 'sorted(m["name"] for m in d["mailboxes"])')" \
+		"$(python3 -c 'import json,sys; print(json.dumps(sorted(l.split("\t")[0] for l in open(sys.argv[1]) if not l.startswith("private/")), ensure_ascii=False))' "$TEST_TMP/sample.counts")" \
+		"$f: / JSON lists exactly the visible mailboxes"
+	is "$(json '[m["messages"] for m in d["mailboxes"] if m["name"] == "lists/dev"][0]')" "$dev_total" \
+		"$f: / JSON counts the messages of lists/dev"
+	is "$(json '[m["url"] for m in d["mailboxes"] if m["name"].startswith("Archiv/")][0]')" \
+		"$odd_path" "$f: the odd mailbox's URL is percent-encoded per segment"
+
+	# The index, paged, newest first.
+	page $f /lists/dev
+	is "$RESP_STATUS" 301 "$f: /lists/dev redirects"
+	like "$(header Location)" '/lists/dev/$' "$f: ... to /lists/dev/"
+	page $f /lists/dev/ format=json
+	is "$RESP_STATUS" 200 "$f: index JSON answers 200"
+	is "$(json 'd["total"]')" "$dev_total" "$f: index total is the mailbox's count"
+	is "$(json 'd["pages"]')" "$(( (dev_total + 9) / 10 ))" "$f: pages of 10"
+	is "$(json 'len(d["messages"])')" 10 "$f: the first page holds 10 messages"
+	is "$(json 'd["next"]')" "/lists/dev/?page=2" "$f: next points at page 2"
+	is "$(json 'd["prev"]')" "None" "$f: no prev on page 1"
+	is "$(json 'all(m["date"] >= n["date"] for m, n in zip(d["messages"], d["messages"][1:]))')" True \
+		"$f: newest first"
+	is "$(json 'all(set(m) >= {"uid","message_id","subject","date","from","url"} for m in d["messages"])')" True \
+		"$f: every MSG has SPEC.md's fields"
+	uid=$(json 'd["messages"][0]["uid"]')
+	page $f /lists/dev/
+	is "$RESP_STATUS" 200 "$f: index HTML answers 200"
+	like "$(cat "$RESP_BODY")" "href=\"/lists/dev/$uid\"" "$f: index links to its messages"
+	page $f /lists/dev/ page=999
+	is "$RESP_STATUS" 404 "$f: a page past the end is 404"
+	page $f /lists/dev/ page=0
+	is "$RESP_STATUS" 400 "$f: page=0 is 400"
+
+	# One message.
+	page $f "/lists/dev/$uid" format=json
+	is "$RESP_STATUS" 200 "$f: message JSON answers 200"
+	is "$(json 'd["uid"]')" "$uid" "$f: message JSON has its uid"
+	is "$(json 'd["mailbox"]')" "lists/dev" "$f: ... and its mailbox"
+	is "$(json 'd["raw_url"]')" "/lists/dev/$uid/raw" "$f: ... and raw_url"
+	is "$(json 'd["thread_url"]')" "/lists/dev/$uid/thread" "$f: ... and thread_url"
+	is "$(json 'isinstance(d["text"], str) and len(d["text"]) > 0')" True "$f: ... and its text"
+	page $f "/lists/dev/$uid"
+	is "$RESP_STATUS" 200 "$f: message HTML answers 200"
+	like "$(cat "$RESP_BODY")" "href=\"/lists/dev/$uid/raw\"" "$f: message links to raw"
+	page $f "/lists/dev/$uid/raw"
+	is "$RESP_STATUS" 200 "$f: raw answers 200"
+	like "$(header Content-Type)" '^text/plain' "$f: raw is text/plain"
+
+	# The odd mailbox name and the hidden one.
+	page $f "$odd_path" format=json
+	is "$RESP_STATUS" 200 "$f: the mailbox with space, & and ü answers 200"
+	is "$(json 'd["mailbox"]')" "$odd" "$f: ... under its UTF-8 name"
+	for hidden in /private/secret/ /private/secret/1 /private/secret/1/raw; do
+		page $f "$hidden"
+		is "$RESP_STATUS" 404 "$f: hidden $hidden is 404"
+	done
+	page $f /private/secret/ format=json
+	is "$(json 'd["status"]')" 404 "$f: hidden mailbox JSON error says 404"
+
+	# Malformed input: 400 or 404, never 5xx.
+	for row in "/lists/dev/0 400" "/lists/dev/007 400" "/lists/dev/12x 400" \
+		"/lists/dev/4294967296 400" "/lists/dev/$uid/1..2 400" \
+		"/lists/dev/$uid/0 400" "/lists/%zz/ 400" "/lists/%00/ 400" \
+		"/lists/dev/%ff 400" "/nope/ 404" "/lists/dev/abc 404" \
+		"/lists/dev/4000000000 404" "/lists/dev/$uid/77 404" \
+		"/lists/dev/$uid/raw/x 404"; do
+		set -- $row
+		page $f "$1"
+		is "$RESP_STATUS" "$2" "$f: $1 is $2"
+	done
+	page $f "/lists/$(head -c 9000 /dev/zero | tr '\0' a)/"
+	like "$RESP_STATUS" '^4' "$f: a 9000-byte path is a 4xx ($RESP_STATUS)"
+}
+
+for front in httpd cgi fcgi; do
+	check_front $front
+done
+
+# Content negotiation, HEAD and other methods (standalone server).
+http_get "$HTTPD_URL/lists/dev/" -H 'Accept: application/json'
+is "$(json 'd["mailbox"]')" "lists/dev" "Accept: application/json gives JSON"
+http_get "$HTTPD_URL/lists/dev/" -I
+is "$RESP_STATUS" 200 "HEAD answers 200"
+is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "HEAD has no body"
+http_get "$HTTPD_URL/lists/dev/" -X POST
+is "$RESP_STATUS" 405 "POST is 405"
+like "$(header Allow)" 'GET' "405 says what is allowed"
+CGI_METHOD=DELETE page cgi /lists/dev/
+is "$RESP_STATUS" 405 "DELETE through CGI is 405"
+
+# The root under CGI: URLs carry SCRIPT_NAME.
+CGI_SCRIPT_NAME=/archive page cgi /lists/dev/ format=json
+is "$(json 'd["next"]')" "/archive/lists/dev/?page=2" "URLs carry the CGI root"
+
+httpd_stop
+fcgi_stop
+is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
+is "$(imapd_procs "$IMAPD_STATE" | wc -l | tr -d ' ')" 0 "no imapd is left running"
+done_testing
