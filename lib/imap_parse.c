@@ -490,6 +490,7 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 			if (depth + 1 >= IMAP_MAX_DEPTH)
 				return tree_fail(tree, "lists nested too deep");
 			node = new_node(tree, IMAP_LIST);
+			node->glued = previous == ')' && !spaced;
 			root_tokens += depth == 0;
 			append(top, node);
 			stack[++depth] = (struct frame){ FRAME_LIST, node, NULL, NULL };
@@ -721,12 +722,24 @@ struct str imap_node_nstring(const struct imap_node *node)
 	return imap_node_is_string(node) ? node->text : STR_NULL;
 }
 
+/*
+ * Lists sent without a space between them, "(1)(2 3)" in THREAD and
+ * multipart BODYSTRUCTURE, print that way, so a server's answer dumps
+ * back byte for byte; everything else is separated by one space.
+ */
+static void dump_separator(struct buf *out, const struct imap_node *previous,
+                           const struct imap_node *next)
+{
+	if (previous->type != IMAP_LIST || next->type != IMAP_LIST || !next->glued)
+		buf_addch(out, ' ');
+}
+
 static void dump_children(struct buf *out, const struct imap_node *node)
 {
 	for (const struct imap_node *child = node->children; child; child = child->next) {
-		if (child != node->children)
-			buf_addch(out, ' ');
 		imap_node_dump(out, child);
+		if (child->next)
+			dump_separator(out, child, child->next);
 	}
 }
 
@@ -794,7 +807,7 @@ void imap_node_dump(struct buf *out, const struct imap_node *node)
 				break;
 			cur = done->next;
 			if (cur)
-				buf_addch(out, ' ');
+				dump_separator(out, done, cur);
 			continue;
 		}
 		if (cur->type == IMAP_LIST) {
@@ -808,9 +821,9 @@ void imap_node_dump(struct buf *out, const struct imap_node *node)
 			continue;
 		}
 		imap_node_dump(out, cur);
+		if (cur->next)
+			dump_separator(out, cur, cur->next);
 		cur = cur->next;
-		if (cur)
-			buf_addch(out, ' ');
 	}
 	free(stack);
 }
@@ -836,9 +849,9 @@ void imap_response_dump(struct buf *out, const struct imap_response *response)
 	}
 	if (response->status == IMAP_STATUS_NONE || response->status >= IMAP_STATUS__MAX) {
 		for (const struct imap_node *node = response->data; node; node = node->next) {
-			if (node != response->data)
-				buf_addch(out, ' ');
 			imap_node_dump(out, node);
+			if (node->next)
+				dump_separator(out, node, node->next);
 		}
 	} else {
 		buf_addstr(out, status_names[response->status]);

@@ -51,6 +51,8 @@ struct imap_node {
 	 */
 	struct imap_node *section;
 	struct str partial;
+	/* private: a list sent right after a list, "(1)(2)"; dumps keep it */
+	bool glued;
 };
 
 enum imap_response_kind {
