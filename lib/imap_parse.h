@@ -51,6 +51,8 @@ struct imap_node {
 	 */
 	struct imap_node *section;
 	struct str partial;
+	/* private: a list sent right after a list, "(1)(2)"; dumps keep it */
+	bool glued;
 };
 
 enum imap_response_kind {
@@ -109,6 +111,8 @@ struct imap_parser {
 	size_t scan;              /* where to look for the next CRLF */
 	uint64_t literal_left;    /* bytes of a literal still to come */
 	size_t literals;          /* literals in this response */
+	size_t line_start;        /* where the current line starts in pending */
+	bool literals_allowed;    /* untagged data: a line may end in {n} */
 	bool failed;
 	char error[128];
 };
