@@ -109,6 +109,8 @@ struct imap_parser {
 	size_t scan;              /* where to look for the next CRLF */
 	uint64_t literal_left;    /* bytes of a literal still to come */
 	size_t literals;          /* literals in this response */
+	size_t line_start;        /* where the current line starts in pending */
+	bool literals_allowed;    /* untagged data: a line may end in {n} */
 	bool failed;
 	char error[128];
 };
