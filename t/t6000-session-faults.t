@@ -1,0 +1,66 @@
+#!/bin/sh
+# The session layer against a misbehaving imapd (t/tools/fake-imapd): every
+# fault ends in the right error class (TIMEOUT = 504, FAILED = 502) within
+# the deadline, the imapd is reaped, and no descriptor is left open.
+. "$(dirname "$0")/lib.sh"
+
+PROBE="$IMAPEEK_BUILD/t/helper/session-probe"
+FAKE="$IMAPEEK_TOP/t/tools/fake-imapd"
+[ -x "$PROBE" ] || bail "no $PROBE: run make test-build"
+command -v python3 >/dev/null || skip_all "python3 is needed for the fake imapd"
+
+TIMEOUT_MS=1000
+# ASan start-up and a loaded machine: a generous margin, still far below
+# what a missing deadline would take.
+MARGIN_MS=1500
+export PROBE_TIMEOUT_MS=$TIMEOUT_MS PROBE_MAX_LITERAL=1048576
+
+# fault SCENARIO ACTION WANT_OPEN WANT_RUN (- when the open fails)
+fault() {
+	scenario=$1 action=$2 want_open=$3 want_run=$4
+	pidfile="$TEST_TMP/$scenario.pid"
+	rm -f "$pidfile"
+	out=$(IMAPD_CMD="$FAKE $scenario" IMAPD_ENV="PATH=/usr/bin:/bin FAKE_PIDFILE=$pidfile" \
+		"$PROBE" "$action" 2>"$TEST_TMP/$scenario.err")
+	field() { printf '%s\n' "$out" | awk -v k="$1" '$1 == k { print $'"${2:-2}"' }'; }
+	is "$(field open)" "$want_open" "$scenario: open ends $want_open"
+	if [ "$want_run" != - ]; then
+		is "$(field run)" "$want_run" "$scenario: $action ends $want_run"
+		elapsed=$(field run 3)
+	else
+		elapsed=$(field open 3)
+	fi
+	[ -n "$elapsed" ] && [ "$elapsed" -le $((TIMEOUT_MS + MARGIN_MS)) ]
+	ok $? "$scenario: ended after ${elapsed:-?} ms (deadline $TIMEOUT_MS ms)"
+	is "$(field children)" none "$scenario: the imapd was reaped"
+	pid=$(cat "$pidfile" 2>/dev/null)
+	[ -n "$pid" ] && [ ! -e "/proc/$pid" ]
+	ok $? "$scenario: process ${pid:-?} is gone"
+	is "$(field fds)" same "$scenario: no descriptor left open"
+	diag "$(field message 0)"
+}
+
+fault normal fetch OK OK
+fault hang-greeting none TIMEOUT -
+fault exit none FAILED -
+fault garbage none FAILED -
+fault ok-greeting none FAILED -
+fault bye-greeting none FAILED -
+fault bye-fetch fetch OK FAILED
+fault hang-literal fetch OK TIMEOUT
+fault huge-literal fetch OK FAILED
+fault close-stdout none FAILED -
+# Complete, valid responses without end: the answer never completes in
+# time (memory stays bounded by the per-command cap).
+fault flood fetch OK TIMEOUT
+fault flood-line fetch OK FAILED
+
+# The error names the imapd and says why.
+out=$(IMAPD_CMD="$FAKE ok-greeting" IMAPD_ENV="" "$PROBE" none 2>/dev/null)
+like "$out" 'message .*fake-imapd greeted with "\* OK.*PREAUTH' "an * OK greeting names the imapd"
+out=$(IMAPD_CMD="/nonexistent/imapd" IMAPD_ENV="" "$PROBE" none 2>/dev/null)
+like "$out" 'open FAILED' "a missing imapd fails"
+like "$out" 'cannot run /nonexistent/imapd: No such file' "and says which and why"
+is "$(printf '%s\n' "$out" | awk '$1 == "fds" { print $2 }')" same "no descriptor left open by a failed exec"
+
+done_testing
