@@ -64,7 +64,8 @@ int imap_cmd_check(const struct imap_cmd *cmd, char *why, size_t why_size);
 
 /* How the encoder may send strings and mailbox names. */
 struct imap_encoding {
-	bool literal_plus;   /* LITERAL+ (or LITERAL- for literals <= 4096) */
+	bool literal_plus;   /* LITERAL+: every literal non-synchronizing */
+	bool literal_minus;  /* LITERAL-: non-synchronizing up to 4096 bytes */
 	bool utf8_accept;    /* after ENABLE UTF8=ACCEPT: UTF-8 names, no UTF-7 */
 };
 
