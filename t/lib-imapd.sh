@@ -1,0 +1,224 @@
+# Real imapds for the tests: sourced after t/lib.sh.
+#
+#   mkstore DEST MAILBOX=SRC...   a read-only Maildir (t/tools/mkmaildir.py)
+#   dovecot_setup STORE STATE     Dovecot's imap, pre-authenticated
+#   imap4d_setup MBOXDIR STATE    GNU Mailutils imap4d over mbox files
+#   imap_send COMMAND...          raw IMAP against the configured imapd
+#   store_digest STORE            one line; equal = names and bytes unchanged
+#   openbmc_store                 path of the cached 8,323-message Maildir
+#   cleanup                       kill imapds of this test still running
+#   imapd_procs TEXT              pids whose command line holds TEXT
+#
+# A *_setup function sets IMAPD_CMD (the command line, words quoted as
+# imapeek.conf's "imapd" key splits them), IMAPD_ENV (NAME=VALUE words),
+# IMAPD_STATE, and writes STATE/imapd.conf: the "imapd" and "imapd-env"
+# lines of an imapeek.conf.  The imapd's standard error (its log: both log
+# there when started like this) collects in STATE/imapd.stderr.
+#
+# Read-only by construction: the store's files are 0444 in 0555 folders.
+# As root that alone would not stop an imapd, so as root Dovecot runs as
+# nobody/nogroup (mail_uid/mail_gid) and imap4d is started through setpriv
+# as nobody; only STATE (indexes, control files, logs) is theirs.  Not as
+# root, both run as the current user and the file modes keep them out.
+
+IMAPD_CMD=
+IMAPD_ENV=
+IMAPD_STATE=
+IMAPEEK_TOOLS="$IMAPEEK_TOP/t/tools"
+DOVECOT_IMAP=${DOVECOT_IMAP:-/usr/lib/dovecot/imap}
+IMAP4D=${IMAP4D:-/usr/sbin/imap4d}
+IMAPD_RUN_USER=nobody
+IMAPD_RUN_GROUP=nogroup
+
+_imapd_is_root() { [ "$(id -u)" = 0 ]; }
+
+# A word of an "imapd" line: double-quoted when it holds a blank or a quote.
+_imapd_word() {
+	case $1 in
+	*[\ \	\"\\]*)
+		printf '"%s"' "$(printf '%s' "$1" | sed 's/[\\"]/\\&/g')" ;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+
+_imapd_cmdline() {
+	_imapd_line=
+	for _imapd_w in "$@"; do
+		_imapd_line="$_imapd_line${_imapd_line:+ }$(_imapd_word "$_imapd_w")"
+	done
+	printf '%s' "$_imapd_line"
+}
+
+# As root: the state belongs to the user the imapd runs as, and that user
+# must be able to reach the store (a mktemp -d folder is 0700).
+_imapd_prepare_state() {
+	mkdir -p "$1" || return 1
+	IMAPD_STATE=$(cd "$1" && pwd)
+	: >"$IMAPD_STATE/imapd.stderr"
+	if _imapd_is_root; then
+		chown -R "$IMAPD_RUN_USER:$IMAPD_RUN_GROUP" "$IMAPD_STATE" || return 1
+	fi
+	at_exit cleanup
+}
+
+_imapd_check_reachable() {
+	_imapd_is_root || return 0
+	if ! setpriv --reuid="$IMAPD_RUN_USER" --regid="$IMAPD_RUN_GROUP" \
+		--clear-groups test -r "$1" -a -x "$1"; then
+		echo "lib-imapd: $IMAPD_RUN_USER cannot read $1 (a parent folder 0700?)" >&2
+		return 1
+	fi
+}
+
+_imapd_write_conf() {
+	{
+		echo "imapd = $IMAPD_CMD"
+		for _imapd_w in $IMAPD_ENV; do echo "imapd-env = $_imapd_w"; done
+	} >"$IMAPD_STATE/imapd.conf"
+}
+
+# mkstore DEST MAILBOX=SRC...: prints "MAILBOX<TAB>COUNT" lines.
+mkstore() {
+	# Not as root, the read-only folders would defeat TEST_TMP's removal.
+	_imapd_is_root || at_exit "chmod -R u+w '$1' 2>/dev/null"
+	python3 "$IMAPEEK_TOOLS/mkmaildir.py" "$@"
+}
+
+# dovecot_setup STORE STATE.  DOVECOT_RAWLOG=DIR records every session's
+# bytes in DIR (*.in from the client, *.out from Dovecot), each line
+# prefixed with a timestamp and a blank (rawlog_lines strips them).
+dovecot_setup() {
+	_imapd_store=$(cd "$1" && pwd) || return 1
+	_imapd_prepare_state "$2" || return 1
+	_imapd_check_reachable "$_imapd_store/cur" || return 1
+	_imapd_conf="$IMAPD_STATE/dovecot.conf"
+	{
+		echo "# Written by t/lib-imapd.sh: a read-only, pre-authenticated imap."
+		echo "protocols = imap"
+		echo "ssl = no"
+		echo "log_path = $IMAPD_STATE/dovecot.log"
+		echo "mail_location = maildir:$_imapd_store:LAYOUT=fs:INDEX=$IMAPD_STATE/index:CONTROL=$IMAPD_STATE/control"
+		echo "maildir_very_dirty_syncs = yes"
+		if _imapd_is_root; then
+			echo "mail_uid = $IMAPD_RUN_USER"
+			echo "mail_gid = $IMAPD_RUN_GROUP"
+		fi
+		if [ -n "${DOVECOT_RAWLOG:-}" ]; then
+			mkdir -p "$DOVECOT_RAWLOG" || return 1
+			_imapd_is_root &&
+				chown "$IMAPD_RUN_USER:$IMAPD_RUN_GROUP" "$DOVECOT_RAWLOG"
+			echo "protocol imap {"
+			echo "  rawlog_dir = $(cd "$DOVECOT_RAWLOG" && pwd)"
+			echo "}"
+		fi
+	} >"$_imapd_conf"
+	IMAPD_CMD=$(_imapd_cmdline "$DOVECOT_IMAP" -c "$_imapd_conf")
+	IMAPD_ENV="USER=imapeek HOME=$IMAPD_STATE"
+	_imapd_write_conf
+}
+
+# rawlog_lines DIR in|out: the recorded lines without their timestamps.
+rawlog_lines() {
+	cat "$1"/*."$2" 2>/dev/null | sed 's/^[0-9][0-9]*\.[0-9]* //'
+}
+
+# imap4d_setup MBOXDIR STATE: INBOX is the file MBOXDIR/INBOX, every other
+# mbox file below MBOXDIR a mailbox named by its path ("/" separated).
+# imap4d sends names as they are on disk: store them in modified UTF-7
+# (RFC 3501 5.1.3) for an IMAP4rev1 client to see the right name.
+imap4d_setup() {
+	_imapd_dir=$(cd "$1" && pwd) || return 1
+	_imapd_prepare_state "$2" || return 1
+	_imapd_check_reachable "$_imapd_dir" || return 1
+	_imapd_conf="$IMAPD_STATE/imap4d.conf"
+	cat >"$_imapd_conf" <<-EOF
+	# Written by t/lib-imapd.sh: GNU Mailutils imap4d, --preauth, read-only.
+	logging { syslog no; };
+	# No lock files: the store's folders are not writable.
+	locking { type null; };
+	mailbox {
+	  mailbox-pattern "$_imapd_dir/INBOX";
+	  mailbox-type mbox;
+	};
+	namespace personal {
+	  prefix "" {
+	    directory "$_imapd_dir";
+	    delimiter "/";
+	  };
+	};
+	EOF
+	if _imapd_is_root; then
+		IMAPD_CMD=$(_imapd_cmdline setpriv --reuid="$IMAPD_RUN_USER" \
+			--regid="$IMAPD_RUN_GROUP" --clear-groups \
+			"$IMAP4D" --preauth --config-file="$_imapd_conf")
+		IMAPD_ENV="USER=$IMAPD_RUN_USER HOME=$IMAPD_STATE"
+	else
+		IMAPD_CMD=$(_imapd_cmdline "$IMAP4D" --preauth \
+			--config-file="$_imapd_conf")
+		IMAPD_ENV="USER=$(id -un) HOME=$IMAPD_STATE"
+	fi
+	_imapd_write_conf
+}
+
+# imap_send COMMAND...: see t/tools/imap-transcript.py (untagged commands,
+# tags t1, t2, ...; LOGOUT is added).  IMAP_TIMEOUT seconds per answer.
+imap_send() {
+	IMAPD_CMD="$IMAPD_CMD" IMAPD_ENV="$IMAPD_ENV" \
+		python3 "$IMAPEEK_TOOLS/imap-transcript.py" \
+		--timeout="${IMAP_TIMEOUT:-20}" \
+		--stderr="$IMAPD_STATE/imapd.stderr" "$@"
+}
+
+# store_digest STORE: sha256 over "sha256  ./relative/path" of every file.
+store_digest() {
+	(cd "$1" && find . -type f -print0 | LC_ALL=C sort -z |
+		xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+# openbmc_store: the openbmc archive as mailbox "lists/openbmc" (INBOX
+# empty), built once into build/corpus/openbmc; a build goes to a
+# temporary folder renamed into place, so a present store is complete.
+openbmc_store() {
+	_imapd_obmc="$IMAPEEK_TOP/build/corpus/openbmc"
+	_imapd_src="$SHARED_CORPUS/archive-openbmc-2019-2020/openbmc-2019-2020.mbox.xz"
+	if [ ! -d "$_imapd_obmc/lists/openbmc/cur" ]; then
+		[ -r "$_imapd_src" ] || { echo "lib-imapd: no $_imapd_src" >&2; return 1; }
+		mkdir -p "$IMAPEEK_TOP/build/corpus" || return 1
+		_imapd_tmp=$(mktemp -d "$IMAPEEK_TOP/build/corpus/openbmc.tmp.XXXXXX") || return 1
+		if python3 "$IMAPEEK_TOOLS/mkmaildir.py" "$_imapd_tmp/store" \
+			"lists/openbmc=$_imapd_src" >/dev/null &&
+			chmod u+w "$_imapd_tmp/store" &&
+			mv -T "$_imapd_tmp/store" "$_imapd_obmc" 2>/dev/null; then
+			# Moving a folder rewrites its "..": it was writable meanwhile.
+			chmod 555 "$_imapd_obmc"
+		elif [ ! -d "$_imapd_obmc/lists/openbmc/cur" ]; then
+			chmod -R u+w "$_imapd_tmp"; rm -rf "$_imapd_tmp"
+			echo "lib-imapd: building $_imapd_obmc failed" >&2
+			return 1
+		fi
+		# Another test may have won the race; either way ours goes.
+		chmod -R u+w "$_imapd_tmp"; rm -rf "$_imapd_tmp"
+	fi
+	printf '%s\n' "$_imapd_obmc"
+}
+
+# imapd_procs TEXT: pids of the processes whose command line holds TEXT
+# (not this shell's; no grep whose own arguments would match).
+imapd_procs() {
+	for _imapd_proc in /proc/[0-9]*; do
+		_imapd_pid=${_imapd_proc#/proc/}
+		[ "$_imapd_pid" = $$ ] && continue
+		_imapd_args=$(tr '\0' ' ' <"$_imapd_proc/cmdline" 2>/dev/null) || continue
+		case $_imapd_args in *"$1"*) echo "$_imapd_pid" ;; esac
+	done
+}
+
+# cleanup: kill imapds still running on this test's state folder (a
+# transcript that timed out kills its own; this is the last resort).
+cleanup() {
+	[ -n "$IMAPD_STATE" ] || return 0
+	for _imapd_pid in $(imapd_procs "$IMAPD_STATE/"); do
+		kill -9 "$_imapd_pid" 2>/dev/null
+	done
+	return 0
+}
