@@ -368,8 +368,10 @@ void thread_base_subject(struct str subject, struct buf *out,
 		}
 		break;
 	} while (1);
-	if (len < start)
-		len = start;
+	if (len <= start) {
+		buf_reset(out);
+		return;
+	}
 	memmove(out->p, out->p + start, len - start);
 	buf_truncate(out, len - start);
 }
@@ -585,7 +587,8 @@ static void sort_roots(struct builder *b)
 		r->date = ctr_date(b, first);
 		r->uid = ctr_uid(b, first);
 	}
-	qsort(b->roots, b->nroots, sizeof(*b->roots), root_cmp);
+	if (b->nroots > 1)
+		qsort(b->roots, b->nroots, sizeof(*b->roots), root_cmp);
 	while (b->nroots && b->roots[b->nroots - 1].ignore)
 		b->nroots--;
 }
@@ -760,7 +763,8 @@ static void emit_tree(struct builder *b, struct thread_forest *forest,
 			}
 			keys[n++] = (struct child_key){ c, ctr_date(b, c), ctr_uid(b, c) };
 		}
-		qsort(keys, n, sizeof(*keys), child_key_cmp);
+		if (n > 1)
+			qsort(keys, n, sizeof(*keys), child_key_cmp);
 		for (size_t k = 0; k < n; k++) {
 			struct thread_node *node = thread_forest_add(forest, item.node, keys[k].uid);
 			node->msg = b->ctrs[keys[k].ctr].msg;
@@ -995,7 +999,8 @@ void thread_sort_newest(struct thread_forest *forest)
 			any = true;
 		}
 	}
-	qsort(forest->threads, forest->nthreads, sizeof(*forest->threads), newest_cmp);
+	if (forest->nthreads > 1)
+		qsort(forest->threads, forest->nthreads, sizeof(*forest->threads), newest_cmp);
 }
 
 void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
+#include "../tap.h"
 #include "thread.h"
 
 struct set {
@@ -105,7 +105,7 @@ static const struct {
 	  "(2 1)" },
 	{ "no Message-ID: a thread of its own, and can still reply",
 	  "1|-|-|-|s1|10\n2|<junk>|<a@x>|-|s2|20\n3|<a@x>|-|-|s3|5",
-	  "(1)(3 2)" },
+	  "(3 2)(1)" },
 	{ "In-Reply-To when there are no References",
 	  "1|<a@x>|-|-|s1|10\n2|<b@x>|-|<a@x> <c@x>|s2|20",
 	  "(1 2)" },
@@ -265,10 +265,13 @@ static void test_from_imap(void)
 		thread_forest_init(&forest);
 		rc = thread_from_imap(&forest, str_from(imap_rows[i].input));
 		if (!imap_rows[i].expected) {
-			tap_ok(rc == -1 && forest.nthreads == 0, "THREAD answer refused: '%s'", imap_rows[i].input);
+			char name[128];
+			tap_ok(rc == -1 && forest.nthreads == 0, "THREAD answer refused: '%s'",
+			       shown(imap_rows[i].input, name, sizeof(name)));
 		} else {
 			thread_format(&forest, &out);
-			tap_ok(rc == 0, "THREAD answer accepted: '%s'", imap_rows[i].input);
+			char name[128];
+			tap_ok(rc == 0, "THREAD answer accepted: '%s'", shown(imap_rows[i].input, name, sizeof(name)));
 			tap_is_str(buf_cstr(&out), imap_rows[i].expected, "THREAD answer round trip");
 		}
 		buf_release(&out);
@@ -344,6 +347,22 @@ static void test_flatten_participants(void)
 	buf_release(&got);
 }
 
+/* Test names are one TAP line: control characters shown as \xNN. */
+static const char *shown(const char *text, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *text && o + 5 < size; text++) {
+		unsigned char c = (unsigned char)*text;
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static const struct {
 	const char *subject, *base;
 	bool reply;
@@ -379,9 +398,11 @@ static void test_base_subject(void)
 
 	for (size_t i = 0; i < sizeof(subject_rows) / sizeof(subject_rows[0]); i++) {
 		bool reply = !subject_rows[i].reply;
+		char name[128];
 		thread_base_subject(str_from(subject_rows[i].subject), &base, &reply);
 		tap_ok(strcmp(buf_cstr(&base), subject_rows[i].base) == 0 && reply == subject_rows[i].reply,
-		       "base subject of '%s' is '%s' (%s)", subject_rows[i].subject, buf_cstr(&base),
+		       "base subject of '%s' is '%s' (%s)", shown(subject_rows[i].subject, name, sizeof(name)),
+		       buf_cstr(&base),
 		       reply ? "reply" : "original");
 	}
 	buf_release(&base);
@@ -418,13 +439,15 @@ static void test_msgid(void)
 		                    msgid_rows[i].len ? msgid_rows[i].len : strlen(msgid_rows[i].header) };
 		bool found = thread_next_msgid(&rest, &id);
 		const char *want = msgid_rows[i].first;
+		char name[128];
 		tap_ok(want ? found && strcmp(buf_cstr(&id), want) == 0 : !found,
-		       "msg-id in '%s': %s", msgid_rows[i].header, found ? buf_cstr(&id) : "(none)");
+		       "msg-id in '%s': %s", shown(msgid_rows[i].header, name, sizeof(name)),
+		       found ? buf_cstr(&id) : "(none)");
 		if (want) {
 			found = thread_next_msgid(&rest, &id);
 			want = msgid_rows[i].second;
 			tap_ok(want ? found && strcmp(buf_cstr(&id), want) == 0 : !found && rest.len == 0,
-			       "second msg-id in '%s'", msgid_rows[i].header);
+			       "second msg-id in '%s'", name);
 		}
 	}
 	buf_release(&id);
