@@ -64,6 +64,22 @@ static void set_free(struct set *set)
 	free(set->text);
 }
 
+/* Test names are one TAP line: control characters shown as \xNN. */
+static const char *shown(const char *text, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *text && o + 5 < size; text++) {
+		unsigned char c = (unsigned char)*text;
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static const struct {
 	const char *name, *msgs, *expected;
 } build_rows[] = {
@@ -345,22 +361,6 @@ static void test_flatten_participants(void)
 	set_free(&set);
 	thread_forest_release(&forest);
 	buf_release(&got);
-}
-
-/* Test names are one TAP line: control characters shown as \xNN. */
-static const char *shown(const char *text, char *out, size_t size)
-{
-	size_t o = 0;
-
-	for (; *text && o + 5 < size; text++) {
-		unsigned char c = (unsigned char)*text;
-		if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-	return out;
 }
 
 static const struct {
