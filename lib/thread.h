@@ -1,0 +1,159 @@
+/*
+ * Message threads: RFC 5256 THREAD=REFERENCES computed on our side, for
+ * imapds that cannot thread (GNU Mailutils), and a converter for the
+ * THREAD answers of those that can, both giving the same forest.
+ *
+ * thread_build() follows RFC 5256 section 3 (REFERENCES, which is JWZ's
+ * algorithm with fixed rules) the way Dovecot implements it, so that the
+ * forest equals Dovecot's "UID THREAD REFERENCES UTF-8 ALL" on the same
+ * mail; the details are in thread.c next to each step.
+ *
+ * A forest is a list of threads (root nodes); a node is a message (uid) or
+ * a placeholder (uid 0) for a common parent that is not in the set, which
+ * RFC 5256 keeps only at the top of a thread with several children.
+ * Children are ordered by sent date, then by uid.
+ */
+#ifndef IMAPEEK_THREAD_H
+#define IMAPEEK_THREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+
+/* References taken per message: the last ones, as they name the parent. */
+#define THREAD_MAX_REFS 256
+/* Messages accepted by thread_build(). */
+#define THREAD_MAX_MESSAGES (1u << 24)
+/* Nesting of lists accepted in a THREAD answer. */
+#define THREAD_MAX_NESTING 4096
+
+/*
+ * One message, as its headers say.  The msg-id fields are raw header
+ * values ("<a@b> <c@d>", folding allowed); subject is the Subject decoded
+ * to UTF-8 (RFC 2047 done by the caller), STR_NULL when there is none;
+ * date is the sent date (Date:), or INTERNALDATE when Date is missing or
+ * unparsable (RFC 5256 section 2.2).  from is what thread_participants()
+ * collects (a display name or an address), may be STR_NULL.
+ */
+struct thread_msg {
+	uint32_t uid;
+	struct str message_id;
+	struct str in_reply_to;
+	struct str references;
+	struct str subject;
+	struct str from;
+	time_t date;
+};
+
+struct thread_node {
+	uint32_t uid;              /* 0: a placeholder for a missing parent */
+	size_t msg;                /* index in thread_build()'s input, or SIZE_MAX */
+	time_t date;               /* the message's; a placeholder's first child's */
+	time_t newest;             /* newest date in the subtree (thread_sort_newest) */
+	uint32_t newest_uid;       /* highest uid in the subtree (ties of newest) */
+	struct thread_node *parent, *child, *next;
+};
+
+struct thread_forest {
+	struct thread_node **threads; /* roots, in RFC 5256 order until sorted */
+	size_t nthreads;
+	size_t nmessages;             /* nodes that are messages */
+	/* private */
+	struct thread_node **nodes;
+	size_t nnodes, nodes_cap, threads_cap;
+};
+
+void thread_forest_init(struct thread_forest *forest);
+void thread_forest_release(struct thread_forest *forest);
+
+/*
+ * RFC 5256 REFERENCES over msgs[0..count), which must be in ascending uid
+ * order (a duplicate Message-ID belongs to the lowest uid).  The forest is
+ * emptied first.  Returns 0, or -1 for bad input (order, too many).
+ */
+int thread_build(struct thread_forest *forest, const struct thread_msg *msgs,
+                 size_t count);
+
+/*
+ * The forest from an IMAP THREAD answer: data is what follows "THREAD" in
+ * "* THREAD (2)(3 6 (4 23)(44 7 96))" (RFC 5256 section 4), a list
+ * starting with a list being a placeholder.  Returns 0, or -1 if data is
+ * not a thread list.  The forest is emptied first.
+ */
+int thread_from_imap(struct thread_forest *forest, struct str data);
+
+/*
+ * Building by hand (tests, or a typed THREAD view): a new node under
+ * parent, or a new thread when parent is NULL; uid 0 is a placeholder.
+ * Children are appended in the order given.
+ */
+struct thread_node *thread_forest_add(struct thread_forest *forest,
+                                      struct thread_node *parent, uint32_t uid);
+
+/*
+ * Give the nodes of a forest from thread_from_imap() their msg index and
+ * date from msgs (sorted by uid); nodes whose uid is not there keep date 0.
+ */
+void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
+                   size_t count);
+
+/* Newest activity first: order threads by their newest date, then uid. */
+void thread_sort_newest(struct thread_forest *forest);
+
+/* One line of a thread page: the node and its depth (the root is 0). */
+struct thread_row {
+	const struct thread_node *node;
+	uint32_t uid;              /* 0 for a placeholder */
+	unsigned depth;
+};
+
+/*
+ * The thread under root in display order (a parent before its children,
+ * children in order), placeholders included.  *rows is allocated, the
+ * caller frees it; returns the number of rows.  No recursion: a chain of
+ * thousands of replies is real.
+ */
+size_t thread_flatten(const struct thread_node *root, struct thread_row **rows);
+
+/*
+ * The distinct "from" values (ASCII case-insensitive) of the thread under
+ * root, in display order.  A node is matched to msgs by its msg index, or
+ * by uid when it has none (a forest from thread_from_imap(); msgs sorted by
+ * uid then).  *names is allocated (views into msgs), the caller frees it;
+ * returns the count.
+ */
+size_t thread_participants(const struct thread_node *root,
+                           const struct thread_msg *msgs, size_t count,
+                           struct str **names);
+
+/*
+ * The forest as an RFC 5256 thread list, "(1 2 (3)(4))((5)(6))", the
+ * answer Dovecot gives to UID THREAD: for comparisons and tests.
+ */
+void thread_format(const struct thread_forest *forest, struct buf *out);
+
+/* The thread that holds uid, or NULL. */
+const struct thread_node *thread_find(const struct thread_forest *forest,
+                                      uint32_t uid);
+
+/*
+ * RFC 5256 section 2.1 base subject, of a subject already decoded to UTF-8:
+ * whitespace packed, "(fwd)" trailers, "Re:", "Fw:", "Fwd:", "[blob]"
+ * leaders and "[fwd: ...]" removed; ASCII upper-cased as Dovecot's
+ * i;unicode-casemap does (other letters are left as they are).  out is
+ * replaced; *reply_or_forward tells whether a Re/Fwd marker was removed.
+ */
+void thread_base_subject(struct str subject, struct buf *out,
+                         bool *reply_or_forward);
+
+/*
+ * The next valid msg-id in *rest ("<left@right>"), without the angle
+ * brackets and with white space removed, appended to out after a reset.
+ * Returns false when there is none; *rest advances past what was read.
+ */
+bool thread_next_msgid(struct str *rest, struct buf *out);
+
+#endif
