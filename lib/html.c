@@ -66,7 +66,10 @@ void html_escape(struct buf *out, const char *s, size_t len)
 	size_t i = 0, start = 0;
 	int32_t cp;
 
-	buf_grow(out, len);
+	/* Only grow for bytes to come: buf_grow() of an empty buffer leaves
+	 * its new memory unterminated. */
+	if (len)
+		buf_grow(out, len);
 	while (i < len) {
 		size_t n = html_utf8_next(s + i, len - i, &cp);
 		const char *rep = NULL;
@@ -110,7 +113,8 @@ static void percent_encode(struct buf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
-	buf_grow(out, len);
+	if (len)
+		buf_grow(out, len);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (unreserved(c)) {
@@ -151,7 +155,8 @@ int html_url_decode(struct buf *out, const char *s, size_t len,
 	size_t start = out->len;
 	int ret = -1;
 
-	buf_grow(out, len);
+	if (len)
+		buf_grow(out, len);
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (c == '%') {
@@ -182,11 +187,13 @@ int html_query_param(const char *query, const char *name, struct buf *value)
 {
 	size_t qlen = strlen(query), nlen = strlen(name);
 	const char *p = query, *end = query + qlen;
-	struct buf key = BUF_INIT;
-	int ret = -1;
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	int ret = -1, found = 0;
 
 	if (qlen > HTML_QUERY_MAX)
 		goto out;
+	/* Every pair is decoded, not only the one asked for: a malformed
+	 * query is malformed whichever parameter a page reads. */
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));
 		const char *pair_end = amp ? amp : end;
@@ -194,23 +201,24 @@ int html_query_param(const char *query, const char *name, struct buf *value)
 		const char *key_end = eq ? eq : pair_end;
 
 		buf_reset(&key);
+		buf_reset(&val);
 		if (html_url_decode(&key, p, (size_t)(key_end - p),
 		                    HTML_DECODE_PLUS | HTML_DECODE_UTF8))
 			goto out;
-		if (key.len == nlen && memcmp(key.p, name, nlen) == 0) {
-			buf_reset(value);
-			if (eq && html_url_decode(value, eq + 1,
-			                          (size_t)(pair_end - eq - 1),
-			                          HTML_DECODE_PLUS | HTML_DECODE_UTF8))
-				goto out;
-			ret = 1;
+		if (eq && html_url_decode(&val, eq + 1, (size_t)(pair_end - eq - 1),
+		                          HTML_DECODE_PLUS | HTML_DECODE_UTF8))
 			goto out;
+		if (!found && key.len == nlen && memcmp(buf_cstr(&key), name, nlen) == 0) {
+			buf_reset(value);
+			buf_add(value, val.p, val.len);
+			found = 1;
 		}
 		p = amp ? amp + 1 : end;
 	}
-	ret = 0;
+	ret = found;
 out:
 	buf_release(&key);
+	buf_release(&val);
 	return ret;
 }
 

@@ -57,7 +57,7 @@ int html_url_decode(struct buf *out, const char *s, size_t len,
  * Find name in a query string ("a=1&b=2", without "?"), decoded with
  * HTML_DECODE_PLUS | HTML_DECODE_UTF8 into value (replaced).  1 when found
  * (the first occurrence wins), 0 when absent, -1 when the query is
- * malformed (bad encoding, over HTML_QUERY_MAX bytes).
+ * malformed anywhere (bad encoding in any pair, over HTML_QUERY_MAX bytes).
  */
 #define HTML_QUERY_MAX 8192
 int html_query_param(const char *query, const char *name, struct buf *value);
