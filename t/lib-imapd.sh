@@ -6,6 +6,7 @@
 #   imap_send COMMAND...          raw IMAP against the configured imapd
 #   store_digest STORE            one line; equal = names and bytes unchanged
 #   openbmc_store                 path of the cached 8,323-message Maildir
+#   sample_store DEST             the generated sample archive as a Maildir
 #   cleanup                       kill imapds of this test still running
 #   imapd_procs TEXT              pids whose command line holds TEXT
 #
@@ -200,6 +201,20 @@ openbmc_store() {
 		chmod -R u+w "$_imapd_tmp"; rm -rf "$_imapd_tmp"
 	fi
 	printf '%s\n' "$_imapd_obmc"
+}
+
+# sample_store DEST: t/tools/gen-sample.py's archive (its mboxes go to
+# DEST.mbox) as a read-only Maildir in DEST; prints "MAILBOX<TAB>COUNT".
+sample_store() {
+	_imapd_dest=$1
+	_imapd_mbox="$1.mbox"
+	python3 "$IMAPEEK_TOOLS/gen-sample.py" "$_imapd_mbox" || return 1
+	set --
+	_imapd_tab=$(printf '\t')
+	while IFS=$_imapd_tab read -r _imapd_name _imapd_file; do
+		set -- "$@" "$_imapd_name=$_imapd_mbox/$_imapd_file"
+	done <"$_imapd_mbox/MAILBOXES"
+	mkstore "$_imapd_dest" "$@"
 }
 
 # imapd_procs TEXT: pids of the processes whose command line holds TEXT
