@@ -223,7 +223,7 @@ imapd_procs() {
 	for _imapd_proc in /proc/[0-9]*; do
 		_imapd_pid=${_imapd_proc#/proc/}
 		[ "$_imapd_pid" = $$ ] && continue
-		_imapd_args=$(tr '\0' ' ' <"$_imapd_proc/cmdline" 2>/dev/null) || continue
+		_imapd_args=$({ tr '\0' ' ' <"$_imapd_proc/cmdline"; } 2>/dev/null) || continue
 		case $_imapd_args in *"$1"*) echo "$_imapd_pid" ;; esac
 	done
 }
