@@ -6,6 +6,7 @@
 #   imap_send COMMAND...          raw IMAP against the configured imapd
 #   store_digest STORE            one line; equal = names and bytes unchanged
 #   openbmc_store                 path of the cached 8,323-message Maildir
+#   sample_store DEST             the generated sample archive as a Maildir
 #   cleanup                       kill imapds of this test still running
 #   imapd_procs TEXT              pids whose command line holds TEXT
 #
@@ -202,13 +203,27 @@ openbmc_store() {
 	printf '%s\n' "$_imapd_obmc"
 }
 
+# sample_store DEST: t/tools/gen-sample.py's archive (its mboxes go to
+# DEST.mbox) as a read-only Maildir in DEST; prints "MAILBOX<TAB>COUNT".
+sample_store() {
+	_imapd_dest=$1
+	_imapd_mbox="$1.mbox"
+	python3 "$IMAPEEK_TOOLS/gen-sample.py" "$_imapd_mbox" || return 1
+	set --
+	_imapd_tab=$(printf '\t')
+	while IFS=$_imapd_tab read -r _imapd_name _imapd_file; do
+		set -- "$@" "$_imapd_name=$_imapd_mbox/$_imapd_file"
+	done <"$_imapd_mbox/MAILBOXES"
+	mkstore "$_imapd_dest" "$@"
+}
+
 # imapd_procs TEXT: pids of the processes whose command line holds TEXT
 # (not this shell's; no grep whose own arguments would match).
 imapd_procs() {
 	for _imapd_proc in /proc/[0-9]*; do
 		_imapd_pid=${_imapd_proc#/proc/}
 		[ "$_imapd_pid" = $$ ] && continue
-		_imapd_args=$(tr '\0' ' ' <"$_imapd_proc/cmdline" 2>/dev/null) || continue
+		_imapd_args=$({ tr '\0' ' ' <"$_imapd_proc/cmdline"; } 2>/dev/null) || continue
 		case $_imapd_args in *"$1"*) echo "$_imapd_pid" ;; esac
 	done
 }
