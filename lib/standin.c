@@ -49,6 +49,8 @@ STANDIN void gateway_handle(struct gateway *gateway, const struct req *req,
 	gateway->requests++;
 	resp_header(resp, "Content-Type", "text/plain; charset=utf-8");
 	resp_header(resp, "X-Content-Type-Options", "nosniff");
+	/* Lets the front-end tests tell the echo from the real pages. */
+	resp_header(resp, "X-Imapeek-Standin", "echo");
 	if (req->method == REQ_OTHER) {
 		resp_set_status(resp, 405);
 		resp_header(resp, "Allow", "GET, HEAD");
