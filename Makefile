@@ -76,7 +76,10 @@ UNIT_BIN   := $(patsubst %.c,build/asan/%,$(UNIT_SRC))
 HELPER_BIN := $(patsubst %.c,build/asan/%,$(HELPER_SRC))
 REPLAY_BIN := $(patsubst %.c,build/asan/%,$(FUZZ_SRC))
 
-build/asan/t/unit/% build/asan/t/helper/%: build/asan/t/%.o build/asan/libimapeek.a
+build/asan/t/unit/%: build/asan/t/unit/%.o build/asan/libimapeek.a
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(ASAN_FLAGS) $(LIBS)
+
+build/asan/t/helper/%: build/asan/t/helper/%.o build/asan/libimapeek.a
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(ASAN_FLAGS) $(LIBS)
 
 # A fuzz target's replay program: the target plus a main() that feeds it
