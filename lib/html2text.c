@@ -410,7 +410,7 @@ static void nbsp_to_space(struct buf *b)
 	buf_truncate(b, j);
 }
 
-int html2text_convert(struct buf *out, const char *html, size_t len)
+int html2text(struct buf *out, const char *html, size_t len)
 {
 	struct buf clean = BUF_INIT, text_out = BUF_INIT;
 	struct ctx *c = xcalloc(1, sizeof(*c));

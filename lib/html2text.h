@@ -25,6 +25,6 @@
  * the text.  Returns 0, or -1 when the input could not be parsed at all
  * (out then holds the input as sanitized text).
  */
-int html2text_convert(struct buf *out, const char *html, size_t len);
+int html2text(struct buf *out, const char *html, size_t len);
 
 #endif
