@@ -57,6 +57,8 @@ static const struct {
 	{ "cp936", "GB18030" },
 	{ "windows-936", "GB18030" },
 	{ "euc-cn", "GB18030" },
+	{ "eucgb2312_cn", "GB18030" },
+	{ "euc_cn", "GB18030" },
 	{ "x-euc-cn", "GB18030" },
 	{ "chinese", "GB18030" },
 	{ "csgb2312", "GB18030" },

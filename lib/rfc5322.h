@@ -1,0 +1,51 @@
+/*
+ * Header helpers for pages that read headers themselves: unfolding, the
+ * Date header, Message-ID lists and address lists (RFC 5322 with its
+ * obsolete forms and the garbage real archives hold; see VIOLATIONS in
+ * rfc5322.c).
+ */
+#ifndef IMAPEEK_RFC5322_H
+#define IMAPEEK_RFC5322_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+
+#define RFC5322_IDS_MAX 1000
+#define RFC5322_ADDRS_MAX 1000
+
+/* Append in with every CRLF / LF followed by whitespace removed. */
+void rfc5322_unfold(struct buf *out, const char *in, size_t len);
+
+/* A Date header value to seconds since the epoch, UTC: 0, or -1 when no
+ * date can be made of it. */
+int rfc5322_date_parse(const char *in, size_t len, time_t *out);
+/* RFC 3339 UTC, "2020-01-02T03:04:05Z"; out needs RFC5322_DATE_LEN + 1. */
+#define RFC5322_DATE_LEN 20
+int rfc5322_date_format(time_t t, char out[RFC5322_DATE_LEN + 1]);
+
+struct rfc5322_ids {
+	char **v;  /* without "<>", valid UTF-8 */
+	size_t n;
+};
+
+/* In-Reply-To / References / Message-ID: every id, in order. */
+void rfc5322_ids_parse(struct rfc5322_ids *ids, const char *in, size_t len);
+void rfc5322_ids_release(struct rfc5322_ids *ids);
+
+struct rfc5322_addr {
+	char *name;     /* decoded display name, or NULL */
+	char *address;  /* "user@example.org" as written, may lack "@" */
+};
+
+struct rfc5322_addrs {
+	struct rfc5322_addr *v;
+	size_t n;
+};
+
+/* From / To / Cc / Reply-To: every mailbox, group members included. */
+void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len);
+void rfc5322_addrs_release(struct rfc5322_addrs *addrs);
+
+#endif
