@@ -73,7 +73,7 @@ int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
 		goto out;
 	for (size_t i = 0; i < result.nuntagged; i++) {
 		struct imap_list_entry entry;
-		if (imap_view_list(result.untagged[i], session_utf8(session),
+		if (imap_view_list(result.untagged[i], session_utf8_names(session),
 		                   &entry) < 0)
 			continue;
 		if (!entry.selectable || list->n >= MAILBOX_LIST_MAX) {

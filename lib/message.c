@@ -3,15 +3,138 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
+#include "imap_view.h"
+#include "rfc2047.h"
+#include "rfc5322.h"
+
 void message_format_date(struct buf *out, time_t when)
 {
-	struct tm tm;
-	char text[32];
+	char text[RFC5322_DATE_LEN + 1];
 
-	if (!gmtime_r(&when, &tm) ||
-	    !strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return;
-	buf_addstr(out, text);
+	if (rfc5322_date_format(when, text) == 0)
+		buf_addstr(out, text);
+}
+
+/* A header value as UTF-8: encoded words decoded, raw 8-bit bytes kept. */
+static char *decode_header(struct str value)
+{
+	struct buf unfolded = BUF_INIT, decoded = BUF_INIT;
+
+	rfc5322_unfold(&unfolded, value.p ? value.p : "", value.len);
+	rfc2047_decode(&decoded, buf_cstr(&unfolded), unfolded.len);
+	buf_release(&unfolded);
+	return buf_detach(&decoded, NULL);
+}
+
+static void take_addrs(struct message_addrs *out, const struct imap_address_list *in)
+{
+	out->items = xcalloc(in->n + 1, sizeof(*out->items));
+	for (size_t i = 0; i < in->n; i++) {
+		const struct imap_address *addr = &in->items[i];
+		struct buf address = BUF_INIT;
+		if (addr->group_start || addr->group_end)
+			continue;
+		if (addr->mailbox.p)
+			buf_addstr_view(&address, addr->mailbox);
+		if (addr->host.p) {
+			buf_addch(&address, '@');
+			buf_addstr_view(&address, addr->host);
+		}
+		struct message_addr *item = &out->items[out->n++];
+		item->name = addr->name.p ? decode_header(addr->name) : NULL;
+		if (item->name && !item->name[0]) {
+			free(item->name);
+			item->name = NULL;
+		}
+		/* Addresses are ASCII by RFC 5322, UTF-8 by RFC 6532: sanitize. */
+		struct buf clean = BUF_INIT;
+		charset_utf8_sanitize(&clean, buf_cstr(&address), address.len);
+		item->address = buf_detach(&clean, NULL);
+		buf_release(&address);
+	}
+}
+
+static char *first_id(struct str value)
+{
+	struct rfc5322_ids ids = { 0 };
+	char *id = NULL;
+
+	rfc5322_ids_parse(&ids, value.p ? value.p : "", value.len);
+	if (ids.n)
+		id = xstrdup(ids.v[0]);
+	rfc5322_ids_release(&ids);
+	return id;
+}
+
+/* In-Reply-To and References from BODY[HEADER.FIELDS (...)]. */
+static void take_header_fields(struct message_info *info, struct str header)
+{
+	struct buf unfolded = BUF_INIT;
+	const char *line, *end;
+
+	rfc5322_unfold(&unfolded, header.p ? header.p : "", header.len);
+	for (line = buf_cstr(&unfolded); *line; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		struct str field = { line, (size_t)(end - line) };
+		if (str_case_starts_with(field, "references:")) {
+			struct rfc5322_ids ids = { 0 };
+			rfc5322_ids_parse(&ids, field.p + 11, field.len - 11);
+			info->references = xcalloc(ids.n + 1, sizeof(char *));
+			for (size_t i = 0; i < ids.n; i++)
+				info->references[info->nreferences++] = xstrdup(ids.v[i]);
+			rfc5322_ids_release(&ids);
+		} else if (str_case_starts_with(field, "in-reply-to:") &&
+		           !info->in_reply_to) {
+			info->in_reply_to = first_id((struct str){ field.p + 12, field.len - 12 });
+		}
+	}
+	buf_release(&unfolded);
+}
+
+int message_info_from_fetch(struct message_info *info,
+                            const struct imap_response *fetch)
+{
+	struct imap_fetch view;
+
+	memset(info, 0, sizeof(*info));
+	if (imap_view_fetch(fetch, &view) < 0 || !view.has_uid)
+		return -1;
+	info->uid = view.uid;
+	info->seq = view.seq;
+	info->size = view.rfc822_size;
+	info->subject = xstrdup("");
+	if (view.has_internaldate) {
+		info->internaldate = view.internaldate;
+		info->date = view.internaldate;
+		info->has_date = true;
+	}
+	if (view.envelope) {
+		const struct imap_envelope *env = view.envelope;
+		time_t date;
+		if (env->date.p && rfc5322_date_parse(env->date.p, env->date.len, &date) == 0) {
+			info->date = date;
+			info->has_date = true;
+		}
+		if (env->subject.p) {
+			free(info->subject);
+			info->subject = decode_header(env->subject);
+		}
+		if (env->message_id.p)
+			info->message_id = first_id(env->message_id);
+		if (env->in_reply_to.p)
+			info->in_reply_to = first_id(env->in_reply_to);
+		take_addrs(&info->from, &env->from);
+		take_addrs(&info->to, &env->to);
+		take_addrs(&info->cc, &env->cc);
+	}
+	struct str header = imap_fetch_body(&view, "BODY", "HEADER.FIELDS (REFERENCES IN-REPLY-TO)");
+	if (header.p)
+		take_header_fields(info, header);
+	imap_fetch_release(&view);
+	return 0;
 }
 
 static void addrs_release(struct message_addrs *addrs)

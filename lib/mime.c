@@ -13,30 +13,177 @@
 #include "rfc2047.h"
 #include "rfc2231.h"
 
+/* ---- which parts there are, and which are displayed ------------------ */
+
+static char *lower(struct str text)
+{
+	char *copy = str_dup(text);
+	for (char *p = copy; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return copy;
+}
+
+static bool is_type(const struct imap_body *body, const char *type,
+                    const char *subtype)
+{
+	return str_caseeq(body->type, type) &&
+	       (!subtype || str_caseeq(body->subtype, subtype));
+}
+
+/*
+ * Parameters as the server split them, joined back into a header value so
+ * that RFC 2231 continuations and charsets are undone in one place
+ * (rfc2231.c), not twice.
+ */
+static char *param_value(const struct imap_params *params, const char *name)
+{
+	struct buf header = BUF_INIT;
+	struct rfc2231_params parsed;
+	char *value = NULL;
+
+	buf_addstr(&header, "x");
+	for (size_t i = 0; i < params->n; i++) {
+		buf_addstr(&header, "; ");
+		buf_addstr_view(&header, params->items[i].name);
+		buf_addstr(&header, "=\"");
+		for (size_t j = 0; j < params->items[i].value.len; j++) {
+			char c = params->items[i].value.p[j];
+			if (c == '"' || c == '\\')
+				buf_addch(&header, '\\');
+			buf_addch(&header, c);
+		}
+		buf_addch(&header, '"');
+	}
+	rfc2231_parse(&parsed, buf_cstr(&header), header.len);
+	const char *found = rfc2231_get(&parsed, name);
+	if (found && found[0])
+		value = xstrdup(found);
+	rfc2231_release(&parsed);
+	buf_release(&header);
+	return value;
+}
+
+struct plan {
+	struct message_parts *parts;
+	size_t cap;
+};
+
+static void add_part(struct plan *plan, const struct imap_body *body,
+                     bool displayed)
+{
+	struct message_part *part;
+	struct str format;
+
+	if (plan->parts->n == plan->cap) {
+		plan->cap = plan->cap ? plan->cap * 2 : 8;
+		plan->parts->items = xrealloc(plan->parts->items,
+		                              plan->cap * sizeof(*plan->parts->items));
+	}
+	part = &plan->parts->items[plan->parts->n++];
+	memset(part, 0, sizeof(*part));
+	part->section = xstrdup(body->section);
+	char *type = body->type.p ? lower(body->type) : xstrdup("application");
+	char *subtype = body->subtype.p ? lower(body->subtype) : xstrdup("octet-stream");
+	part->type = xasprintf("%s/%s", type, subtype);
+	free(type);
+	free(subtype);
+	part->charset = param_value(&body->params, "charset");
+	part->filename = param_value(&body->disposition_params, "filename");
+	if (!part->filename)
+		part->filename = param_value(&body->params, "name");
+	part->encoding = body->encoding.p ? lower(body->encoding) : xstrdup("7bit");
+	part->size = body->size;
+	part->depth = body->depth;
+	part->attachment = str_caseeq(body->disposition, "attachment");
+	format = imap_params_get(&body->params, "format");
+	part->flowed = str_caseeq(format, "flowed");
+	part->delsp = str_caseeq(imap_params_get(&body->params, "delsp"), "yes");
+	part->displayed = displayed;
+}
+
+static bool is_text_leaf(const struct imap_body *body)
+{
+	return !body->nchildren &&
+	       (is_type(body, "text", "plain") || is_type(body, "text", "markdown") ||
+	        is_type(body, "text", "html"));
+}
+
+/* How good an alternative is for reading: plain > markdown > html. */
+static int alternative_rank(const struct imap_body *body)
+{
+	if (is_type(body, "text", "plain"))
+		return 4;
+	if (is_type(body, "text", "markdown"))
+		return 3;
+	if (is_type(body, "multipart", NULL))
+		return 2;
+	if (is_type(body, "text", "html"))
+		return 1;
+	return 0;
+}
+
+static void plan_walk(struct plan *plan, const struct imap_body *body,
+                      bool display)
+{
+	if (is_type(body, "multipart", NULL)) {
+		size_t chosen = body->nchildren;
+		if (str_caseeq(body->subtype, "alternative")) {
+			int best = 0;
+			for (size_t i = 0; i < body->nchildren; i++) {
+				int rank = alternative_rank(&body->children[i]);
+				if (rank > best)
+					best = rank, chosen = i;
+			}
+		} else if (str_caseeq(body->subtype, "signed") ||
+		           str_caseeq(body->subtype, "related")) {
+			chosen = 0;  /* the signed part; the root of related */
+		}
+		for (size_t i = 0; i < body->nchildren; i++) {
+			bool show = display && (chosen == body->nchildren || i == chosen);
+			plan_walk(plan, &body->children[i], show);
+		}
+		return;
+	}
+	if (is_type(body, "message", "rfc822") || is_type(body, "message", "global")) {
+		add_part(plan, body, false);
+		if (body->nchildren && !str_caseeq(body->disposition, "attachment"))
+			plan_walk(plan, &body->children[0], display);
+		else if (body->nchildren)
+			plan_walk(plan, &body->children[0], false);
+		return;
+	}
+	add_part(plan, body, display && is_text_leaf(body) &&
+	                     !str_caseeq(body->disposition, "attachment"));
+}
+
+int mime_parts_from_fetch(const struct imap_response *fetch,
+                          struct message_parts *parts)
+{
+	struct imap_fetch view;
+	struct plan plan = { .parts = parts };
+
+	memset(parts, 0, sizeof(*parts));
+	if (imap_view_fetch(fetch, &view) < 0 || !view.body) {
+		imap_fetch_release(&view);
+		return -1;
+	}
+	plan_walk(&plan, view.body, true);
+	imap_fetch_release(&view);
+	return 0;
+}
+
 struct str mime_fetch_section(const struct imap_response *fetch,
                               const char *item, const char *section)
 {
+	struct imap_fetch view = { .atts = NULL };
 	const struct imap_node *list = fetch->data;
 
-	/* "* N FETCH (...)": the list is the third token. */
+	/* "* N FETCH (...)": only the msg-att list is needed, not a full view. */
 	while (list && list->type != IMAP_LIST)
 		list = list->next;
-	if (!list)
-		return STR_NULL;
-	for (const struct imap_node *node = list->children; node && node->next;
-	     node = node->next->next) {
-		const struct imap_node *value = node->next;
-		if (node->type != IMAP_ATOM || !str_caseeq(node->text, item) ||
-		    !node->section)
-			continue;
-		const struct imap_node *spec = node->section->children;
-		bool match = section[0] ? spec && !spec->next &&
-		                              str_caseeq(spec->text, section)
-		                        : !spec;
-		if (match)
-			return imap_node_nstring(value);
-	}
-	return STR_NULL;
+	view.atts = list;
+	return imap_fetch_body(&view, item, section);
 }
 
 const struct message_part *mime_find_part(const struct message_parts *parts,

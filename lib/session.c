@@ -1016,3 +1016,8 @@ const struct mailbox_state *session_mailbox(const struct session *session)
 {
 	return session->mailbox_valid ? &session->mailbox : NULL;
 }
+
+bool session_utf8_names(const struct session *session)
+{
+	return session->encoding.utf8_accept;
+}

@@ -94,6 +94,8 @@ bool session_has_cap(const struct session *session, enum session_cap cap);
 /* True once the session failed: the caller should close and respawn it. */
 bool session_broken(const struct session *session);
 pid_t session_pid(const struct session *session);
+/* Mailbox names travel as UTF-8 (ENABLE UTF8=ACCEPT is in force). */
+bool session_utf8_names(const struct session *session);
 const struct mailbox_state *session_mailbox(const struct session *session);
 
 /*
