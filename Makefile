@@ -119,7 +119,11 @@ fuzz: $(FUZZ_BIN)
 run: all
 	sh t/tools/run-sample.sh
 
-bench: all test-build
+# Benchmarks measure the release build: their helpers are built with it.
+build/rel/t/helper/%: build/rel/t/helper/%.o build/rel/libimapeek.a
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
+
+bench: all test-build build/rel/t/helper/bench-fetch
 	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) sh t/bench/run.sh
 
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \

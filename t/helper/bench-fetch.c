@@ -1,0 +1,250 @@
+/*
+ * bench-fetch MAILBOX...: messages fetched per second (UID FETCH ENVELOPE
+ * BODYSTRUCTURE BODY.PEEK[] of every message, batches of 200 UIDs) from
+ * $IMAPD_CMD / $IMAPD_ENV, through the session layer and through a
+ * minimal pipe driver (blocking writes, a literal-aware line scanner, no
+ * parser) in the same run; prints both rates and the session's overhead.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "proc.h"
+#include "session.h"
+#include "imapd-args.h"
+
+#define BATCH 200
+#define ITEMS "(UID ENVELOPE BODYSTRUCTURE BODY.PEEK[])"
+
+/* ---- the minimal driver --------------------------------------------- */
+
+struct driver {
+	struct proc proc;
+	char buf[65536];
+	size_t len, pos;
+	unsigned tag;
+};
+
+static int driver_fill(struct driver *driver)
+{
+	ssize_t got;
+
+	for (;;) {
+		struct pollfd pfd = { driver->proc.from_child, POLLIN, 0 };
+
+		got = read(driver->proc.from_child, driver->buf, sizeof(driver->buf));
+		if (got > 0)
+			break;
+		if (got == 0 || (errno != EAGAIN && errno != EINTR))
+			return -1;
+		poll(&pfd, 1, -1);
+	}
+	driver->len = (size_t)got;
+	driver->pos = 0;
+	return 0;
+}
+
+/* Read until a line starting with tag (NULL: one line); count FETCHes. */
+static int driver_until(struct driver *driver, const char *tag, size_t *fetches)
+{
+	struct buf line = BUF_INIT;
+	uint64_t skip = 0;
+	int ret = -1;
+
+	for (;;) {
+		if (driver->pos == driver->len && driver_fill(driver) < 0)
+			goto out;
+		if (skip) {
+			size_t take = driver->len - driver->pos;
+
+			if (take > skip)
+				take = (size_t)skip;
+			driver->pos += take;
+			skip -= take;
+			continue;
+		}
+		char *nl = memchr(driver->buf + driver->pos, '\n', driver->len - driver->pos);
+		size_t take = nl ? (size_t)(nl - driver->buf) - driver->pos + 1
+		                 : driver->len - driver->pos;
+
+		buf_add(&line, driver->buf + driver->pos, take);
+		driver->pos += take;
+		if (!nl)
+			continue;
+		if (line.len >= 3 && line.p[line.len - 3] == '}') {
+			char *open = memrchr(line.p, '{', line.len);
+
+			if (open)
+				skip = strtoull(open + 1, NULL, 10);
+		}
+		if (fetches && strstr(line.p, " FETCH (") && line.p[0] == '*')
+			(*fetches)++;
+		if (!tag || (strncmp(line.p, tag, strlen(tag)) == 0 && line.p[strlen(tag)] == ' ')) {
+			if (!skip) {
+				ret = 0;
+				goto out;
+			}
+		}
+		buf_reset(&line);
+	}
+out:
+	buf_release(&line);
+	return ret;
+}
+
+static int driver_cmd(struct driver *driver, const char *command, size_t *fetches)
+{
+	char tag[16];
+	char *text;
+	size_t len, off = 0;
+	int flags = fcntl(driver->proc.to_child, F_GETFL);
+
+	snprintf(tag, sizeof(tag), "d%u", ++driver->tag);
+	text = xasprintf("%s %s\r\n", tag, command);
+	len = strlen(text);
+	/* plain blocking writes: the commands are short */
+	fcntl(driver->proc.to_child, F_SETFL, flags & ~O_NONBLOCK);
+	while (off < len) {
+		ssize_t wrote = write(driver->proc.to_child, text + off, len - off);
+
+		if (wrote < 0) {
+			free(text);
+			return -1;
+		}
+		off += (size_t)wrote;
+	}
+	free(text);
+	return driver_until(driver, tag, fetches);
+}
+
+static double run_driver(struct imapd_args *args, char **mailboxes, size_t count,
+                         size_t *fetched)
+{
+	struct driver driver = { .tag = 0 };
+	char why[256], command[256];
+	long long start = proc_now_ms();
+
+	*fetched = 0;
+	if (proc_spawn(&driver.proc, args->argv, args->envp, why, sizeof(why)) < 0 ||
+	    driver_until(&driver, NULL, NULL) < 0)
+		return -1;
+	for (size_t m = 0; m < count; m++) {
+		size_t exists = 0;
+
+		snprintf(command, sizeof(command), "EXAMINE \"%s\"", mailboxes[m]);
+		if (driver_cmd(&driver, command, NULL) < 0)
+			return -1;
+		/* UIDs are 1..N in load order (t/tools/mkmaildir.py) */
+		for (uint64_t lo = 1;; lo += BATCH) {
+			size_t before = *fetched;
+
+			snprintf(command, sizeof(command), "UID FETCH %llu:%llu " ITEMS,
+			         (unsigned long long)lo, (unsigned long long)(lo + BATCH - 1));
+			if (driver_cmd(&driver, command, fetched) < 0)
+				return -1;
+			exists += *fetched - before;
+			if (*fetched - before < BATCH)
+				break;
+		}
+	}
+	driver_cmd(&driver, "LOGOUT", NULL);
+	proc_close_pipes(&driver.proc);
+	proc_end(&driver.proc, 500);
+	return (double)(proc_now_ms() - start) / 1000.0;
+}
+
+/* ---- the session layer ---------------------------------------------- */
+
+static double run_session(struct imapd_args *args, char **mailboxes, size_t count,
+                          size_t *fetched)
+{
+	struct session_config config = {
+		.argv = args->argv, .envp = args->envp,
+		.timeout_ms = 60000, .max_literal = 64 << 20,
+	};
+	struct session_err err;
+	struct session *session;
+	long long start = proc_now_ms();
+	double elapsed = -1;
+
+	*fetched = 0;
+	session = session_open(&config, &err);
+	if (!session) {
+		fprintf(stderr, "bench-fetch: %s\n", err.message);
+		return -1;
+	}
+	for (size_t m = 0; m < count; m++) {
+		if (session_examine(session, str_from(mailboxes[m]), true, &err) < 0)
+			goto out;
+		for (uint64_t lo = 1;; lo += BATCH) {
+			struct session_result result;
+			struct imap_cmd cmd;
+			char set[64];
+			size_t got;
+			int ret;
+
+			snprintf(set, sizeof(set), "%llu:%llu", (unsigned long long)lo,
+			         (unsigned long long)(lo + BATCH - 1));
+			imap_cmd_init(&cmd, "UID FETCH");
+			imap_cmd_seqset(&cmd, set);
+			imap_cmd_fetch_items(&cmd, ITEMS);
+			session_result_init(&result);
+			ret = session_run(session, &cmd, &result, &err);
+			got = result.nuntagged;
+			session_result_release(&result);
+			imap_cmd_release(&cmd);
+			if (ret < 0)
+				goto out;
+			*fetched += got;
+			if (got < BATCH)
+				break;
+		}
+	}
+	elapsed = 0;
+out:
+	if (elapsed < 0)
+		fprintf(stderr, "bench-fetch: %s\n", err.message);
+	session_close(session);
+	return elapsed < 0 ? -1 : (double)(proc_now_ms() - start) / 1000.0;
+}
+
+int main(int argc, char **argv)
+{
+	struct imapd_args args;
+	double best_driver = 0, best_session = 0;
+	size_t n_driver = 0, n_session = 0;
+	int rounds = 3;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench-fetch MAILBOX...\n");
+		return 2;
+	}
+	imapd_args_init(&args, getenv("IMAPD_CMD"), getenv("IMAPD_ENV"));
+	/* warm the imapd's index, then the best of a few rounds of each */
+	run_driver(&args, argv + 1, (size_t)argc - 1, &n_driver);
+	for (int round = 0; round < rounds; round++) {
+		double d = run_driver(&args, argv + 1, (size_t)argc - 1, &n_driver);
+		double s = run_session(&args, argv + 1, (size_t)argc - 1, &n_session);
+
+		if (d < 0 || s < 0) {
+			imapd_args_release(&args);
+			return 1;
+		}
+		if (!best_driver || d < best_driver)
+			best_driver = d;
+		if (!best_session || s < best_session)
+			best_session = s;
+	}
+	printf("%-16s %10s %10s %12s\n", "driver", "messages", "seconds", "messages/s");
+	printf("%-16s %10zu %10.3f %12.0f\n", "minimal pipes", n_driver, best_driver,
+	       n_driver / best_driver);
+	printf("%-16s %10zu %10.3f %12.0f\n", "session layer", n_session, best_session,
+	       n_session / best_session);
+	printf("session overhead: %+.1f%% (rate ratio session/minimal %.3f)\n",
+	       (best_session / best_driver - 1) * 100,
+	       (n_session / best_session) / (n_driver / best_driver));
+	imapd_args_release(&args);
+	return n_driver == n_session ? 0 : 1;
+}
