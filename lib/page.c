@@ -37,16 +37,18 @@ static int write_to_resp(void *ctx, const char *data, size_t len)
 
 static void set_site_vars(struct page *page, struct tmpl_vars *vars)
 {
-	struct html_url home = { .mailbox = NULL };
+	struct html_url home = { .root = page->root };
 
 	tmpl_vars_set_str(vars, "site_title", page->conf->title);
-	home.root = page->root;
-	tmpl_vars_set_url(vars, "home_url", &home);
+	tmpl_vars_set_url(vars, "root_url", &home);
+	tmpl_vars_set_list(vars, "crumbs");
 	if (page->route && page->route->mailbox) {
 		struct html_url index = { .root = page->root,
 		                          .mailbox = page->route->mailbox };
-		tmpl_vars_set_str(vars, "mailbox", page->route->mailbox);
-		tmpl_vars_set_url(vars, "mailbox_url", &index);
+		struct tmpl_vars *crumb = tmpl_vars_add_item(vars, "crumbs");
+		tmpl_vars_set_str(crumb, "name", page->route->mailbox);
+		tmpl_vars_set_url(crumb, "url", &index);
+		tmpl_vars_set_url(vars, "index_url", &index);
 	}
 }
 
@@ -148,35 +150,41 @@ void page_json_summary(struct json *json, const struct message_info *info,
 }
 
 /*
- * An address for a page: the display name, and the address with its
- * domain hidden when the configuration says obfuscate = yes.
+ * An address as a page shows it: the address with its domain hidden when
+ * the configuration says obfuscate = yes.
  */
-void page_vars_addr(struct page *page, struct tmpl_vars *vars,
-                    const struct message_addr *addr)
+void page_shown_address(struct page *page, const struct message_addr *addr,
+                          struct buf *out)
 {
 	const char *address = addr->address ? addr->address : "";
 	const char *at = strrchr(address, '@');
 
-	struct buf shown = BUF_INIT;
-
 	if (page->conf->obfuscate && at) {
-		buf_add(&shown, address, (size_t)(at - address));
-		buf_addstr(&shown, "@\xe2\x80\xa6");  /* "@…" */
+		buf_add(out, address, (size_t)(at - address));
+		buf_addstr(out, "@\xe2\x80\xa6");  /* "@…" */
 	} else {
-		buf_addstr(&shown, address);
+		buf_addstr(out, address);
 	}
-	if (addr->name && addr->name[0])
-		tmpl_vars_set_str(vars, "name", addr->name);
+}
+
+/* name, address and display (the name, else the address) of addr. */
+void page_vars_addr(struct page *page, struct tmpl_vars *vars,
+                    const struct message_addr *addr)
+{
+	struct buf shown = BUF_INIT;
+	bool named = addr->name && addr->name[0];
+
+	page_shown_address(page, addr, &shown);
+	tmpl_vars_set_str(vars, "name", named ? addr->name : "");
 	tmpl_vars_set_str(vars, "address", buf_cstr(&shown));
-	tmpl_vars_set_str(vars, "display", addr->name && addr->name[0]
-	                                       ? addr->name : buf_cstr(&shown));
+	tmpl_vars_set_str(vars, "display", named ? addr->name : buf_cstr(&shown));
 	buf_release(&shown);
 }
 
 void page_vars_summary(struct page *page, struct tmpl_vars *vars,
                        const struct message_info *info, const char *url)
 {
-	struct buf date = BUF_INIT;
+	struct buf date = BUF_INIT, from = BUF_INIT;
 
 	tmpl_vars_set_uint(vars, "uid", info->uid);
 	tmpl_vars_set_str(vars, "subject",
@@ -184,13 +192,23 @@ void page_vars_summary(struct page *page, struct tmpl_vars *vars,
 	                                                    : "(no subject)");
 	if (info->has_date) {
 		message_format_date(&date, info->date);
-		tmpl_vars_set_str(vars, "date", buf_cstr(&date));
-		/* "2020-01-02" for narrow columns. */
-		buf_truncate(&date, 10);
-		tmpl_vars_set_str(vars, "day", buf_cstr(&date));
+		tmpl_vars_set_str(vars, "datetime", buf_cstr(&date));
+		/* "2020-01-02 03:04" for reading. */
+		if (date.len >= 16) {
+			date.p[10] = ' ';
+			buf_truncate(&date, 16);
+		}
 	}
-	if (info->from.n)
-		page_vars_addr(page, vars, &info->from.items[0]);
+	tmpl_vars_set_str(vars, "date", buf_cstr(&date));
+	if (info->from.n) {
+		const struct message_addr *addr = &info->from.items[0];
+		if (addr->name && addr->name[0])
+			buf_addstr(&from, addr->name);
+		else
+			page_shown_address(page, addr, &from);
+	}
+	tmpl_vars_set_str(vars, "from", buf_cstr(&from));
 	tmpl_vars_set_str(vars, "url", url);
 	buf_release(&date);
+	buf_release(&from);
 }

@@ -86,6 +86,9 @@ void page_vars_summary(struct page *page, struct tmpl_vars *vars,
                        const struct message_info *info, const char *url);
 /* An address as JSON ({"name","address"}) and as template vars. */
 struct message_addr;
+/* The address as pages show it (obfuscated if configured), appended. */
+void page_shown_address(struct page *page, const struct message_addr *addr,
+                        struct buf *out);
 void page_json_addr(struct json *json, const struct message_addr *addr);
 void page_vars_addr(struct page *page, struct tmpl_vars *vars,
                     const struct message_addr *addr);

@@ -275,12 +275,12 @@ static void send_html(struct page *page, const struct index_page *index)
 	if (index->number < index->pages) {
 		buf_reset(&url);
 		index_url(page, &url, index->number + 1);
-		tmpl_vars_set_str(vars, "next_url", buf_cstr(&url));
+		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
 	}
 	if (index->number > 1) {
 		buf_reset(&url);
 		index_url(page, &url, index->number - 1);
-		tmpl_vars_set_str(vars, "prev_url", buf_cstr(&url));
+		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
 	}
 	page_render(page, "index.html", vars);
 	tmpl_vars_free(vars);

@@ -62,13 +62,33 @@ static void json_addrs(struct json *json, const char *key,
 	json_array_end(json);
 }
 
-static void vars_addrs(struct page *page, struct tmpl_vars *vars,
-                       const char *name, const struct message_addrs *addrs)
+static void header_row(struct tmpl_vars *vars, const char *name,
+                       const char *value)
 {
-	tmpl_vars_set_list(vars, name);
-	for (size_t i = 0; i < addrs->n; i++)
-		page_vars_addr(page, tmpl_vars_add_item(vars, name),
-		               &addrs->items[i]);
+	struct tmpl_vars *row = tmpl_vars_add_item(vars, "headers");
+	tmpl_vars_set_str(row, "name", name);
+	tmpl_vars_set_str(row, "value", value);
+}
+
+/* "Name <address>, ..." as one header row (addresses obfuscated). */
+static void header_addrs(struct page *page, struct tmpl_vars *vars,
+                         const char *name, const struct message_addrs *addrs)
+{
+	struct buf value = BUF_INIT;
+
+	for (size_t i = 0; i < addrs->n; i++) {
+		const struct message_addr *addr = &addrs->items[i];
+		if (i)
+			buf_addstr(&value, ", ");
+		if (addr->name && addr->name[0])
+			buf_addf(&value, "%s <", addr->name);
+		page_shown_address(page, addr, &value);
+		if (addr->name && addr->name[0])
+			buf_addch(&value, '>');
+	}
+	if (value.len)
+		header_row(vars, name, buf_cstr(&value));
+	buf_release(&value);
 }
 
 static void part_url(struct page *page, struct buf *out, const char *section)
@@ -170,10 +190,17 @@ static void send_html(struct page *page, const struct message_info *info,
 	tmpl_vars_set_str(vars, "title", info->subject && info->subject[0]
 	                                     ? info->subject : "(no subject)");
 	page_vars_summary(page, vars, info, "");
-	tmpl_vars_set_str(vars, "message_id", info->message_id);
-	vars_addrs(page, vars, "from", &info->from);
-	vars_addrs(page, vars, "to", &info->to);
-	vars_addrs(page, vars, "cc", &info->cc);
+	tmpl_vars_set_list(vars, "headers");
+	header_addrs(page, vars, "From", &info->from);
+	header_addrs(page, vars, "To", &info->to);
+	header_addrs(page, vars, "Cc", &info->cc);
+	if (info->has_date) {
+		buf_reset(&scratch);
+		message_format_date(&scratch, info->date);
+		header_row(vars, "Date", buf_cstr(&scratch));
+	}
+	if (info->message_id)
+		header_row(vars, "Message-ID", info->message_id);
 	tmpl_vars_set_strn(vars, "text", buf_cstr(text), text->len);
 	tmpl_vars_set_list(vars, "parts");
 	for (size_t i = 0; i < parts->n; i++) {
@@ -183,8 +210,7 @@ static void send_html(struct page *page, const struct message_info *info,
 		tmpl_vars_set_str(item, "type", part->type);
 		if (part->charset)
 			tmpl_vars_set_str(item, "charset", part->charset);
-		if (part->filename)
-			tmpl_vars_set_str(item, "filename", part->filename);
+		tmpl_vars_set_str(item, "filename", part->filename ? part->filename : "");
 		buf_reset(&scratch);
 		human_size(&scratch, part->size);
 		tmpl_vars_set_str(item, "size", buf_cstr(&scratch));

@@ -48,4 +48,6 @@ trap 'exit 129' HUP INT TERM
 
 # TEST_TMP: a scratch folder for this test, removed at exit unless KEEP=1.
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/imapeek-test.XXXXXX")
+# The imapd runs as another user (nobody) when the tests run as root.
+chmod 755 "$TEST_TMP"
 [ "${KEEP:-0}" = 1 ] || at_exit 'rm -rf "$TEST_TMP"'

@@ -47,10 +47,10 @@ check_front() {
 	is "$(json 'd["pages"]')" "$(( (dev_total + 9) / 10 ))" "$f: pages of 10"
 	is "$(json 'len(d["messages"])')" 10 "$f: the first page holds 10 messages"
 	is "$(json 'd["next"]')" "/lists/dev/?page=2" "$f: next points at page 2"
-	is "$(json 'd["prev"]')" "None" "$f: no prev on page 1"
-	is "$(json 'all(m["date"] >= n["date"] for m, n in zip(d["messages"], d["messages"][1:]))')" True \
+	is "$(json 'd["prev"]')" "null" "$f: no prev on page 1"
+	is "$(json 'all(m["date"] >= n["date"] for m, n in zip(d["messages"], d["messages"][1:]))')" true \
 		"$f: newest first"
-	is "$(json 'all(set(m) >= {"uid","message_id","subject","date","from","url"} for m in d["messages"])')" True \
+	is "$(json 'all(set(m) >= {"uid","message_id","subject","date","from","url"} for m in d["messages"])')" true \
 		"$f: every MSG has SPEC.md's fields"
 	uid=$(json 'd["messages"][0]["uid"]')
 	page $f /lists/dev/
@@ -68,7 +68,7 @@ check_front() {
 	is "$(json 'd["mailbox"]')" "lists/dev" "$f: ... and its mailbox"
 	is "$(json 'd["raw_url"]')" "/lists/dev/$uid/raw" "$f: ... and raw_url"
 	is "$(json 'd["thread_url"]')" "/lists/dev/$uid/thread" "$f: ... and thread_url"
-	is "$(json 'isinstance(d["text"], str) and len(d["text"]) > 0')" True "$f: ... and its text"
+	is "$(json 'isinstance(d["text"], str) and len(d["text"]) > 0')" true "$f: ... and its text"
 	page $f "/lists/dev/$uid"
 	is "$RESP_STATUS" 200 "$f: message HTML answers 200"
 	like "$(cat "$RESP_BODY")" "href=\"/lists/dev/$uid/raw\"" "$f: message links to raw"
@@ -109,9 +109,8 @@ done
 # Content negotiation, HEAD and other methods (standalone server).
 http_get "$HTTPD_URL/lists/dev/" -H 'Accept: application/json'
 is "$(json 'd["mailbox"]')" "lists/dev" "Accept: application/json gives JSON"
-http_get "$HTTPD_URL/lists/dev/" -I
-is "$RESP_STATUS" 200 "HEAD answers 200"
-is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "HEAD has no body"
+head_size=$(curl -sS -I -o /dev/null -w '%{http_code} %{size_download}' "$HTTPD_URL/lists/dev/")
+is "$head_size" "200 0" "HEAD answers 200 without a body"
 http_get "$HTTPD_URL/lists/dev/" -X POST
 is "$RESP_STATUS" 405 "POST is 405"
 like "$(header Allow)" 'GET' "405 says what is allowed"
