@@ -85,6 +85,7 @@ void buf_grow(struct buf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	b->p = xrealloc(b->p, cap);
 	b->cap = cap;
+	b->p[b->len] = '\0';
 }
 
 void buf_reset(struct buf *b)

@@ -89,9 +89,13 @@ static enum imap_status status_word(const char *p, size_t len, size_t pos)
  */
 static bool line_may_have_literals(const char *line, size_t len)
 {
+	size_t pos = 2;
+
 	if (len < 2 || line[0] != '*' || line[1] != ' ')
 		return false;
-	return status_word(line, len, 2) == IMAP_STATUS_NONE;
+	while (pos < len && line[pos] == ' ')
+		pos++;
+	return status_word(line, len, pos) == IMAP_STATUS_NONE;
 }
 
 /* ---- the framer ------------------------------------------------------- */
@@ -620,7 +624,10 @@ static int build(struct tree *tree, struct imap_response *response)
 		if (len < 2 || p[1] != ' ')
 			return tree_fail(tree, "untagged response without a space");
 		tree->pos = 2;
-		response->status = status_word(p, len, 2);
+		/* Extra spaces (see VIOLATIONS) must not turn "*  OK" into data. */
+		while (tree->pos < len && p[tree->pos] == ' ')
+			tree->pos++;
+		response->status = status_word(p, len, tree->pos);
 		if (response->status != IMAP_STATUS_NONE) {
 			tree->pos += strlen(status_names[response->status]);
 			return parse_resp_text(tree, response, true);

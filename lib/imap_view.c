@@ -1,5 +1,12 @@
+/*
+ * Typed views of parsed responses.  See imap_view.h: strs borrow from the
+ * response, arrays are owned; servers' variations are tolerated by taking
+ * what is there.
+ */
 #include "imap_view.h"
 
+#include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,11 +14,43 @@
 
 #include "imap_utf7.h"
 
-static const struct imap_node *nth(const struct imap_node *first, size_t index)
+static int view_fail(struct imap_view_err *err, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+static int view_fail(struct imap_view_err *err, const char *fmt, ...)
 {
-	while (first && index--)
-		first = first->next;
-	return first;
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* A number, or a string of digits from a server that quotes numbers. */
+static int node_u64(const struct imap_node *node, uint64_t max, uint64_t *value)
+{
+	if (!node)
+		return -1;
+	if (node->type == IMAP_NUMBER) {
+		if (node->number > max)
+			return -1;
+		*value = node->number;
+		return 0;
+	}
+	if (node->type == IMAP_QUOTED || node->type == IMAP_LITERAL)
+		return parse_u64(node->text, 0, max, value);
+	return -1;
+}
+
+static int node_u32(const struct imap_node *node, uint32_t *value)
+{
+	uint64_t v;
+	if (node_u64(node, UINT32_MAX, &v) < 0)
+		return -1;
+	*value = (uint32_t)v;
+	return 0;
 }
 
 static bool is_list(const struct imap_node *node)
@@ -19,431 +58,993 @@ static bool is_list(const struct imap_node *node)
 	return node && node->type == IMAP_LIST;
 }
 
-static uint64_t number_of(const struct imap_node *node, uint64_t max)
+/* The untagged data "* NAME ..." or "* N NAME ...": the node after NAME. */
+static const struct imap_node *data_after(const struct imap_response *response,
+                                          const char *name, bool numbered)
 {
-	if (!node || node->type != IMAP_NUMBER || node->number > max)
-		return 0;
-	return node->number;
+	if (!response || response->kind != IMAP_UNTAGGED ||
+	    response->status != IMAP_STATUS_NONE || !response->data)
+		return NULL;
+	const struct imap_node *node = response->data;
+	if (numbered) {
+		if (node->type != IMAP_NUMBER)
+			return NULL;
+		node = node->next;
+	}
+	return imap_node_is_atom(node, name) ? node : NULL;
+}
+
+/* ---- kinds, codes ----------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	bool numbered;
+	enum imap_view_kind kind;
+} kinds[] = {
+	{ "FETCH", true, IMAP_VIEW_FETCH },
+	{ "EXISTS", true, IMAP_VIEW_EXISTS },
+	{ "EXPUNGE", true, IMAP_VIEW_EXPUNGE },
+	{ "RECENT", true, IMAP_VIEW_RECENT },
+	{ "FLAGS", false, IMAP_VIEW_FLAGS },
+	{ "LIST", false, IMAP_VIEW_LIST },
+	{ "LSUB", false, IMAP_VIEW_LSUB },
+	{ "STATUS", false, IMAP_VIEW_STATUS_DATA },
+	{ "SEARCH", false, IMAP_VIEW_SEARCH },
+	{ "ESEARCH", false, IMAP_VIEW_ESEARCH },
+	{ "SORT", false, IMAP_VIEW_SORT },
+	{ "THREAD", false, IMAP_VIEW_THREAD },
+	{ "CAPABILITY", false, IMAP_VIEW_CAPABILITY },
+	{ "ENABLED", false, IMAP_VIEW_ENABLED },
+};
+
+enum imap_view_kind imap_view_kind(const struct imap_response *response)
+{
+	if (response->kind == IMAP_CONTINUATION)
+		return IMAP_VIEW_CONTINUATION;
+	if (response->status != IMAP_STATUS_NONE)
+		return IMAP_VIEW_STATUS;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (data_after(response, kinds[i].name, kinds[i].numbered))
+			return kinds[i].kind;
+	return IMAP_VIEW_OTHER;
+}
+
+bool imap_view_is_bye(const struct imap_response *response)
+{
+	return response && response->kind == IMAP_UNTAGGED && response->status == IMAP_BYE;
+}
+
+int imap_view_numbered(const struct imap_response *response, const char *name,
+                       uint32_t *number)
+{
+	const struct imap_node *node = data_after(response, name, true);
+
+	if (!node || node->next)
+		return -1;
+	return node_u32(response->data, number);
+}
+
+bool imap_view_code(const struct imap_response *response, const char *name,
+                    const struct imap_node **args)
+{
+	if (!response || !response->code ||
+	    !imap_node_is_atom(response->code->children, name))
+		return false;
+	if (args)
+		*args = response->code->children->next;
+	return true;
+}
+
+int imap_view_code_number(const struct imap_response *response, const char *name,
+                          uint64_t *value)
+{
+	const struct imap_node *args;
+
+	if (!imap_view_code(response, name, &args) || !args || args->type != IMAP_NUMBER)
+		return -1;
+	*value = args->number;
+	return 0;
+}
+
+/* ---- capability, flags ------------------------------------------------ */
+
+static void strs_from_siblings(const struct imap_node *first, struct str **out, size_t *n)
+{
+	size_t count = 0;
+
+	for (const struct imap_node *node = first; node; node = node->next)
+		count += imap_node_is_string(node);
+	*out = xcalloc(count ? count : 1, sizeof(**out));
+	*n = 0;
+	for (const struct imap_node *node = first; node; node = node->next)
+		if (imap_node_is_string(node))
+			(*out)[(*n)++] = node->text;
+}
+
+int imap_view_capability(const struct imap_response *response, struct imap_caps *caps)
+{
+	const struct imap_node *first;
+
+	memset(caps, 0, sizeof(*caps));
+	const struct imap_node *node = data_after(response, "CAPABILITY", false);
+	if (node)
+		first = node->next;
+	else if (!imap_view_code(response, "CAPABILITY", &first))
+		return -1;
+	strs_from_siblings(first, &caps->names, &caps->n);
+	return 0;
+}
+
+bool imap_caps_has(const struct imap_caps *caps, const char *name)
+{
+	for (size_t i = 0; i < caps->n; i++)
+		if (str_caseeq(caps->names[i], name))
+			return true;
+	return false;
+}
+
+void imap_caps_release(struct imap_caps *caps)
+{
+	free(caps->names);
+	memset(caps, 0, sizeof(*caps));
+}
+
+int imap_flags_from_list(const struct imap_node *list, struct imap_flags *flags)
+{
+	memset(flags, 0, sizeof(*flags));
+	if (!is_list(list))
+		return -1;
+	strs_from_siblings(list->children, &flags->flags, &flags->n);
+	return 0;
+}
+
+int imap_view_flags(const struct imap_response *response, struct imap_flags *flags)
+{
+	const struct imap_node *node = data_after(response, "FLAGS", false);
+
+	memset(flags, 0, sizeof(*flags));
+	return node ? imap_flags_from_list(node->next, flags) : -1;
+}
+
+bool imap_flags_has(const struct imap_flags *flags, const char *flag)
+{
+	for (size_t i = 0; i < flags->n; i++)
+		if (str_caseeq(flags->flags[i], flag))
+			return true;
+	return false;
+}
+
+void imap_flags_release(struct imap_flags *flags)
+{
+	free(flags->flags);
+	memset(flags, 0, sizeof(*flags));
+}
+
+/* ---- LIST, STATUS ----------------------------------------------------- */
+
+static bool valid_utf8(struct str s)
+{
+	struct buf scratch = BUF_INIT;
+	/* Encoding checks UTF-8 strictly; the result is not needed. */
+	int rc = imap_utf7_encode(s, &scratch);
+	buf_release(&scratch);
+	return rc == 0;
+}
+
+int imap_view_list(const struct imap_response *response, bool utf8_accept,
+                   struct imap_list_entry *entry)
+{
+	const struct imap_node *node = data_after(response, "LIST", false);
+	bool lsub = false;
+
+	memset(entry, 0, sizeof(*entry));
+	if (!node) {
+		node = data_after(response, "LSUB", false);
+		lsub = true;
+	}
+	if (!node)
+		return -1;
+	const struct imap_node *attrs = node->next;
+	const struct imap_node *delimiter = attrs ? attrs->next : NULL;
+	const struct imap_node *name = delimiter ? delimiter->next : NULL;
+	if (!is_list(attrs) || !delimiter || !imap_node_is_string(name))
+		return -1;
+	if (delimiter->type == IMAP_NIL)
+		entry->delimiter = 0;
+	else if (imap_node_is_string(delimiter) && delimiter->text.len == 1)
+		entry->delimiter = delimiter->text.p[0];
+	else
+		return -1;
+	entry->raw_name = name->text;
+	/* INBOX is case-insensitive: one spelling for the gateway. */
+	if (str_caseeq(name->text, "INBOX")) {
+		entry->name = xstrdup("INBOX");
+	} else if (utf8_accept) {
+		if (memchr(name->text.p, '\0', name->text.len) || !valid_utf8(name->text))
+			return -1;
+		entry->name = str_dup(name->text);
+	} else {
+		struct buf decoded = BUF_INIT;
+		if (imap_utf7_decode(name->text, &decoded) < 0) {
+			buf_release(&decoded);
+			return -1;
+		}
+		entry->name = buf_detach(&decoded, NULL);
+	}
+	imap_flags_from_list(attrs, &entry->flags);
+	entry->selectable = !imap_flags_has(&entry->flags, "\\Noselect") &&
+	                    !imap_flags_has(&entry->flags, "\\NonExistent");
+	entry->lsub = lsub;
+	return 0;
+}
+
+void imap_list_entry_release(struct imap_list_entry *entry)
+{
+	imap_flags_release(&entry->flags);
+	free(entry->name);
+	memset(entry, 0, sizeof(*entry));
+}
+
+int imap_view_status(const struct imap_response *response, struct imap_status_info *status)
+{
+	const struct imap_node *node = data_after(response, "STATUS", false);
+
+	memset(status, 0, sizeof(*status));
+	if (!node || !imap_node_is_string(node->next) || !is_list(node->next->next))
+		return -1;
+	status->mailbox = node->next->text;
+	for (const struct imap_node *item = node->next->next->children; item && item->next;
+	     item = item->next->next) {
+		const struct imap_node *value = item->next;
+		if (imap_node_is_atom(item, "MESSAGES"))
+			status->has_messages = node_u32(value, &status->messages) == 0;
+		else if (imap_node_is_atom(item, "UIDNEXT"))
+			status->has_uidnext = node_u32(value, &status->uidnext) == 0;
+		else if (imap_node_is_atom(item, "UIDVALIDITY"))
+			status->has_uidvalidity = node_u32(value, &status->uidvalidity) == 0;
+		else if (imap_node_is_atom(item, "UNSEEN"))
+			status->has_unseen = node_u32(value, &status->unseen) == 0;
+		else if (imap_node_is_atom(item, "RECENT"))
+			status->has_recent = node_u32(value, &status->recent) == 0;
+		else if (imap_node_is_atom(item, "HIGHESTMODSEQ"))
+			status->has_highestmodseq = node_u64(value, UINT64_MAX,
+			                                     &status->highestmodseq) == 0;
+		else if (imap_node_is_atom(item, "SIZE"))
+			status->has_size = node_u64(value, UINT64_MAX, &status->size) == 0;
+	}
+	return 0;
+}
+
+/* ---- SEARCH, SORT, ESEARCH -------------------------------------------- */
+
+static int search_like(const struct imap_response *response, const char *name,
+                       struct imap_search *search)
+{
+	const struct imap_node *node = data_after(response, name, false);
+	size_t count = 0;
+
+	memset(search, 0, sizeof(*search));
+	if (!node)
+		return -1;
+	for (const struct imap_node *n = node->next; n; n = n->next)
+		count++;
+	search->ids = xcalloc(count ? count : 1, sizeof(*search->ids));
+	for (node = node->next; node; node = node->next) {
+		if (is_list(node) && imap_node_is_atom(node->children, "MODSEQ") &&
+		    !node->next && node->children->next &&
+		    node->children->next->type == IMAP_NUMBER) {
+			search->has_modseq = true;
+			search->modseq = node->children->next->number;
+			break;
+		}
+		if (node->type != IMAP_NUMBER || node->number == 0 || node->number > UINT32_MAX)
+			goto fail;
+		search->ids[search->n++] = (uint32_t)node->number;
+	}
+	return 0;
+fail:
+	imap_search_release(search);
+	return -1;
+}
+
+int imap_view_search(const struct imap_response *response, struct imap_search *search)
+{
+	return search_like(response, "SEARCH", search);
+}
+
+int imap_view_sort(const struct imap_response *response, struct imap_search *search)
+{
+	return search_like(response, "SORT", search);
+}
+
+void imap_search_release(struct imap_search *search)
+{
+	free(search->ids);
+	memset(search, 0, sizeof(*search));
+}
+
+static int parse_seq_number(const char *p, size_t len, uint32_t *out)
+{
+	uint64_t value;
+	if (parse_u64((struct str){ p, len }, 1, UINT32_MAX, &value) < 0)
+		return -1;
+	*out = (uint32_t)value;
+	return 0;
+}
+
+int imap_sequence_set_expand(struct str set, size_t max, uint32_t **out, size_t *n)
+{
+	size_t pos = 0, old_n = *n, cap = *n;
+
+	if (!set.len)
+		return -1;
+	while (pos <= set.len) {
+		size_t end = pos;
+		while (end < set.len && set.p[end] != ',')
+			end++;
+		const char *colon = memchr(set.p + pos, ':', end - pos);
+		uint32_t lo, hi;
+		if (colon) {
+			if (parse_seq_number(set.p + pos, (size_t)(colon - (set.p + pos)), &lo) < 0 ||
+			    parse_seq_number(colon + 1, (size_t)(set.p + end - colon - 1), &hi) < 0)
+				goto fail;
+		} else if (parse_seq_number(set.p + pos, end - pos, &lo) < 0) {
+			goto fail;
+		} else {
+			hi = lo;
+		}
+		bool down = lo > hi;
+		/* Checked before a single number is stored. */
+		uint64_t span = (uint64_t)(down ? lo - hi : hi - lo) + 1;
+		if (span > max - *n)
+			goto fail;
+		if (*n + span > cap) {
+			cap = *n + (size_t)span + cap;
+			if (cap > max)
+				cap = max;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		for (uint64_t i = 0; i < span; i++)
+			(*out)[(*n)++] = down ? lo - (uint32_t)i : lo + (uint32_t)i;
+		pos = end + 1;
+	}
+	return 0;
+fail:
+	*n = old_n;
+	return -1;
+}
+
+static int parse_range64(struct str s, int64_t *lo, int64_t *hi)
+{
+	const char *colon = memchr(s.p, ':', s.len);
+	int64_t values[2];
+	struct str parts[2];
+
+	if (!colon)
+		return -1;
+	parts[0] = (struct str){ s.p, (size_t)(colon - s.p) };
+	parts[1] = (struct str){ colon + 1, s.len - parts[0].len - 1 };
+	for (int i = 0; i < 2; i++) {
+		bool negative = parts[i].len && parts[i].p[0] == '-';
+		uint64_t v;
+		struct str digits = { parts[i].p + negative, parts[i].len - negative };
+		if (parse_u64(digits, 1, UINT32_MAX, &v) < 0)
+			return -1;
+		values[i] = negative ? -(int64_t)v : (int64_t)v;
+	}
+	*lo = values[0];
+	*hi = values[1];
+	return 0;
+}
+
+int imap_view_esearch(const struct imap_response *response, size_t max_numbers,
+                      struct imap_esearch *es, struct imap_view_err *err)
+{
+	const struct imap_node *node = data_after(response, "ESEARCH", false);
+	size_t budget = max_numbers;
+
+	memset(es, 0, sizeof(*es));
+	if (!node)
+		return view_fail(err, "not an ESEARCH response");
+	node = node->next;
+	if (is_list(node)) {
+		if (imap_node_is_atom(node->children, "TAG") &&
+		    imap_node_is_string(node->children->next))
+			es->tag = node->children->next->text;
+		node = node->next;
+	}
+	if (imap_node_is_atom(node, "UID")) {
+		es->uid = true;
+		node = node->next;
+	}
+	for (; node; node = node->next ? node->next->next : NULL) {
+		const struct imap_node *value = node->next;
+		if (!value || node->type != IMAP_ATOM)
+			goto bad;
+		if (imap_node_is_atom(node, "MIN")) {
+			if (node_u32(value, &es->min) < 0)
+				goto bad;
+			es->has_min = true;
+		} else if (imap_node_is_atom(node, "MAX")) {
+			if (node_u32(value, &es->max) < 0)
+				goto bad;
+			es->has_max = true;
+		} else if (imap_node_is_atom(node, "COUNT")) {
+			if (node_u64(value, UINT64_MAX, &es->count) < 0)
+				goto bad;
+			es->has_count = true;
+		} else if (imap_node_is_atom(node, "MODSEQ")) {
+			if (node_u64(value, UINT64_MAX, &es->modseq) < 0)
+				goto bad;
+			es->has_modseq = true;
+		} else if (imap_node_is_atom(node, "ALL")) {
+			if (es->has_all || !imap_node_is_string(value) ||
+			    imap_sequence_set_expand(value->text, budget, &es->all, &es->nall) < 0)
+				goto too_many;
+			budget -= es->nall;
+			es->has_all = true;
+		} else if (imap_node_is_atom(node, "PARTIAL")) {
+			const struct imap_node *range = imap_node_nth((struct imap_node *)value, 0);
+			const struct imap_node *set = range ? range->next : NULL;
+			if (es->has_partial || !is_list(value) || !imap_node_is_string(range) || !set ||
+			    parse_range64(range->text, &es->partial_lo, &es->partial_hi) < 0)
+				goto bad;
+			if (set->type != IMAP_NIL &&
+			    (!imap_node_is_string(set) ||
+			     imap_sequence_set_expand(set->text, budget, &es->partial,
+			                              &es->npartial) < 0))
+				goto too_many;
+			budget -= es->npartial;
+			es->has_partial = true;
+		}
+		/* Unknown return data (RFC 4731 allows extensions): skipped. */
+	}
+	return 0;
+bad:
+	imap_esearch_release(es);
+	return view_fail(err, "malformed ESEARCH");
+too_many:
+	imap_esearch_release(es);
+	return view_fail(err, "bad or too large sequence set in ESEARCH (limit %zu)", max_numbers);
+}
+
+void imap_esearch_release(struct imap_esearch *es)
+{
+	free(es->all);
+	free(es->partial);
+	memset(es, 0, sizeof(*es));
+}
+
+/* ---- THREAD ----------------------------------------------------------- */
+
+static void thread_add(struct imap_thread *thread, size_t *cap, uint32_t id,
+                       uint32_t depth, size_t parent)
+{
+	if (thread->n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		thread->msgs = xrealloc(thread->msgs, *cap * sizeof(*thread->msgs));
+	}
+	thread->msgs[thread->n++] = (struct imap_thread_msg){ id, depth, parent };
+}
+
+/*
+ * One thread-list: its members chain down (each the child of the one
+ * before), then its nested lists hang below the last member.  Recursion
+ * follows list nesting, which the parser bounds at IMAP_MAX_DEPTH.
+ */
+static int thread_walk(const struct imap_node *list, struct imap_thread *thread, size_t *cap,
+                       size_t parent, uint32_t depth)
+{
+	const struct imap_node *node = list->children;
+	size_t nested = 0;
+
+	for (const struct imap_node *n = node; n; n = n->next)
+		nested += is_list(n);
+	for (; node && node->type == IMAP_NUMBER; node = node->next) {
+		if (node->number == 0 || node->number > UINT32_MAX)
+			return -1;
+		thread_add(thread, cap, (uint32_t)node->number, depth, parent);
+		parent = thread->n - 1;
+		depth++;
+	}
+	if (node && nested > 1 && node == list->children) {
+		/* Siblings without a common parent in the answer. */
+		thread_add(thread, cap, 0, depth, parent);
+		parent = thread->n - 1;
+		depth++;
+	}
+	for (; node; node = node->next) {
+		if (!is_list(node))
+			return -1;
+		if (thread_walk(node, thread, cap, parent, depth) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int imap_view_thread(const struct imap_response *response, struct imap_threads *threads,
+                     struct imap_view_err *err)
+{
+	const struct imap_node *node = data_after(response, "THREAD", false);
+	size_t count = 0;
+
+	memset(threads, 0, sizeof(*threads));
+	if (!node)
+		return view_fail(err, "not a THREAD response");
+	for (const struct imap_node *n = node->next; n; n = n->next)
+		count++;
+	threads->threads = xcalloc(count ? count : 1, sizeof(*threads->threads));
+	for (node = node->next; node; node = node->next) {
+		struct imap_thread *thread = &threads->threads[threads->n++];
+		size_t cap = 0;
+		if (!is_list(node) || thread_walk(node, thread, &cap, SIZE_MAX, 0) < 0) {
+			imap_threads_release(threads);
+			return view_fail(err, "malformed THREAD");
+		}
+	}
+	return 0;
+}
+
+void imap_threads_release(struct imap_threads *threads)
+{
+	for (size_t i = 0; i < threads->n; i++)
+		free(threads->threads[i].msgs);
+	free(threads->threads);
+	memset(threads, 0, sizeof(*threads));
 }
 
 /* ---- ENVELOPE --------------------------------------------------------- */
 
-static void addresses(const struct imap_node *list, struct imap_address_list *out)
+static void address_list(const struct imap_node *node, struct imap_address_list *list)
 {
-	size_t n = 0;
-
-	out->items = NULL;
-	out->n = 0;
-	if (!is_list(list))
+	memset(list, 0, sizeof(*list));
+	if (!is_list(node))
 		return;
-	out->items = xcalloc(list->nchildren + 1, sizeof(*out->items));
-	for (const struct imap_node *addr = list->children; addr; addr = addr->next) {
-		if (!is_list(addr) || addr->nchildren < 4)
+	list->addresses = xcalloc(node->nchildren ? node->nchildren : 1,
+	                          sizeof(*list->addresses));
+	for (const struct imap_node *a = node->children; a; a = a->next) {
+		/* Malformed entries are skipped: the rest is still worth showing. */
+		if (!is_list(a) || a->nchildren < 4)
 			continue;
-		struct imap_address *item = &out->items[n++];
-		item->name = imap_node_nstring(nth(addr->children, 0));
-		item->adl = imap_node_nstring(nth(addr->children, 1));
-		item->mailbox = imap_node_nstring(nth(addr->children, 2));
-		item->host = imap_node_nstring(nth(addr->children, 3));
-		item->group_start = !item->host.p && item->mailbox.p;
-		item->group_end = !item->host.p && !item->mailbox.p;
+		struct imap_address *address = &list->addresses[list->n++];
+		const struct imap_node *f = a->children;
+		address->name = imap_node_nstring(f);
+		address->adl = imap_node_nstring(f->next);
+		address->mailbox = imap_node_nstring(f->next->next);
+		address->host = imap_node_nstring(f->next->next->next);
+		if (!address->host.p)
+			address->kind = address->mailbox.p ? IMAP_ADDRESS_GROUP_START
+			                                   : IMAP_ADDRESS_GROUP_END;
 	}
-	out->n = n;
 }
 
-int imap_view_envelope(const struct imap_node *list, struct imap_envelope *env)
+int imap_envelope_from_node(const struct imap_node *list, struct imap_envelope *envelope,
+                            struct imap_view_err *err)
 {
-	memset(env, 0, sizeof(*env));
-	if (!is_list(list) || list->nchildren < 10)
-		return -1;
-	const struct imap_node *field = list->children;
-	env->date = imap_node_nstring(field);
-	env->subject = imap_node_nstring(field = field->next);
-	addresses(field = field->next, &env->from);
-	addresses(field = field->next, &env->sender);
-	addresses(field = field->next, &env->reply_to);
-	addresses(field = field->next, &env->to);
-	addresses(field = field->next, &env->cc);
-	addresses(field = field->next, &env->bcc);
-	env->in_reply_to = imap_node_nstring(field = field->next);
-	env->message_id = imap_node_nstring(field->next);
+	const struct imap_node *f[10] = { NULL };
+	size_t i = 0;
+
+	memset(envelope, 0, sizeof(*envelope));
+	if (!is_list(list))
+		return view_fail(err, "ENVELOPE is not a list");
+	/* Missing trailing fields are NIL. */
+	for (const struct imap_node *node = list->children; node && i < 10; node = node->next)
+		f[i++] = node;
+	envelope->date = imap_node_nstring(f[0]);
+	envelope->subject = imap_node_nstring(f[1]);
+	address_list(f[2], &envelope->from);
+	address_list(f[3], &envelope->sender);
+	address_list(f[4], &envelope->reply_to);
+	address_list(f[5], &envelope->to);
+	address_list(f[6], &envelope->cc);
+	address_list(f[7], &envelope->bcc);
+	envelope->in_reply_to = imap_node_nstring(f[8]);
+	envelope->message_id = imap_node_nstring(f[9]);
 	return 0;
 }
 
-void imap_envelope_release(struct imap_envelope *env)
+void imap_envelope_release(struct imap_envelope *envelope)
 {
-	free(env->from.items);
-	free(env->sender.items);
-	free(env->reply_to.items);
-	free(env->to.items);
-	free(env->cc.items);
-	free(env->bcc.items);
-	memset(env, 0, sizeof(*env));
+	free(envelope->from.addresses);
+	free(envelope->sender.addresses);
+	free(envelope->reply_to.addresses);
+	free(envelope->to.addresses);
+	free(envelope->cc.addresses);
+	free(envelope->bcc.addresses);
+	memset(envelope, 0, sizeof(*envelope));
 }
 
 /* ---- BODYSTRUCTURE ---------------------------------------------------- */
 
-struct body_walk {
-	size_t parts;
-};
-
-static void params(const struct imap_node *list, struct imap_params *out)
+static void params_from(const struct imap_node *node, struct imap_param **params, size_t *n)
 {
-	out->items = NULL;
-	out->n = 0;
-	if (!is_list(list))
+	*params = NULL;
+	*n = 0;
+	if (!is_list(node) || node->nchildren < 2)
 		return;
-	out->items = xcalloc(list->nchildren / 2 + 1, sizeof(*out->items));
-	for (const struct imap_node *name = list->children; name && name->next;
-	     name = name->next->next) {
-		struct str value = imap_node_nstring(name->next);
-		if (!imap_node_is_string(name) || !value.p)
-			continue;
-		out->items[out->n++] = (struct imap_param){ name->text, value };
-	}
+	*params = xcalloc(node->nchildren / 2, sizeof(**params));
+	for (const struct imap_node *p = node->children; p && p->next; p = p->next->next)
+		(*params)[(*n)++] = (struct imap_param){ imap_node_nstring(p),
+		                                         imap_node_nstring(p->next) };
 }
 
-struct str imap_params_get(const struct imap_params *params, const char *name)
+/* The extension data shared by both kinds: disposition, language, location. */
+static void body_ext(const struct imap_node *node, struct imap_body *body)
 {
-	for (size_t i = 0; i < params->n; i++)
-		if (str_caseeq(params->items[i].name, name))
-			return params->items[i].value;
+	if (!node)
+		return;
+	if (is_list(node)) {
+		body->disposition = imap_node_nstring(node->children);
+		if (node->children)
+			params_from(node->children->next, &body->disposition_params,
+			            &body->ndisposition_params);
+	} else {
+		body->disposition = imap_node_nstring(node); /* a bare string */
+	}
+	node = node->next;
+	if (!node)
+		return;
+	if (is_list(node)) {
+		strs_from_siblings(node->children, &body->languages, &body->nlanguages);
+	} else if (imap_node_is_string(node)) {
+		body->languages = xcalloc(1, sizeof(*body->languages));
+		body->languages[body->nlanguages++] = node->text;
+	}
+	body->location = imap_node_nstring(node->next);
+}
+
+struct body_walk {
+	size_t parts;
+	struct imap_view_err *err;
+};
+
+static char *section_join(const char *prefix, const char *suffix)
+{
+	return *prefix ? xasprintf("%s.%s", prefix, suffix) : xstrdup(suffix);
+}
+
+static bool node_is_multipart(const struct imap_node *node)
+{
+	return is_list(node) && is_list(node->children);
+}
+
+static int body_parse(const struct imap_node *node, struct imap_body *body, char *section,
+                      const char *child_prefix, unsigned depth, struct body_walk *walk)
+{
+	memset(body, 0, sizeof(*body));
+	body->section = section;
+	if (!is_list(node) || !node->children)
+		return view_fail(walk->err, "body %s is not a list", section);
+	if (depth > IMAP_VIEW_MAX_BODY_DEPTH)
+		return view_fail(walk->err, "BODYSTRUCTURE nested deeper than %d",
+		                 IMAP_VIEW_MAX_BODY_DEPTH);
+	if (++walk->parts > IMAP_VIEW_MAX_PARTS)
+		return view_fail(walk->err, "BODYSTRUCTURE has more than %d parts",
+		                 IMAP_VIEW_MAX_PARTS);
+
+	const struct imap_node *f = node->children;
+	if (is_list(f)) {
+		body->multipart = true;
+		body->type = STR_LIT("multipart");
+		size_t count = 0;
+		for (const struct imap_node *c = f; is_list(c); c = c->next)
+			count++;
+		body->parts = xcalloc(count, sizeof(*body->parts));
+		for (; is_list(f); f = f->next) {
+			char number[24];
+			snprintf(number, sizeof(number), "%zu", body->nparts + 1);
+			char *child_section = section_join(child_prefix, number);
+			struct imap_body *child = &body->parts[body->nparts++];
+			if (body_parse(f, child, child_section, child_section, depth + 1, walk) < 0)
+				return -1;
+		}
+		body->subtype = imap_node_nstring(f);
+		if (!f || !(f = f->next))
+			return 0;
+		params_from(f, &body->params, &body->nparams);
+		body_ext(f->next, body);
+		return 0;
+	}
+
+	/* A single part: type subtype params id description encoding size ... */
+	const struct imap_node *field[7] = { NULL };
+	for (int i = 0; i < 7 && f; i++, f = f->next)
+		field[i] = f;
+	body->type = imap_node_nstring(field[0]);
+	body->subtype = imap_node_nstring(field[1]);
+	params_from(field[2], &body->params, &body->nparams);
+	body->id = imap_node_nstring(field[3]);
+	body->description = imap_node_nstring(field[4]);
+	body->encoding = imap_node_nstring(field[5]);
+	if (node_u64(field[6], UINT64_MAX, &body->size) < 0)
+		body->size = 0;
+	if (imap_body_is(body, "message", "rfc822") || imap_body_is(body, "message", "global")) {
+		/* envelope body lines, when the server sent the full form */
+		if (is_list(f) && is_list(f->next)) {
+			body->envelope = xcalloc(1, sizeof(*body->envelope));
+			imap_envelope_from_node(f, body->envelope, NULL);
+			const struct imap_node *inner = f->next;
+			bool inner_multi = node_is_multipart(inner);
+			char *inner_section = section_join(section, inner_multi ? "TEXT" : "1");
+			body->parts = xcalloc(1, sizeof(*body->parts));
+			body->nparts = 1;
+			if (body_parse(inner, &body->parts[0], inner_section,
+			               inner_multi ? section : inner_section, depth + 1, walk) < 0)
+				return -1;
+			f = inner->next;
+			body->has_lines = node_u64(f, UINT64_MAX, &body->lines) == 0;
+			if (f)
+				f = f->next;
+		}
+	} else if (imap_body_is(body, "text", NULL) && f) {
+		body->has_lines = node_u64(f, UINT64_MAX, &body->lines) == 0;
+		f = f->next;
+	}
+	if (!f)
+		return 0;
+	body->md5 = imap_node_nstring(f);
+	body_ext(f->next, body);
+	return 0;
+}
+
+int imap_body_from_node(const struct imap_node *list, struct imap_body *body,
+                        struct imap_view_err *err)
+{
+	struct body_walk walk = { 0, err };
+	bool multi = node_is_multipart(list);
+
+	if (body_parse(list, body, xstrdup(multi ? "TEXT" : "1"), multi ? "" : "1", 0, &walk) < 0) {
+		imap_body_release(body);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Iterative: a release must not recurse 256 deep into a hostile tree.  All
+ * bodies are listed parents first, then freed in reverse, so a parts array
+ * goes only after every body in it is done.
+ */
+void imap_body_release(struct imap_body *body)
+{
+	size_t cap = 16, n = 0;
+	struct imap_body **order;
+
+	if (!body)
+		return;
+	order = xmalloc(cap * sizeof(*order));
+	order[n++] = body;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < order[i]->nparts; j++) {
+			if (n == cap) {
+				cap *= 2;
+				order = xrealloc(order, cap * sizeof(*order));
+			}
+			order[n++] = &order[i]->parts[j];
+		}
+	}
+	while (n) {
+		struct imap_body *b = order[--n];
+		free(b->section);
+		free(b->params);
+		free(b->disposition_params);
+		free(b->languages);
+		if (b->envelope) {
+			imap_envelope_release(b->envelope);
+			free(b->envelope);
+		}
+		free(b->parts);
+	}
+	free(order);
+	memset(body, 0, sizeof(*body));
+}
+
+bool imap_body_is(const struct imap_body *body, const char *type, const char *subtype)
+{
+	return str_caseeq(body->type, type) && (!subtype || str_caseeq(body->subtype, subtype));
+}
+
+struct str imap_body_param(const struct imap_body *body, const char *name)
+{
+	for (size_t i = 0; i < body->nparams; i++)
+		if (str_caseeq(body->params[i].name, name))
+			return body->params[i].value;
 	return STR_NULL;
 }
 
-/* disposition: ("attachment" ("filename" "x")) or NIL */
-static void disposition(const struct imap_node *node, struct imap_body *body)
+const struct imap_body *imap_body_find(const struct imap_body *body, const char *section)
 {
-	if (!is_list(node))
-		return;
-	body->disposition = imap_node_nstring(node->children);
-	if (node->children)
-		params(node->children->next, &body->disposition_params);
-}
+	size_t cap = 16, n = 0;
+	const struct imap_body **stack = xmalloc(cap * sizeof(*stack));
+	const struct imap_body *found = NULL;
 
-static char *child_section(const char *parent, size_t index)
-{
-	return parent[0] ? xasprintf("%s.%zu", parent, index) : xasprintf("%zu", index);
-}
-
-static int body_parse(const struct imap_node *list, struct imap_body *body,
-                      const char *section, unsigned depth, struct body_walk *walk);
-
-static int multipart_parse(const struct imap_node *list, struct imap_body *body,
-                           const char *section, unsigned depth,
-                           struct body_walk *walk)
-{
-	const struct imap_node *node = list->children;
-	size_t count = 0;
-
-	for (const struct imap_node *n = node; is_list(n); n = n->next)
-		count++;
-	body->type = STR_LIT("multipart");
-	body->children = xcalloc(count + 1, sizeof(*body->children));
-	for (size_t i = 0; i < count; i++, node = node->next) {
-		char *child = child_section(section, i + 1);
-		int rc = body_parse(node, &body->children[i], child, depth + 1, walk);
-		free(child);
-		body->nchildren = i + 1;
-		if (rc < 0)
-			return -1;
-	}
-	/* The subtype, then the extension data (all optional). */
-	body->subtype = imap_node_nstring(node);
-	if (node && (node = node->next)) {
-		params(node, &body->params);
-		if ((node = node->next)) {
-			disposition(node, body);
-			if ((node = node->next) && (node = node->next))
-				body->location = imap_node_nstring(node);
+	stack[n++] = body;
+	while (n && !found) {
+		const struct imap_body *b = stack[--n];
+		if (b->section && !strcasecmp(b->section, section)) {
+			found = b;
+			break;
+		}
+		for (size_t i = b->nparts; i-- > 0;) {
+			if (n == cap) {
+				cap *= 2;
+				stack = xrealloc(stack, cap * sizeof(*stack));
+			}
+			stack[n++] = &b->parts[i];
 		}
 	}
-	return count ? 0 : -1;
-}
-
-static int body_parse(const struct imap_node *list, struct imap_body *body,
-                      const char *section, unsigned depth, struct body_walk *walk)
-{
-	const struct imap_node *node;
-
-	memset(body, 0, sizeof(*body));
-	body->section = xstrdup(section);
-	body->depth = depth;
-	if (!is_list(list) || depth > IMAP_BODY_MAX_DEPTH ||
-	    ++walk->parts > IMAP_BODY_MAX_PARTS)
-		return -1;
-	if (is_list(list->children))
-		return multipart_parse(list, body, section, depth, walk);
-	if (list->nchildren < 7)
-		return -1;
-	node = list->children;
-	body->type = imap_node_nstring(node);
-	body->subtype = imap_node_nstring(node = node->next);
-	params(node = node->next, &body->params);
-	body->id = imap_node_nstring(node = node->next);
-	body->description = imap_node_nstring(node = node->next);
-	body->encoding = imap_node_nstring(node = node->next);
-	body->size = number_of(node = node->next, UINT64_MAX);
-	if (str_caseeq(body->type, "message") &&
-	    (str_caseeq(body->subtype, "rfc822") || str_caseeq(body->subtype, "global")) &&
-	    is_list(node->next) && is_list(node->next->next)) {
-		body->envelope = xcalloc(1, sizeof(*body->envelope));
-		imap_view_envelope(node = node->next, body->envelope);
-		node = node->next;
-		body->children = xcalloc(1, sizeof(*body->children));
-		body->nchildren = 1;
-		/* RFC 3501 6.4.5: a multipart inside has parts S.1, S.2; a
-		 * single part inside is S.1. */
-		char *inner = is_list(node->children) ? xstrdup(section)
-		                                       : child_section(section, 1);
-		int rc = body_parse(node, &body->children[0], inner, depth + 1, walk);
-		free(inner);
-		if (rc < 0)
-			return -1;
-		body->lines = number_of(node = node->next, UINT64_MAX);
-	} else if (str_caseeq(body->type, "text")) {
-		body->lines = number_of(node = node->next, UINT64_MAX);
-	}
-	/* Extension data: md5, disposition, language, location. */
-	if (node && (node = node->next)) {
-		body->md5 = imap_node_nstring(node);
-		if ((node = node->next)) {
-			disposition(node, body);
-			if ((node = node->next) && (node = node->next))
-				body->location = imap_node_nstring(node);
-		}
-	}
-	return 0;
-}
-
-int imap_view_body(const struct imap_node *list, struct imap_body **out)
-{
-	struct body_walk walk = { 0 };
-	struct imap_body *body = xcalloc(1, sizeof(*body));
-	/* A single-part message's one part is section 1; a multipart's
-	 * parts are 1, 2, ... */
-	const char *top = is_list(list) && is_list(list->children) ? "" : "1";
-
-	if (body_parse(list, body, top, 0, &walk) < 0) {
-		imap_body_free(body);
-		*out = NULL;
-		return -1;
-	}
-	*out = body;
-	return 0;
-}
-
-static void body_release(struct imap_body *body)
-{
-	for (size_t i = 0; i < body->nchildren; i++)
-		body_release(&body->children[i]);
-	free(body->children);
-	free(body->params.items);
-	free(body->disposition_params.items);
-	free(body->section);
-	if (body->envelope) {
-		imap_envelope_release(body->envelope);
-		free(body->envelope);
-	}
-}
-
-void imap_body_free(struct imap_body *body)
-{
-	if (!body)
-		return;
-	body_release(body);
-	free(body);
+	free(stack);
+	return found;
 }
 
 /* ---- FETCH ------------------------------------------------------------ */
 
-/* INTERNALDATE: "17-Jul-1996 02:44:25 -0700". */
-static int internaldate(struct str text, time_t *out)
+/* A section's tokens as canonical text: single spaces, strings bare. */
+static void section_text(struct buf *out, const struct imap_node *first)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	char copy[64], month[4];
-	int day, year, hour, minute, second, zone;
-	char sign;
-	struct tm tm = { 0 };
-
-	if (!text.p || text.len >= sizeof(copy))
-		return -1;
-	memcpy(copy, text.p, text.len);
-	copy[text.len] = '\0';
-	if (sscanf(copy, " %d-%3s-%d %d:%d:%d %c%4d", &day, month, &year, &hour,
-	           &minute, &second, &sign, &zone) != 8 ||
-	    (sign != '+' && sign != '-'))
-		return -1;
-	const char *found = strstr(months, month);
-	if (!found || (found - months) % 3 || strlen(month) != 3)
-		return -1;
-	tm.tm_mday = day;
-	tm.tm_mon = (int)(found - months) / 3;
-	tm.tm_year = year - 1900;
-	tm.tm_hour = hour;
-	tm.tm_min = minute;
-	tm.tm_sec = second;
-	time_t utc = timegm(&tm);
-	int offset = (zone / 100) * 3600 + (zone % 100) * 60;
-	*out = sign == '+' ? utc - offset : utc + offset;
-	return 0;
-}
-
-int imap_view_fetch(const struct imap_response *response, struct imap_fetch *fetch)
-{
-	const struct imap_node *seq = response->data;
-
-	memset(fetch, 0, sizeof(*fetch));
-	if (response->kind != IMAP_UNTAGGED || !seq || seq->type != IMAP_NUMBER ||
-	    !imap_node_is_atom(seq->next, "FETCH") || !is_list(seq->next->next))
-		return -1;
-	fetch->seq = (uint32_t)number_of(seq, UINT32_MAX);
-	fetch->atts = seq->next->next;
-	for (const struct imap_node *name = fetch->atts->children; name && name->next;
-	     name = name->next->next) {
-		const struct imap_node *value = name->next;
-		if (name->type != IMAP_ATOM)
-			return -1;
-		if (str_caseeq(name->text, "UID")) {
-			fetch->uid = (uint32_t)number_of(value, UINT32_MAX);
-			fetch->has_uid = fetch->uid != 0;
-		} else if (str_caseeq(name->text, "INTERNALDATE")) {
-			fetch->has_internaldate =
-				internaldate(imap_node_nstring(value), &fetch->internaldate) == 0;
-		} else if (str_caseeq(name->text, "RFC822.SIZE")) {
-			fetch->rfc822_size = number_of(value, UINT64_MAX);
-		} else if (str_caseeq(name->text, "FLAGS") && is_list(value)) {
-			fetch->flags = value;
-		} else if (str_caseeq(name->text, "MODSEQ") && is_list(value)) {
-			fetch->modseq = number_of(value->children, UINT64_MAX);
-		} else if (str_caseeq(name->text, "ENVELOPE") && !fetch->envelope) {
-			fetch->envelope = xcalloc(1, sizeof(*fetch->envelope));
-			if (imap_view_envelope(value, fetch->envelope) < 0) {
-				free(fetch->envelope);
-				fetch->envelope = NULL;
-			}
-		} else if ((str_caseeq(name->text, "BODYSTRUCTURE") ||
-		            (str_caseeq(name->text, "BODY") && !name->section)) &&
-		           !fetch->body) {
-			imap_view_body(value, &fetch->body);
-		}
-	}
-	return 0;
-}
-
-void imap_fetch_release(struct imap_fetch *fetch)
-{
-	if (fetch->envelope) {
-		imap_envelope_release(fetch->envelope);
-		free(fetch->envelope);
-	}
-	imap_body_free(fetch->body);
-	memset(fetch, 0, sizeof(*fetch));
-}
-
-/* The section's tokens printed back ("HEADER.FIELDS (A B)") for comparing. */
-static void section_text(struct buf *out, const struct imap_node *node)
-{
-	for (; node; node = node->next) {
-		if (out->len && out->p[out->len - 1] != '(')
+	for (const struct imap_node *node = first; node; node = node->next) {
+		if (node != first)
 			buf_addch(out, ' ');
-		if (node->type == IMAP_LIST) {
+		if (is_list(node)) {
 			buf_addch(out, '(');
 			section_text(out, node->children);
 			buf_addch(out, ')');
+		} else if (node->type == IMAP_NIL) {
+			buf_addstr(out, "NIL");
 		} else {
 			buf_addstr_view(out, node->text);
 		}
 	}
 }
 
-struct str imap_fetch_body(const struct imap_fetch *fetch, const char *item,
-                           const char *section)
+static char *section_string(const struct imap_node *section)
 {
 	struct buf text = BUF_INIT;
-	struct str found = STR_NULL;
+	if (section)
+		section_text(&text, section->children);
+	return buf_detach(&text, NULL);
+}
 
-	if (!fetch->atts)
-		return found;
-	for (const struct imap_node *name = fetch->atts->children; name && name->next;
-	     name = name->next->next) {
-		if (name->type != IMAP_ATOM || !str_caseeq(name->text, item) ||
-		    !name->section)
-			continue;
-		buf_reset(&text);
-		section_text(&text, name->section->children);
-		if (!strcasecmp(buf_cstr(&text), section)) {
-			found = imap_node_nstring(name->next);
-			break;
+static void add_part(struct imap_fetch *fetch, size_t *cap, bool binary, char *section,
+                     struct str origin, struct str data)
+{
+	if (fetch->nparts == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		fetch->parts = xrealloc(fetch->parts, *cap * sizeof(*fetch->parts));
+	}
+	fetch->parts[fetch->nparts++] = (struct imap_fetch_part){ binary, section, origin, data };
+}
+
+int imap_view_fetch(const struct imap_response *response, struct imap_fetch *fetch,
+                    struct imap_view_err *err)
+{
+	const struct imap_node *node = data_after(response, "FETCH", true);
+	size_t parts_cap = 0, sizes_cap = 0;
+
+	memset(fetch, 0, sizeof(*fetch));
+	if (!node || !is_list(node->next) || node->next->next)
+		return view_fail(err, "not a FETCH response");
+	if (node_u32(response->data, &fetch->seq) < 0)
+		return view_fail(err, "bad FETCH sequence number");
+	for (const struct imap_node *item = node->next->children; item; item = item->next->next) {
+		const struct imap_node *value = item->next;
+		if (item->type != IMAP_ATOM || !value) {
+			imap_fetch_release(fetch);
+			return view_fail(err, "FETCH item without a value");
+		}
+		if (imap_node_is_atom(item, "UID")) {
+			fetch->has_uid = node_u32(value, &fetch->uid) == 0;
+		} else if (imap_node_is_atom(item, "FLAGS")) {
+			imap_flags_release(&fetch->flags);
+			fetch->has_flags = imap_flags_from_list(value, &fetch->flags) == 0;
+		} else if (imap_node_is_atom(item, "INTERNALDATE")) {
+			fetch->internaldate = imap_node_nstring(value);
+			fetch->has_internaldate = fetch->internaldate.p != NULL;
+		} else if (imap_node_is_atom(item, "RFC822.SIZE")) {
+			fetch->has_rfc822_size = node_u64(value, UINT64_MAX, &fetch->rfc822_size) == 0;
+		} else if (imap_node_is_atom(item, "ENVELOPE")) {
+			imap_envelope_release(&fetch->envelope);
+			fetch->has_envelope = imap_envelope_from_node(value, &fetch->envelope, NULL) == 0;
+		} else if ((imap_node_is_atom(item, "BODYSTRUCTURE") ||
+		            imap_node_is_atom(item, "BODY")) && !item->section) {
+			if (fetch->body) {
+				imap_body_release(fetch->body);
+				free(fetch->body);
+			}
+			fetch->body = xcalloc(1, sizeof(*fetch->body));
+			if (imap_body_from_node(value, fetch->body, err) < 0) {
+				free(fetch->body);
+				fetch->body = NULL;
+				imap_fetch_release(fetch);
+				return -1;
+			}
+		} else if ((imap_node_is_atom(item, "BODY") || imap_node_is_atom(item, "BINARY")) &&
+		           item->section) {
+			add_part(fetch, &parts_cap, imap_node_is_atom(item, "BINARY"),
+			         section_string(item->section), item->partial,
+			         imap_node_nstring(value));
+		} else if (imap_node_is_atom(item, "RFC822") || imap_node_is_atom(item, "RFC822.HEADER") ||
+		           imap_node_is_atom(item, "RFC822.TEXT")) {
+			/* The old names of BODY[], BODY[HEADER], BODY[TEXT]. */
+			const char *section = imap_node_is_atom(item, "RFC822") ? "" :
+				imap_node_is_atom(item, "RFC822.HEADER") ? "HEADER" : "TEXT";
+			add_part(fetch, &parts_cap, false, xstrdup(section), STR_NULL,
+			         imap_node_nstring(value));
+		} else if (imap_node_is_atom(item, "BINARY.SIZE") && item->section) {
+			uint64_t size;
+			if (node_u64(value, UINT64_MAX, &size) == 0) {
+				if (fetch->nsizes == sizes_cap) {
+					sizes_cap = sizes_cap ? sizes_cap * 2 : 4;
+					fetch->sizes = xrealloc(fetch->sizes, sizes_cap * sizeof(*fetch->sizes));
+				}
+				fetch->sizes[fetch->nsizes++] = (struct imap_fetch_size){
+					section_string(item->section), size };
+			}
+		} else if (imap_node_is_atom(item, "MODSEQ")) {
+			fetch->has_modseq = is_list(value) &&
+				node_u64(value->children, UINT64_MAX, &fetch->modseq) == 0;
+		} else if (imap_node_is_atom(item, "PREVIEW")) {
+			fetch->has_preview = true;
+			fetch->preview = imap_node_nstring(value);
+		} else if (imap_node_is_atom(item, "EMAILID")) {
+			fetch->emailid = is_list(value) ? imap_node_nstring(value->children) : STR_NULL;
+		} else if (imap_node_is_atom(item, "THREADID")) {
+			fetch->threadid = is_list(value) ? imap_node_nstring(value->children) : STR_NULL;
+		}
+		/* Anything else (X-GM-LABELS, SAVEDATE, ...) is name and one value. */
+	}
+	return 0;
+}
+
+void imap_fetch_release(struct imap_fetch *fetch)
+{
+	imap_flags_release(&fetch->flags);
+	imap_envelope_release(&fetch->envelope);
+	if (fetch->body) {
+		imap_body_release(fetch->body);
+		free(fetch->body);
+	}
+	for (size_t i = 0; i < fetch->nparts; i++)
+		free(fetch->parts[i].section);
+	free(fetch->parts);
+	for (size_t i = 0; i < fetch->nsizes; i++)
+		free(fetch->sizes[i].section);
+	free(fetch->sizes);
+	memset(fetch, 0, sizeof(*fetch));
+}
+
+/* Section texts compared case-insensitively, runs of spaces as one. */
+static bool section_eq(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' && a[1] == ' ')
+			a++;
+		while (*b == ' ' && b[1] == ' ')
+			b++;
+		if (!*a || !*b)
+			return !*a && !*b;
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return false;
+		a++, b++;
+	}
+}
+
+const struct imap_fetch_part *imap_fetch_part(const struct imap_fetch *fetch, bool binary,
+                                              const char *section)
+{
+	for (size_t i = 0; i < fetch->nparts; i++)
+		if (fetch->parts[i].binary == binary && section_eq(fetch->parts[i].section, section))
+			return &fetch->parts[i];
+	return NULL;
+}
+
+int imap_fetch_binary_size(const struct imap_fetch *fetch, const char *section, uint64_t *size)
+{
+	for (size_t i = 0; i < fetch->nsizes; i++) {
+		if (section_eq(fetch->sizes[i].section, section)) {
+			*size = fetch->sizes[i].size;
+			return 0;
 		}
 	}
-	buf_release(&text);
-	return found;
-}
-
-/* ---- LIST and STATUS -------------------------------------------------- */
-
-int imap_view_list(const struct imap_response *response, bool utf8,
-                   struct imap_list_entry *entry)
-{
-	const struct imap_node *kind = response->data;
-	struct buf name = BUF_INIT;
-	struct str raw;
-
-	memset(entry, 0, sizeof(*entry));
-	if (response->kind != IMAP_UNTAGGED || !kind ||
-	    !(imap_node_is_atom(kind, "LIST") || imap_node_is_atom(kind, "LSUB")) ||
-	    !is_list(kind->next) || !kind->next->next || !kind->next->next->next)
-		return -1;
-	entry->flags = kind->next;
-	entry->selectable = true;
-	for (const struct imap_node *flag = entry->flags->children; flag; flag = flag->next)
-		if (imap_node_is_atom(flag, "\\Noselect") ||
-		    imap_node_is_atom(flag, "\\NonExistent"))
-			entry->selectable = false;
-	struct str delimiter = imap_node_nstring(kind->next->next);
-	entry->delimiter = delimiter.len == 1 ? delimiter.p[0] : 0;
-	raw = imap_node_nstring(kind->next->next->next);
-	if (!raw.p)
-		return -1;
-	if (utf8 || str_caseeq(raw, "INBOX"))
-		buf_addstr_view(&name, raw);
-	else if (imap_utf7_decode(raw, &name) < 0) {
-		buf_release(&name);
-		return -1;
-	}
-	entry->name = buf_detach(&name, NULL);
-	return 0;
-}
-
-void imap_list_entry_release(struct imap_list_entry *entry)
-{
-	free(entry->name);
-	memset(entry, 0, sizeof(*entry));
-}
-
-int imap_view_status(const struct imap_response *response,
-                     struct imap_status_info *status)
-{
-	const struct imap_node *kind = response->data;
-
-	memset(status, 0, sizeof(*status));
-	if (response->kind != IMAP_UNTAGGED || !imap_node_is_atom(kind, "STATUS") ||
-	    !kind->next || !is_list(kind->next->next))
-		return -1;
-	for (const struct imap_node *name = kind->next->next->children;
-	     name && name->next; name = name->next->next) {
-		uint64_t value = number_of(name->next, UINT64_MAX);
-		if (imap_node_is_atom(name, "MESSAGES"))
-			status->has_messages = true, status->messages = (uint32_t)value;
-		else if (imap_node_is_atom(name, "UIDNEXT"))
-			status->has_uidnext = true, status->uidnext = (uint32_t)value;
-		else if (imap_node_is_atom(name, "UIDVALIDITY"))
-			status->has_uidvalidity = true, status->uidvalidity = (uint32_t)value;
-		else if (imap_node_is_atom(name, "UNSEEN"))
-			status->has_unseen = true, status->unseen = (uint32_t)value;
-		else if (imap_node_is_atom(name, "HIGHESTMODSEQ"))
-			status->has_highestmodseq = true, status->highestmodseq = value;
-	}
-	return 0;
+	return -1;
 }

@@ -1,5 +1,6 @@
 #include "message.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,9 +32,9 @@ static void take_addrs(struct message_addrs *out, const struct imap_address_list
 {
 	out->items = xcalloc(in->n + 1, sizeof(*out->items));
 	for (size_t i = 0; i < in->n; i++) {
-		const struct imap_address *addr = &in->items[i];
+		const struct imap_address *addr = &in->addresses[i];
 		struct buf address = BUF_INIT;
-		if (addr->group_start || addr->group_end)
+		if (addr->kind != IMAP_ADDRESS_MAILBOX)
 			continue;
 		if (addr->mailbox.p)
 			buf_addstr_view(&address, addr->mailbox);
@@ -94,25 +95,54 @@ static void take_header_fields(struct message_info *info, struct str header)
 	buf_release(&unfolded);
 }
 
-int message_info_from_fetch(struct message_info *info,
-                            const struct imap_response *fetch)
+/* INTERNALDATE: "17-Jul-1996 02:44:25 -0700".  0 or -1. */
+static int parse_internaldate(struct str text, time_t *out)
 {
-	struct imap_fetch view;
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char copy[64], month[4];
+	int day, year, hour, minute, second, zone;
+	char sign;
+	struct tm tm = { 0 };
 
-	memset(info, 0, sizeof(*info));
-	if (imap_view_fetch(fetch, &view) < 0 || !view.has_uid)
+	if (!text.p || text.len >= sizeof(copy))
 		return -1;
-	info->uid = view.uid;
-	info->seq = view.seq;
-	info->size = view.rfc822_size;
+	memcpy(copy, text.p, text.len);
+	copy[text.len] = '\0';
+	if (sscanf(copy, " %d-%3[A-Za-z]-%d %d:%d:%d %c%4d", &day, month, &year,
+	           &hour, &minute, &second, &sign, &zone) != 8 ||
+	    (sign != '+' && sign != '-') || strlen(month) != 3)
+		return -1;
+	const char *found = strstr(months, month);
+	if (!found || (found - months) % 3)
+		return -1;
+	tm.tm_mday = day;
+	tm.tm_mon = (int)(found - months) / 3;
+	tm.tm_year = year - 1900;
+	tm.tm_hour = hour;
+	tm.tm_min = minute;
+	tm.tm_sec = second;
+	int offset = (zone / 100) * 3600 + (zone % 100) * 60;
+	*out = timegm(&tm) + (sign == '+' ? -offset : offset);
+	return 0;
+}
+
+int message_info_from_view(struct message_info *info,
+                           const struct imap_fetch *view)
+{
+	memset(info, 0, sizeof(*info));
+	if (!view->has_uid)
+		return -1;
+	info->uid = view->uid;
+	info->seq = view->seq;
+	info->size = view->rfc822_size;
 	info->subject = xstrdup("");
-	if (view.has_internaldate) {
-		info->internaldate = view.internaldate;
-		info->date = view.internaldate;
+	if (view->has_internaldate &&
+	    parse_internaldate(view->internaldate, &info->internaldate) == 0) {
+		info->date = info->internaldate;
 		info->has_date = true;
 	}
-	if (view.envelope) {
-		const struct imap_envelope *env = view.envelope;
+	if (view->has_envelope) {
+		const struct imap_envelope *env = &view->envelope;
 		time_t date;
 		if (env->date.p && rfc5322_date_parse(env->date.p, env->date.len, &date) == 0) {
 			info->date = date;
@@ -130,11 +160,25 @@ int message_info_from_fetch(struct message_info *info,
 		take_addrs(&info->to, &env->to);
 		take_addrs(&info->cc, &env->cc);
 	}
-	struct str header = imap_fetch_body(&view, "BODY", "HEADER.FIELDS (REFERENCES IN-REPLY-TO)");
-	if (header.p)
-		take_header_fields(info, header);
-	imap_fetch_release(&view);
+	const struct imap_fetch_part *header =
+		imap_fetch_part(view, false, "HEADER.FIELDS (REFERENCES IN-REPLY-TO)");
+	if (header && header->data.p)
+		take_header_fields(info, header->data);
 	return 0;
+}
+
+int message_info_from_fetch(struct message_info *info,
+                            const struct imap_response *fetch)
+{
+	struct imap_fetch view;
+	struct imap_view_err err;
+	int rc = -1;
+
+	memset(info, 0, sizeof(*info));
+	if (imap_view_fetch(fetch, &view, &err) == 0)
+		rc = message_info_from_view(info, &view);
+	imap_fetch_release(&view);
+	return rc;
 }
 
 static void addrs_release(struct message_addrs *addrs)

@@ -48,6 +48,9 @@ struct message_info {
 	"BODY.PEEK[HEADER.FIELDS (REFERENCES IN-REPLY-TO)])"
 
 /* 0, or -1 when the response is not a FETCH with a UID. */
+struct imap_fetch;
+int message_info_from_view(struct message_info *info,
+                           const struct imap_fetch *view);
 int message_info_from_fetch(struct message_info *info,
                             const struct imap_response *fetch);
 void message_info_release(struct message_info *info);

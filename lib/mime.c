@@ -27,8 +27,7 @@ static char *lower(struct str text)
 static bool is_type(const struct imap_body *body, const char *type,
                     const char *subtype)
 {
-	return str_caseeq(body->type, type) &&
-	       (!subtype || str_caseeq(body->subtype, subtype));
+	return imap_body_is(body, type, subtype);
 }
 
 /*
@@ -36,19 +35,20 @@ static bool is_type(const struct imap_body *body, const char *type,
  * that RFC 2231 continuations and charsets are undone in one place
  * (rfc2231.c), not twice.
  */
-static char *param_value(const struct imap_params *params, const char *name)
+static char *param_value(const struct imap_param *params, size_t nparams,
+                         const char *name)
 {
 	struct buf header = BUF_INIT;
 	struct rfc2231_params parsed;
 	char *value = NULL;
 
 	buf_addstr(&header, "x");
-	for (size_t i = 0; i < params->n; i++) {
+	for (size_t i = 0; i < nparams; i++) {
 		buf_addstr(&header, "; ");
-		buf_addstr_view(&header, params->items[i].name);
+		buf_addstr_view(&header, params[i].name);
 		buf_addstr(&header, "=\"");
-		for (size_t j = 0; j < params->items[i].value.len; j++) {
-			char c = params->items[i].value.p[j];
+		for (size_t j = 0; j < params[i].value.len; j++) {
+			char c = params[i].value.p[j];
 			if (c == '"' || c == '\\')
 				buf_addch(&header, '\\');
 			buf_addch(&header, c);
@@ -70,7 +70,7 @@ struct plan {
 };
 
 static void add_part(struct plan *plan, const struct imap_body *body,
-                     bool displayed)
+                     unsigned depth, bool displayed)
 {
 	struct message_part *part;
 	struct str format;
@@ -88,23 +88,24 @@ static void add_part(struct plan *plan, const struct imap_body *body,
 	part->type = xasprintf("%s/%s", type, subtype);
 	free(type);
 	free(subtype);
-	part->charset = param_value(&body->params, "charset");
-	part->filename = param_value(&body->disposition_params, "filename");
+	part->charset = param_value(body->params, body->nparams, "charset");
+	part->filename = param_value(body->disposition_params,
+	                             body->ndisposition_params, "filename");
 	if (!part->filename)
-		part->filename = param_value(&body->params, "name");
+		part->filename = param_value(body->params, body->nparams, "name");
 	part->encoding = body->encoding.p ? lower(body->encoding) : xstrdup("7bit");
 	part->size = body->size;
-	part->depth = body->depth;
+	part->depth = depth;
 	part->attachment = str_caseeq(body->disposition, "attachment");
-	format = imap_params_get(&body->params, "format");
+	format = imap_body_param(body, "format");
 	part->flowed = str_caseeq(format, "flowed");
-	part->delsp = str_caseeq(imap_params_get(&body->params, "delsp"), "yes");
+	part->delsp = str_caseeq(imap_body_param(body, "delsp"), "yes");
 	part->displayed = displayed;
 }
 
 static bool is_text_leaf(const struct imap_body *body)
 {
-	return !body->nchildren &&
+	return !body->multipart && !body->nparts &&
 	       (is_type(body, "text", "plain") || is_type(body, "text", "markdown") ||
 	        is_type(body, "text", "html"));
 }
@@ -124,14 +125,16 @@ static int alternative_rank(const struct imap_body *body)
 }
 
 static void plan_walk(struct plan *plan, const struct imap_body *body,
-                      bool display)
+                      unsigned depth, bool display)
 {
-	if (is_type(body, "multipart", NULL)) {
-		size_t chosen = body->nchildren;
+	if (depth > MIME_MAX_DEPTH || plan->parts->n >= MIME_MAX_PARTS)
+		return;
+	if (body->multipart) {
+		size_t chosen = body->nparts;
 		if (str_caseeq(body->subtype, "alternative")) {
 			int best = 0;
-			for (size_t i = 0; i < body->nchildren; i++) {
-				int rank = alternative_rank(&body->children[i]);
+			for (size_t i = 0; i < body->nparts; i++) {
+				int rank = alternative_rank(&body->parts[i]);
 				if (rank > best)
 					best = rank, chosen = i;
 			}
@@ -139,51 +142,40 @@ static void plan_walk(struct plan *plan, const struct imap_body *body,
 		           str_caseeq(body->subtype, "related")) {
 			chosen = 0;  /* the signed part; the root of related */
 		}
-		for (size_t i = 0; i < body->nchildren; i++) {
-			bool show = display && (chosen == body->nchildren || i == chosen);
-			plan_walk(plan, &body->children[i], show);
+		for (size_t i = 0; i < body->nparts; i++) {
+			bool show = display && (chosen == body->nparts || i == chosen);
+			plan_walk(plan, &body->parts[i], depth + 1, show);
 		}
 		return;
 	}
 	if (is_type(body, "message", "rfc822") || is_type(body, "message", "global")) {
-		add_part(plan, body, false);
-		if (body->nchildren && !str_caseeq(body->disposition, "attachment"))
-			plan_walk(plan, &body->children[0], display);
-		else if (body->nchildren)
-			plan_walk(plan, &body->children[0], false);
+		bool attached = str_caseeq(body->disposition, "attachment");
+		add_part(plan, body, depth, false);
+		if (body->nparts)
+			plan_walk(plan, &body->parts[0], depth + 1, display && !attached);
 		return;
 	}
-	add_part(plan, body, display && is_text_leaf(body) &&
-	                     !str_caseeq(body->disposition, "attachment"));
+	add_part(plan, body, depth, display && is_text_leaf(body) &&
+	                            !str_caseeq(body->disposition, "attachment"));
 }
 
-int mime_parts_from_fetch(const struct imap_response *fetch,
-                          struct message_parts *parts)
+int mime_parts_from_view(const struct imap_fetch *view,
+                         struct message_parts *parts)
 {
-	struct imap_fetch view;
 	struct plan plan = { .parts = parts };
 
 	memset(parts, 0, sizeof(*parts));
-	if (imap_view_fetch(fetch, &view) < 0 || !view.body) {
-		imap_fetch_release(&view);
+	if (!view->body)
 		return -1;
-	}
-	plan_walk(&plan, view.body, true);
-	imap_fetch_release(&view);
+	plan_walk(&plan, view->body, 0, true);
 	return 0;
 }
 
-struct str mime_fetch_section(const struct imap_response *fetch,
-                              const char *item, const char *section)
+struct str mime_fetch_section(const struct imap_fetch *view, const char *section)
 {
-	struct imap_fetch view = { .atts = NULL };
-	const struct imap_node *list = fetch->data;
+	const struct imap_fetch_part *part = imap_fetch_part(view, false, section);
 
-	/* "* N FETCH (...)": only the msg-att list is needed, not a full view. */
-	while (list && list->type != IMAP_LIST)
-		list = list->next;
-	view.atts = list;
-	return imap_fetch_body(&view, item, section);
+	return part ? part->data : STR_NULL;
 }
 
 const struct message_part *mime_find_part(const struct message_parts *parts,
@@ -235,7 +227,8 @@ int mime_fetch_text(struct session *session, uint32_t uid,
 	struct imap_cmd cmd;
 	struct session_result result;
 	struct buf items = BUF_INIT, uidset = BUF_INIT;
-	const struct imap_response *fetch = NULL;
+	struct imap_fetch view;
+	const struct imap_fetch *fetch = NULL;
 	size_t wanted = 0;
 	int rc = -1;
 
@@ -262,12 +255,12 @@ int mime_fetch_text(struct session *session, uint32_t uid,
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < result.nuntagged && !fetch; i++) {
-		struct message_info info;
-		if (message_info_from_fetch(&info, result.untagged[i]) == 0) {
-			if (info.uid == uid)
-				fetch = result.untagged[i];
-			message_info_release(&info);
-		}
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result.untagged[i], &view, &view_err) == 0 &&
+		    view.has_uid && view.uid == uid)
+			fetch = &view;
+		else
+			imap_fetch_release(&view);
 	}
 	for (size_t i = 0, shown = 0; fetch && i < parts->n && shown < wanted; i++) {
 		const struct message_part *part = &parts->items[i];
@@ -275,7 +268,7 @@ int mime_fetch_text(struct session *session, uint32_t uid,
 		if (!part->displayed)
 			continue;
 		shown++;
-		mime_decode_body(part, mime_fetch_section(fetch, "BODY", part->section),
+		mime_decode_body(part, mime_fetch_section(fetch, part->section),
 		                 &decoded);
 		if (text->len) {
 			/* Parts are separated by one blank line. */
@@ -286,6 +279,8 @@ int mime_fetch_text(struct session *session, uint32_t uid,
 		mime_text_to_utf8(part, str_from_buf(&decoded), text);
 		buf_release(&decoded);
 	}
+	if (fetch)
+		imap_fetch_release(&view);
 	rc = 0;
 out:
 	session_result_release(&result);

@@ -24,9 +24,10 @@
 #define MIME_MAX_DEPTH 64
 #define MIME_MAX_TEXT_PARTS 32
 
-/* The parts of a FETCH response's BODYSTRUCTURE.  0 or -1. */
-int mime_parts_from_fetch(const struct imap_response *fetch,
-                          struct message_parts *parts);
+/* The parts of a FETCH's BODYSTRUCTURE.  0 or -1 (none in it). */
+struct imap_fetch;
+int mime_parts_from_view(const struct imap_fetch *view,
+                         struct message_parts *parts);
 /* The part with this section, or NULL. */
 const struct message_part *mime_find_part(const struct message_parts *parts,
                                           const char *section);
@@ -39,9 +40,8 @@ int mime_fetch_text(struct session *session, uint32_t uid,
                     const struct message_parts *parts, struct buf *text,
                     struct session_err *err);
 
-/* The bytes of item[section] (item "BODY" or "BINARY") in a FETCH. */
-struct str mime_fetch_section(const struct imap_response *fetch,
-                              const char *item, const char *section);
+/* The bytes of BODY[section] in a FETCH; p == NULL when absent. */
+struct str mime_fetch_section(const struct imap_fetch *view, const char *section);
 
 /* Undo the part's Content-Transfer-Encoding (appends to out). */
 void mime_decode_body(const struct message_part *part, struct str raw,

@@ -95,11 +95,12 @@ void page_vars_addr(struct page *page, struct tmpl_vars *vars,
 
 /*
  * EXAMINE the mailbox and UID FETCH the route's UID with items.  0 with
- * *fetch (in result) and info filled, else -1 with the error page sent.
+ * view (borrowing from result; release it) and info filled, else -1 with
+ * the error page sent.
  */
+struct imap_fetch;
 int page_fetch_uid(struct page *page, const char *items,
-                   struct session_result *result,
-                   const struct imap_response **fetch,
+                   struct session_result *result, struct imap_fetch *view,
                    struct message_info *info);
 
 int page_mailboxes(struct page *page);

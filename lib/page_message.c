@@ -8,27 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_view.h"
 #include "message.h"
 #include "mime.h"
 
-/* The FETCH answer for the route's UID, or NULL. */
-static const struct imap_response *find_fetch(const struct session_result *result,
-                                              uint32_t uid,
-                                              struct message_info *info)
-{
-	for (size_t i = 0; i < result->nuntagged; i++) {
-		if (message_info_from_fetch(info, result->untagged[i]) < 0)
-			continue;
-		if (info->uid == uid)
-			return result->untagged[i];
-		message_info_release(info);
-	}
-	return NULL;
-}
-
 int page_fetch_uid(struct page *page, const char *items,
-                   struct session_result *result,
-                   const struct imap_response **fetch,
+                   struct session_result *result, struct imap_fetch *view,
                    struct message_info *info)
 {
 	struct session_err err = { 0 };
@@ -36,6 +21,8 @@ int page_fetch_uid(struct page *page, const char *items,
 	char uid[16];
 	int rc;
 
+	memset(view, 0, sizeof(*view));
+	memset(info, 0, sizeof(*info));
 	if (page_examine(page, &err) < 0)
 		return page_session_error(page, &err);
 	snprintf(uid, sizeof(uid), "%u", page->route->uid);
@@ -46,10 +33,16 @@ int page_fetch_uid(struct page *page, const char *items,
 	imap_cmd_release(&cmd);
 	if (rc < 0)
 		return page_session_error(page, &err);
-	*fetch = find_fetch(result, page->route->uid, info);
-	if (!*fetch)
-		return page_error(page, 404, "There is no such message in this mailbox.");
-	return 0;
+	/* Unsolicited FETCHes (flag changes) may come too: find ours. */
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result->untagged[i], view, &view_err) == 0 &&
+		    view->has_uid && view->uid == page->route->uid &&
+		    message_info_from_view(info, view) == 0)
+			return 0;
+		imap_fetch_release(view);
+	}
+	return page_error(page, 404, "There is no such message in this mailbox.");
 }
 
 static void json_addrs(struct json *json, const char *key,
@@ -232,7 +225,7 @@ static void send_html(struct page *page, const struct message_info *info,
 int page_message(struct page *page)
 {
 	struct session_result result;
-	const struct imap_response *fetch;
+	struct imap_fetch view;
 	struct message_info info;
 	struct message_parts parts = { 0 };
 	struct buf text = BUF_INIT;
@@ -240,10 +233,10 @@ int page_message(struct page *page)
 	int rc;
 
 	session_result_init(&result);
-	rc = page_fetch_uid(page, MESSAGE_DETAIL_ITEMS, &result, &fetch, &info);
+	rc = page_fetch_uid(page, MESSAGE_DETAIL_ITEMS, &result, &view, &info);
 	if (rc < 0)
 		goto out_result;
-	if (mime_parts_from_fetch(fetch, &parts) < 0 ||
+	if (mime_parts_from_view(&view, &parts) < 0 ||
 	    mime_fetch_text(page->session, info.uid, &parts, &text, &err) < 0) {
 		rc = err.code == SESSION_OK
 		         ? page_error(page, 502, "The message's structure could not be read.")
@@ -260,6 +253,7 @@ int page_message(struct page *page)
 out:
 	message_parts_release(&parts);
 	message_info_release(&info);
+	imap_fetch_release(&view);
 	buf_release(&text);
 out_result:
 	session_result_release(&result);
@@ -269,22 +263,23 @@ out_result:
 int page_raw(struct page *page)
 {
 	struct session_result result;
-	const struct imap_response *fetch;
+	struct imap_fetch view;
 	struct message_info info;
 	struct str bytes;
 	int rc;
 
 	session_result_init(&result);
-	rc = page_fetch_uid(page, "(UID BODY.PEEK[])", &result, &fetch, &info);
+	rc = page_fetch_uid(page, "(UID BODY.PEEK[])", &result, &view, &info);
 	if (rc < 0)
 		goto out;
-	bytes = mime_fetch_section(fetch, "BODY", "");
+	bytes = mime_fetch_section(&view, "");
 	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
 	resp_header(page->resp, "Cache-Control", "public, max-age=3600");
 	rc = resp_write(page->resp, bytes.p, bytes.len);
 	message_info_release(&info);
+	imap_fetch_release(&view);
 out:
 	session_result_release(&result);
 	return rc;

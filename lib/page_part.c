@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "imap_view.h"
 #include "message.h"
 #include "mime.h"
 
@@ -88,7 +89,7 @@ static void content_disposition(struct page *page, const char *kind,
 int page_part(struct page *page)
 {
 	struct session_result result;
-	const struct imap_response *fetch;
+	struct imap_fetch view;
 	struct message_info info;
 	struct message_parts parts = { 0 };
 	const struct message_part *part;
@@ -98,16 +99,15 @@ int page_part(struct page *page)
 
 	session_result_init(&result);
 	buf_addf(&items, "(UID BODYSTRUCTURE BODY.PEEK[%s])", page->route->section);
-	rc = page_fetch_uid(page, buf_cstr(&items), &result, &fetch, &info);
+	rc = page_fetch_uid(page, buf_cstr(&items), &result, &view, &info);
 	if (rc < 0)
 		goto out_result;
-	if (mime_parts_from_fetch(fetch, &parts) < 0 ||
+	if (mime_parts_from_view(&view, &parts) < 0 ||
 	    !(part = mime_find_part(&parts, page->route->section))) {
 		rc = page_error(page, 404, "This message has no such part.");
 		goto out;
 	}
-	mime_decode_body(part, mime_fetch_section(fetch, "BODY", part->section),
-	                 &body);
+	mime_decode_body(part, mime_fetch_section(&view, part->section), &body);
 	buf_addstr(&type, part->type && type_is_safe_token(part->type)
 	                      ? part->type : "application/octet-stream");
 	for (size_t i = 0; i < sizeof(inline_types) / sizeof(inline_types[0]); i++)
@@ -129,6 +129,7 @@ int page_part(struct page *page)
 out:
 	message_parts_release(&parts);
 	message_info_release(&info);
+	imap_fetch_release(&view);
 out_result:
 	session_result_release(&result);
 	buf_release(&items);
