@@ -42,9 +42,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (encode(&query, &wire) < 0)
 			abort();
 		search_format(&query, &canonical);
-		if (search_parse(&again, str_from_buf(&canonical), why, sizeof(why)) < 0 ||
-		    encode(&again, &wire2) < 0 || wire.len != wire2.len ||
-		    memcmp(wire.p, wire2.p, wire.len) != 0)
+		/* quoting can make the canonical form longer than the limit */
+		if (canonical.len <= SEARCH_MAX_LEN &&
+		    (search_parse(&again, str_from_buf(&canonical), why, sizeof(why)) < 0 ||
+		     encode(&again, &wire2) < 0 || wire.len != wire2.len ||
+		     memcmp(wire.p, wire2.p, wire.len) != 0))
 			abort();
 	}
 	search_query_release(&query);
