@@ -129,7 +129,7 @@ bench: all test-build build/rel/t/helper/bench-fetch
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \
 	libmicrohttpd-dev libcmark-dev libxml2-dev zlib1g-dev \
 	dovecot-imapd mailutils-imap4d spawn-fcgi wrk nginx-light curl \
-	python3 xz-utils perl clang libclang-rt-dev
+	python3 xz-utils perl clang libclang-rt-dev libxml2-utils
 
 deps:
 	@sh t/tools/deps.sh $(DEBIAN_PACKAGES)

@@ -328,6 +328,24 @@ void thread_base_subject(struct str subject, struct buf *out,
 	/* (1) white space packed to single spaces; upper case as casemap */
 	for (size_t i = 0; i < subject.len; i++) {
 		char c = subject.p[i];
+		const unsigned char *u = (const unsigned char *)subject.p + i;
+		/*
+		 * The casemap decomposes compatibility characters; the ones
+		 * that matter in real subjects are the full-width forms of
+		 * ASCII (U+FF01..U+FF5E) and the ideographic space (U+3000)
+		 * that CJK input methods type.
+		 */
+		if (subject.len - i >= 3 && u[0] == 0xef && (u[1] == 0xbc || u[1] == 0xbd) &&
+		    u[2] >= 0x80 && u[2] <= 0xbf) {
+			unsigned cp = 0xf000u | ((u[1] & 0x3fu) << 6) | (u[2] & 0x3fu);
+			if (cp >= 0xff01 && cp <= 0xff5e) {
+				c = (char)(cp - 0xfee0);
+				i += 2;
+			}
+		} else if (subject.len - i >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) {
+			c = ' ';
+			i += 2;
+		}
 		if (is_lwsp(c)) {
 			if (!last_space)
 				buf_addch(out, ' ');

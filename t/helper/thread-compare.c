@@ -6,7 +6,7 @@
  *   UID FETCH 1:* (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (MESSAGE-ID
  *                  IN-REPLY-TO REFERENCES SUBJECT DATE FROM)])
  * The headers are parsed here with just enough care (unfolding, RFC 2047
- * words in UTF-8 or Latin-1, RFC 5322 dates with Dovecot's fallback to
+ * words in any charset iconv knows, RFC 5322 dates with Dovecot's fallback to
  * INTERNALDATE), threaded, and the forest is compared with Dovecot's.
  *
  * Prints "threads: dovecot N, ours M", then each thread that differs with
@@ -14,6 +14,8 @@
  * forests are identical, 1 when they differ, 2 on bad input.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +206,7 @@ static void decode_q(const char *p, size_t len, struct buf *out)
 	}
 }
 
-/* One "=?cs?e?text?=" at p, decoded (Latin-1 to UTF-8); its length or 0. */
+/* One "=?cs?e?text?=" at p, decoded to UTF-8 (iconv); its length or 0. */
 static size_t encoded_word(const char *p, size_t len, struct buf *out)
 {
 	const char *q1, *q2, *end;
@@ -233,19 +235,30 @@ static size_t encoded_word(const char *p, size_t len, struct buf *out)
 	else
 		return 0;
 	struct str charset = { p + 2, (size_t)(q1 - p - 2) };
-	if (str_case_starts_with(charset, "iso-8859-1") || str_case_starts_with(charset, "latin1") ||
-	    str_case_starts_with(charset, "windows-1252")) {
-		for (size_t i = 0; i < raw.len; i++) {
-			unsigned char c = (unsigned char)raw.p[i];
-			if (c < 0x80) {
-				buf_addch(out, (char)c);
-			} else {
-				buf_addch(out, (char)(0xc0 | (c >> 6)));
-				buf_addch(out, (char)(0x80 | (c & 0x3f)));
+	/* RFC 2231 language suffix: "utf-8*en" */
+	const char *star = memchr(charset.p, '*', charset.len);
+	if (star)
+		charset.len = (size_t)(star - charset.p);
+	char *name = str_dup(charset);
+	iconv_t cd = str_caseeq(charset, "utf-8") ? (iconv_t)-1 : iconv_open("UTF-8", name);
+	free(name);
+	if (cd == (iconv_t)-1) {
+		buf_add(out, raw.p ? raw.p : "", raw.len);
+	} else {
+		char *in = raw.p ? raw.p : (char *)"";
+		size_t in_left = raw.len;
+		while (in_left) {
+			char chunk[256], *o = chunk;
+			size_t o_left = sizeof(chunk);
+			size_t rc = iconv(cd, &in, &in_left, &o, &o_left);
+			buf_add(out, chunk, sizeof(chunk) - o_left);
+			if (rc == (size_t)-1 && errno != E2BIG) {
+				/* a byte the charset does not have: U+FFFD, go on */
+				buf_addstr(out, "\xef\xbf\xbd");
+				in++, in_left--;
 			}
 		}
-	} else {
-		buf_add(out, raw.p ? raw.p : "", raw.len);
+		iconv_close(cd);
 	}
 	buf_release(&raw);
 	return (size_t)(end + 2 - p);

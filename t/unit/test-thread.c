@@ -390,6 +390,8 @@ static const struct {
 	{ "[unclosed hello", "[UNCLOSED HELLO", false },
 	{ "Grüße re: x", "GRüßE RE: X", false },
 	{ "Re: <\"'&>", "<\"'&>", true },
+	{ "host\xef\xbc\x9f", "HOST?", false },
+	{ "\xef\xbc\xb2\xef\xbd\x85\xef\xbc\x9a\xe3\x80\x80x", "X", true },
 };
 
 static void test_base_subject(void)
