@@ -149,7 +149,7 @@ int rfc5322_date_parse(const char *in, size_t len, time_t *out)
 		size_t tlen = i - start;
 		int v;
 
-		if (!have_time && memchr(tok, ':', tlen)) {
+		if (!have_time && (memchr(tok, ':', tlen) || memchr(tok, '.', tlen))) {
 			if (parse_time(tok, tlen, &hour, &min, &sec) == 0)
 				have_time = true;
 		} else if ((tok[0] == '+' || tok[0] == '-') && tlen == 5 &&
@@ -469,7 +469,7 @@ void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len
 				buf_addstr(&phrase, carry.p);
 				buf_addstr(&phrase, ", ");
 			}
-			buf_addstr_view(&phrase, str_from_buf(&e.phrase));
+			buf_addstr_view(&phrase, str_trim(str_from_buf(&e.phrase)));
 			name = clean_name(buf_cstr(&phrase), phrase.len);
 			if (!name && e.comment.len)
 				name = clean_name(e.comment.p, e.comment.len);
