@@ -27,7 +27,8 @@
  *   rejoined; encoded words are decoded in quoted names too; a comment is
  *   the display name when there is none ("j@d (John Doe)"); obsolete
  *   routes ("<@a,@b:j@d>") are dropped; group names are dropped and their
- *   members kept; an entry without "@" is kept as an address.
+ *   members kept; an entry without "@" is kept as an address; a missing
+ *   comma after "<...>" or between bare addresses ("a@b c@d") is implied.
  */
 
 void rfc5322_unfold(struct buf *out, const char *in, size_t len)
@@ -356,6 +357,14 @@ static void scan_entry(const char *in, size_t len, size_t *pos, struct entry *e)
 				if (in[i] != ' ' && in[i] != '\t')
 					buf_addch(&e->angle, in[i]);
 			i++;
+			/* "Name <a@b> c@d": a missing comma; the rest is the next entry */
+			size_t k = i;
+			while (k < len && (in[k] == ' ' || in[k] == '\t'))
+				k++;
+			if (k < len && !strchr(",;(", in[k])) {
+				i = k;
+				break;
+			}
 			continue;
 		}
 		if (c == ',' || c == ';') {
@@ -425,6 +434,43 @@ static void addrs_add(struct rfc5322_addrs *addrs, char *name, char *address)
 	addrs->n++;
 }
 
+/* The number of whitespace-separated words if each has an "@", else 0. */
+static size_t all_words_addresses(const struct buf *phrase)
+{
+	const char *p = buf_cstr(phrase);
+	size_t words = 0, i = 0;
+
+	while (i < phrase->len) {
+		while (i < phrase->len && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		size_t start = i;
+		while (i < phrase->len && p[i] != ' ' && p[i] != '\t')
+			i++;
+		if (i == start)
+			break;
+		if (!memchr(p + start, '@', i - start))
+			return 0;
+		words++;
+	}
+	return words;
+}
+
+static void add_words(struct rfc5322_addrs *addrs, const struct buf *phrase)
+{
+	const char *p = buf_cstr(phrase);
+	size_t i = 0;
+
+	while (i < phrase->len) {
+		while (i < phrase->len && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		size_t start = i;
+		while (i < phrase->len && p[i] != ' ' && p[i] != '\t')
+			i++;
+		if (i > start)
+			addrs_add(addrs, NULL, clean_address(p + start, i - start));
+	}
+}
+
 void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len)
 {
 	struct buf flat = BUF_INIT, carry = BUF_INIT;
@@ -475,6 +521,14 @@ void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len
 				name = clean_name(e.comment.p, e.comment.len);
 			buf_release(&phrase);
 			address = clean_address(buf_cstr(&e.angle), e.angle.len);
+		} else if (all_words_addresses(&e.phrase) > 1) {
+			/* "a@b c@d": a missing comma between bare addresses */
+			if (carry.len)
+				addrs_add(addrs, NULL, clean_address(carry.p, carry.len));
+			buf_reset(&carry);
+			add_words(addrs, &e.phrase);
+			entry_release(&e);
+			continue;
 		} else {
 			name = e.comment.len ? clean_name(e.comment.p, e.comment.len) : NULL;
 			address = clean_address(buf_cstr(&e.phrase), e.phrase.len);

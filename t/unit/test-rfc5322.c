@@ -130,6 +130,8 @@ static void test_addrs(void)
 		{ "<unterminated@x", "-|unterminated@x" },
 		{ "\"unterminated <j@d>", "-|unterminated <j@d>" },
 		{ "(unterminated comment j@d", "" },
+		{ "Joseph K <jk@c.com>\n        magick@w.com", "Joseph K|jk@c.com; -|magick@w.com" },
+		{ "tim@p.com concierge@p.com", "-|tim@p.com; -|concierge@p.com" },
 		{ "", "" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
