@@ -10,6 +10,12 @@
 #include "charset.h"
 #include "rfc2047.h"
 
+/* strchr(set, c) without its match on the terminating NUL */
+static bool in_set(const char *set, char c)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 /*
  * VIOLATIONS (accepted on purpose):
  * Date: tokens in any order (RFC 5322, asctime "Thu Jan  2 03:04:05 2020",
@@ -144,7 +150,7 @@ int rfc5322_date_parse(const char *in, size_t len, time_t *out)
 			continue;
 		}
 		size_t start = i;
-		while (i < len && !strchr(" \t\r\n,()", in[i]))
+		while (i < len && !in_set(" \t\r\n,()", in[i]))
 			i++;
 		const char *tok = in + start;
 		size_t tlen = i - start;
@@ -262,10 +268,10 @@ void rfc5322_ids_parse(struct rfc5322_ids *ids, const char *in, size_t len)
 			ids_add(ids, in + i + 1, (size_t)(end - in) - i - 1);
 			i = (size_t)(end - in) + 1;
 		} else {
-			while (i < len && strchr(" \t\r\n,", in[i]))
+			while (i < len && in_set(" \t\r\n,", in[i]))
 				i++;
 			size_t start = i;
-			while (i < len && !strchr(" \t\r\n,", in[i]))
+			while (i < len && !in_set(" \t\r\n,", in[i]))
 				i++;
 			if (i > start && memchr(in + start, '@', i - start))
 				ids_add(ids, in + start, i - start);
@@ -361,7 +367,7 @@ static void scan_entry(const char *in, size_t len, size_t *pos, struct entry *e)
 			size_t k = i;
 			while (k < len && (in[k] == ' ' || in[k] == '\t'))
 				k++;
-			if (k < len && !strchr(",;(", in[k])) {
+			if (k < len && !in_set(",;(", in[k])) {
 				i = k;
 				break;
 			}

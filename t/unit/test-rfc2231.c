@@ -53,6 +53,7 @@ static const struct {
 	{ "x; n*99999999999999999999=a", "x|n*99999999999999999999=a" },
 	{ "x; n*1=b", "x|n=b" },                              /* no section 0 */
 	{ "x; name*0*=utf-8''%FF", "x|name=\xef\xbf\xbd" },
+	{ "x; .ame*=;-%faEc9 d", "x|.ame=" },                /* found by fuzzing: empty value */
 };
 
 static void format(const struct rfc2231_params *params, struct buf *out)

@@ -55,6 +55,9 @@ static void test_dates(void)
 			tap_ok(rc == 0 && !strcmp(out, rows[i].want), "date '%s' -> %s (got %s)",
 			       rows[i].in, rows[i].want, out);
 	}
+	time_t t;
+	/* found by fuzzing: a NUL made the tokenizer stop advancing */
+	tap_ok(rfc5322_date_parse("b/o@am\0dbn.dom\r", 15, &t) < 0, "date with a NUL: rejected, no hang");
 	char out[RFC5322_DATE_LEN + 1];
 	tap_ok(rfc5322_date_format(0, out) == 0 && !strcmp(out, "1970-01-01T00:00:00Z"), "format epoch");
 }
