@@ -216,13 +216,12 @@ int rfc5322_date_format(time_t t, char out[RFC5322_DATE_LEN + 1])
 		out[0] = '\0';
 		return -1;
 	}
-	/* the fields are in range, but the compiler cannot know: format into
-	 * room for any int, then copy the 20 bytes */
-	char tmp[80];
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	memcpy(out, tmp, RFC5322_DATE_LEN);
-	out[RFC5322_DATE_LEN] = '\0';
+	/* strftime: the fields are in range by gmtime_r's contract. */
+	if (strftime(out, RFC5322_DATE_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) !=
+	    RFC5322_DATE_LEN) {
+		out[0] = '\0';
+		return -1;
+	}
 	return 0;
 }
 
