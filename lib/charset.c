@@ -185,6 +185,7 @@ static void add_codepoint(struct buf *out, unsigned cp)
 void charset_cp1252_to_utf8(struct buf *out, const char *in, size_t len)
 {
 	buf_grow(out, len + len / 2);
+	out->p[out->len] = '\0';  /* buf_grow leaves a new buffer unterminated */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 		if (c == 0)
@@ -247,6 +248,7 @@ int charset_utf8_sanitize(struct buf *out, const char *in, size_t len)
 	int rc = 0;
 
 	buf_grow(out, len);
+	out->p[out->len] = '\0';  /* buf_grow leaves a new buffer unterminated */
 	while (i < len) {
 		if (p[i] >= 0x01 && p[i] < 0x80) {
 			i++;
@@ -340,6 +342,7 @@ static int iconv_convert(iconv_t cd, struct buf *tmp, const char *in, size_t len
 	bool in_bad_run = false;
 
 	buf_grow(tmp, len * 2 + 16);
+	tmp->p[tmp->len] = '\0';
 	for (;;) {
 		char *outp = tmp->p + tmp->len;
 		size_t outleft = tmp->cap - tmp->len - 1;

@@ -167,7 +167,7 @@ static void text(struct ctx *c, const char *p, size_t len)
 			continue;
 		}
 		size_t start = i;
-		while (i < len && !strchr(" \t\n\r\f", p[i]))
+		while (i < len && p[i] && !strchr(" \t\n\r\f", p[i]))
 			i++;
 		begin_text(c);
 		raw(c, p + start, i - start);
@@ -436,7 +436,8 @@ int html2text(struct buf *out, const char *html, size_t len)
 	}
 	nbsp_to_space(&text_out);
 	/* no trailing blank lines or spaces; one final "\n" */
-	while (text_out.len && strchr(" \t\n>", text_out.p[text_out.len - 1]))
+	while (text_out.len && text_out.p[text_out.len - 1] &&
+	       strchr(" \t\n>", text_out.p[text_out.len - 1]))
 		text_out.len--;
 	buf_truncate(&text_out, text_out.len);
 	if (text_out.len)

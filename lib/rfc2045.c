@@ -110,6 +110,7 @@ static void b64_flush(struct rfc2045_b64 *st, struct buf *out)
 void rfc2045_b64_feed(struct rfc2045_b64 *st, struct buf *out, const char *in, size_t len)
 {
 	buf_grow(out, len / 4 * 3 + 3);
+	out->p[out->len] = '\0';  /* buf_grow leaves a new buffer unterminated */
 	for (size_t i = 0; i < len; i++) {
 		int v = b64_value((unsigned char)in[i]);
 		if (v == -1)

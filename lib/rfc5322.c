@@ -10,6 +10,12 @@
 #include "charset.h"
 #include "rfc2047.h"
 
+/* strchr(set, c) without its match on the terminating NUL */
+static bool in_set(const char *set, char c)
+{
+	return c != '\0' && strchr(set, c) != NULL;
+}
+
 /*
  * VIOLATIONS (accepted on purpose):
  * Date: tokens in any order (RFC 5322, asctime "Thu Jan  2 03:04:05 2020",
@@ -27,7 +33,8 @@
  *   rejoined; encoded words are decoded in quoted names too; a comment is
  *   the display name when there is none ("j@d (John Doe)"); obsolete
  *   routes ("<@a,@b:j@d>") are dropped; group names are dropped and their
- *   members kept; an entry without "@" is kept as an address.
+ *   members kept; an entry without "@" is kept as an address; a missing
+ *   comma after "<...>" or between bare addresses ("a@b c@d") is implied.
  */
 
 void rfc5322_unfold(struct buf *out, const char *in, size_t len)
@@ -143,13 +150,13 @@ int rfc5322_date_parse(const char *in, size_t len, time_t *out)
 			continue;
 		}
 		size_t start = i;
-		while (i < len && !strchr(" \t\r\n,()", in[i]))
+		while (i < len && !in_set(" \t\r\n,()", in[i]))
 			i++;
 		const char *tok = in + start;
 		size_t tlen = i - start;
 		int v;
 
-		if (!have_time && memchr(tok, ':', tlen)) {
+		if (!have_time && (memchr(tok, ':', tlen) || memchr(tok, '.', tlen))) {
 			if (parse_time(tok, tlen, &hour, &min, &sec) == 0)
 				have_time = true;
 		} else if ((tok[0] == '+' || tok[0] == '-') && tlen == 5 &&
@@ -265,10 +272,10 @@ void rfc5322_ids_parse(struct rfc5322_ids *ids, const char *in, size_t len)
 			ids_add(ids, in + i + 1, (size_t)(end - in) - i - 1);
 			i = (size_t)(end - in) + 1;
 		} else {
-			while (i < len && strchr(" \t\r\n,", in[i]))
+			while (i < len && in_set(" \t\r\n,", in[i]))
 				i++;
 			size_t start = i;
-			while (i < len && !strchr(" \t\r\n,", in[i]))
+			while (i < len && !in_set(" \t\r\n,", in[i]))
 				i++;
 			if (i > start && memchr(in + start, '@', i - start))
 				ids_add(ids, in + start, i - start);
@@ -360,6 +367,14 @@ static void scan_entry(const char *in, size_t len, size_t *pos, struct entry *e)
 				if (in[i] != ' ' && in[i] != '\t')
 					buf_addch(&e->angle, in[i]);
 			i++;
+			/* "Name <a@b> c@d": a missing comma; the rest is the next entry */
+			size_t k = i;
+			while (k < len && (in[k] == ' ' || in[k] == '\t'))
+				k++;
+			if (k < len && !in_set(",;(", in[k])) {
+				i = k;
+				break;
+			}
 			continue;
 		}
 		if (c == ',' || c == ';') {
@@ -429,6 +444,43 @@ static void addrs_add(struct rfc5322_addrs *addrs, char *name, char *address)
 	addrs->n++;
 }
 
+/* The number of whitespace-separated words if each has an "@", else 0. */
+static size_t all_words_addresses(const struct buf *phrase)
+{
+	const char *p = buf_cstr(phrase);
+	size_t words = 0, i = 0;
+
+	while (i < phrase->len) {
+		while (i < phrase->len && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		size_t start = i;
+		while (i < phrase->len && p[i] != ' ' && p[i] != '\t')
+			i++;
+		if (i == start)
+			break;
+		if (!memchr(p + start, '@', i - start))
+			return 0;
+		words++;
+	}
+	return words;
+}
+
+static void add_words(struct rfc5322_addrs *addrs, const struct buf *phrase)
+{
+	const char *p = buf_cstr(phrase);
+	size_t i = 0;
+
+	while (i < phrase->len) {
+		while (i < phrase->len && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		size_t start = i;
+		while (i < phrase->len && p[i] != ' ' && p[i] != '\t')
+			i++;
+		if (i > start)
+			addrs_add(addrs, NULL, clean_address(p + start, i - start));
+	}
+}
+
 void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len)
 {
 	struct buf flat = BUF_INIT, carry = BUF_INIT;
@@ -473,12 +525,20 @@ void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len
 				buf_addstr(&phrase, carry.p);
 				buf_addstr(&phrase, ", ");
 			}
-			buf_addstr_view(&phrase, str_from_buf(&e.phrase));
+			buf_addstr_view(&phrase, str_trim(str_from_buf(&e.phrase)));
 			name = clean_name(buf_cstr(&phrase), phrase.len);
 			if (!name && e.comment.len)
 				name = clean_name(e.comment.p, e.comment.len);
 			buf_release(&phrase);
 			address = clean_address(buf_cstr(&e.angle), e.angle.len);
+		} else if (all_words_addresses(&e.phrase) > 1) {
+			/* "a@b c@d": a missing comma between bare addresses */
+			if (carry.len)
+				addrs_add(addrs, NULL, clean_address(carry.p, carry.len));
+			buf_reset(&carry);
+			add_words(addrs, &e.phrase);
+			entry_release(&e);
+			continue;
 		} else {
 			name = e.comment.len ? clean_name(e.comment.p, e.comment.len) : NULL;
 			address = clean_address(buf_cstr(&e.phrase), e.phrase.len);

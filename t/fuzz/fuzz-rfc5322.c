@@ -1,0 +1,39 @@
+/* Dates, Message-ID lists, address lists: total, bounded, valid UTF-8. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "charset.h"
+#include "fuzz.h"
+#include "rfc5322.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *in = (const char *)data;
+	time_t t;
+	char date[RFC5322_DATE_LEN + 1];
+	struct rfc5322_ids ids;
+	struct rfc5322_addrs addrs;
+
+	if (rfc5322_date_parse(in, size, &t) == 0) {
+		if (rfc5322_date_format(t, date) < 0 || strlen(date) != RFC5322_DATE_LEN)
+			abort();
+	}
+	rfc5322_ids_parse(&ids, in, size);
+	if (ids.n > RFC5322_IDS_MAX)
+		abort();
+	for (size_t i = 0; i < ids.n; i++)
+		if (!charset_utf8_valid(ids.v[i], strlen(ids.v[i])) || !*ids.v[i])
+			abort();
+	rfc5322_ids_release(&ids);
+	rfc5322_addrs_parse(&addrs, in, size);
+	if (addrs.n > RFC5322_ADDRS_MAX)
+		abort();
+	for (size_t i = 0; i < addrs.n; i++) {
+		if (!charset_utf8_valid(addrs.v[i].address, strlen(addrs.v[i].address)))
+			abort();
+		if (addrs.v[i].name && !charset_utf8_valid(addrs.v[i].name, strlen(addrs.v[i].name)))
+			abort();
+	}
+	rfc5322_addrs_release(&addrs);
+	return 0;
+}
