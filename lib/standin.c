@@ -44,13 +44,16 @@ static const char *or_none(const char *value)
 STANDIN void gateway_handle(struct gateway *gateway, const struct req *req,
                             struct resp *resp)
 {
-	static const char *const method_names[] = { "GET", "HEAD", "OTHER" };
-
 	gateway->requests++;
 	resp_header(resp, "Content-Type", "text/plain; charset=utf-8");
 	resp_header(resp, "X-Content-Type-Options", "nosniff");
 	/* Lets the front-end tests tell the echo from the real pages. */
 	resp_header(resp, "X-Imapeek-Standin", "echo");
+	/*
+	 * How many requests this gateway served shows whether it is kept;
+	 * a header, so that GET and HEAD bodies stay the same length.
+	 */
+	resp_headerf(resp, "X-Standin-Requests", "%lu", gateway->requests);
 	if (req->method == REQ_OTHER) {
 		resp_set_status(resp, 405);
 		resp_header(resp, "Allow", "GET, HEAD");
@@ -58,7 +61,6 @@ STANDIN void gateway_handle(struct gateway *gateway, const struct req *req,
 		resp_set_status(resp, 404);
 	}
 	resp_printf(resp, "status: %d\n", resp->status);
-	resp_printf(resp, "method: %s\n", method_names[req->method]);
 	resp_printf(resp, "root: %s\n", req->root);
 	resp_printf(resp, "path: %s\n", req->path);
 	resp_printf(resp, "query: %s\n", req->query);
@@ -70,7 +72,6 @@ STANDIN void gateway_handle(struct gateway *gateway, const struct req *req,
 	resp_printf(resp, "host: %s\n", or_none(req->host));
 	resp_printf(resp, "https: %s\n", req->https ? "yes" : "no");
 	resp_printf(resp, "title: %s\n", gateway->conf->title);
-	resp_printf(resp, "requests: %lu\n", gateway->requests);
 	resp_finish(resp);
 }
 
