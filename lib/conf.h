@@ -31,7 +31,13 @@ struct conf {
 /* Which file to read: -c CONF, else $IMAPEEK_CONF, else /etc/imapeek.conf. */
 const char *conf_choose_path(const char *from_command_line);
 
-/* 0, or -1 with "FILE:LINE: message" in err. */
+/*
+ * 0, or -1 with "FILE:LINE: message" in err (conf is then empty).  Values
+ * are trimmed and never quoted (only imapd's words are); a "#" starts a
+ * comment only at the start of a line.  Relative "about" and "templates"
+ * paths are relative to the folder of the configuration file.  Every key
+ * but imapd-env may appear once; every key needs a value.
+ */
 int conf_load(struct conf *conf, const char *path, struct buf *err);
 /* The same from a string (tests); name is used in messages. */
 int conf_parse(struct conf *conf, const char *name, const char *text,
@@ -46,7 +52,16 @@ void conf_release(struct conf *conf);
 int conf_split_words(const char *line, char ***argv, struct buf *err);
 void conf_free_words(char **argv);
 
-/* Is a mailbox (UTF-8, "/"-separated) shown: matches mailboxes, not hide. */
+/*
+ * Is a mailbox (UTF-8, "/"-separated) shown: it matches one of the
+ * "mailboxes" patterns and no "hide" pattern.  Patterns are fnmatch(3)
+ * globs without FNM_PATHNAME, so a star also matches "/":
+ *     mailboxes = lists/<star>   shows lists/dev and lists/dev/old (not "lists")
+ *     mailboxes = <star>         shows every mailbox at every level
+ * A "hide" pattern hides the mailboxes it matches and everything below
+ * them: hide = private hides private and private/2019 too.
+ * (<star> stands for "*", which cannot be written inside a C comment here.)
+ */
 bool conf_mailbox_visible(const struct conf *conf, const char *mailbox);
 
 #endif

@@ -1,0 +1,333 @@
+#include "html.h"
+
+#include <string.h>
+
+size_t html_utf8_next(const char *s, size_t len, int32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need, i;
+	int32_t value;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		need = 1;
+		value = u[0] & 0x1f;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		need = 2;
+		value = u[0] & 0x0f;
+		/* No overlong forms, no UTF-16 surrogates. */
+		if (u[0] == 0xe0)
+			lo = 0xa0;
+		else if (u[0] == 0xed)
+			hi = 0x9f;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		need = 3;
+		value = u[0] & 0x07;
+		/* No overlong forms, nothing above U+10FFFF. */
+		if (u[0] == 0xf0)
+			lo = 0x90;
+		else if (u[0] == 0xf4)
+			hi = 0x8f;
+	} else {
+		*cp = -1;
+		return 1;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= len || u[i] < lo || u[i] > hi) {
+			*cp = -1;
+			return i;
+		}
+		value = (value << 6) | (u[i] & 0x3f);
+		lo = 0x80, hi = 0xbf;
+	}
+	*cp = value;
+	return need + 1;
+}
+
+bool html_utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+	int32_t cp;
+
+	while (i < len) {
+		i += html_utf8_next(s + i, len - i, &cp);
+		if (cp < 0)
+			return false;
+	}
+	return true;
+}
+
+void html_escape(struct buf *out, const char *s, size_t len)
+{
+	size_t i = 0, start = 0;
+	int32_t cp;
+
+	/* Only grow for bytes to come: buf_grow() of an empty buffer leaves
+	 * its new memory unterminated. */
+	if (len)
+		buf_grow(out, len);
+	while (i < len) {
+		size_t n = html_utf8_next(s + i, len - i, &cp);
+		const char *rep = NULL;
+
+		switch (cp) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		case '\t': case '\n': break;
+		case '\r': rep = ""; break;
+		default:
+			if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+				rep = HTML_REPLACEMENT;
+			break;
+		}
+		if (rep) {
+			buf_add(out, s + start, i - start);
+			buf_addstr(out, rep);
+			start = i + n;
+		}
+		i += n;
+	}
+	buf_add(out, s + start, i - start);
+}
+
+void html_escape_str(struct buf *out, const char *s)
+{
+	html_escape(out, s, strlen(s));
+}
+
+static bool unreserved(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
+}
+
+static void percent_encode(struct buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	if (len)
+		buf_grow(out, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (unreserved(c)) {
+			buf_addch(out, (char)c);
+		} else {
+			char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+			buf_add(out, esc, 3);
+		}
+	}
+}
+
+void html_url_segment(struct buf *out, const char *s, size_t len)
+{
+	percent_encode(out, s, len);
+}
+
+void html_url_query(struct buf *out, const char *s, size_t len)
+{
+	/* The same set as a segment: nothing that could end the value
+	 * ("&", "#"), turn into a space ("+") or start a new key ("="). */
+	percent_encode(out, s, len);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int html_url_decode(struct buf *out, const char *s, size_t len,
+                    unsigned flags)
+{
+	size_t start = out->len;
+	int ret = -1;
+
+	if (len)
+		buf_grow(out, len);
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == '%') {
+			int hi, lo;
+			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0)
+				goto out;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+' && (flags & HTML_DECODE_PLUS)) {
+			c = ' ';
+		}
+		if (c == '\0')
+			goto out;
+		buf_addch(out, c);
+	}
+	if ((flags & HTML_DECODE_UTF8) &&
+	    !html_utf8_valid(buf_cstr(out) + start, out->len - start))
+		goto out;
+	ret = 0;
+out:
+	if (ret)
+		buf_truncate(out, start);
+	return ret;
+}
+
+int html_query_param(const char *query, const char *name, struct buf *value)
+{
+	size_t qlen = strlen(query), nlen = strlen(name);
+	const char *p = query, *end = query + qlen;
+	struct buf key = BUF_INIT, val = BUF_INIT;
+	int ret = -1, found = 0;
+
+	if (qlen > HTML_QUERY_MAX)
+		goto out;
+	/* Every pair is decoded, not only the one asked for: a malformed
+	 * query is malformed whichever parameter a page reads. */
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *pair_end = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(pair_end - p));
+		const char *key_end = eq ? eq : pair_end;
+
+		buf_reset(&key);
+		buf_reset(&val);
+		if (html_url_decode(&key, p, (size_t)(key_end - p),
+		                    HTML_DECODE_PLUS | HTML_DECODE_UTF8))
+			goto out;
+		if (eq && html_url_decode(&val, eq + 1, (size_t)(pair_end - eq - 1),
+		                          HTML_DECODE_PLUS | HTML_DECODE_UTF8))
+			goto out;
+		if (!found && key.len == nlen && memcmp(buf_cstr(&key), name, nlen) == 0) {
+			buf_reset(value);
+			buf_add(value, val.p, val.len);
+			found = 1;
+		}
+		p = amp ? amp + 1 : end;
+	}
+	ret = found;
+out:
+	buf_release(&key);
+	buf_release(&val);
+	return ret;
+}
+
+static const struct {
+	const char *text;
+	bool needs_uid;      /* follows /MBOX/UID */
+	bool needs_mailbox;
+} suffixes[HTML_URL_SUFFIX__MAX] = {
+	[HTML_URL_NONE] = { "", false, false },
+	[HTML_URL_RAW] = { "raw", true, true },
+	[HTML_URL_THREAD] = { "thread", true, true },
+	[HTML_URL_THREAD_MBOX] = { "thread.mbox", true, true },
+	[HTML_URL_THREADS] = { "threads/", false, true },
+	[HTML_URL_SEARCH] = { "search", false, true },
+	[HTML_URL_ATOM] = { "new.atom", false, true },
+	[HTML_URL_MSGID] = { "m/", false, false },
+};
+
+static bool valid_section(const char *section)
+{
+	/* "1", "1.2", "2.1.3": numbers from 1, separated by single dots. */
+	bool at_start = true;
+
+	for (const char *p = section; *p; p++) {
+		if (*p == '.') {
+			if (at_start)
+				return false;
+			at_start = true;
+		} else if (*p >= '0' && *p <= '9') {
+			if (at_start && *p == '0')
+				return false;
+			at_start = false;
+		} else {
+			return false;
+		}
+	}
+	return !at_start;
+}
+
+static int add_mailbox(struct buf *out, const char *mailbox)
+{
+	const char *p = mailbox;
+
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return -1;
+		html_url_segment(out, p, n);
+		buf_addch(out, '/');
+		if (!slash)
+			return 0;
+		p = slash + 1;
+	}
+}
+
+int html_url_build(struct buf *out, const struct html_url *url)
+{
+	size_t start = out->len;
+	bool has_uid = url->uid != 0;
+	int ret = -1;
+
+	if ((unsigned)url->suffix >= HTML_URL_SUFFIX__MAX)
+		goto out;
+	if (url->root && url->root[0] && url->root[0] != '/')
+		goto out;
+	if (suffixes[url->suffix].needs_uid != has_uid &&
+	    url->suffix != HTML_URL_NONE)
+		goto out;
+	if (suffixes[url->suffix].needs_mailbox && !url->mailbox)
+		goto out;
+	if ((has_uid || url->section) && !url->mailbox)
+		goto out;
+	if (url->section && (!has_uid || url->suffix != HTML_URL_NONE ||
+	                     !valid_section(url->section)))
+		goto out;
+	if ((url->suffix == HTML_URL_MSGID) != (url->message_id != NULL))
+		goto out;
+	if (url->message_id && !url->message_id[0])
+		goto out;
+
+	if (url->root)
+		buf_addstr(out, url->root);
+	buf_addch(out, '/');
+	if (url->mailbox && add_mailbox(out, url->mailbox))
+		goto out;
+	if (has_uid) {
+		buf_addf(out, "%llu", (unsigned long long)url->uid);
+		if (url->section)
+			buf_addf(out, "/%s", url->section);
+		else if (url->suffix != HTML_URL_NONE)
+			buf_addch(out, '/');
+	}
+	buf_addstr(out, suffixes[url->suffix].text);
+	if (url->message_id)
+		html_url_segment(out, url->message_id, strlen(url->message_id));
+	for (size_t i = 0; i < HTML_URL_MAX_PARAMS && url->params[i].name; i++) {
+		const struct html_url_param *param = &url->params[i];
+		buf_addch(out, i ? '&' : '?');
+		html_url_query(out, param->name, strlen(param->name));
+		buf_addch(out, '=');
+		if (param->value)
+			html_url_query(out, param->value, strlen(param->value));
+	}
+	ret = 0;
+out:
+	if (ret)
+		buf_truncate(out, start);
+	return ret;
+}
