@@ -248,7 +248,7 @@ static int set_key(struct conf *conf, enum conf_key key, struct str value,
 			buf_addstr(err, "imapd-env: expected NAME=VALUE with NAME a variable name");
 			return -1;
 		}
-		if (eq[1] == '"' || eq[1] == '\'') {
+		if (var.len + 1 < value.len && (eq[1] == '"' || eq[1] == '\'')) {
 			buf_addstr(err, "value of 'imapd-env' must not be quoted");
 			return -1;
 		}

@@ -174,7 +174,7 @@ int html_url_decode(struct buf *out, const char *s, size_t len,
 		buf_addch(out, c);
 	}
 	if ((flags & HTML_DECODE_UTF8) &&
-	    !html_utf8_valid(out->p + start, out->len - start))
+	    !html_utf8_valid(buf_cstr(out) + start, out->len - start))
 		goto out;
 	ret = 0;
 out:

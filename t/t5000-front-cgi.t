@@ -76,13 +76,14 @@ echo_is https yes "HTTPS=on is https"
 # -- HEAD: the headers of GET, no body
 cgi_get "/a%2Fb" >"$out"
 cgi_response "$out"
-cp "$RESP_HEADERS" "$TEST_TMP/get.headers"
+grep -iv "^x-standin-requests:" "$RESP_HEADERS" >"$TEST_TMP/get.headers"
 get_len=$(wc -c <"$RESP_BODY")
 CGI_METHOD=HEAD cgi_get "/a%2Fb" >"$out"
 cgi_response "$out"
 is "$RESP_STATUS" 200 "HEAD answered 200"
 is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "HEAD: no body (GET had $get_len bytes)"
-ok "$(cmp -s "$TEST_TMP/get.headers" "$RESP_HEADERS"; echo $?)" "HEAD: the same headers as GET"
+grep -iv "^x-standin-requests:" "$RESP_HEADERS" >"$TEST_TMP/head.headers"
+ok "$(cmp -s "$TEST_TMP/get.headers" "$TEST_TMP/head.headers"; echo $?)" "HEAD: the same headers as GET"
 
 # -- other methods
 for method in POST PUT DELETE OPTIONS PROPFIND; do

@@ -56,6 +56,8 @@ static const struct {
 	{ IMAPD "imapd-env = HOME=/a\nimapd-env = HOME=/b\n", 0, "t.conf:3: imapd-env: variable HOME set twice" },
 	{ IMAPD "imapd-env = HOME=\"/a\"\n", 0, "t.conf:2: value of 'imapd-env' must not be quoted" },
 	{ IMAPD "title = a\0b\n", sizeof(IMAPD "title = a\0b\n") - 1, "t.conf:2: NUL byte" },
+	/* Found by fuzz-conf: an empty VALUE at the very end of the file. */
+	{ IMAPD "imapd-env = X=", 0, NULL },
 	{ IMAPD "mailboxes = a\nmailboxes = b\n", 0, "t.conf:3: 'mailboxes' set twice" },
 };
 
