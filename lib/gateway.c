@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "markdown.h"
@@ -132,20 +133,19 @@ static double accept_quality(const char *accept, const char *type)
 	return -1.0;
 }
 
-static bool wants_json(const struct req *req, const struct route *route)
+/* ?format= decides; without it, the Accept header. */
+static bool wants_json(const struct req *req)
 {
-	if (route->format_given)
-		return route->format == FORMAT_JSON;
-	if (!req->accept)
-		return false;
-	double json = accept_quality(req->accept, "application/json");
-	double html = accept_quality(req->accept, "text/html");
-	return json > 0 && json > html;
-}
+	struct buf format = BUF_INIT;
+	int found = html_query_param(req->query ? req->query : "", "format", &format);
+	bool json = found > 0 && !strcmp(buf_cstr(&format), "json");
 
-static void free_list(struct mailbox_list *list)
-{
-	mailbox_list_release(list);
+	buf_release(&format);
+	if (found != 0 || !req->accept)
+		return json;
+	double json_q = accept_quality(req->accept, "application/json");
+	double html_q = accept_quality(req->accept, "text/html");
+	return json_q > 0 && json_q > html_q;
 }
 
 void gateway_handle(struct gateway *gateway, const struct req *req,
@@ -170,6 +170,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	const char *path = req->path && req->path[0] ? req->path : "/";
 	bool routed = false;
 
+	page.json = wants_json(req);
 	memset(&route, 0, sizeof(route));
 	if (req->method == REQ_OTHER) {
 		resp_header(resp, "Allow", "GET, HEAD");
@@ -191,14 +192,11 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	if (route_resolve(&route, path, req->query,
 	                  (const char *const *)mailboxes.names, mailboxes.n,
 	                  &route_err) < 0) {
-		page.json = route_err.status != 0 && req->query &&
-		            strstr(req->query, "format=json");
 		page_error(&page, route_err.status, route_err.message);
 		goto out;
 	}
 	routed = true;
-	page.json = wants_json(req, &route) &&
-	            (route_flags(route.page) & ROUTE_HAS_JSON);
+	page.json = page.json && (route_flags(route.page) & ROUTE_HAS_JSON);
 	if (route.redirect) {
 		struct html_url url = {
 			.mailbox = route.mailbox,
@@ -224,7 +222,7 @@ out:
 	resp_finish(resp);
 	if (routed)
 		route_release(&route);
-	free_list(&mailboxes);
+	mailbox_list_release(&mailboxes);
 }
 
 static const struct {
