@@ -1,9 +1,12 @@
 #include "buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 static void out_of_memory(size_t size)
 {
@@ -260,4 +263,46 @@ int parse_u64(struct str s, uint64_t min, uint64_t max, uint64_t *out)
 		return -1;
 	*out = value;
 	return 0;
+}
+
+int hex_digit_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int buf_read_file(struct buf *out, const char *path, size_t max,
+                  struct buf *err)
+{
+	char chunk[8192];
+	size_t start = out->len;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+
+	if (fd < 0) {
+		buf_addf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			buf_addf(err, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (out->len - start + (size_t)n > max) {
+			buf_addf(err, "%s: larger than %zu bytes", path, max);
+			goto out;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
 }

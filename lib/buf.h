@@ -69,6 +69,16 @@ struct str str_trim(struct str a);
 char *str_dup(struct str a);
 void buf_addstr_view(struct buf *b, struct str a);
 
+/* The value of a hexadecimal digit, or -1. */
+int hex_digit_value(int c);
+
+/*
+ * Append the contents of the file at path to out, refusing a file over
+ * max bytes.  0, or -1 with "PATH: reason" appended to err.
+ */
+int buf_read_file(struct buf *out, const char *path, size_t max,
+                  struct buf *err);
+
 /*
  * Parse a decimal number in [min, max] from the whole of s.  No sign, no
  * spaces, no leading "+": returns 0 and sets *out, or -1.

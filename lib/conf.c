@@ -418,31 +418,11 @@ out:
 int conf_load(struct conf *conf, const char *path, struct buf *err)
 {
 	struct buf text = BUF_INIT;
-	char chunk[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
+	int ret = -1;
 
 	memset(conf, 0, sizeof(*conf));
-	if (fd < 0) {
-		buf_addf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			buf_addf(err, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (text.len + (size_t)n > CONF_MAX_SIZE) {
-			buf_addf(err, "%s: larger than %d bytes", path, CONF_MAX_SIZE);
-			goto out;
-		}
-		buf_add(&text, chunk, (size_t)n);
-	}
-	ret = conf_parse(conf, path, buf_cstr(&text), text.len, err);
-out:
-	close(fd);
+	if (buf_read_file(&text, path, CONF_MAX_SIZE, err) == 0)
+		ret = conf_parse(conf, path, buf_cstr(&text), text.len, err);
 	buf_release(&text);
 	return ret;
 }

@@ -138,17 +138,6 @@ void html_url_query(struct buf *out, const char *s, size_t len)
 	percent_encode(out, s, len);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int html_url_decode(struct buf *out, const char *s, size_t len,
                     unsigned flags)
 {
@@ -161,8 +150,8 @@ int html_url_decode(struct buf *out, const char *s, size_t len,
 		char c = s[i];
 		if (c == '%') {
 			int hi, lo;
-			if (len - i < 3 || (hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if (len - i < 3 || (hi = hex_digit_value(s[i + 1])) < 0 ||
+			    (lo = hex_digit_value(s[i + 2])) < 0)
 				goto out;
 			c = (char)(hi << 4 | lo);
 			i += 2;

@@ -32,15 +32,9 @@ void markdown_set_var(struct tmpl_vars *vars, const char *name,
 
 int markdown_read_file(const char *path, struct buf *text)
 {
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "rb");
+	struct buf err = BUF_INIT;
+	int rc = buf_read_file(text, path, MARKDOWN_MAX, &err);
 
-	if (!f)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 &&
-	       text->len < MARKDOWN_MAX)
-		buf_add(text, chunk, n);
-	fclose(f);
-	return 0;
+	buf_release(&err);
+	return rc;
 }

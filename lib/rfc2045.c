@@ -143,17 +143,6 @@ void rfc2045_b64_decode(struct buf *out, const char *in, size_t len)
 	rfc2045_b64_finish(&st, out);
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decode p[0..len) where no "=" sits in the last two bytes unless the
  * segment is a whole line: an "=" needs both its hex digits in view. */
 static void qp_segment(struct buf *out, const char *p, size_t len)
@@ -166,8 +155,8 @@ static void qp_segment(struct buf *out, const char *p, size_t len)
 			continue;
 		}
 		buf_add(out, p + start, i - start);
-		int hi = i + 1 < len ? hex_value((unsigned char)p[i + 1]) : -1;
-		int lo = i + 2 < len ? hex_value((unsigned char)p[i + 2]) : -1;
+		int hi = i + 1 < len ? hex_digit_value((unsigned char)p[i + 1]) : -1;
+		int lo = i + 2 < len ? hex_digit_value((unsigned char)p[i + 2]) : -1;
 		if (hi >= 0 && lo >= 0) {
 			buf_addch(out, (char)(hi << 4 | lo));
 			i += 3;

@@ -51,25 +51,15 @@ static void add_raw(struct decoder *d, const char *p, size_t len)
 	charset_guess_to_utf8(d->out, p, len);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static void q_decode(struct buf *out, const char *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == '_') {
 			buf_addch(out, ' ');
-		} else if (p[i] == '=' && i + 2 < len && hexval((unsigned char)p[i + 1]) >= 0 &&
-		           hexval((unsigned char)p[i + 2]) >= 0) {
-			buf_addch(out, (char)(hexval((unsigned char)p[i + 1]) << 4 |
-			                      hexval((unsigned char)p[i + 2])));
+		} else if (p[i] == '=' && i + 2 < len && hex_digit_value((unsigned char)p[i + 1]) >= 0 &&
+		           hex_digit_value((unsigned char)p[i + 2]) >= 0) {
+			buf_addch(out, (char)(hex_digit_value((unsigned char)p[i + 1]) << 4 |
+			                      hex_digit_value((unsigned char)p[i + 2])));
 			i += 2;
 		} else {
 			buf_addch(out, p[i]);

@@ -50,23 +50,13 @@ static char lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static void percent_decode(struct buf *out, const char *p, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		int hi, lo;
 		if (p[i] == '%' && i + 2 < len &&
-		    (hi = hexval((unsigned char)p[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)p[i + 2])) >= 0) {
+		    (hi = hex_digit_value((unsigned char)p[i + 1])) >= 0 &&
+		    (lo = hex_digit_value((unsigned char)p[i + 2])) >= 0) {
 			buf_addch(out, (char)(hi << 4 | lo));
 			i += 2;
 		} else {

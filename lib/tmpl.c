@@ -379,35 +379,6 @@ int tmpl_check(const struct tmpl_set *set, struct buf *err)
 	return 0;
 }
 
-static int read_file(const char *path, struct buf *text, struct buf *err)
-{
-	char chunk[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
-
-	if (fd < 0) {
-		buf_addf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			buf_addf(err, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (text->len + (size_t)n > TMPL_MAX_SIZE) {
-			buf_addf(err, "%s: larger than %d bytes", path, TMPL_MAX_SIZE);
-			goto out;
-		}
-		buf_add(text, chunk, (size_t)n);
-	}
-	ret = 0;
-out:
-	close(fd);
-	return ret;
-}
-
 static int template_file(const struct dirent *entry)
 {
 	return entry->d_name[0] != '.' &&
@@ -431,7 +402,7 @@ int tmpl_load_dir(struct tmpl_set *set, const char *dir, struct buf *err)
 		int failed;
 
 		buf_reset(&text);
-		failed = read_file(path, &text, err);
+		failed = buf_read_file(&text, path, TMPL_MAX_SIZE, err);
 		if (!failed) {
 			/* Messages name the file by its path. */
 			failed = tmpl_load(set, entries[i]->d_name, buf_cstr(&text),

@@ -15,21 +15,16 @@
 
 static int replay_file(const char *path)
 {
-	struct buf data = BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
+	struct buf data = BUF_INIT, err = BUF_INIT;
+	int rc = buf_read_file(&data, path, 64 << 20, &err);
 
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&data, chunk, n);
-	fclose(f);
-	LLVMFuzzerTestOneInput((const uint8_t *)buf_cstr(&data), data.len);
+	if (rc < 0)
+		fprintf(stderr, "%s\n", buf_cstr(&err));
+	else
+		LLVMFuzzerTestOneInput((const uint8_t *)buf_cstr(&data), data.len);
 	buf_release(&data);
-	return 0;
+	buf_release(&err);
+	return rc;
 }
 
 int main(int argc, char **argv)
