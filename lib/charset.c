@@ -1,5 +1,7 @@
 #include "charset.h"
 
+#include "utf8.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
@@ -201,44 +203,16 @@ void charset_cp1252_to_utf8(struct buf *out, const char *in, size_t len)
 
 /*
  * Length of the well-formed UTF-8 sequence at in, or 0 when it is
- * ill-formed; *bad is then the length of the maximal ill-formed subpart.
+ * ill-formed (a NUL counts as ill-formed here: it becomes U+FFFD); *bad is
+ * then the length of the maximal ill-formed subpart.
  */
 static size_t utf8_seq(const unsigned char *in, size_t len, size_t *bad)
 {
-	unsigned char c = in[0];
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xBF;
+	int32_t cp;
+	size_t n = utf8_next((const char *)in, len, &cp);
 
-	*bad = 1;
-	if (c > 0 && c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3;
-		if (c == 0xE0)
-			lo = 0xA0;  /* overlong */
-		if (c == 0xED)
-			hi = 0x9F;  /* surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4;
-		if (c == 0xF0)
-			lo = 0x90;  /* overlong */
-		if (c == 0xF4)
-			hi = 0x8F;  /* beyond U+10FFFF */
-	} else
-		return 0;      /* NUL, continuation byte, C0, C1, F5..FF */
-	for (size_t i = 1; i < need; i++) {
-		if (i >= len)
-			goto truncated;
-		unsigned char b = in[i];
-		if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-			goto truncated;
-		*bad = i + 1;
-	}
-	return need;
-truncated:
-	return 0;
+	*bad = n;
+	return cp > 0 ? n : 0;
 }
 
 int charset_utf8_sanitize(struct buf *out, const char *in, size_t len)
@@ -271,7 +245,7 @@ int charset_utf8_sanitize(struct buf *out, const char *in, size_t len)
 	return rc;
 }
 
-static bool utf8_valid(const char *in, size_t len, bool nul_ok)
+static bool utf8_valid_nul(const char *in, size_t len, bool nul_ok)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	size_t i = 0, bad;
@@ -308,13 +282,13 @@ size_t charset_utf8_cut(const char *in, size_t len, size_t max)
 
 bool charset_utf8_valid(const char *in, size_t len)
 {
-	return utf8_valid(in, len, false);
+	return utf8_valid_nul(in, len, false);
 }
 
 void charset_guess_to_utf8(struct buf *out, const char *in, size_t len)
 {
 	/* a NUL says nothing about the charset; sanitizing replaces it */
-	if (utf8_valid(in, len, true))
+	if (utf8_valid_nul(in, len, true))
 		charset_utf8_sanitize(out, in, len);
 	else
 		charset_cp1252_to_utf8(out, in, len);

@@ -21,18 +21,10 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "utf8.h"
 
 #define HTML_REPLACEMENT "\xef\xbf\xbd" /* U+FFFD in UTF-8 */
 
-/*
- * Decode one UTF-8 character at s (len > 0).  Returns the bytes it spans
- * (at least 1) and sets *cp, or sets *cp to -1 for an invalid sequence, in
- * which case the return value is the length of its maximal invalid prefix
- * (Unicode's "maximal subpart": one U+FFFD per such prefix).  Overlong
- * forms, surrogates and values above U+10FFFF are invalid.
- */
-size_t html_utf8_next(const char *s, size_t len, int32_t *cp);
-bool html_utf8_valid(const char *s, size_t len);
 
 void html_escape(struct buf *out, const char *s, size_t len);
 void html_escape_str(struct buf *out, const char *s);

@@ -120,7 +120,7 @@ void json_quote(struct buf *out, const char *s, size_t len)
 	buf_grow(out, len + 2);
 	buf_addch(out, '"');
 	while (i < len) {
-		size_t n = html_utf8_next(s + i, len - i, &cp);
+		size_t n = utf8_next(s + i, len - i, &cp);
 
 		if (cp < 0) {
 			buf_addstr(out, HTML_REPLACEMENT);

@@ -16,18 +16,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *query;
 
 	html_escape(&out, in, size);
-	if (!html_utf8_valid(out.p ? out.p : "", out.len) ||
+	if (!utf8_valid(out.p ? out.p : "", out.len) ||
 	    (out.len && (memchr(out.p, '<', out.len) || memchr(out.p, '"', out.len) ||
 	                 memchr(out.p, '\'', out.len) || memchr(out.p, '\0', out.len))))
 		abort();
 	buf_reset(&out);
 	json_quote(&out, in, size);
-	if (!html_utf8_valid(out.p, out.len) || memmem(out.p, out.len, "</", 2) ||
+	if (!utf8_valid(out.p, out.len) || memmem(out.p, out.len, "</", 2) ||
 	    memchr(out.p, '\0', out.len))
 		abort();
 	buf_reset(&out);
 	if (html_url_decode(&out, in, size, HTML_DECODE_UTF8) == 0 &&
-	    (!html_utf8_valid(buf_cstr(&out), out.len) ||
+	    (!utf8_valid(buf_cstr(&out), out.len) ||
 	     (out.len && memchr(out.p, '\0', out.len))))
 		abort();
 	query = xstrndup(in, size);

@@ -30,8 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    tmpl_render(set, NULL, "f.html", vars, &to, &err) == 0) {
 		/* Literal template text passes through; only check when the
 		 * template itself was valid UTF-8. */
-		if (html_utf8_valid((const char *)data, size) &&
-		    !html_utf8_valid(buf_cstr(&out), out.len))
+		if (utf8_valid((const char *)data, size) &&
+		    !utf8_valid(buf_cstr(&out), out.len))
 			abort();
 	}
 	buf_release(&out);
