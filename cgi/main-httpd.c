@@ -387,10 +387,16 @@ int main(int argc, char **argv)
 		flags |= MHD_USE_IPv6;
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &server,
 	        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-	        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 1 ? threads : 0),
 	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
+	        /*
+	         * -j 1 is the polling thread alone, without a pool: a pool
+	         * size below 2 only makes MHD log a warning, so the option
+	         * list ends here then.
+	         */
+	        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+	        (unsigned)threads,
 	        MHD_OPTION_END);
 	if (!daemon) {
 		front_log("cannot listen on %s", listen_arg);

@@ -5,10 +5,12 @@
  */
 #include "gateway.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "markdown.h"
@@ -68,6 +70,26 @@ void gateway_free(struct gateway *gateway)
 	free(gateway);
 }
 
+/*
+ * Has the session's imapd exited?  Looked at without reaping it, which
+ * session_close() does.  An imapd that died while the worker was idle
+ * (Dovecot ends a session idle for 30 minutes with BYE and exits; an
+ * administrator kills it) would otherwise be noticed by the next command
+ * only, and cost the next visitor a 502.
+ */
+static bool session_exited(const struct session *session)
+{
+	pid_t pid = session_pid(session);
+	siginfo_t info;
+
+	if (pid <= 0)
+		return true;
+	memset(&info, 0, sizeof(info));
+	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD; /* reaped already (SIGCHLD ignored) */
+	return info.si_pid == pid;
+}
+
 struct session *page_session(struct page *page, struct session_err *err)
 {
 	struct gateway *gateway = page->gateway;
@@ -78,7 +100,8 @@ struct session *page_session(struct page *page, struct session_err *err)
 		.max_literal = gateway->conf->max_literal,
 	};
 
-	if (gateway->session && session_broken(gateway->session)) {
+	if (gateway->session && (session_broken(gateway->session) ||
+	                         session_exited(gateway->session))) {
 		session_close(gateway->session);
 		gateway->session = NULL;
 	}

@@ -1,97 +1,116 @@
 #!/bin/sh
-# imapeek.cgi as a FastCGI responder under spawn-fcgi: one process serves
-# many requests with one gateway, passes the path still percent-encoded,
-# and stops cleanly (exit 0) on SIGTERM and SIGUSR1.
+# imapeek.cgi as a FastCGI responder under spawn-fcgi, over the sample
+# archive behind Dovecot: one process serves many requests with one imapd,
+# the request's variables reach the page they name, error pages never show
+# internals, and it stops cleanly (exit 0, its imapd gone) on SIGTERM and
+# SIGUSR1.  (t5010 follows the imapd session itself in Dovecot's rawlog.)
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-http.sh"
+. "$IMAPEEK_TOP/t/lib-imapd.sh"
+. "$IMAPEEK_TOP/t/lib-http.sh"
+. "$IMAPEEK_TOP/t/lib-pages.sh"
+. "$IMAPEEK_TOP/t/lib-front.sh"
 
 command -v spawn-fcgi >/dev/null || skip_all "spawn-fcgi is not installed"
 command -v cgi-fcgi >/dev/null || skip_all "cgi-fcgi is not installed (Debian: libfcgi-bin)"
 
-conf=$TEST_TMP/imapeek.conf
-cat >"$conf" <<EOC
-imapd = /bin/false
-title = front-end tests
-EOC
-out=$TEST_TMP/out
-body_line() { sed -n "s/^$1: //p" "$RESP_BODY"; }
-echo_is() {
-	if [ -n "$standin" ]; then is "$(body_line "$1")" "$2" "$3"
-	else ok 0 "# SKIP $3 (needs the echoing gateway)"; fi
-}
+pages_setup_sample
+digest_before=$(store_digest "$PAGES_STORE")
+odd='Archiv/Grüße & Co'
+odd_path='/Archiv/Gr%C3%BC%C3%9Fe%20%26%20Co/'
 
-fcgi_start "$conf"
+fcgi_start "$PAGES_CONF"
 pid=$FCGI_PID
 
-fcgi_get "/" >"$out"
-cgi_response "$out"
-standin=$(header X-Imapeek-Standin)
-is "$RESP_STATUS" 200 "FastCGI request answered 200"
-like "$(head -n 1 "$out")" '^Status: 200 OK' "output starts with the Status line"
+page fcgi /lists/dev/
+is "$RESP_STATUS" 200 "FastCGI: the index answers 200"
+like "$(head -n 1 "$TEST_TMP/cgi.out")" "^Status: 200 OK$(printf '\r')\$" "output starts with the Status line, CRLF"
+like "$(cat "$RESP_BODY")" 'href="/lists/dev/[0-9]+"' "... and links to messages"
+uid=$(sed -n 's|.*href="/lists/dev/\([0-9][0-9]*\)".*|\1|p' "$RESP_BODY" | head -n 1)
 
-fcgi_get "/a%2Fb/%25c" "x=1&y=%26" >"$out"
-cgi_response "$out"
-echo_is path "/a%2Fb/%25c" "%2F and %25 reach the gateway unchanged"
-echo_is query "x=1&y=%26" "query string reaches the gateway raw"
+# -- the path and the query
+page fcgi "$odd_path" format=json
+is "$(json 'd["mailbox"]')" "$odd" "%C3%BC, %20 and %26 in the path name '$odd'"
+page fcgi /lists%2Fdev/ format=json
+is "$RESP_STATUS" 404 "%2F inside a segment does not split it (404)"
+is "$(json 'd.get("mailbox", "none")')" none "... and serves no mailbox"
+page fcgi /lists/dev/ "page=2&format=json"
+like "$(header Content-Type)" '^application/json' "?page=2&format=json: JSON"
+is "$(json 'd["page"]')" 2 "... of page 2"
+page fcgi /lists/dev/ "page=2&x=%26page%3D3&format=json"
+is "$(json 'd["page"]')" 2 "%26page%3D3 inside a value does not become page=3"
 
-CGI_SCRIPT_NAME=/archive fcgi_get "/lists/dev/" >"$out"
-cgi_response "$out"
-echo_is root /archive "SCRIPT_NAME becomes the root"
-echo_is path /lists/dev/ "the path below the root"
+# -- mounted below /archive
+for path in / /lists/dev/ "/lists/dev/$uid"; do
+	CGI_SCRIPT_NAME=/archive page fcgi "$path" format=json
+	front_urls >"$TEST_TMP/urls"
+	ok "$([ -s "$TEST_TMP/urls" ]; echo $?)" "/archive$path: the JSON has URLs ($(wc -l <"$TEST_TMP/urls" | tr -d ' '))"
+	is "$(grep -cv '^/archive/' "$TEST_TMP/urls")" 0 "/archive$path: every JSON URL starts with /archive/"
+done
+CGI_SCRIPT_NAME=/archive page fcgi "" format=json
+is "$RESP_STATUS" 200 "the bare root /archive answers 200"
+is "$(json '"lists/dev" in [m["name"] for m in d["mailboxes"]]')" true "... with the mailbox list"
 
-fcgi_get "/100%25/a%2Fb" "" REQUEST_URI= >"$out"
-cgi_response "$out"
-echo_is path "/100%25/a/b" "without REQUEST_URI, PATH_INFO is re-encoded"
+# -- PATH_INFO fallback, request headers
+page fcgi "$odd_path" format=json REQUEST_URI=
+is "$(json 'd["mailbox"]')" "$odd" "without REQUEST_URI, PATH_INFO names '$odd'"
+page fcgi /lists/dev/ "" HTTP_ACCEPT=application/json
+is "$(json 'd["mailbox"]')" lists/dev "Accept: application/json gives JSON"
+page fcgi /lists/dev/ format=json
+cp "$RESP_BODY" "$TEST_TMP/plain.json"
+page fcgi /lists/dev/ format=json HTTPS=on
+is "$RESP_STATUS" 200 "HTTPS=on: 200"
+ok "$(cmp -s "$RESP_BODY" "$TEST_TMP/plain.json"; echo $?)" "HTTPS=on: the same JSON"
 
-fcgi_get "/h" "" HTTP_ACCEPT=application/json HTTPS=on >"$out"
-cgi_response "$out"
-echo_is accept application/json "HTTP_ACCEPT reaches the gateway"
-echo_is https yes "HTTPS=on is https"
-
-# HEAD: the headers of GET, no body
-fcgi_get "/a" >"$out"
-cgi_response "$out"
-grep -iv "^x-standin-requests:" "$RESP_HEADERS" >"$TEST_TMP/get.headers"
-CGI_METHOD=HEAD fcgi_get "/a" >"$out"
-cgi_response "$out"
+# -- HEAD, methods, hostile requests
+page fcgi "/lists/dev/$uid"
+cp "$RESP_HEADERS" "$TEST_TMP/get.headers"
+CGI_METHOD=HEAD page fcgi "/lists/dev/$uid"
 is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "HEAD: no body"
-grep -iv "^x-standin-requests:" "$RESP_HEADERS" >"$TEST_TMP/head.headers"
-ok "$(cmp -s "$TEST_TMP/get.headers" "$TEST_TMP/head.headers"; echo $?)" "HEAD: the same headers as GET"
-
-CGI_METHOD=POST fcgi_get "/" >"$out"
-cgi_response "$out"
+ok "$(cmp -s "$TEST_TMP/get.headers" "$RESP_HEADERS"; echo $?)" "HEAD: the same headers as GET"
+CGI_METHOD=POST page fcgi /lists/dev/
 is "$RESP_STATUS" 405 "POST is answered 405"
-
+front_no_internals "405 page"
 long=$(head -c 65536 /dev/zero | tr '\0' a)
-fcgi_get "/$long" >"$out"
-cgi_response "$out"
+page fcgi "/$long"
 is "$RESP_STATUS" 414 "a 64 KiB path is answered 414"
-
 crlf=$(printf '\r\nX-Injected: yes')
-fcgi_get "/a%0D%0AX-Injected:%20yes" "" HTTP_ACCEPT="text/html${crlf}" >"$out"
-cgi_response "$out"
-like "$(head -n 1 "$out")" '^Status: [0-9]{3} ' "CR LF in a parameter: still a status line"
+page fcgi "/a%0D%0AX-Injected:%20yes" "" HTTP_ACCEPT="text/html${crlf}"
+like "$(head -n 1 "$TEST_TMP/cgi.out")" '^Status: [0-9]{3} ' "CR LF in a parameter: still a status line"
 unlike "$(cat "$RESP_HEADERS")" '^X-Injected' "CR LF in path and headers adds no header"
+page fcgi /nope/
+is "$RESP_STATUS" 404 "an unknown mailbox is 404"
+front_no_internals "404 page"
 
-# One process, one gateway, kept across requests.
-for i in 1 2 3 4 5; do fcgi_get "/n$i" >"$out"; done
-cgi_response "$out"
-ok "$(kill -0 "$pid"; echo $?)" "the same responder process is still serving"
-if [ -n "$standin" ]; then
-	n=$(header X-Standin-Requests)
-	ok "$([ "$n" -ge 10 ]; echo $?)" "one gateway served every request ($n)"
-else
-	ok 0 "# SKIP one gateway across requests (needs the echoing gateway)"
-fi
+# -- one process, one imapd, kept across every request above
+page fcgi /lists/dev/
+is "$RESP_STATUS" 200 "still serving"
+ok "$(kill -0 "$pid"; echo $?)" "the same responder process served every request"
+imapds=$(imapd_procs "$IMAPD_STATE/")
+is "$(echo $imapds | wc -w | tr -d ' ')" 1 "one imapd serves the responder"
+is "$(ps -o ppid= -p "$imapds" 2>/dev/null | tr -d ' ')" "$pid" "... and it is the responder's child"
 fcgi_stop
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "SIGTERM: the imapd is gone with the responder"
 
 # SIGUSR1 (libfcgi's own convention) stops it too, also right after a request.
-fcgi_start "$conf"
-fcgi_get "/" >/dev/null
+fcgi_start "$PAGES_CONF"
+page fcgi /lists/dev/
 kill -USR1 "$FCGI_PID"
 _http_reap "$FCGI_PID" imapeek.cgi
 FCGI_PID=
 is "$_http_status" 0 "exits 0 on SIGUSR1"
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "... and its imapd is gone"
+
+# An imapd that cannot start: 502 without internals, and the responder lives.
+front_dead_imapd_conf "$TEST_TMP/dead.conf"
+fcgi_start "$TEST_TMP/dead.conf"
+page fcgi /lists/dev/
+is "$RESP_STATUS" 502 "an imapd that fails at start gives 502"
+front_no_internals "502 page"
+page fcgi /lists/dev/ format=json
+is "$RESP_STATUS" 502 "... again on the next request"
+ok "$(kill -0 "$FCGI_PID"; echo $?)" "... and the responder lives on"
+like "$(cat "$FCGI_LOG")" "imapd $DOVECOT_IMAP" "the log names the imapd"
+fcgi_stop
 
 # A configuration error stops the responder at start with FILE:LINE.
 printf 'imapd = /bin/false\nbogus = 1\n' >"$TEST_TMP/bad.conf"
@@ -100,4 +119,5 @@ IMAPEEK_CONF=$TEST_TMP/bad.conf spawn-fcgi -n -s "$TEST_TMP/bad.sock" -- \
 is "$?" 1 "a bad configuration: exit 1 at start"
 like "$(cat "$TEST_TMP/bad.log")" "bad\.conf:2: " "... with FILE:LINE on stderr"
 
+is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
 done_testing

@@ -1,20 +1,20 @@
 #!/bin/sh
-# imapeek-httpd: options, the raw path, HEAD, keep-alive with one gateway
-# per worker, hostile requests, one log line per request, and a clean
-# exit 0 on SIGTERM and SIGINT.
+# imapeek-httpd over the sample archive behind Dovecot: options, the raw
+# path and query reaching the page they name, HEAD, keep-alive, a pool of
+# workers with one imapd each at most, hostile requests, error pages
+# without internals, one log line per request, and a clean exit 0 on
+# SIGTERM and SIGINT with no imapd left behind.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib-http.sh"
+. "$IMAPEEK_TOP/t/lib-imapd.sh"
+. "$IMAPEEK_TOP/t/lib-http.sh"
+. "$IMAPEEK_TOP/t/lib-pages.sh"
+. "$IMAPEEK_TOP/t/lib-front.sh"
 
-conf=$TEST_TMP/imapeek.conf
-cat >"$conf" <<EOC
-imapd = /bin/false
-title = front-end tests
-EOC
-body_line() { sed -n "s/^$1: //p" "$RESP_BODY"; }
-echo_is() {
-	if [ -n "$standin" ]; then is "$(body_line "$1")" "$2" "$3"
-	else ok 0 "# SKIP $3 (needs the echoing gateway)"; fi
-}
+pages_setup_sample
+digest_before=$(store_digest "$PAGES_STORE")
+conf=$PAGES_CONF
+odd='Archiv/Grüße & Co'
+odd_path='/Archiv/Gr%C3%BC%C3%9Fe%20%26%20Co/'
 
 # -- options
 "$IMAPEEK_HTTPD" -h >"$TEST_TMP/usage" 2>&1
@@ -39,19 +39,34 @@ is "$?" 1 "without -c, \$IMAPEEK_CONF is read"
 
 # -- requests
 httpd_start "$conf" -j 3
-http_get "$HTTPD_URL/a%2Fb/%25c?x=1&y=%26"
-standin=$(header X-Imapeek-Standin)
-is "$RESP_STATUS" 200 "GET answered 200"
-echo_is path "/a%2Fb/%25c" "%2F and %25 reach the gateway unchanged"
-echo_is query "x=1&y=%26" "the query string reaches the gateway raw"
-echo_is root "" "the root is empty"
+port=${HTTPD_URL##*:}
+http_get "$HTTPD_URL$odd_path?format=json"
+is "$RESP_STATUS" 200 "a path with %C3%BC, %20 and %26 answers 200"
+is "$(json 'd["mailbox"]')" "$odd" "... and names the mailbox '$odd'"
+is "$(json 'd["next"]')" "$odd_path?page=2" "... whose URLs are percent-encoded again"
+http_get "$HTTPD_URL/lists%2Fdev/?format=json"
+is "$RESP_STATUS" 404 "%2F inside a segment does not split it (404)"
+is "$(json 'd.get("mailbox", "none")')" none "... and serves no mailbox"
+http_get "$HTTPD_URL/lists/dev/?page=2&format=json"
+like "$(header Content-Type)" '^application/json' "?page=2&format=json: JSON"
+is "$(json 'd["page"]')" 2 "... of page 2"
+http_get "$HTTPD_URL/lists/dev/?page=2&x=%26page%3D3&format=json"
+is "$(json 'd["page"]')" 2 "%26page%3D3 inside a value does not become page=3"
+http_get "$HTTPD_URL/lists/dev/" -H 'Accept: application/json'
+is "$(json 'd["mailbox"]')" lists/dev "Accept: application/json gives JSON"
+http_get "$HTTPD_URL/lists/dev/" -H 'Accept: text/html,application/json;q=0.5'
+like "$(header Content-Type)" '^text/html' "Accept preferring text/html gives HTML"
+uid=$(sed -n 's|.*href="/lists/dev/\([0-9][0-9]*\)".*|\1|p' "$RESP_BODY" | head -n 1)
+like "$uid" '^[0-9]+$' "the index links to messages"
+
+http_get "$HTTPD_URL/lists/dev/$uid"
+is "$RESP_STATUS" 200 "a message answers 200"
 get_len=$(wc -c <"$RESP_BODY" | tr -d ' ')
 is "$(header Content-Length)" "$get_len" "Content-Length is the body's length"
-sed 1d "$RESP_HEADERS" | grep -v "^$" | grep -iv '^\(date\|connection\|x-standin-requests\):' >"$TEST_TMP/get.headers"
+sed 1d "$RESP_HEADERS" | grep -v "^$" | grep -iv '^\(date\|connection\):' >"$TEST_TMP/get.headers"
 
 # curl cannot show a body after HEAD; a raw exchange can (the request is
 # given with \r and \n written as such).
-port=${HTTPD_URL##*:}
 raw_request() {
 	perl -MIO::Socket::INET -e '
 		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $ARGV[0]) or die;
@@ -60,54 +75,41 @@ raw_request() {
 	' "$port" "$1"
 }
 # the same Host and Accept as curl's GET above
-raw_request "HEAD /a%2Fb/%25c?x=1&y=%26 HTTP/1.1\r\nHost: ${HTTPD_URL#http://}\r\nAccept: */*\r\nConnection: close\r\n\r\n" \
+raw_request "HEAD /lists/dev/$uid HTTP/1.1\r\nHost: ${HTTPD_URL#http://}\r\nAccept: */*\r\nConnection: close\r\n\r\n" \
 	>"$TEST_TMP/head.raw"
 cgi_response "$TEST_TMP/head.raw"
 like "$(head -n 1 "$TEST_TMP/head.raw")" '^HTTP/1\.1 200 ' "HEAD answered 200"
 is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "HEAD: no body on the wire"
 is "$(header Content-Length)" "$get_len" "HEAD: Content-Length of the GET body"
-sed 1d "$RESP_HEADERS" | grep -iv '^\(date\|connection\|x-standin-requests\):' >"$TEST_TMP/head.headers"
+sed 1d "$RESP_HEADERS" | grep -iv '^\(date\|connection\):' >"$TEST_TMP/head.headers"
 ok "$(cmp -s "$TEST_TMP/get.headers" "$TEST_TMP/head.headers"; echo $?)" "HEAD: the same headers as GET"
 
-http_get "$HTTPD_URL/h" -H 'Accept: application/json' -H 'If-None-Match: "abc"' \
-	-H 'If-Modified-Since: Sat, 01 Jan 2022 00:00:00 GMT' -H 'Accept-Encoding: gzip'
-echo_is accept application/json "Accept reaches the gateway"
-echo_is if-none-match '"abc"' "If-None-Match reaches the gateway"
-echo_is if-modified-since 'Sat, 01 Jan 2022 00:00:00 GMT' "If-Modified-Since reaches the gateway"
-echo_is accept-encoding gzip "Accept-Encoding reaches the gateway"
-echo_is host "${HTTPD_URL#http://}" "Host reaches the gateway"
-
 for method in POST PUT DELETE OPTIONS; do
-	http_get "$HTTPD_URL/" -X "$method" -d 'x=1'
+	http_get "$HTTPD_URL/lists/dev/" -X "$method" -d 'x=1'
 	is "$RESP_STATUS" 405 "$method is answered 405"
 done
+front_no_internals "405 page"
 
 # -- keep-alive: one connection, several requests
 curl -sv -o /dev/null -o /dev/null -o /dev/null \
-	"$HTTPD_URL/k1" "$HTTPD_URL/missing" "$HTTPD_URL/k3" 2>"$TEST_TMP/curl.log"
+	"$HTTPD_URL/lists/dev/" "$HTTPD_URL/missing/" "$HTTPD_URL/lists/dev/$uid" 2>"$TEST_TMP/curl.log"
 is "$(grep -c 'Re-using existing connection' "$TEST_TMP/curl.log")" 2 "keep-alive: three requests on one connection"
-is "$(grep -c '^< HTTP/1.1 ' "$TEST_TMP/curl.log")" 3 "... and three answers"
-if [ -n "$standin" ]; then
-	curl -s -D - -o /dev/null -o /dev/null "$HTTPD_URL/r1" "$HTTPD_URL/r2" |
-		tr -d '\r' >"$TEST_TMP/two"
-	first=$(sed -n 's/^X-Standin-Requests: //ip' "$TEST_TMP/two" | head -n 1)
-	second=$(sed -n 's/^X-Standin-Requests: //ip' "$TEST_TMP/two" | tail -n 1)
-	is "$second" "$((first + 1))" "one worker's gateway serves the connection's requests in turn"
-else
-	ok 0 "# SKIP one gateway per worker (needs the echoing gateway)"
-fi
+is "$(sed -n 's/^< HTTP\/1.1 \([0-9]*\).*/\1/p' "$TEST_TMP/curl.log" | tr -d '\r' | tr '\n' ' ')" "200 404 200 " \
+	"... answered 200, 404, 200"
 
-# -- parallel clients on the pool
+# -- parallel clients on the pool of three workers
 i=0
 pids=
 while [ $i -lt 12 ]; do
-	curl -s -o /dev/null -w '%{http_code}\n' "$HTTPD_URL/p$i" >>"$TEST_TMP/par" &
+	curl -s -o /dev/null -w '%{http_code}\n' "$HTTPD_URL/lists/dev/?page=$((i % 4 + 1))" >>"$TEST_TMP/par" &
 	pids="$pids $!"
 	i=$((i + 1))
 done
 # Not a bare "wait": that would wait for the server too.
 for pid in $pids; do wait "$pid"; done
 is "$(grep -c '^200$' "$TEST_TMP/par")" 12 "12 parallel requests all answered 200"
+imapds=$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')
+ok "$([ "$imapds" -ge 1 ] && [ "$imapds" -le 3 ]; echo $?)" "-j 3: one imapd per worker at most ($imapds running)"
 
 # -- hostile requests
 long=$(head -c 65536 /dev/zero | tr '\0' a)
@@ -116,45 +118,74 @@ like "$RESP_STATUS" '^(414|400)$' "a 64 KiB path gets a clean 414 or 400 ($RESP_
 mid=$(head -c 10000 /dev/zero | tr '\0' a)
 http_get "$HTTPD_URL/$mid"
 is "$RESP_STATUS" 414 "a 10 KB path gets 414"
-http_get "$HTTPD_URL/ok"
+unlike "$(cat "$RESP_BODY")" "aaaaaaaaaa" "the 414 page does not echo the path"
+front_no_internals "414 page"
+http_get "$HTTPD_URL/lists/dev/"
 is "$RESP_STATUS" 200 "the server still answers after them"
 
 http_get "$HTTPD_URL/a%0D%0AX-Injected:%20yes?q=%0D%0AX-Injected:%20yes"
 unlike "$(cat "$RESP_HEADERS")" '^X-Injected' "encoded CR LF in path and query adds no header"
 # A raw request with a folded header line and a bare CR: never a new
 # response header, the server answers (or refuses) and lives on.
-raw_request "GET /fold HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n X-Injected: yes\r\nIf-None-Match: \"a\"\rX-Injected: yes\r\nConnection: close\r\n\r\n" \
+raw_request "GET /lists/dev/ HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n X-Injected: yes\r\nIf-None-Match: \"a\"\rX-Injected: yes\r\nConnection: close\r\n\r\n" \
 	>"$TEST_TMP/raw" 2>/dev/null
 like "$(head -n 1 "$TEST_TMP/raw")" '^HTTP/1\.1 [0-9]{3} ' "folded header and bare CR: an HTTP answer"
 unlike "$(sed -n '1,/^\r*$/p' "$TEST_TMP/raw")" '^X-Injected' "... without an injected header"
+
+# -- error pages say what went wrong, never how
+http_get "$HTTPD_URL/nope/"
+is "$RESP_STATUS" 404 "an unknown mailbox is 404"
+front_no_internals "404 page"
+http_get "$HTTPD_URL/lists/dev/0"
+is "$RESP_STATUS" 400 "UID 0 is 400"
+front_no_internals "400 page"
+http_get "$HTTPD_URL/private/secret/"
+is "$RESP_STATUS" 404 "a hidden mailbox is 404"
+front_no_internals "hidden mailbox page"
 http_get "$HTTPD_URL/"
 is "$RESP_STATUS" 200 "still serving"
 
 # -- the log: one line per request
-like "$(cat "$HTTPD_LOG")" 'GET /a%2Fb/%25c\?x=1&y=%26 200 [0-9]+ [0-9.]+ms' "log line: method, raw path, status, bytes, time"
-like "$(cat "$HTTPD_LOG")" 'HEAD /a%2Fb/%25c\?x=1&y=%26 200 [0-9]+ ' "HEAD is logged"
-like "$(cat "$HTTPD_LOG")" 'POST / 405 ' "405 is logged"
+like "$(cat "$HTTPD_LOG")" "GET $odd_path\\?format=json 200 [0-9]+ [0-9.]+ms" "log line: method, raw path, status, bytes, time"
+like "$(cat "$HTTPD_LOG")" "HEAD /lists/dev/$uid 200 [0-9]+ " "HEAD is logged"
+like "$(cat "$HTTPD_LOG")" 'POST /lists/dev/ 405 ' "405 is logged"
 
 httpd_stop
-like "$(tail -n 1 "$HTTPD_LOG")" 'stopping' "the log says it stopped on the signal"
+like "$(cat "$HTTPD_LOG")" 'imapeek: signal 15: stopping' "the log says it stopped on the signal"
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "no imapd is left running"
+
+# -- an imapd that cannot start: 502 without internals, the server lives
+front_dead_imapd_conf "$TEST_TMP/dead.conf"
+httpd_start "$TEST_TMP/dead.conf" -j 1
+http_get "$HTTPD_URL/lists/dev/"
+is "$RESP_STATUS" 502 "an imapd that fails at start gives 502"
+front_no_internals "502 page"
+http_get "$HTTPD_URL/"
+is "$RESP_STATUS" 502 "... and again on the next request"
+like "$(cat "$HTTPD_LOG")" "imapd $DOVECOT_IMAP" "the log names the imapd"
+httpd_stop
 
 # -- IPv6 and SIGINT
-if curl -s -g -o /dev/null "http://[::1]:1/" 2>/dev/null || [ -e /proc/net/if_inet6 ]; then
+if [ -e /proc/net/if_inet6 ]; then
 	"$IMAPEEK_HTTPD" -c "$conf" -l '[::1]:0' 2>"$TEST_TMP/v6.log" &
 	v6=$!
+	at_exit '[ -z "$v6" ] || kill "$v6" 2>/dev/null'
 	i=0
 	until grep -q 'listening on' "$TEST_TMP/v6.log" || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
 	v6url=$(sed -n 's|.*listening on \(http://[^ ]*[0-9]\)/$|\1|p' "$TEST_TMP/v6.log")
 	like "$v6url" '^http://\[::1\]:[0-9]+$' "listens on [::1]:port"
-	http_get "$v6url/v6"
-	is "$RESP_STATUS" 200 "answers over IPv6"
+	http_get "$v6url/lists/dev/?format=json"
+	is "$(json 'd["mailbox"]')" lists/dev "answers over IPv6"
 	kill -INT "$v6"
 	wait "$v6"
 	is "$?" 0 "exits 0 on SIGINT"
+	v6=
 else
-	ok 0 "# SKIP no IPv6 loopback"
-	ok 0 "# SKIP no IPv6 loopback"
-	ok 0 "# SKIP no IPv6 loopback"
+	ok 0 "# SKIP no IPv6 loopback on this machine"
+	ok 0 "# SKIP no IPv6 loopback on this machine"
+	ok 0 "# SKIP no IPv6 loopback on this machine"
 fi
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "no imapd is left running"
+is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
 
 done_testing

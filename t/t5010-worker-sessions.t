@@ -1,0 +1,177 @@
+#!/bin/sh
+# The workers' imapd sessions, as Dovecot's rawlog records them: under the
+# standalone server and FastCGI a worker keeps one imapd session across
+# requests and EXAMINEs a mailbox again only when the request is for
+# another one; under CGI every request is a session of its own, ended
+# with LOGOUT; an imapd that dies is replaced for the next request without
+# an error page and without a zombie; and on SIGTERM every worker's imapd
+# is sent LOGOUT and none is left running.
+. "$(dirname "$0")/lib.sh"
+. "$IMAPEEK_TOP/t/lib-imapd.sh"
+. "$IMAPEEK_TOP/t/lib-http.sh"
+. "$IMAPEEK_TOP/t/lib-pages.sh"
+
+command -v spawn-fcgi >/dev/null || skip_all "spawn-fcgi is not installed"
+command -v cgi-fcgi >/dev/null || skip_all "cgi-fcgi is not installed (Debian: libfcgi-bin)"
+
+RAWLOG=$TEST_TMP/rawlog
+DOVECOT_RAWLOG=$RAWLOG pages_setup_sample
+digest_before=$(store_digest "$PAGES_STORE")
+
+# sessions: how many imapd sessions the rawlog holds so far.
+sessions() {
+	ls "$RAWLOG" | grep -c '\.in$'
+}
+# take NAME: move the finished sessions' logs to $TEST_TMP/NAME.
+take() {
+	mkdir -p "$TEST_TMP/$1"
+	mv "$RAWLOG"/* "$TEST_TMP/$1/" 2>/dev/null
+}
+# commands DIR: the commands sent, in order, tags and timestamps removed.
+commands() {
+	rawlog_lines "$1" in | tr -d '\r' | sed 's/^[^ ]* //'
+}
+# examines DIR: the mailboxes EXAMINEd, in order, on one line.
+examines() {
+	commands "$1" | sed -n 's/^EXAMINE "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' | tr '\n' ' '
+}
+# last_of FILE: the last command a session's rawlog holds.
+last_of() {
+	sed 's/^[0-9][0-9]*\.[0-9]* //' "$1" | tr -d '\r' | tail -n 1 | sed 's/^[^ ]* //'
+}
+# last_lines DIR: the last command of each session, one a line.
+last_lines() {
+	for _in in "$1"/*.in; do last_of "$_in"; done
+}
+# zombies PID: defunct children of PID.
+zombies() {
+	ps -o stat= --ppid "$1" | grep -c '^Z'
+}
+# wait_dead PID: until the process is a zombie or gone (5 s at most).
+wait_dead() {
+	_i=0
+	while _stat=$(ps -o stat= -p "$1" | cut -c1) && [ -n "$_stat" ] &&
+		[ "$_stat" != Z ] && [ $_i -lt 100 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+}
+# ten_requests FRONT: ten pages of lists/dev, every one answered 200.
+ten_requests() {
+	_ok=0
+	for _q in "page=1" "page=2" "page=3" "page=2&format=json" "format=json"; do
+		page "$1" /lists/dev/ "$_q"
+		[ "$RESP_STATUS" = 200 ] && _ok=$((_ok + 1))
+	done
+	for _uid in $uids; do
+		page "$1" "/lists/dev/$_uid"
+		[ "$RESP_STATUS" = 200 ] && _ok=$((_ok + 1))
+	done
+	page "$1" "/lists/dev/$first_uid/raw"
+	[ "$RESP_STATUS" = 200 ] && _ok=$((_ok + 1))
+	echo "$_ok"
+}
+
+# UIDs to ask for, found through CGI (whose sessions are set aside).
+page cgi /lists/dev/ format=json
+uids=$(json '" ".join(str(m["uid"]) for m in d["messages"][:4])')
+first_uid=${uids%% *}
+take setup
+
+# -- (a) the standalone server, one worker: one session, EXAMINE on change
+httpd_start "$PAGES_CONF" -j 1
+is "$(ten_requests httpd)" 10 "httpd -j 1: ten pages of lists/dev answer 200"
+is "$(sessions)" 1 "httpd -j 1: ... all through one imapd session"
+page httpd /lists/announce/
+is "$RESP_STATUS" 200 "httpd -j 1: then lists/announce answers 200"
+page httpd /lists/dev/ page=2
+is "$RESP_STATUS" 200 "httpd -j 1: and lists/dev again"
+is "$(sessions)" 1 "httpd -j 1: still the one session"
+
+# -- (d) respawn: the worker's imapd is killed between requests
+imapd=$(imapd_procs "$IMAPD_STATE/")
+is "$(echo $imapd | wc -w | tr -d ' ')" 1 "httpd -j 1: one imapd runs"
+is "$(ps -o ppid= -p "$imapd" | tr -d ' ')" "$HTTPD_PID" "... as the server's child"
+kill -KILL "$imapd"
+wait_dead "$imapd"
+page httpd /lists/dev/ format=json
+is "$RESP_STATUS" 200 "after its imapd was killed, the next request answers 200"
+is "$(json 'd["mailbox"]')" lists/dev "... with the page asked for"
+is "$(sessions)" 2 "... through a new session"
+new_imapd=$(imapd_procs "$IMAPD_STATE/")
+ok "$([ -n "$new_imapd" ] && [ "$new_imapd" != "$imapd" ]; echo $?)" "... of a new imapd ($imapd, then $new_imapd)"
+is "$(zombies "$HTTPD_PID")" 0 "... and the killed one is reaped, no zombie"
+for i in 1 2 3; do page httpd "/lists/dev/$first_uid"; done
+is "$RESP_STATUS" 200 "the new session serves the next requests"
+is "$(sessions)" 2 "... without another respawn"
+httpd_stop
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "httpd: no imapd is left after SIGTERM"
+take httpd1
+is "$(examines "$TEST_TMP/httpd1")" "lists/dev lists/announce lists/dev lists/dev " \
+	"httpd -j 1: EXAMINE lists/dev once for ten pages, again only after lists/announce, and once in the new session"
+commands "$TEST_TMP/httpd1" >"$TEST_TMP/httpd1.commands"
+is "$(grep -c '^SELECT' "$TEST_TMP/httpd1.commands")" 0 "httpd -j 1: never SELECT"
+unlike "$(last_of "$TEST_TMP/httpd1/"*".$imapd."*.in)" '^LOGOUT' "the killed imapd's session ends without LOGOUT"
+is "$(last_of "$TEST_TMP/httpd1/"*".$new_imapd."*.in)" LOGOUT "its successor was sent LOGOUT on SIGTERM"
+
+# -- (b) FastCGI: one responder, one session, EXAMINE on change, respawn
+fcgi_start "$PAGES_CONF"
+is "$(ten_requests fcgi)" 10 "FastCGI: ten pages of lists/dev answer 200"
+is "$(sessions)" 1 "FastCGI: ... all through one imapd session"
+page fcgi /lists/announce/ format=json
+is "$(json 'd["mailbox"]')" lists/announce "FastCGI: then lists/announce"
+page fcgi /lists/dev/
+is "$RESP_STATUS" 200 "FastCGI: and lists/dev again"
+imapd=$(imapd_procs "$IMAPD_STATE/")
+is "$(ps -o ppid= -p "$imapd" | tr -d ' ')" "$FCGI_PID" "FastCGI: the imapd is the responder's child"
+kill -KILL "$imapd"
+wait_dead "$imapd"
+page fcgi /lists/dev/ page=2
+is "$RESP_STATUS" 200 "FastCGI: after its imapd was killed, the next request answers 200"
+is "$(sessions)" 2 "... through a new session"
+is "$(zombies "$FCGI_PID")" 0 "... and no zombie"
+fcgi_stop
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "FastCGI: no imapd is left after SIGTERM"
+take fcgi
+is "$(examines "$TEST_TMP/fcgi")" "lists/dev lists/announce lists/dev lists/dev " \
+	"FastCGI: EXAMINE lists/dev once for ten pages, again only after lists/announce and in the new session"
+unlike "$(last_of "$TEST_TMP/fcgi/"*".$imapd."*.in)" '^LOGOUT' "FastCGI: the killed session ends without LOGOUT"
+for f in "$TEST_TMP/fcgi/"*.in; do
+	case $f in *".$imapd."*) continue ;; esac
+	is "$(last_of "$f")" LOGOUT "FastCGI: the responder's last session was sent LOGOUT on SIGTERM"
+done
+
+# -- (c) CGI: one session per request, each ended with LOGOUT
+for path in /lists/dev/ "/lists/dev/$first_uid" /lists/announce/; do
+	page cgi "$path"
+	is "$RESP_STATUS" 200 "CGI: $path answers 200"
+done
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "CGI: no imapd outlives its request"
+take cgi
+is "$(ls "$TEST_TMP/cgi" | grep -c '\.in$')" 3 "CGI: three requests, three sessions"
+is "$(last_lines "$TEST_TMP/cgi" | sort -u)" LOGOUT "CGI: every session ends with LOGOUT"
+is "$(examines "$TEST_TMP/cgi")" "lists/dev lists/dev lists/announce " "CGI: each session EXAMINEs its mailbox"
+
+# -- (e) SIGTERM on a pool: every worker's imapd is sent LOGOUT
+httpd_start "$PAGES_CONF" -j 3
+pids=
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
+	curl -s -o /dev/null -w '%{http_code}\n' "$HTTPD_URL/lists/dev/?page=$((i % 4 + 1))" >>"$TEST_TMP/par" &
+	pids="$pids $!"
+done
+for pid in $pids; do wait "$pid"; done
+is "$(grep -c '^200$' "$TEST_TMP/par")" 12 "httpd -j 3: twelve parallel requests answer 200"
+running=$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')
+# How the pool shares out the connections is up to libmicrohttpd.
+ok "$([ "$running" -ge 1 ] && [ "$running" -le 3 ]; echo $?)" "httpd -j 3: one imapd per busy worker, at most three ($running)"
+is "$(sessions)" "$running" "... one session each"
+httpd_stop
+is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "httpd -j 3: no imapd is left after SIGTERM"
+take pool
+is "$(last_lines "$TEST_TMP/pool" | sort | uniq -c | sed 's/^ *//')" "$running LOGOUT" \
+	"httpd -j 3: every worker's session ends with LOGOUT"
+
+is "$(grep -rlE '^[0-9.]+ [^ ]+ (SELECT|STORE|EXPUNGE|COPY|MOVE|APPEND)' "$TEST_TMP"/setup "$TEST_TMP"/httpd1 "$TEST_TMP"/fcgi "$TEST_TMP"/cgi "$TEST_TMP"/pool | wc -l | tr -d ' ')" 0 \
+	"no session sent a command that writes"
+is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
+done_testing
