@@ -39,7 +39,7 @@ HEADERS    := $(wildcard lib/*.h cgi/*.h t/*.h t/fuzz/*.h)
 
 PROGRAMS := imapeek.cgi imapeek-httpd
 
-.PHONY: all deps test check run install uninstall clean fuzz bench test-build
+.PHONY: all deps test check run install uninstall clean fuzz bench test-build FORCE
 .SUFFIXES:
 
 all: $(addprefix cgi/,$(PROGRAMS))
@@ -53,6 +53,12 @@ $(1)_FRONT_OBJ := $$(patsubst %.c,build/$(1)/%.o,$$(FRONT_SRC))
 build/$(1)/%.o: %.c $$(HEADERS)
 	@mkdir -p $$(@D)
 	$$(CC) $$(CPPFLAGS) $(2) -c -o $$@ $$<
+
+# The templates folder is compiled in: rebuild conf.o when SHAREDIR changes.
+build/$(1)/lib/conf.o: build/$(1)/sharedir.stamp
+build/$(1)/sharedir.stamp: FORCE
+	@mkdir -p $$(@D)
+	@echo '$$(SHAREDIR)' | cmp -s - $$@ 2>/dev/null || echo '$$(SHAREDIR)' >$$@
 
 build/$(1)/libimapeek.a: $$($(1)_LIB_OBJ)
 	@mkdir -p $$(@D)
