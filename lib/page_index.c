@@ -41,12 +41,16 @@ void sort_cache_release(struct sort_cache *cache)
 	memset(cache, 0, sizeof(*cache));
 }
 
-/* The UIDs of the mailbox, newest first, from UID SORT or the cache. */
-static int sorted_uids(struct page *page, struct session *session,
-                       struct session_err *err)
+/*
+ * The UIDs of the mailbox, newest first, from UID SORT or the cache;
+ * without SORT, UID SEARCH ALL backwards (arrival order, see above).
+ */
+int page_sorted_uids(struct page *page, struct session_err *err)
 {
+	struct session *session = page->session;
 	struct sort_cache *cache = page->sort_cache;
 	const struct mailbox_state *state = session_mailbox(session);
+	bool sort = session_has_cap(session, CAP_SORT);
 	struct imap_cmd cmd;
 	struct session_result result;
 	size_t cap = 0;
@@ -55,19 +59,24 @@ static int sorted_uids(struct page *page, struct session *session,
 	if (sort_cache_fresh(cache, state))
 		return 0;
 	sort_cache_release(cache);
-	imap_cmd_init(&cmd, "UID SORT");
-	imap_cmd_list_open(&cmd);
-	imap_cmd_atom(&cmd, "REVERSE");
-	imap_cmd_atom(&cmd, "DATE");
-	imap_cmd_list_close(&cmd);
-	imap_cmd_atom(&cmd, "UTF-8");
+	if (sort) {
+		imap_cmd_init(&cmd, "UID SORT");
+		imap_cmd_list_open(&cmd);
+		imap_cmd_atom(&cmd, "REVERSE");
+		imap_cmd_atom(&cmd, "DATE");
+		imap_cmd_list_close(&cmd);
+		imap_cmd_atom(&cmd, "UTF-8");
+	} else {
+		imap_cmd_init(&cmd, "UID SEARCH");
+	}
 	imap_cmd_atom(&cmd, "ALL");
 	session_result_init(&result);
 	if (session_run(session, &cmd, &result, err) < 0)
 		goto out;
 	for (size_t i = 0; i < result.nuntagged; i++) {
 		const struct imap_response *response = result.untagged[i];
-		if (!response->data || !imap_node_is_atom(response->data, "SORT"))
+		if (!response->data ||
+		    !imap_node_is_atom(response->data, sort ? "SORT" : "SEARCH"))
 			continue;
 		for (const struct imap_node *node = response->data->next; node;
 		     node = node->next) {
@@ -80,6 +89,13 @@ static int sorted_uids(struct page *page, struct session *session,
 				                       cap * sizeof(*cache->uids));
 			}
 			cache->uids[cache->n++] = (uint32_t)node->number;
+		}
+	}
+	if (!sort) {
+		for (size_t i = 0; i < cache->n / 2; i++) {
+			uint32_t uid = cache->uids[i];
+			cache->uids[i] = cache->uids[cache->n - 1 - i];
+			cache->uids[cache->n - 1 - i] = uid;
 		}
 	}
 	cache->mailbox = xstrdup(state->name);
@@ -166,7 +182,7 @@ static int load_index(struct page *page, struct index_page *index,
 	if (!index->total)
 		return 0;
 	if (session_has_cap(session, CAP_SORT)) {
-		if (sorted_uids(page, session, err) < 0)
+		if (page_sorted_uids(page, err) < 0)
 			return -1;
 		const struct sort_cache *cache = page->sort_cache;
 		size_t from = (size_t)(index->number - 1) * size;
@@ -192,6 +208,41 @@ static int load_index(struct page *page, struct index_page *index,
 	}
 	imap_cmd_release(&cmd);
 	buf_release(&set);
+	return rc;
+}
+
+void page_infos_free(struct message_info *infos, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		message_info_release(&infos[i]);
+	free(infos);
+}
+
+int page_fetch_infos(struct page *page, const uint32_t *uids, size_t n,
+                     struct message_info **infos, size_t *ninfos,
+                     struct session_err *err)
+{
+	struct index_page fetched = { 0 };
+	struct imap_cmd cmd;
+	struct buf set = BUF_INIT;
+	int rc;
+
+	*infos = NULL;
+	*ninfos = 0;
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&set, "%s%u", i ? "," : "", uids[i]);
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, buf_cstr(&set));
+	imap_cmd_fetch_items(&cmd, MESSAGE_INFO_ITEMS);
+	rc = fetch_infos(page->session, &cmd, &fetched, uids, n, err);
+	imap_cmd_release(&cmd);
+	buf_release(&set);
+	if (rc == 0) {
+		*infos = fetched.messages;
+		*ninfos = fetched.n;
+	}
 	return rc;
 }
 
