@@ -168,7 +168,9 @@ static int run_search(struct page *page, const struct search_query *query,
 		size_t count = hits->n - from;
 		if (count > limit)
 			count = limit;
-		memmove(hits->uids, hits->uids + from, count * sizeof(*hits->uids));
+		if (count)
+			memmove(hits->uids, hits->uids + from,
+			        count * sizeof(*hits->uids));
 		hits->n = count;
 	}
 	rc = 0;
