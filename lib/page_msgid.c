@@ -17,6 +17,23 @@
 /* Candidates checked per mailbox: a substring of thousands is no id. */
 #define MSGID_MAX_CANDIDATES 64
 
+/*
+ * Message-IDs as pages show them have their white space removed (folded
+ * ids are real), so the requested one is compared in that form too.
+ */
+static bool same_id(const char *shown, const char *asked)
+{
+	for (;;) {
+		while (*asked == ' ' || *asked == '\t')
+			asked++;
+		if (*shown != *asked)
+			return false;
+		if (!*shown)
+			return true;
+		shown++, asked++;
+	}
+}
+
 /* The lowest UID in the examined mailbox with exactly msgid; 0 if none. */
 static int find_in_mailbox(struct page *page, const char *msgid,
                            uint32_t *found, struct session_err *err)
@@ -62,7 +79,7 @@ static int find_in_mailbox(struct page *page, const char *msgid,
 		struct message_info info;
 		if (message_info_from_fetch(&info, result.untagged[i]) < 0)
 			continue;
-		if (info.message_id && !strcmp(info.message_id, msgid) &&
+		if (info.message_id && same_id(info.message_id, msgid) &&
 		    (!*found || info.uid < *found))
 			*found = info.uid;
 		message_info_release(&info);
