@@ -30,7 +30,13 @@ struct sort_cache {
 	uint64_t highestmodseq;
 	uint32_t *uids;       /* newest first */
 	size_t n;
+	/* Messages per month for the index's chart, PAGE_CHART_MONTHS of
+	   them ending with the newest message's month; valid with the rest. */
+	bool has_months;
+	int last_year, last_month;  /* month 1..12 */
+	uint32_t month_counts[12];
 };
+#define PAGE_CHART_MONTHS 12
 
 void sort_cache_release(struct sort_cache *cache);
 

@@ -80,6 +80,23 @@ is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c '^t9 ')" 0 "the query's 't9 LO
 ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -q 'UID SORT.*UTF-8 .*FROM' && echo 0 || echo 1)" \
 	"searches go out as UID SORT ... UTF-8 with typed keys"
 
+# The month view and the chart's counts (SEARCH SENTSINCE/SENTBEFORE).
+httpd_start "$PAGES_CONF"
+page httpd /lists/dev/ format=json
+is "$(json 'len(d["months"])')" 12 "index JSON: 12 months of counts"
+busy=$(json 'max(d["months"], key=lambda m: m["messages"])["month"]')
+busy_count=$(json 'max(m["messages"] for m in d["months"])')
+page httpd /lists/dev/ "month=$busy&format=json"
+is "$(json 'd["total"]')" "$busy_count" "?month=$busy shows as many messages as its bar ($busy_count)"
+is "$(json 'all(m["date"].startswith("'"$busy"'") for m in d["messages"])')" true "... all sent in that month"
+page httpd /lists/dev/
+is "$(grep -c '<rect ' "$RESP_BODY")" 12 "the index draws 12 bars as inline SVG"
+like "$(cat "$RESP_BODY")" "href=\"/lists/dev/\?month=$busy\"" "each bar links to its month"
+unlike "$(cat "$RESP_BODY")" '<script' "no JavaScript"
+page httpd /lists/dev/ month=2020-13
+is "$RESP_STATUS" 400 "a bad month is 400"
+httpd_stop
+
 # Atom and mbox of a search.
 httpd_start "$PAGES_CONF"
 page httpd /lists/dev/search 'q=from%3Aalice&format=atom'
