@@ -13,7 +13,11 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "cache.h"
+#include "gzip.h"
+#include "imap_view.h"
 #include "markdown.h"
+#include "message.h"
 #include "page.h"
 
 struct gateway {
@@ -22,6 +26,7 @@ struct gateway {
 	struct session *session;
 	char *about_html;       /* the about page, rendered once */
 	struct sort_cache sort_cache;
+	struct thread_cache thread_cache;
 };
 
 static int (*const page_handlers[PAGE__MAX])(struct page *) = {
@@ -30,7 +35,30 @@ static int (*const page_handlers[PAGE__MAX])(struct page *) = {
 	[PAGE_MESSAGE] = page_message,
 	[PAGE_RAW] = page_raw,
 	[PAGE_PART] = page_part,
-	/* Threads, search, feeds and Message-ID look-ups come later. */
+	[PAGE_THREADS] = page_threads,
+	[PAGE_THREAD] = page_thread,
+	[PAGE_THREAD_MBOX] = page_thread_mbox,
+	[PAGE_SEARCH] = page_search,
+	[PAGE_ATOM] = page_atom,
+	[PAGE_MSGID] = page_msgid,
+	[PAGE_MSGID_ALL] = page_msgid,
+};
+
+/*
+ * How long a shared cache may keep a page: a message's own pages change
+ * only in their neighbour links, an index with every new message.
+ * 0: not cached (redirects, which follow the mailbox's state closely).
+ */
+static const unsigned page_max_age[PAGE__MAX] = {
+	[PAGE_INDEX] = 60,
+	[PAGE_THREADS] = 60,
+	[PAGE_SEARCH] = 60,
+	[PAGE_ATOM] = 300,
+	[PAGE_MESSAGE] = 3600,
+	[PAGE_RAW] = 86400,
+	[PAGE_PART] = 86400,
+	[PAGE_THREAD] = 600,
+	[PAGE_THREAD_MBOX] = 600,
 };
 
 struct gateway *gateway_new(const struct conf *conf)
@@ -65,6 +93,7 @@ void gateway_free(struct gateway *gateway)
 		return;
 	session_close(gateway->session);
 	sort_cache_release(&gateway->sort_cache);
+	thread_cache_release(&gateway->thread_cache);
 	tmpl_set_free(gateway->templates);
 	free(gateway->about_html);
 	free(gateway);
@@ -171,6 +200,91 @@ static bool wants_json(const struct req *req)
 	return json_q > 0 && json_q > html_q;
 }
 
+/* INTERNALDATE of the newest message: when the mailbox last changed. */
+static time_t newest_arrival(struct session *session)
+{
+	struct session_result result;
+	struct session_err err = { 0 };
+	struct imap_cmd cmd;
+	time_t when = 0;
+
+	if (!session_mailbox(session)->exists)
+		return 0;
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, "*");
+	imap_cmd_fetch_items(&cmd, "(UID INTERNALDATE)");
+	session_result_init(&result);
+	if (session_run(session, &cmd, &result, &err) == 0) {
+		for (size_t i = 0; i < result.nuntagged; i++) {
+			struct message_info info;
+			if (message_info_from_fetch(&info, result.untagged[i]) < 0)
+				continue;
+			if (info.internaldate > when)
+				when = info.internaldate;
+			message_info_release(&info);
+		}
+	}
+	session_result_release(&result);
+	imap_cmd_release(&cmd);
+	return when;
+}
+
+/*
+ * The one caching hook: EXAMINE afresh (a kept session would not see new
+ * mail otherwise), set ETag, Last-Modified and Cache-Control, and answer
+ * 304 when the client's copy is current.  1 when answered, 0 to render,
+ * -1 when an error page was sent.
+ */
+static int gateway_cache(struct page *page, struct buf *etag)
+{
+	const struct route *route = page->route;
+	struct session_err err = { 0 };
+	struct buf value = BUF_INIT;
+	struct cache_key key = { 0 };
+	const struct mailbox_state *state;
+	struct session *session;
+	char variant[32];
+	bool gzip = route->page == PAGE_ATOM || route->page == PAGE_THREAD_MBOX ||
+	            route->format == FORMAT_ATOM || route->format == FORMAT_MBOX;
+
+	if (!page_max_age[route->page] || !route->mailbox)
+		return 0;
+	session = page_session(page, &err);
+	if (!session || session_examine(session, str_from(route->mailbox), true,
+	                                &err) < 0) {
+		page_session_error(page, &err);
+		return -1;
+	}
+	state = session_mailbox(session);
+	snprintf(variant, sizeof(variant), "%s%s",
+	         page->json ? "json" : route->format == FORMAT_ATOM ? "atom"
+	         : route->format == FORMAT_MBOX ? "mbox" : "html",
+	         gzip && gzip_accepted(page->req->accept_encoding) ? "-gz" : "");
+	key = (struct cache_key){
+		.uidvalidity = state->uidvalidity, .uidnext = state->uidnext,
+		.exists = state->exists, .highestmodseq = state->highestmodseq,
+		.uid = route->uid, .variant = variant,
+		.modified = newest_arrival(session),
+	};
+	cache_etag(etag, &key);
+	resp_header(page->resp, "ETag", buf_cstr(etag));
+	if (key.modified) {
+		cache_http_date(&value, key.modified);
+		resp_header(page->resp, "Last-Modified", buf_cstr(&value));
+	}
+	resp_headerf(page->resp, "Cache-Control", "public, max-age=%u",
+	             page_max_age[route->page]);
+	resp_header(page->resp, "Vary", gzip ? "Accept, Accept-Encoding" : "Accept");
+	buf_release(&value);
+	page->etag = buf_cstr(etag);
+	if (!cache_not_modified(page->req->if_none_match,
+	                        page->req->if_modified_since, buf_cstr(etag),
+	                        key.modified))
+		return 0;
+	resp_set_status(page->resp, 304);
+	return 1;
+}
+
 void gateway_handle(struct gateway *gateway, const struct req *req,
                     struct resp *resp)
 {
@@ -189,7 +303,9 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		.mailboxes = &mailboxes,
 		.about_html = gateway->about_html,
 		.sort_cache = &gateway->sort_cache,
+		.thread_cache = &gateway->thread_cache,
 	};
+	struct buf etag = BUF_INIT;
 	const char *path = req->path && req->path[0] ? req->path : "/";
 	bool routed = false;
 
@@ -240,9 +356,12 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		page_error(&page, 404, "This page is not available yet.");
 		goto out;
 	}
+	if (gateway_cache(&page, &etag) != 0)
+		goto out;
 	page_handlers[route.page](&page);
 out:
 	resp_finish(resp);
+	buf_release(&etag);
 	if (routed)
 		route_release(&route);
 	mailbox_list_release(&mailboxes);

@@ -30,9 +30,31 @@ struct sort_cache {
 	uint64_t highestmodseq;
 	uint32_t *uids;       /* newest first */
 	size_t n;
+	/* Messages per month for the index's chart, PAGE_CHART_MONTHS of
+	   them ending with the newest message's month; valid with the rest. */
+	bool has_months;
+	int last_year, last_month;  /* month 1..12 */
+	uint32_t month_counts[12];
 };
+#define PAGE_CHART_MONTHS 12
 
 void sort_cache_release(struct sort_cache *cache);
+
+/*
+ * The mailbox's threads, newest activity first, kept per worker on the
+ * same terms as the sort cache.  From UID THREAD REFERENCES where the
+ * imapd offers it, else built here (thread.h) from the headers.
+ */
+#include "thread.h"
+struct thread_cache {
+	char *mailbox;
+	uint32_t uidvalidity, uidnext, exists;
+	uint64_t highestmodseq;
+	struct thread_forest forest;
+	bool client_side;     /* built by thread_build(), not the imapd */
+};
+
+void thread_cache_release(struct thread_cache *cache);
 
 struct page {
 	struct gateway *gateway;
@@ -48,6 +70,9 @@ struct page {
 	/* The worker's session once page_session() opened it. */
 	struct session *session;
 	struct sort_cache *sort_cache;
+	struct thread_cache *thread_cache;
+	/* The validators the gateway computed (cache.h), or NULL. */
+	const char *etag;
 	/* The visible mailboxes, when the route needed them. */
 	const struct mailbox_list *mailboxes;
 };
@@ -103,10 +128,39 @@ int page_fetch_uid(struct page *page, const char *items,
                    struct session_result *result, struct imap_fetch *view,
                    struct message_info *info);
 
+/*
+ * The mailbox's UIDs newest first (Date header) in page->sort_cache:
+ * UID SORT, or without SORT every UID in descending order.  0 or -1.
+ */
+int page_sorted_uids(struct page *page, struct session_err *err);
+/* The mailbox's threads in page->thread_cache.  0 or -1. */
+int page_threads_load(struct page *page, struct session_err *err);
+
+/* Summaries of uids (any order) fetched and returned in that order. */
+int page_fetch_infos(struct page *page, const uint32_t *uids, size_t n,
+                     struct message_info **infos, size_t *ninfos,
+                     struct session_err *err);
+void page_infos_free(struct message_info *infos, size_t n);
+
+/* Feeds and exports of a list of messages (page_feed.c, page_mbox.c). */
+int page_feed_send(struct page *page, const char *title,
+                   const uint32_t *uids, size_t n);
+int page_mbox_send(struct page *page, const char *filename,
+                   const uint32_t *uids, size_t n);
+/* The previous/next links of a message page (page_message.c calls). */
+void page_message_nav(struct page *page, struct tmpl_vars *vars,
+                      struct json *json, uint32_t uid);
+
 int page_mailboxes(struct page *page);
 int page_index(struct page *page);
 int page_message(struct page *page);
 int page_raw(struct page *page);
 int page_part(struct page *page);
+int page_threads(struct page *page);
+int page_thread(struct page *page);
+int page_thread_mbox(struct page *page);
+int page_search(struct page *page);
+int page_atom(struct page *page);
+int page_msgid(struct page *page);
 
 #endif

@@ -148,6 +148,7 @@ static void send_json(struct page *page, const struct message_info *info,
 	buf_reset(&url);
 	page_url(page, &url, &raw);
 	json_kv_string(&json, "raw_url", buf_cstr(&url));
+	page_message_nav(page, NULL, &json, info->uid);
 	json_object_end(&json);
 	json_finish(&json);
 	page_send_json(page, &body);
@@ -216,6 +217,7 @@ static void send_html(struct page *page, const struct message_info *info,
 	tmpl_vars_set_url(vars, "raw_url", &link);
 	link.suffix = HTML_URL_THREAD;
 	tmpl_vars_set_url(vars, "thread_url", &link);
+	page_message_nav(page, vars, NULL, info->uid);
 	page_render(page, "message.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&url);

@@ -1,0 +1,113 @@
+/*
+ * Exports as mboxrd (mboxrd.h): a thread (/MBOX/UID/thread.mbox) or a
+ * search's hits (&format=mbox).  Each message's exact bytes come from
+ * BODY.PEEK[] (never BODY[], which would set \Seen) and are written
+ * before the next one is fetched, so memory stays at one message however
+ * long the export; gzip on the way when the client accepts it.
+ */
+#include "page.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gzip.h"
+#include "imap_view.h"
+#include "message.h"
+#include "mime.h"
+#include "mboxrd.h"
+
+/* One message as an mboxrd entry, appended to out. */
+static int mbox_message(struct page *page, uint32_t uid, struct buf *out,
+                        struct session_err *err)
+{
+	struct session_result result;
+	struct imap_cmd cmd;
+	char set[16];
+	int rc = -1;
+
+	snprintf(set, sizeof(set), "%u", uid);
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, set);
+	imap_cmd_fetch_items(&cmd, "(UID ENVELOPE INTERNALDATE RFC822.SIZE "
+	                           "BODY.PEEK[])");
+	session_result_init(&result);
+	if (session_run(page->session, &cmd, &result, err) < 0)
+		goto out;
+	for (size_t i = 0; i < result.nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		struct message_info info;
+		struct buf sender = BUF_INIT;
+		struct mboxrd writer;
+		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0)
+			continue;
+		if (!view.has_uid || view.uid != uid ||
+		    message_info_from_view(&info, &view) < 0) {
+			imap_fetch_release(&view);
+			continue;
+		}
+		struct str bytes = mime_fetch_section(&view, "");
+		mboxrd_sender(STR_NULL, info.from.n ? str_from(info.from.items[0].address)
+		                                    : STR_NULL, &sender);
+		/* The From line carries the arrival date, as a delivery would. */
+		mboxrd_begin(&writer, out, str_from_buf(&sender), info.internaldate);
+		if (bytes.p)
+			mboxrd_feed(&writer, out, bytes.p, bytes.len);
+		mboxrd_end(&writer, out);
+		buf_release(&sender);
+		message_info_release(&info);
+		imap_fetch_release(&view);
+		break;
+	}
+	rc = 0;
+out:
+	session_result_release(&result);
+	imap_cmd_release(&cmd);
+	return rc;
+}
+
+int page_mbox_send(struct page *page, const char *filename,
+                   const uint32_t *uids, size_t n)
+{
+	struct session_err err = { 0 };
+	struct gzip_resp gzip;
+	struct resp *resp = page->resp;
+	struct buf chunk = BUF_INIT;
+	bool compress = gzip_accepted(page->req->accept_encoding);
+	int rc = 0;
+
+	resp_header(resp, "Content-Type", "application/mbox");
+	resp_headerf(resp, "Content-Disposition", "attachment; filename=\"%s\"",
+	             filename);
+	resp_header(resp, "X-Content-Type-Options", "nosniff");
+	resp_header(resp, "Vary", "Accept, Accept-Encoding");
+	if (compress) {
+		gzip_resp_init(&gzip, resp);
+		resp = &gzip.resp;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		buf_reset(&chunk);
+		if (mbox_message(page, uids[i], &chunk, &err) < 0) {
+			if (!resp->begun) {
+				/* Nothing sent yet: a proper error page. */
+				if (compress)
+					gzip_resp_finish(&gzip);
+				compress = false;
+				rc = page_session_error(page, &err);
+				break;
+			}
+			/* Mid-stream: stop; the client sees a short file. */
+			fprintf(stderr, "imapeek: mbox export: %s\n", err.message);
+			rc = -1;
+			break;
+		}
+		rc = resp_write(resp, chunk.p, chunk.len);
+	}
+	if (compress)
+		gzip_resp_finish(&gzip);
+	else
+		resp_finish(resp);
+	buf_release(&chunk);
+	return rc;
+}
