@@ -80,7 +80,8 @@ static void take_header_fields(struct message_info *info, struct str header)
 		if (!end)
 			end = line + strlen(line);
 		struct str field = { line, (size_t)(end - line) };
-		if (str_case_starts_with(field, "references:")) {
+		/* A second References header (broken mail has them) is ignored. */
+		if (str_case_starts_with(field, "references:") && !info->references) {
 			struct rfc5322_ids ids = { 0 };
 			rfc5322_ids_parse(&ids, field.p + 11, field.len - 11);
 			info->references = xcalloc(ids.n + 1, sizeof(char *));
