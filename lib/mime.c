@@ -103,11 +103,15 @@ static void add_part(struct plan *plan, const struct imap_body *body,
 	part->displayed = displayed;
 }
 
+/*
+ * Every text part is read as text: RFC 2046 4.1.4 says an unknown text
+ * subtype is shown as text/plain, and "Content-Type: text" without a
+ * subtype (old mail) is text too.  HTML becomes text, Markdown is
+ * rendered.
+ */
 static bool is_text_leaf(const struct imap_body *body)
 {
-	return !body->multipart && !body->nparts &&
-	       (is_type(body, "text", "plain") || is_type(body, "text", "markdown") ||
-	        is_type(body, "text", "html"));
+	return !body->multipart && !body->nparts && is_type(body, "text", NULL);
 }
 
 /* How good an alternative is for reading: plain > markdown > html. */
