@@ -182,21 +182,21 @@ void mailtext_to_html(struct buf *html, const char *text, size_t len,
 	while (pos <= len) {
 		size_t end = line_end(text, len, pos), start;
 		unsigned want = quote_depth(text + pos, end - pos, &start);
+		while (depth > want) {
+			buf_addstr(html, "</blockquote>");
+			depth--;
+			fresh = true;
+		}
+		if (!want && folded) {
+			buf_addstr(html, "</details>");
+			folded = false;
+		}
 		if (!depth && want) {
 			size_t run = quoted_run(text, len, pos);
 			if (run > MAILTEXT_FOLD_LINES) {
 				buf_addf(html, "<details class=\"quote\"><summary>%zu quoted lines</summary>", run);
 				folded = true;
 			}
-		}
-		while (depth > want) {
-			buf_addstr(html, "</blockquote>");
-			depth--;
-			fresh = true;
-		}
-		if (!depth && folded) {
-			buf_addstr(html, "</details>");
-			folded = false;
 		}
 		while (depth < want) {
 			buf_addstr(html, "<blockquote>");
