@@ -80,7 +80,8 @@ static void take_header_fields(struct message_info *info, struct str header)
 		if (!end)
 			end = line + strlen(line);
 		struct str field = { line, (size_t)(end - line) };
-		if (str_case_starts_with(field, "references:")) {
+		/* A second References header (broken mail has them) is ignored. */
+		if (str_case_starts_with(field, "references:") && !info->references) {
 			struct rfc5322_ids ids = { 0 };
 			rfc5322_ids_parse(&ids, field.p + 11, field.len - 11);
 			info->references = xcalloc(ids.n + 1, sizeof(char *));
@@ -126,6 +127,30 @@ static int parse_internaldate(struct str text, time_t *out)
 	return 0;
 }
 
+void message_info_take_envelope(struct message_info *info,
+                                const struct imap_envelope *env)
+{
+	time_t date;
+
+	if (env->date.p && rfc5322_date_parse(env->date.p, env->date.len, &date) == 0) {
+		info->date = date;
+		info->has_date = true;
+	}
+	if (env->subject.p) {
+		free(info->subject);
+		info->subject = decode_header(env->subject);
+	}
+	if (!info->subject)
+		info->subject = xstrdup("");
+	if (env->message_id.p)
+		info->message_id = first_id(env->message_id);
+	if (env->in_reply_to.p)
+		info->in_reply_to = first_id(env->in_reply_to);
+	take_addrs(&info->from, &env->from);
+	take_addrs(&info->to, &env->to);
+	take_addrs(&info->cc, &env->cc);
+}
+
 int message_info_from_view(struct message_info *info,
                            const struct imap_fetch *view)
 {
@@ -141,25 +166,8 @@ int message_info_from_view(struct message_info *info,
 		info->date = info->internaldate;
 		info->has_date = true;
 	}
-	if (view->has_envelope) {
-		const struct imap_envelope *env = &view->envelope;
-		time_t date;
-		if (env->date.p && rfc5322_date_parse(env->date.p, env->date.len, &date) == 0) {
-			info->date = date;
-			info->has_date = true;
-		}
-		if (env->subject.p) {
-			free(info->subject);
-			info->subject = decode_header(env->subject);
-		}
-		if (env->message_id.p)
-			info->message_id = first_id(env->message_id);
-		if (env->in_reply_to.p)
-			info->in_reply_to = first_id(env->in_reply_to);
-		take_addrs(&info->from, &env->from);
-		take_addrs(&info->to, &env->to);
-		take_addrs(&info->cc, &env->cc);
-	}
+	if (view->has_envelope)
+		message_info_take_envelope(info, &view->envelope);
 	const struct imap_fetch_part *header =
 		imap_fetch_part(view, false, "HEADER.FIELDS (REFERENCES IN-REPLY-TO)");
 	if (header && header->data.p)
@@ -215,6 +223,10 @@ void message_parts_release(struct message_parts *parts)
 		free(part->charset);
 		free(part->filename);
 		free(part->encoding);
+		if (part->embedded) {
+			message_info_release(part->embedded);
+			free(part->embedded);
+		}
 	}
 	free(parts->items);
 	parts->items = NULL;

@@ -54,6 +54,10 @@ int message_info_from_view(struct message_info *info,
 int message_info_from_fetch(struct message_info *info,
                             const struct imap_response *fetch);
 void message_info_release(struct message_info *info);
+/* Fill info's header fields from an ENVELOPE (an embedded message's). */
+struct imap_envelope;
+void message_info_take_envelope(struct message_info *info,
+                                const struct imap_envelope *env);
 
 /* A part the page lists: what the BODYSTRUCTURE says of it. */
 struct message_part {
@@ -67,6 +71,8 @@ struct message_part {
 	unsigned depth;         /* nesting: 0 for the message's own parts */
 	bool displayed;         /* its text is part of the message's text */
 	bool attachment;        /* Content-Disposition: attachment */
+	/* message/rfc822 shown inline: its headers (from its ENVELOPE), else NULL */
+	struct message_info *embedded;
 };
 
 struct message_parts {

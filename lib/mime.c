@@ -103,11 +103,15 @@ static void add_part(struct plan *plan, const struct imap_body *body,
 	part->displayed = displayed;
 }
 
+/*
+ * Every text part is read as text: RFC 2046 4.1.4 says an unknown text
+ * subtype is shown as text/plain, and "Content-Type: text" without a
+ * subtype (old mail) is text too.  HTML becomes text, Markdown is
+ * rendered.
+ */
 static bool is_text_leaf(const struct imap_body *body)
 {
-	return !body->multipart && !body->nparts &&
-	       (is_type(body, "text", "plain") || is_type(body, "text", "markdown") ||
-	        is_type(body, "text", "html"));
+	return !body->multipart && !body->nparts && is_type(body, "text", NULL);
 }
 
 /* How good an alternative is for reading: plain > markdown > html. */
@@ -151,6 +155,11 @@ static void plan_walk(struct plan *plan, const struct imap_body *body,
 	if (is_type(body, "message", "rfc822") || is_type(body, "message", "global")) {
 		bool attached = str_caseeq(body->disposition, "attachment");
 		add_part(plan, body, depth, false);
+		if (display && !attached && body->envelope) {
+			struct message_part *part = &plan->parts->items[plan->parts->n - 1];
+			part->embedded = xcalloc(1, sizeof(*part->embedded));
+			message_info_take_envelope(part->embedded, body->envelope);
+		}
 		if (body->nparts)
 			plan_walk(plan, &body->parts[0], depth + 1, display && !attached);
 		return;
@@ -175,7 +184,7 @@ struct str mime_fetch_section(const struct imap_fetch *view, const char *section
 {
 	const struct imap_fetch_part *part = imap_fetch_part(view, false, section);
 
-	return part ? part->data : STR_NULL;
+	return part && part->data.p ? part->data : STR_NULL;
 }
 
 const struct message_part *mime_find_part(const struct message_parts *parts,
@@ -220,40 +229,174 @@ void mime_text_to_utf8(const struct message_part *part, struct str decoded,
 	buf_release(&utf8);
 }
 
-int mime_fetch_text(struct session *session, uint32_t uid,
-                    const struct message_parts *parts, struct buf *text,
-                    struct session_err *err)
+/* ---- the displayed text --------------------------------------------- */
+
+static struct mime_segment *add_segment(struct mime_body *body,
+                                        enum mime_segment_kind kind,
+                                        const struct message_part *part)
+{
+	struct mime_segment *segment;
+
+	body->items = xrealloc(body->items, (body->n + 1) * sizeof(*body->items));
+	segment = &body->items[body->n++];
+	segment->kind = kind;
+	segment->part = part;
+	buf_init(&segment->text);
+	return segment;
+}
+
+void mime_body_release(struct mime_body *body)
+{
+	for (size_t i = 0; i < body->n; i++)
+		buf_release(&body->items[i].text);
+	free(body->items);
+	buf_release(&body->text);
+	memset(body, 0, sizeof(*body));
+}
+
+static void addrs_line(struct buf *out, const char *name,
+                       const struct message_addrs *addrs)
+{
+	if (!addrs->n)
+		return;
+	buf_addf(out, "%s: ", name);
+	for (size_t i = 0; i < addrs->n; i++) {
+		const struct message_addr *addr = &addrs->items[i];
+		if (i)
+			buf_addstr(out, ", ");
+		if (addr->name)
+			buf_addf(out, "%s <%s>", addr->name, addr->address);
+		else
+			buf_addstr(out, addr->address);
+	}
+	buf_addch(out, '\n');
+}
+
+/*
+ * An embedded message's headers as plain text, for the JSON "text": the
+ * same fields the page shows above its text.
+ */
+void mime_embedded_headers(const struct message_info *info, struct buf *out)
+{
+	addrs_line(out, "From", &info->from);
+	addrs_line(out, "To", &info->to);
+	addrs_line(out, "Cc", &info->cc);
+	if (info->has_date) {
+		buf_addstr(out, "Date: ");
+		message_format_date(out, info->date);
+		buf_addch(out, '\n');
+	}
+	buf_addf(out, "Subject: %s\n", info->subject ? info->subject : "");
+}
+
+/* Parts are separated by one blank line. */
+static void separate(struct buf *text)
+{
+	if (!text->len)
+		return;
+	while (text->len && text->p[text->len - 1] == '\n')
+		buf_truncate(text, text->len - 1);
+	buf_addstr(text, "\n\n");
+}
+
+/* Whether the server should undo this part's encoding (RFC 3516). */
+static bool wants_binary(const struct session *session,
+                         const struct message_part *part)
+{
+	enum rfc2045_cte cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
+
+	return session_has_cap(session, CAP_BINARY) &&
+	       (cte == RFC2045_CTE_BASE64 || cte == RFC2045_CTE_QP);
+}
+
+static int fetch_displayed(struct session *session, uint32_t uid,
+                           const struct message_parts *parts, bool binary,
+                           struct session_result *result,
+                           struct session_err *err)
 {
 	struct imap_cmd cmd;
-	struct session_result result;
 	struct buf items = BUF_INIT, uidset = BUF_INIT;
-	struct imap_fetch view;
-	const struct imap_fetch *fetch = NULL;
 	size_t wanted = 0;
-	int rc = -1;
+	int rc;
 
 	buf_addch(&items, '(');
 	for (size_t i = 0; i < parts->n && wanted < MIME_MAX_TEXT_PARTS; i++) {
-		if (!parts->items[i].displayed)
+		const struct message_part *part = &parts->items[i];
+		if (!part->displayed)
 			continue;
-		buf_addf(&items, "%sBODY.PEEK[%s]", wanted ? " " : "",
-		         parts->items[i].section);
+		buf_addf(&items, "%s%s[%s]", wanted ? " " : "",
+		         binary && wants_binary(session, part) ? "BINARY.PEEK" : "BODY.PEEK",
+		         part->section);
 		wanted++;
 	}
 	buf_addch(&items, ')');
-	session_result_init(&result);
-	if (!wanted) {
-		rc = 0;
-		goto out;
-	}
 	buf_addf(&uidset, "%u", uid);
 	imap_cmd_init(&cmd, "UID FETCH");
 	imap_cmd_seqset(&cmd, buf_cstr(&uidset));
 	imap_cmd_fetch_items(&cmd, buf_cstr(&items));
-	rc = session_run(session, &cmd, &result, err);
+	rc = session_run(session, &cmd, result, err);
 	imap_cmd_release(&cmd);
-	if (rc < 0)
-		goto out;
+	buf_release(&items);
+	buf_release(&uidset);
+	return rc;
+}
+
+/* The part's text (decoded, UTF-8) from a FETCH; NULL note when all is well. */
+static const char *part_text(const struct imap_fetch *fetch,
+                             const struct message_part *part, struct buf *text)
+{
+	const struct imap_fetch_part *data = imap_fetch_part(fetch, true, part->section);
+	struct buf decoded = BUF_INIT;
+	const char *note = NULL;
+
+	if (data) {
+		/* BINARY: the server undid the transfer encoding. */
+		buf_add(&decoded, data->data.p ? data->data.p : "", data->data.len);
+	} else {
+		struct str raw = mime_fetch_section(fetch, part->section);
+		if (rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : "")) ==
+		    RFC2045_CTE_UNKNOWN)
+			note = "This part has a transfer encoding we do not know; it is shown as it came.";
+		mime_decode_body(part, raw, &decoded);
+	}
+	mime_text_to_utf8(part, str_from_buf(&decoded), text);
+	buf_release(&decoded);
+	return note;
+}
+
+int mime_fetch_body(struct session *session, uint32_t uid,
+                    const struct message_parts *parts, struct mime_body *body,
+                    struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	const struct imap_fetch *fetch = NULL;
+	size_t wanted = 0;
+	bool binary = session_has_cap(session, CAP_BINARY);
+	int rc = -1;
+
+	memset(body, 0, sizeof(*body));
+	session_result_init(&result);
+	for (size_t i = 0; i < parts->n; i++)
+		wanted += parts->items[i].displayed;
+	if (wanted > MIME_MAX_TEXT_PARTS)
+		wanted = MIME_MAX_TEXT_PARTS;
+	if (wanted) {
+		rc = fetch_displayed(session, uid, parts, binary, &result, err);
+		/*
+		 * A server that cannot undo a broken encoding says NO
+		 * [UNKNOWN-CTE] (RFC 3516): ask for the raw bytes and decode
+		 * them ourselves, tolerantly.
+		 */
+		if (rc < 0 && binary && err->code == SESSION_NO) {
+			session_result_release(&result);
+			session_result_init(&result);
+			memset(err, 0, sizeof(*err));
+			rc = fetch_displayed(session, uid, parts, false, &result, err);
+		}
+		if (rc < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < result.nuntagged && !fetch; i++) {
 		struct imap_view_err view_err;
 		if (imap_view_fetch(result.untagged[i], &view, &view_err) == 0 &&
@@ -262,29 +405,46 @@ int mime_fetch_text(struct session *session, uint32_t uid,
 		else
 			imap_fetch_release(&view);
 	}
-	for (size_t i = 0, shown = 0; fetch && i < parts->n && shown < wanted; i++) {
+	for (size_t i = 0, shown = 0; i < parts->n; i++) {
 		const struct message_part *part = &parts->items[i];
-		struct buf decoded = BUF_INIT;
-		if (!part->displayed)
+		struct mime_segment *segment;
+		const char *note;
+		if (part->embedded) {
+			segment = add_segment(body, MIME_SEGMENT_MESSAGE, part);
+			mime_embedded_headers(part->embedded, &segment->text);
+			separate(&body->text);
+			buf_add(&body->text, segment->text.p, segment->text.len);
+			continue;
+		}
+		if (!part->displayed || !fetch || shown >= wanted)
 			continue;
 		shown++;
-		mime_decode_body(part, mime_fetch_section(fetch, part->section),
-		                 &decoded);
-		if (text->len) {
-			/* Parts are separated by one blank line. */
-			while (text->len && text->p[text->len - 1] == '\n')
-				buf_truncate(text, text->len - 1);
-			buf_addstr(text, "\n\n");
-		}
-		mime_text_to_utf8(part, str_from_buf(&decoded), text);
-		buf_release(&decoded);
+		segment = add_segment(body, !strcmp(part->type, "text/markdown")
+		                                ? MIME_SEGMENT_MARKDOWN : MIME_SEGMENT_TEXT,
+		                      part);
+		note = part_text(fetch, part, &segment->text);
+		separate(&body->text);
+		buf_add(&body->text, segment->text.p, segment->text.len);
+		if (note)
+			buf_addstr(&add_segment(body, MIME_SEGMENT_NOTE, part)->text, note);
 	}
 	if (fetch)
 		imap_fetch_release(&view);
 	rc = 0;
 out:
 	session_result_release(&result);
-	buf_release(&items);
-	buf_release(&uidset);
+	return rc;
+}
+
+int mime_fetch_text(struct session *session, uint32_t uid,
+                    const struct message_parts *parts, struct buf *text,
+                    struct session_err *err)
+{
+	struct mime_body body;
+	int rc = mime_fetch_body(session, uid, parts, &body, err);
+
+	if (rc == 0)
+		buf_add(text, body.text.p, body.text.len);
+	mime_body_release(&body);
 	return rc;
 }

@@ -33,12 +33,42 @@ const struct message_part *mime_find_part(const struct message_parts *parts,
                                           const char *section);
 
 /*
- * The displayed text of the message: the displayed parts fetched in one
- * command and decoded, joined by blank lines, "\n" line ends.
+ * The displayed body of the message, part by part, and as one plain text
+ * (the JSON "text": parts joined by blank lines, "\n" line ends, an
+ * embedded message's From/To/Cc/Date/Subject as header lines before its
+ * text).  Fetched in one command: BINARY.PEEK for encoded parts when the
+ * server offers BINARY, BODY.PEEK and our own decoders otherwise or when
+ * it refuses (NO [UNKNOWN-CTE]).
  */
+enum mime_segment_kind {
+	MIME_SEGMENT_TEXT,      /* UTF-8 text: plain, flowed joined, HTML as text */
+	MIME_SEGMENT_MARKDOWN,  /* text/markdown source */
+	MIME_SEGMENT_MESSAGE,   /* an embedded message's headers, as text */
+	MIME_SEGMENT_NOTE,      /* a note of ours about the part before */
+};
+
+struct mime_segment {
+	enum mime_segment_kind kind;
+	const struct message_part *part;  /* borrowed from the parts */
+	struct buf text;
+};
+
+struct mime_body {
+	struct mime_segment *items;
+	size_t n;
+	struct buf text;
+};
+
+int mime_fetch_body(struct session *session, uint32_t uid,
+                    const struct message_parts *parts, struct mime_body *body,
+                    struct session_err *err);
+void mime_body_release(struct mime_body *body);
+/* Only the plain text of mime_fetch_body(), appended to text. */
 int mime_fetch_text(struct session *session, uint32_t uid,
                     const struct message_parts *parts, struct buf *text,
                     struct session_err *err);
+/* An embedded message's headers as "Name: value" lines (appended). */
+void mime_embedded_headers(const struct message_info *info, struct buf *out);
 
 /* The bytes of BODY[section] in a FETCH; p == NULL when absent. */
 struct str mime_fetch_section(const struct imap_fetch *view, const char *section);

@@ -10,6 +10,7 @@
 
 #include "imap_view.h"
 #include "message.h"
+#include "mailtext.h"
 #include "mime.h"
 
 int page_fetch_uid(struct page *page, const char *items,
@@ -172,8 +173,86 @@ static void human_size(struct buf *out, uint64_t size)
 		buf_addf(out, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
 }
 
+/* An embedded message's headers as the page shows them (obfuscated). */
+static void embedded_headers(struct page *page, struct mailtext_doc *doc,
+                             const struct message_part *part)
+{
+	const struct message_info *info = part->embedded;
+	const struct message_addrs *lists[] = { &info->from, &info->to, &info->cc };
+	const char *list_names[] = { "From", "To", "Cc" };
+	const char *names[5];
+	struct buf values[5];
+	const char *value_ptrs[5];
+	size_t n = 0;
+
+	for (size_t l = 0; l < 3; l++) {
+		if (!lists[l]->n)
+			continue;
+		buf_init(&values[n]);
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const struct message_addr *addr = &lists[l]->items[i];
+			if (i)
+				buf_addstr(&values[n], ", ");
+			if (addr->name)
+				buf_addf(&values[n], "%s <", addr->name);
+			page_shown_address(page, addr, &values[n]);
+			if (addr->name)
+				buf_addch(&values[n], '>');
+		}
+		names[n++] = list_names[l];
+	}
+	if (info->has_date) {
+		buf_init(&values[n]);
+		message_format_date(&values[n], info->date);
+		names[n++] = "Date";
+	}
+	buf_init(&values[n]);
+	buf_addstr(&values[n], info->subject ? info->subject : "");
+	names[n++] = "Subject";
+	for (size_t i = 0; i < n; i++)
+		value_ptrs[i] = buf_cstr(&values[i]);
+	mailtext_doc_message(doc, part->section, names, value_ptrs, n);
+	for (size_t i = 0; i < n; i++)
+		buf_release(&values[i]);
+}
+
+/*
+ * The body as HTML: text parts through the mail-text renderer, Markdown
+ * through cmark (safe mode), embedded messages with their headers.
+ */
+static void body_html(struct page *page, struct tmpl_vars *vars,
+                      const struct mime_body *body)
+{
+	struct mailtext_opts opts = { .obfuscate = page->conf->obfuscate };
+	struct mailtext_doc doc;
+
+	mailtext_doc_init(&doc, &opts);
+	for (size_t i = 0; i < body->n; i++) {
+		const struct mime_segment *segment = &body->items[i];
+		const struct buf *text = &segment->text;
+		mailtext_doc_enter(&doc, segment->part->section);
+		switch (segment->kind) {
+		case MIME_SEGMENT_MESSAGE:
+			embedded_headers(page, &doc, segment->part);
+			break;
+		case MIME_SEGMENT_MARKDOWN:
+			mailtext_doc_markdown(&doc, buf_cstr(text), text->len);
+			break;
+		case MIME_SEGMENT_NOTE:
+			mailtext_doc_note(&doc, buf_cstr(text));
+			break;
+		case MIME_SEGMENT_TEXT:
+			mailtext_doc_text(&doc, buf_cstr(text), text->len);
+			break;
+		}
+	}
+	mailtext_doc_set_var(&doc, vars, "body");
+	mailtext_doc_release(&doc);
+}
+
 static void send_html(struct page *page, const struct message_info *info,
-                      const struct message_parts *parts, const struct buf *text)
+                      const struct message_parts *parts,
+                      const struct mime_body *body)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
 	struct buf url = BUF_INIT, scratch = BUF_INIT;
@@ -195,7 +274,7 @@ static void send_html(struct page *page, const struct message_info *info,
 	}
 	if (info->message_id)
 		header_row(vars, "Message-ID", info->message_id);
-	tmpl_vars_set_strn(vars, "text", buf_cstr(text), text->len);
+	body_html(page, vars, body);
 	tmpl_vars_set_list(vars, "parts");
 	for (size_t i = 0; i < parts->n; i++) {
 		const struct message_part *part = &parts->items[i];
@@ -230,7 +309,7 @@ int page_message(struct page *page)
 	struct imap_fetch view;
 	struct message_info info;
 	struct message_parts parts = { 0 };
-	struct buf text = BUF_INIT;
+	struct mime_body body = { 0 };
 	struct session_err err = { 0 };
 	int rc;
 
@@ -239,7 +318,7 @@ int page_message(struct page *page)
 	if (rc < 0)
 		goto out_result;
 	if (mime_parts_from_view(&view, &parts) < 0 ||
-	    mime_fetch_text(page->session, info.uid, &parts, &text, &err) < 0) {
+	    mime_fetch_body(page->session, info.uid, &parts, &body, &err) < 0) {
 		rc = err.code == SESSION_OK
 		         ? page_error(page, 502, "The message's structure could not be read.")
 		         : page_session_error(page, &err);
@@ -248,15 +327,15 @@ int page_message(struct page *page)
 	/* A message never changes under its UID (UIDVALIDITY aside). */
 	resp_header(page->resp, "Cache-Control", "public, max-age=3600");
 	if (page->json)
-		send_json(page, &info, &parts, &text);
+		send_json(page, &info, &parts, &body.text);
 	else
-		send_html(page, &info, &parts, &text);
+		send_html(page, &info, &parts, &body);
 	rc = 0;
 out:
 	message_parts_release(&parts);
 	message_info_release(&info);
 	imap_fetch_release(&view);
-	buf_release(&text);
+	mime_body_release(&body);
 out_result:
 	session_result_release(&result);
 	return rc;

@@ -1,6 +1,12 @@
 /*
  * "/MBOX/UID/SECTION": one MIME part, transfer encoding undone.
  *
+ * A part is fetched in chunks of PART_CHUNK bytes (BODY.PEEK[s]<o.n>),
+ * each decoded by the streaming decoders and written out as it comes: a
+ * 50 MB attachment (68 MB of base64, more than max-literal) never has to
+ * fit in one literal, and the gateway holds one chunk at a time (the
+ * front end may still buffer the response: imapeek-httpd does).
+ *
  * The type comes from the BODYSTRUCTURE; a type that could run script in
  * the archive's origin (HTML, SVG, XML, JavaScript, ...) is still served
  * as itself, so a reader can look at it, but only under a sandboxing
@@ -8,12 +14,16 @@
  */
 #include "page.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "imap_view.h"
 #include "message.h"
 #include "mime.h"
+#include "rfc2045.h"
+
+#define PART_CHUNK (1024 * 1024)
 
 /* Types shown inline in the browser; everything else is a download. */
 static const char *const inline_types[] = {
@@ -86,6 +96,77 @@ static void content_disposition(struct page *page, const char *kind,
 	buf_release(&clean);
 }
 
+/* Undoes a transfer encoding chunk by chunk. */
+struct part_decoder {
+	enum rfc2045_cte cte;
+	struct rfc2045_b64 b64;
+	struct rfc2045_qp qp;
+};
+
+static void decoder_init(struct part_decoder *decoder, const struct message_part *part)
+{
+	decoder->cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
+	rfc2045_b64_init(&decoder->b64);
+	rfc2045_qp_init(&decoder->qp);
+}
+
+static void decoder_feed(struct part_decoder *decoder, struct buf *out, struct str in)
+{
+	if (decoder->cte == RFC2045_CTE_BASE64)
+		rfc2045_b64_feed(&decoder->b64, out, in.p, in.len);
+	else if (decoder->cte == RFC2045_CTE_QP)
+		rfc2045_qp_feed(&decoder->qp, out, in.p, in.len);
+	else
+		buf_add(out, in.p, in.len);
+}
+
+/* Flushes what is left and releases the state. */
+static void decoder_finish(struct part_decoder *decoder, struct buf *out)
+{
+	if (decoder->cte == RFC2045_CTE_BASE64)
+		rfc2045_b64_finish(&decoder->b64, out);
+	rfc2045_qp_finish(&decoder->qp, out);
+}
+
+/*
+ * BODY.PEEK[section]<offset.PART_CHUNK>: the chunk's bytes appended to
+ * out.  0, or -1 with err filled.
+ */
+static int fetch_chunk(struct page *page, const char *section, uint64_t offset,
+                       struct buf *out, struct session_err *err)
+{
+	struct session_result result;
+	struct imap_cmd cmd;
+	struct buf items = BUF_INIT;
+	char uid[16];
+	int rc;
+
+	session_result_init(&result);
+	snprintf(uid, sizeof(uid), "%u", page->route->uid);
+	buf_addf(&items, "(UID BODY.PEEK[%s]<%llu.%d>)", section,
+	         (unsigned long long)offset, PART_CHUNK);
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, uid);
+	imap_cmd_fetch_items(&cmd, buf_cstr(&items));
+	rc = session_run(page->session, &cmd, &result, err);
+	imap_cmd_release(&cmd);
+	for (size_t i = 0; rc == 0 && i < result.nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result.untagged[i], &view, &view_err) == 0 &&
+		    view.has_uid && view.uid == page->route->uid) {
+			struct str data = mime_fetch_section(&view, section);
+			buf_add(out, data.p ? data.p : "", data.len);
+			imap_fetch_release(&view);
+			break;
+		}
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	buf_release(&items);
+	return rc;
+}
+
 int page_part(struct page *page)
 {
 	struct session_result result;
@@ -93,13 +174,15 @@ int page_part(struct page *page)
 	struct message_info info;
 	struct message_parts parts = { 0 };
 	const struct message_part *part;
-	struct buf items = BUF_INIT, body = BUF_INIT, type = BUF_INIT;
-	bool inline_ok = false;
+	struct session_err err = { 0 };
+	struct part_decoder decoder;
+	struct buf raw = BUF_INIT, body = BUF_INIT, type = BUF_INIT;
+	uint64_t offset = 0;
+	bool inline_ok = false, more;
 	int rc;
 
 	session_result_init(&result);
-	buf_addf(&items, "(UID BODYSTRUCTURE BODY.PEEK[%s])", page->route->section);
-	rc = page_fetch_uid(page, buf_cstr(&items), &result, &view, &info);
+	rc = page_fetch_uid(page, "(UID BODYSTRUCTURE)", &result, &view, &info);
 	if (rc < 0)
 		goto out_result;
 	if (mime_parts_from_view(&view, &parts) < 0 ||
@@ -107,7 +190,11 @@ int page_part(struct page *page)
 		rc = page_error(page, 404, "This message has no such part.");
 		goto out;
 	}
-	mime_decode_body(part, mime_fetch_section(&view, part->section), &body);
+	/* The first chunk before the headers: a failure is still an error page. */
+	if (fetch_chunk(page, part->section, 0, &raw, &err) < 0) {
+		rc = page_session_error(page, &err);
+		goto out;
+	}
 	buf_addstr(&type, part->type && type_is_safe_token(part->type)
 	                      ? part->type : "application/octet-stream");
 	for (size_t i = 0; i < sizeof(inline_types) / sizeof(inline_types[0]); i++)
@@ -125,14 +212,33 @@ int page_part(struct page *page)
 	content_disposition(page, inline_ok && !part->attachment ? "inline"
 	                                                         : "attachment",
 	                    part->filename);
-	rc = resp_write(page->resp, buf_cstr(&body), body.len);
+	decoder_init(&decoder, part);
+	rc = 0;
+	do {
+		/* A short chunk is the last one. */
+		more = raw.len == PART_CHUNK;
+		offset += raw.len;
+		decoder_feed(&decoder, &body, str_from_buf(&raw));
+		buf_reset(&raw);
+		if (body.len && (rc = resp_write(page->resp, body.p, body.len)) < 0)
+			break;
+		buf_reset(&body);
+		if (more && fetch_chunk(page, part->section, offset, &raw, &err) < 0) {
+			/* Too late for an error page: the answer stays short. */
+			rc = -1;
+			break;
+		}
+	} while (more);
+	decoder_finish(&decoder, &body);
+	if (rc == 0 && body.len)
+		rc = resp_write(page->resp, body.p, body.len);
 out:
 	message_parts_release(&parts);
 	message_info_release(&info);
 	imap_fetch_release(&view);
 out_result:
 	session_result_release(&result);
-	buf_release(&items);
+	buf_release(&raw);
 	buf_release(&body);
 	buf_release(&type);
 	return rc;
