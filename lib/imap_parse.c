@@ -161,7 +161,7 @@ static int literal_announced(const char *line, size_t len, uint64_t *size)
 	return 1;
 }
 
-static struct imap_response *parse_response(const char *raw, size_t len,
+static struct imap_response *parse_response(struct buf *raw,
                                             char *error, size_t error_size);
 
 enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
@@ -232,19 +232,21 @@ enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
 			}
 			parser->literals++;
 			parser->literal_left = size;
+			/* one allocation for the whole literal: its bytes are
+			 * copied once, from the read buffer to here */
+			buf_grow(&parser->pending, (size_t)size);
 			parser->line_start = parser->pending.len;
 			continue;
 		}
 
 		/* The response is complete. */
 		char error[128] = "";
-		struct imap_response *done = parse_response(parser->pending.p,
-		                                            parser->pending.len,
+		/* the response takes the pending bytes over: no second copy */
+		struct imap_response *done = parse_response(&parser->pending,
 		                                            error, sizeof(error));
 		*used = pos;
 		if (!done)
 			return parser_fail(parser, error);
-		buf_reset(&parser->pending);
 		parser->line_start = 0;
 		parser->literals = 0;
 		parser->scan = 0;
@@ -296,30 +298,80 @@ struct frame {
 };
 
 /*
- * Two passes over the same code: the first (nodes == NULL) validates and
- * counts nodes, the second fills an array of exactly that size, so node
- * pointers never move and a response is two allocations.
+ * One pass.  Nodes come from chunks that never move (so node pointers stay
+ * valid while the tree grows), each twice the size of the one before: a
+ * FETCH of a few hundred nodes is a handful of allocations, a tagged OK
+ * one.  Slot 0 of a chunk is no node: its next links the chunks for
+ * imap_response_free().
  */
+#define CHUNK_FIRST 32
+#define CHUNK_MAX 4096
+/* Frames on the C stack before the stack goes to the heap. */
+#define STACK_INLINE 64
+
 struct tree {
 	const char *p;
 	size_t len, pos;
-	struct imap_node *nodes;
-	size_t nnodes;
-	struct imap_node scratch;
-	char *unescaped;         /* second pass: where unescaped strings go */
+	struct imap_node *chunks;  /* the first chunk */
+	struct imap_node *chunk;   /* the chunk being filled */
+	size_t chunk_used, chunk_cap;
+	char *unescaped;           /* where unescaped quoted strings go */
 	size_t unescaped_len;
 	struct frame *stack;
+	size_t stack_cap;
+	struct frame stack_inline[STACK_INLINE];
 	char *error;
 	size_t error_size;
 };
 
 static struct imap_node *new_node(struct tree *tree, enum imap_node_type type)
 {
-	struct imap_node *node = tree->nodes ? &tree->nodes[tree->nnodes] : &tree->scratch;
-	tree->nnodes++;
+	if (tree->chunk_used == tree->chunk_cap) {
+		size_t cap = tree->chunk_cap ? tree->chunk_cap * 2 : CHUNK_FIRST;
+		struct imap_node *chunk;
+
+		if (cap > CHUNK_MAX)
+			cap = CHUNK_MAX;
+		chunk = xmalloc(cap * sizeof(*chunk));
+		chunk[0].next = NULL;
+		if (tree->chunk)
+			tree->chunk[0].next = chunk;
+		else
+			tree->chunks = chunk;
+		tree->chunk = chunk;
+		tree->chunk_used = 1;
+		tree->chunk_cap = cap;
+	}
+	struct imap_node *node = &tree->chunk[tree->chunk_used++];
 	memset(node, 0, sizeof(*node));
 	node->type = type;
 	return node;
+}
+
+static void free_chunks(struct imap_node *chunk)
+{
+	while (chunk) {
+		struct imap_node *next = chunk[0].next;
+		free(chunk);
+		chunk = next;
+	}
+}
+
+/* Room for stack[depth + 1]; depth is below IMAP_MAX_DEPTH. */
+static void stack_reserve(struct tree *tree, size_t depth)
+{
+	if (depth + 1 < tree->stack_cap)
+		return;
+	size_t cap = tree->stack_cap * 2;
+	if (cap > IMAP_MAX_DEPTH + 1)
+		cap = IMAP_MAX_DEPTH + 1;
+	if (tree->stack == tree->stack_inline) {
+		tree->stack = xmalloc(cap * sizeof(*tree->stack));
+		memcpy(tree->stack, tree->stack_inline, sizeof(tree->stack_inline));
+	} else {
+		tree->stack = xrealloc(tree->stack, cap * sizeof(*tree->stack));
+	}
+	tree->stack_cap = cap;
 }
 
 static void append(struct frame *frame, struct imap_node *node)
@@ -346,11 +398,17 @@ static bool all_digits(struct str text)
 	return text.len > 0;
 }
 
+/* Called for every byte of every atom: no strchr. */
 static bool is_atom_byte(unsigned char c)
 {
-	if (c <= 0x20 || c == 0x7f)
-		return false;
-	return !strchr("(){\"", c);
+	return c > 0x20 && c != 0x7f && c != '(' && c != ')' && c != '{' &&
+	       c != '"';
+}
+
+static bool is_nil(struct str text)
+{
+	return text.len == 3 && (text.p[0] | 0x20) == 'n' &&
+	       (text.p[1] | 0x20) == 'i' && (text.p[2] | 0x20) == 'l';
 }
 
 static int lex_quoted(struct tree *tree, struct imap_node *node)
@@ -375,7 +433,7 @@ static int lex_quoted(struct tree *tree, struct imap_node *node)
 		tree->pos++;
 	}
 	size_t end = tree->pos++;
-	if (!escapes || !tree->nodes) {
+	if (!escapes) {
 		node->text = (struct str){ tree->p + start, end - start };
 		return 0;
 	}
@@ -425,16 +483,14 @@ static int lex_literal(struct tree *tree, struct imap_node *node)
 static int parse_tokens(struct tree *tree, struct imap_node *root,
                         enum frame_kind kind)
 {
-	struct frame *stack = tree->stack;
 	size_t depth = 0;
 	/* What ended the previous token: 0 none, ')' a list, 't' a token. */
 	char previous = 0;
-	/* A response code starts with its name (checked here: in the counting
-	 * pass the nodes are scratch). */
+	/* A response code starts with its name. */
 	bool named = false;
 	size_t root_tokens = 0;
 
-	stack[0] = (struct frame){ kind, root, NULL, NULL };
+	tree->stack[0] = (struct frame){ kind, root, NULL, NULL };
 	for (;;) {
 		bool spaced = false;
 		while (tree->pos < tree->len && tree->p[tree->pos] == ' ')
@@ -442,7 +498,7 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 		if (tree->pos >= tree->len)
 			return tree_fail(tree, "response ends without a line end");
 		char c = tree->p[tree->pos];
-		struct frame *top = &stack[depth];
+		struct frame *top = &tree->stack[depth];
 		bool closes_bracket = c == ']' &&
 			(top->kind == FRAME_SECTION || top->kind == FRAME_CODE);
 
@@ -497,7 +553,8 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 			node->glued = previous == ')' && !spaced;
 			root_tokens += depth == 0;
 			append(top, node);
-			stack[++depth] = (struct frame){ FRAME_LIST, node, NULL, NULL };
+			stack_reserve(tree, depth);
+			tree->stack[++depth] = (struct frame){ FRAME_LIST, node, NULL, NULL };
 			tree->pos++;
 			previous = 0;
 			continue;
@@ -540,7 +597,7 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 				if (parse_u64(text, 0, UINT64_MAX, &number) < 0)
 					return tree_fail(tree, "number does not fit 64 bits");
 				node->number = number;
-			} else if (str_caseeq(text, "NIL")) {
+			} else if (is_nil(text)) {
 				node = new_node(tree, IMAP_NIL);
 			} else {
 				node = new_node(tree, IMAP_ATOM);
@@ -555,7 +612,8 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 					return tree_fail(tree, "lists nested too deep");
 				struct imap_node *section = new_node(tree, IMAP_SECTION);
 				node->section = section;
-				stack[++depth] = (struct frame){ FRAME_SECTION, section, NULL, node };
+				stack_reserve(tree, depth);
+				tree->stack[++depth] = (struct frame){ FRAME_SECTION, section, NULL, node };
 				tree->pos++;
 				previous = 0;
 				continue;
@@ -608,7 +666,6 @@ static int build(struct tree *tree, struct imap_response *response)
 
 	memset(response, 0, sizeof(*response));
 	tree->pos = 0;
-	tree->nnodes = 0;
 	tree->unescaped_len = 0;
 	if (len && p[0] == '+') {
 		response->kind = IMAP_CONTINUATION;
@@ -657,38 +714,47 @@ static int build(struct tree *tree, struct imap_response *response)
 	return parse_resp_text(tree, response, true);
 }
 
-static struct imap_response *parse_response(const char *raw, size_t len,
+/*
+ * Build the response from the bytes in raw, which it takes over (raw is
+ * empty afterwards, whatever the outcome).
+ */
+static struct imap_response *parse_response(struct buf *raw,
                                             char *error, size_t error_size)
 {
-	struct tree tree = { .p = raw, .len = len, .error = error,
-	                     .error_size = error_size };
+	struct tree tree_storage, *tree = &tree_storage;
 	struct imap_response *response = xcalloc(1, sizeof(*response));
+	size_t len = raw->len;
+	char *owned;
 
-	tree.stack = xmalloc(sizeof(*tree.stack) * (IMAP_MAX_DEPTH + 1));
-	if (build(&tree, response) < 0)
-		goto fail;
 	/*
-	 * Second pass over a private copy: raw, then room for the unescaped
-	 * quoted strings (never longer than raw itself).
+	 * Unescaped quoted strings go behind the raw bytes (they are never
+	 * longer than raw itself); room is made before any pointer into raw
+	 * exists.  Without a backslash there is nothing to unescape, and
+	 * spare room of the framer's buffer goes back to the allocator.
 	 */
-	size_t nnodes = tree.nnodes;
-	char *owned = xmalloc(2 * len + 1);
-	memcpy(owned, raw, len);
-	owned[len] = '\0';
-	tree.p = owned;
-	tree.unescaped = owned + len + 1;
-	tree.nodes = xcalloc(nnodes ? nnodes : 1, sizeof(*tree.nodes));
-	if (build(&tree, response) < 0 || tree.nnodes != nnodes)
-		abort(); /* the first pass accepted these very bytes */
+	if (memchr(raw->p, '\\', len))
+		buf_grow(raw, len + 1);
+	else if (raw->cap - len > len / 4 + 4096)
+		raw->p = xrealloc(raw->p, len + 1), raw->cap = len + 1;
+	owned = buf_detach(raw, NULL);
+	*tree = (struct tree){ .p = owned, .len = len, .unescaped = owned + len + 1,
+	                       .error = error, .error_size = error_size,
+	                       .stack_cap = STACK_INLINE };
+	tree->stack = tree->stack_inline;
+	if (build(tree, response) < 0) {
+		free_chunks(tree->chunks);
+		free(owned);
+		free(response);
+		response = NULL;
+		goto out;
+	}
 	response->raw = (struct str){ owned, len };
 	response->raw_owned = owned;
-	response->nodes = tree.nodes;
-	free(tree.stack);
+	response->nodes = tree->chunks;
+out:
+	if (tree->stack != tree->stack_inline)
+		free(tree->stack);
 	return response;
-fail:
-	free(tree.stack);
-	free(response);
-	return NULL;
 }
 
 void imap_response_free(struct imap_response *response)
@@ -696,7 +762,7 @@ void imap_response_free(struct imap_response *response)
 	if (!response)
 		return;
 	free(response->raw_owned);
-	free(response->nodes);
+	free_chunks(response->nodes);
 	free(response);
 }
 
