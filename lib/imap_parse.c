@@ -127,6 +127,12 @@ static enum imap_parse_result parser_fail(struct imap_parser *parser,
 	return IMAP_PARSE_BAD;
 }
 
+/*
+ * The buffer a response starts in; a response takes it over, and what it
+ * does not use goes back (parse_response).
+ */
+#define RESPONSE_FIRST_ROOM 4000
+
 static uint64_t response_cap(const struct imap_parser *parser)
 {
 	uint64_t lines = 16 * (uint64_t)IMAP_MAX_LINE;
@@ -199,6 +205,9 @@ enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
 			*used = pos;
 			return parser_fail(parser, "response too long");
 		}
+		/* a new response: room for a typical first line in one go */
+		if (!parser->pending.cap)
+			buf_grow(&parser->pending, RESPONSE_FIRST_ROOM);
 		buf_add(&parser->pending, data + pos, take);
 		pos += take;
 		if (!lf)
@@ -398,11 +407,59 @@ static bool all_digits(struct str text)
 	return text.len > 0;
 }
 
-/* Called for every byte of every atom: no strchr. */
 static bool is_atom_byte(unsigned char c)
 {
 	return c > 0x20 && c != 0x7f && c != '(' && c != ')' && c != '{' &&
 	       c != '"';
+}
+
+/*
+ * The inner loops over atoms and quoted strings run for every byte of an
+ * ENVELOPE and a BODYSTRUCTURE: one table look-up per byte instead of a
+ * chain of comparisons.  BYTE_ATOM: an atom byte other than "[" and "]"
+ * (is_atom_byte() without those two); BYTE_BRACKET: "[" or "]";
+ * BYTE_QUOTED_STOP: what ends the plain run of a quoted string (its
+ * closing quote, an escape, CR, LF, NUL).
+ */
+enum { BYTE_ATOM = 1, BYTE_BRACKET = 2, BYTE_QUOTED_STOP = 4 };
+static const unsigned char byte_class[256] = {
+	4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 1, 4, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 5, 2, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/*
+ * Where the run of bytes from tree->pos ends: at the first byte whose
+ * class has a bit of stop, or lacks all bits of go.  Locals, so the loop
+ * stays in registers.
+ */
+static size_t plain_run(const struct tree *tree, unsigned char stop,
+                        unsigned char go)
+{
+	const unsigned char *p = (const unsigned char *)tree->p;
+	size_t pos = tree->pos, len = tree->len;
+
+	if (go) {
+		while (pos < len && (byte_class[p[pos]] & go))
+			pos++;
+	} else {
+		while (pos < len && !(byte_class[p[pos]] & stop))
+			pos++;
+	}
+	return pos;
 }
 
 static bool is_nil(struct str text)
@@ -416,6 +473,7 @@ static int lex_quoted(struct tree *tree, struct imap_node *node)
 	size_t start = ++tree->pos, escapes = 0;
 
 	for (;;) {
+		tree->pos = plain_run(tree, BYTE_QUOTED_STOP, 0);
 		if (tree->pos >= tree->len)
 			return tree_fail(tree, "unterminated quoted string");
 		char c = tree->p[tree->pos];
@@ -575,8 +633,11 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 			bool bracketed = c == '[';
 			bool in_brackets = top->kind == FRAME_SECTION || top->kind == FRAME_CODE;
 			while (tree->pos < tree->len) {
+				tree->pos = plain_run(tree, 0, BYTE_ATOM);
+				if (tree->pos >= tree->len)
+					break;
 				unsigned char b = (unsigned char)tree->p[tree->pos];
-				if (!is_atom_byte(b))
+				if (!(byte_class[b] & BYTE_BRACKET))
 					break;
 				if (b == '[' && tree->pos > start && !bracketed)
 					break;
@@ -734,7 +795,7 @@ static struct imap_response *parse_response(struct buf *raw,
 	 */
 	if (memchr(raw->p, '\\', len))
 		buf_grow(raw, len + 1);
-	else if (raw->cap - len > len / 4 + 4096)
+	else if (raw->cap - len > len / 4 + 256)
 		raw->p = xrealloc(raw->p, len + 1), raw->cap = len + 1;
 	owned = buf_detach(raw, NULL);
 	*tree = (struct tree){ .p = owned, .len = len, .unescaped = owned + len + 1,
