@@ -311,7 +311,8 @@ struct frame {
  * valid while the tree grows), each twice the size of the one before: a
  * FETCH of a few hundred nodes is a handful of allocations, a tagged OK
  * one.  Slot 0 of a chunk is no node: its next links the chunks for
- * imap_response_free().
+ * imap_response_free().  The unescaped text of a quoted string with
+ * escapes (rare) is such a block too, its bytes after slot 0.
  */
 #define CHUNK_FIRST 32
 #define CHUNK_MAX 4096
@@ -321,11 +322,9 @@ struct frame {
 struct tree {
 	const char *p;
 	size_t len, pos;
-	struct imap_node *chunks;  /* the first chunk */
+	struct imap_node *chunks;  /* every block, last allocated first */
 	struct imap_node *chunk;   /* the chunk being filled */
 	size_t chunk_used, chunk_cap;
-	char *unescaped;           /* where unescaped quoted strings go */
-	size_t unescaped_len;
 	struct frame *stack;
 	size_t stack_cap;
 	struct frame stack_inline[STACK_INLINE];
@@ -342,11 +341,8 @@ static struct imap_node *new_node(struct tree *tree, enum imap_node_type type)
 		if (cap > CHUNK_MAX)
 			cap = CHUNK_MAX;
 		chunk = xmalloc(cap * sizeof(*chunk));
-		chunk[0].next = NULL;
-		if (tree->chunk)
-			tree->chunk[0].next = chunk;
-		else
-			tree->chunks = chunk;
+		chunk[0].next = tree->chunks;
+		tree->chunks = chunk;
 		tree->chunk = chunk;
 		tree->chunk_used = 1;
 		tree->chunk_cap = cap;
@@ -355,6 +351,16 @@ static struct imap_node *new_node(struct tree *tree, enum imap_node_type type)
 	memset(node, 0, sizeof(*node));
 	node->type = type;
 	return node;
+}
+
+/* size bytes that live as long as the response. */
+static char *new_text(struct tree *tree, size_t size)
+{
+	struct imap_node *block = xmalloc(sizeof(*block) + size);
+
+	block[0].next = tree->chunks;
+	tree->chunks = block;
+	return (char *)(block + 1);
 }
 
 static void free_chunks(struct imap_node *chunk)
@@ -495,14 +501,13 @@ static int lex_quoted(struct tree *tree, struct imap_node *node)
 		node->text = (struct str){ tree->p + start, end - start };
 		return 0;
 	}
-	char *out = tree->unescaped + tree->unescaped_len;
+	char *out = new_text(tree, end - start - escapes);
 	size_t n = 0;
 	for (size_t i = start; i < end; i++) {
 		if (tree->p[i] == '\\')
 			i++;
 		out[n++] = tree->p[i];
 	}
-	tree->unescaped_len += n;
 	node->text = (struct str){ out, n };
 	return 0;
 }
@@ -727,7 +732,6 @@ static int build(struct tree *tree, struct imap_response *response)
 
 	memset(response, 0, sizeof(*response));
 	tree->pos = 0;
-	tree->unescaped_len = 0;
 	if (len && p[0] == '+') {
 		response->kind = IMAP_CONTINUATION;
 		tree->pos = 1;
@@ -788,20 +792,21 @@ static struct imap_response *parse_response(struct buf *raw,
 	char *owned;
 
 	/*
-	 * Unescaped quoted strings go behind the raw bytes (they are never
-	 * longer than raw itself); room is made before any pointer into raw
-	 * exists.  Without a backslash there is nothing to unescape, and
-	 * spare room of the framer's buffer goes back to the allocator.
+	 * Spare room of the framer's buffer goes back to the allocator
+	 * (shrinking in place: no copy), before any pointer into raw exists.
 	 */
-	if (memchr(raw->p, '\\', len))
-		buf_grow(raw, len + 1);
-	else if (raw->cap - len > len / 4 + 256)
+	if (raw->cap - len > len / 4 + 256)
 		raw->p = xrealloc(raw->p, len + 1), raw->cap = len + 1;
 	owned = buf_detach(raw, NULL);
-	*tree = (struct tree){ .p = owned, .len = len, .unescaped = owned + len + 1,
-	                       .error = error, .error_size = error_size,
-	                       .stack_cap = STACK_INLINE };
+	tree->p = owned;
+	tree->len = len;
+	tree->pos = 0;
+	tree->chunks = tree->chunk = NULL;
+	tree->chunk_used = tree->chunk_cap = 0;
 	tree->stack = tree->stack_inline;
+	tree->stack_cap = STACK_INLINE;
+	tree->error = error;
+	tree->error_size = error_size;
 	if (build(tree, response) < 0) {
 		free_chunks(tree->chunks);
 		free(owned);
