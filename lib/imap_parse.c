@@ -241,8 +241,9 @@ enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
 			}
 			parser->literals++;
 			parser->literal_left = size;
-			/* one allocation for the whole literal: its bytes are
-			 * copied once, from the read buffer to here */
+			/* one allocation for the whole literal (its size passed
+			 * both caps above): its bytes are copied once, from the
+			 * read buffer to here, and the response keeps them */
 			buf_grow(&parser->pending, (size_t)size);
 			parser->line_start = parser->pending.len;
 			continue;
@@ -786,7 +787,8 @@ static int build(struct tree *tree, struct imap_response *response)
 static struct imap_response *parse_response(struct buf *raw,
                                             char *error, size_t error_size)
 {
-	struct tree tree_storage, *tree = &tree_storage;
+	struct tree tree_storage; /* on the C stack, with its first frames */
+	struct tree *tree = &tree_storage;
 	struct imap_response *response = xcalloc(1, sizeof(*response));
 	size_t len = raw->len;
 	char *owned;
