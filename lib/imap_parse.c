@@ -333,24 +333,28 @@ struct tree {
 	size_t error_size;
 };
 
+static void new_chunk(struct tree *tree)
+{
+	size_t cap = tree->chunk_cap ? tree->chunk_cap * 2 : CHUNK_FIRST;
+	struct imap_node *chunk;
+
+	if (cap > CHUNK_MAX)
+		cap = CHUNK_MAX;
+	chunk = xmalloc(cap * sizeof(*chunk));
+	chunk[0].next = tree->chunks;
+	tree->chunks = chunk;
+	tree->chunk = chunk;
+	tree->chunk_used = 1;
+	tree->chunk_cap = cap;
+}
+
+/* Small, so that it is inlined into the token loop. */
 static struct imap_node *new_node(struct tree *tree, enum imap_node_type type)
 {
-	if (tree->chunk_used == tree->chunk_cap) {
-		size_t cap = tree->chunk_cap ? tree->chunk_cap * 2 : CHUNK_FIRST;
-		struct imap_node *chunk;
-
-		if (cap > CHUNK_MAX)
-			cap = CHUNK_MAX;
-		chunk = xmalloc(cap * sizeof(*chunk));
-		chunk[0].next = tree->chunks;
-		tree->chunks = chunk;
-		tree->chunk = chunk;
-		tree->chunk_used = 1;
-		tree->chunk_cap = cap;
-	}
+	if (tree->chunk_used == tree->chunk_cap)
+		new_chunk(tree);
 	struct imap_node *node = &tree->chunk[tree->chunk_used++];
-	memset(node, 0, sizeof(*node));
-	node->type = type;
+	*node = (struct imap_node){ .type = type };
 	return node;
 }
 
