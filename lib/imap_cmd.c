@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "imap_cmd.h"
+#include "imap_utf7.h"
 
 /* Request data is bounded by the front ends; this is the last fence. */
 #define IMAP_CMD_MAX_STRING (64 * 1024)
@@ -749,65 +750,6 @@ static void add_string(struct imap_wire *wire, struct str value, bool allow_8bit
 		add_literal(wire, value, encoding);
 }
 
-/*
- * Modified UTF-7 (RFC 3501 5.1.3) of a valid UTF-8 name.  Private until the
- * parser's imap_utf7 module is in the tree.
- */
-static int utf7_encode(struct str utf8, struct buf *out)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
-	const unsigned char *p = (const unsigned char *)utf8.p;
-	size_t i = 0;
-
-	while (i < utf8.len) {
-		uint32_t bits = 0;
-		int nbits = 0;
-
-		if (p[i] >= 0x20 && p[i] < 0x7f) {
-			buf_addch(out, (char)p[i]);
-			if (p[i++] == '&')
-				buf_addch(out, '-');
-			continue;
-		}
-		buf_addch(out, '&');
-		while (i < utf8.len && !(p[i] >= 0x20 && p[i] < 0x7f)) {
-			uint32_t cp, units[2];
-			size_t more, nunits;
-
-			if (p[i] < 0x80) { cp = p[i]; more = 0; }
-			else if (p[i] < 0xe0) { cp = p[i] & 0x1f; more = 1; }
-			else if (p[i] < 0xf0) { cp = p[i] & 0x0f; more = 2; }
-			else { cp = p[i] & 0x07; more = 3; }
-			if (utf8.len - i <= more)
-				return -1;
-			for (size_t k = 1; k <= more; k++)
-				cp = cp << 6 | (p[i + k] & 0x3f);
-			i += more + 1;
-			if (cp >= 0x10000) {
-				units[0] = 0xd800 + ((cp - 0x10000) >> 10);
-				units[1] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
-				nunits = 2;
-			} else {
-				units[0] = cp;
-				nunits = 1;
-			}
-			for (size_t u = 0; u < nunits; u++) {
-				bits = bits << 16 | units[u];
-				nbits += 16;
-				while (nbits >= 6) {
-					nbits -= 6;
-					buf_addch(out, b64[(bits >> nbits) & 0x3f]);
-				}
-			}
-		}
-		if (nbits)
-			buf_addch(out, b64[(bits << (6 - nbits)) & 0x3f]);
-		buf_addch(out, '-');
-	}
-	return 0;
-}
-
 static int add_mailbox(struct imap_wire *wire, struct str name,
                        const struct imap_encoding *encoding)
 {
@@ -823,7 +765,7 @@ static int add_mailbox(struct imap_wire *wire, struct str name,
 		add_string(wire, name, true, encoding);
 		return 0;
 	}
-	if (utf7_encode(name, &utf7) < 0)
+	if (imap_utf7_encode(name, &utf7) < 0)
 		goto out;
 	add_string(wire, str_from_buf(&utf7), false, encoding);
 	ret = 0;

@@ -127,6 +127,12 @@ static enum imap_parse_result parser_fail(struct imap_parser *parser,
 	return IMAP_PARSE_BAD;
 }
 
+/*
+ * The buffer a response starts in; a response takes it over, and what it
+ * does not use goes back (parse_response).
+ */
+#define RESPONSE_FIRST_ROOM 4000
+
 static uint64_t response_cap(const struct imap_parser *parser)
 {
 	uint64_t lines = 16 * (uint64_t)IMAP_MAX_LINE;
@@ -161,7 +167,7 @@ static int literal_announced(const char *line, size_t len, uint64_t *size)
 	return 1;
 }
 
-static struct imap_response *parse_response(const char *raw, size_t len,
+static struct imap_response *parse_response(struct buf *raw,
                                             char *error, size_t error_size);
 
 enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
@@ -199,6 +205,9 @@ enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
 			*used = pos;
 			return parser_fail(parser, "response too long");
 		}
+		/* a new response: room for a typical first line in one go */
+		if (!parser->pending.cap)
+			buf_grow(&parser->pending, RESPONSE_FIRST_ROOM);
 		buf_add(&parser->pending, data + pos, take);
 		pos += take;
 		if (!lf)
@@ -232,19 +241,22 @@ enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
 			}
 			parser->literals++;
 			parser->literal_left = size;
+			/* one allocation for the whole literal (its size passed
+			 * both caps above): its bytes are copied once, from the
+			 * read buffer to here, and the response keeps them */
+			buf_grow(&parser->pending, (size_t)size);
 			parser->line_start = parser->pending.len;
 			continue;
 		}
 
 		/* The response is complete. */
 		char error[128] = "";
-		struct imap_response *done = parse_response(parser->pending.p,
-		                                            parser->pending.len,
+		/* the response takes the pending bytes over: no second copy */
+		struct imap_response *done = parse_response(&parser->pending,
 		                                            error, sizeof(error));
 		*used = pos;
 		if (!done)
 			return parser_fail(parser, error);
-		buf_reset(&parser->pending);
 		parser->line_start = 0;
 		parser->literals = 0;
 		parser->scan = 0;
@@ -296,30 +308,90 @@ struct frame {
 };
 
 /*
- * Two passes over the same code: the first (nodes == NULL) validates and
- * counts nodes, the second fills an array of exactly that size, so node
- * pointers never move and a response is two allocations.
+ * One pass.  Nodes come from chunks that never move (so node pointers stay
+ * valid while the tree grows), each twice the size of the one before: a
+ * FETCH of a few hundred nodes is a handful of allocations, a tagged OK
+ * one.  Slot 0 of a chunk is no node: its next links the chunks for
+ * imap_response_free().  The unescaped text of a quoted string with
+ * escapes (rare) is such a block too, its bytes after slot 0.
  */
+#define CHUNK_FIRST 32
+#define CHUNK_MAX 4096
+/* Frames on the C stack before the stack goes to the heap. */
+#define STACK_INLINE 64
+
 struct tree {
 	const char *p;
 	size_t len, pos;
-	struct imap_node *nodes;
-	size_t nnodes;
-	struct imap_node scratch;
-	char *unescaped;         /* second pass: where unescaped strings go */
-	size_t unescaped_len;
+	struct imap_node *chunks;  /* every block, last allocated first */
+	struct imap_node *chunk;   /* the chunk being filled */
+	size_t chunk_used, chunk_cap;
 	struct frame *stack;
+	size_t stack_cap;
+	struct frame stack_inline[STACK_INLINE];
 	char *error;
 	size_t error_size;
 };
 
+static void new_chunk(struct tree *tree)
+{
+	size_t cap = tree->chunk_cap ? tree->chunk_cap * 2 : CHUNK_FIRST;
+	struct imap_node *chunk;
+
+	if (cap > CHUNK_MAX)
+		cap = CHUNK_MAX;
+	chunk = xmalloc(cap * sizeof(*chunk));
+	chunk[0].next = tree->chunks;
+	tree->chunks = chunk;
+	tree->chunk = chunk;
+	tree->chunk_used = 1;
+	tree->chunk_cap = cap;
+}
+
+/* Small, so that it is inlined into the token loop. */
 static struct imap_node *new_node(struct tree *tree, enum imap_node_type type)
 {
-	struct imap_node *node = tree->nodes ? &tree->nodes[tree->nnodes] : &tree->scratch;
-	tree->nnodes++;
-	memset(node, 0, sizeof(*node));
-	node->type = type;
+	if (tree->chunk_used == tree->chunk_cap)
+		new_chunk(tree);
+	struct imap_node *node = &tree->chunk[tree->chunk_used++];
+	*node = (struct imap_node){ .type = type };
 	return node;
+}
+
+/* size bytes that live as long as the response. */
+static char *new_text(struct tree *tree, size_t size)
+{
+	struct imap_node *block = xmalloc(sizeof(*block) + size);
+
+	block[0].next = tree->chunks;
+	tree->chunks = block;
+	return (char *)(block + 1);
+}
+
+static void free_chunks(struct imap_node *chunk)
+{
+	while (chunk) {
+		struct imap_node *next = chunk[0].next;
+		free(chunk);
+		chunk = next;
+	}
+}
+
+/* Room for stack[depth + 1]; depth is below IMAP_MAX_DEPTH. */
+static void stack_reserve(struct tree *tree, size_t depth)
+{
+	if (depth + 1 < tree->stack_cap)
+		return;
+	size_t cap = tree->stack_cap * 2;
+	if (cap > IMAP_MAX_DEPTH + 1)
+		cap = IMAP_MAX_DEPTH + 1;
+	if (tree->stack == tree->stack_inline) {
+		tree->stack = xmalloc(cap * sizeof(*tree->stack));
+		memcpy(tree->stack, tree->stack_inline, sizeof(tree->stack_inline));
+	} else {
+		tree->stack = xrealloc(tree->stack, cap * sizeof(*tree->stack));
+	}
+	tree->stack_cap = cap;
 }
 
 static void append(struct frame *frame, struct imap_node *node)
@@ -348,9 +420,63 @@ static bool all_digits(struct str text)
 
 static bool is_atom_byte(unsigned char c)
 {
-	if (c <= 0x20 || c == 0x7f)
-		return false;
-	return !strchr("(){\"", c);
+	return c > 0x20 && c != 0x7f && c != '(' && c != ')' && c != '{' &&
+	       c != '"';
+}
+
+/*
+ * The inner loops over atoms and quoted strings run for every byte of an
+ * ENVELOPE and a BODYSTRUCTURE: one table look-up per byte instead of a
+ * chain of comparisons.  BYTE_ATOM: an atom byte other than "[" and "]"
+ * (is_atom_byte() without those two); BYTE_BRACKET: "[" or "]";
+ * BYTE_QUOTED_STOP: what ends the plain run of a quoted string (its
+ * closing quote, an escape, CR, LF, NUL).
+ */
+enum { BYTE_ATOM = 1, BYTE_BRACKET = 2, BYTE_QUOTED_STOP = 4 };
+static const unsigned char byte_class[256] = {
+	4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 1, 4, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 5, 2, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/*
+ * Where the run of bytes from tree->pos ends: at the first byte whose
+ * class has a bit of stop, or lacks all bits of go.  Locals, so the loop
+ * stays in registers.
+ */
+static size_t plain_run(const struct tree *tree, unsigned char stop,
+                        unsigned char go)
+{
+	const unsigned char *p = (const unsigned char *)tree->p;
+	size_t pos = tree->pos, len = tree->len;
+
+	if (go) {
+		while (pos < len && (byte_class[p[pos]] & go))
+			pos++;
+	} else {
+		while (pos < len && !(byte_class[p[pos]] & stop))
+			pos++;
+	}
+	return pos;
+}
+
+static bool is_nil(struct str text)
+{
+	return text.len == 3 && (text.p[0] | 0x20) == 'n' &&
+	       (text.p[1] | 0x20) == 'i' && (text.p[2] | 0x20) == 'l';
 }
 
 static int lex_quoted(struct tree *tree, struct imap_node *node)
@@ -358,6 +484,7 @@ static int lex_quoted(struct tree *tree, struct imap_node *node)
 	size_t start = ++tree->pos, escapes = 0;
 
 	for (;;) {
+		tree->pos = plain_run(tree, BYTE_QUOTED_STOP, 0);
 		if (tree->pos >= tree->len)
 			return tree_fail(tree, "unterminated quoted string");
 		char c = tree->p[tree->pos];
@@ -375,18 +502,17 @@ static int lex_quoted(struct tree *tree, struct imap_node *node)
 		tree->pos++;
 	}
 	size_t end = tree->pos++;
-	if (!escapes || !tree->nodes) {
+	if (!escapes) {
 		node->text = (struct str){ tree->p + start, end - start };
 		return 0;
 	}
-	char *out = tree->unescaped + tree->unescaped_len;
+	char *out = new_text(tree, end - start - escapes);
 	size_t n = 0;
 	for (size_t i = start; i < end; i++) {
 		if (tree->p[i] == '\\')
 			i++;
 		out[n++] = tree->p[i];
 	}
-	tree->unescaped_len += n;
 	node->text = (struct str){ out, n };
 	return 0;
 }
@@ -425,16 +551,14 @@ static int lex_literal(struct tree *tree, struct imap_node *node)
 static int parse_tokens(struct tree *tree, struct imap_node *root,
                         enum frame_kind kind)
 {
-	struct frame *stack = tree->stack;
 	size_t depth = 0;
 	/* What ended the previous token: 0 none, ')' a list, 't' a token. */
 	char previous = 0;
-	/* A response code starts with its name (checked here: in the counting
-	 * pass the nodes are scratch). */
+	/* A response code starts with its name. */
 	bool named = false;
 	size_t root_tokens = 0;
 
-	stack[0] = (struct frame){ kind, root, NULL, NULL };
+	tree->stack[0] = (struct frame){ kind, root, NULL, NULL };
 	for (;;) {
 		bool spaced = false;
 		while (tree->pos < tree->len && tree->p[tree->pos] == ' ')
@@ -442,7 +566,7 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 		if (tree->pos >= tree->len)
 			return tree_fail(tree, "response ends without a line end");
 		char c = tree->p[tree->pos];
-		struct frame *top = &stack[depth];
+		struct frame *top = &tree->stack[depth];
 		bool closes_bracket = c == ']' &&
 			(top->kind == FRAME_SECTION || top->kind == FRAME_CODE);
 
@@ -497,7 +621,8 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 			node->glued = previous == ')' && !spaced;
 			root_tokens += depth == 0;
 			append(top, node);
-			stack[++depth] = (struct frame){ FRAME_LIST, node, NULL, NULL };
+			stack_reserve(tree, depth);
+			tree->stack[++depth] = (struct frame){ FRAME_LIST, node, NULL, NULL };
 			tree->pos++;
 			previous = 0;
 			continue;
@@ -518,8 +643,11 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 			bool bracketed = c == '[';
 			bool in_brackets = top->kind == FRAME_SECTION || top->kind == FRAME_CODE;
 			while (tree->pos < tree->len) {
+				tree->pos = plain_run(tree, 0, BYTE_ATOM);
+				if (tree->pos >= tree->len)
+					break;
 				unsigned char b = (unsigned char)tree->p[tree->pos];
-				if (!is_atom_byte(b))
+				if (!(byte_class[b] & BYTE_BRACKET))
 					break;
 				if (b == '[' && tree->pos > start && !bracketed)
 					break;
@@ -540,7 +668,7 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 				if (parse_u64(text, 0, UINT64_MAX, &number) < 0)
 					return tree_fail(tree, "number does not fit 64 bits");
 				node->number = number;
-			} else if (str_caseeq(text, "NIL")) {
+			} else if (is_nil(text)) {
 				node = new_node(tree, IMAP_NIL);
 			} else {
 				node = new_node(tree, IMAP_ATOM);
@@ -555,7 +683,8 @@ static int parse_tokens(struct tree *tree, struct imap_node *root,
 					return tree_fail(tree, "lists nested too deep");
 				struct imap_node *section = new_node(tree, IMAP_SECTION);
 				node->section = section;
-				stack[++depth] = (struct frame){ FRAME_SECTION, section, NULL, node };
+				stack_reserve(tree, depth);
+				tree->stack[++depth] = (struct frame){ FRAME_SECTION, section, NULL, node };
 				tree->pos++;
 				previous = 0;
 				continue;
@@ -608,8 +737,6 @@ static int build(struct tree *tree, struct imap_response *response)
 
 	memset(response, 0, sizeof(*response));
 	tree->pos = 0;
-	tree->nnodes = 0;
-	tree->unescaped_len = 0;
 	if (len && p[0] == '+') {
 		response->kind = IMAP_CONTINUATION;
 		tree->pos = 1;
@@ -657,38 +784,49 @@ static int build(struct tree *tree, struct imap_response *response)
 	return parse_resp_text(tree, response, true);
 }
 
-static struct imap_response *parse_response(const char *raw, size_t len,
+/*
+ * Build the response from the bytes in raw, which it takes over (raw is
+ * empty afterwards, whatever the outcome).
+ */
+static struct imap_response *parse_response(struct buf *raw,
                                             char *error, size_t error_size)
 {
-	struct tree tree = { .p = raw, .len = len, .error = error,
-	                     .error_size = error_size };
+	struct tree tree_storage; /* on the C stack, with its first frames */
+	struct tree *tree = &tree_storage;
 	struct imap_response *response = xcalloc(1, sizeof(*response));
+	size_t len = raw->len;
+	char *owned;
 
-	tree.stack = xmalloc(sizeof(*tree.stack) * (IMAP_MAX_DEPTH + 1));
-	if (build(&tree, response) < 0)
-		goto fail;
 	/*
-	 * Second pass over a private copy: raw, then room for the unescaped
-	 * quoted strings (never longer than raw itself).
+	 * Spare room of the framer's buffer goes back to the allocator
+	 * (shrinking in place: no copy), before any pointer into raw exists.
 	 */
-	size_t nnodes = tree.nnodes;
-	char *owned = xmalloc(2 * len + 1);
-	memcpy(owned, raw, len);
-	owned[len] = '\0';
-	tree.p = owned;
-	tree.unescaped = owned + len + 1;
-	tree.nodes = xcalloc(nnodes ? nnodes : 1, sizeof(*tree.nodes));
-	if (build(&tree, response) < 0 || tree.nnodes != nnodes)
-		abort(); /* the first pass accepted these very bytes */
+	if (raw->cap - len > len / 4 + 256)
+		raw->p = xrealloc(raw->p, len + 1), raw->cap = len + 1;
+	owned = buf_detach(raw, NULL);
+	tree->p = owned;
+	tree->len = len;
+	tree->pos = 0;
+	tree->chunks = tree->chunk = NULL;
+	tree->chunk_used = tree->chunk_cap = 0;
+	tree->stack = tree->stack_inline;
+	tree->stack_cap = STACK_INLINE;
+	tree->error = error;
+	tree->error_size = error_size;
+	if (build(tree, response) < 0) {
+		free_chunks(tree->chunks);
+		free(owned);
+		free(response);
+		response = NULL;
+		goto out;
+	}
 	response->raw = (struct str){ owned, len };
 	response->raw_owned = owned;
-	response->nodes = tree.nodes;
-	free(tree.stack);
+	response->nodes = tree->chunks;
+out:
+	if (tree->stack != tree->stack_inline)
+		free(tree->stack);
 	return response;
-fail:
-	free(tree.stack);
-	free(response);
-	return NULL;
 }
 
 void imap_response_free(struct imap_response *response)
@@ -696,7 +834,7 @@ void imap_response_free(struct imap_response *response)
 	if (!response)
 		return;
 	free(response->raw_owned);
-	free(response->nodes);
+	free_chunks(response->nodes);
 	free(response);
 }
 

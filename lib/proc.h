@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* What proc_spawn() asks the kernel for the pipe from the child. */
+#define PROC_PIPE_SIZE (1024 * 1024)
+
 struct proc {
 	pid_t pid;     /* 0 once reaped */
 	int to_child;  /* our end of the child's stdin; non-blocking */

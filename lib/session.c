@@ -69,7 +69,8 @@ struct session {
 	struct session_err broken_err;
 	bool awaiting_greeting;
 	struct imap_response *greeting;
-	char readbuf[65536];
+	/* read in pieces as large as the pipe may hold (proc.h) */
+	char readbuf[256 * 1024];
 	size_t readlen, readpos;    /* unparsed bytes from the last read */
 };
 
@@ -515,6 +516,9 @@ static int pump(struct session *session, long long deadline,
                 bool (*done)(struct session *, void *), void *arg,
                 bool always_read, bool soft_timeout, struct session_err *err)
 {
+	/* the last read filled readbuf: more is waiting, no need to poll */
+	bool read_again = false;
+
 	for (;;) {
 		struct pollfd fds[2];
 		nfds_t nfds = 0;
@@ -548,7 +552,15 @@ static int pump(struct session *session, long long deadline,
 			break_session(session, SESSION_TIMEOUT, err->message);
 			return -1;
 		}
-		ready = poll(fds, nfds, wait_ms);
+		if (read_again && in_slot >= 0) {
+			fds[in_slot].revents = POLLIN;
+			if (out_slot >= 0)
+				fds[out_slot].revents = 0;
+			ready = 1;
+		} else {
+			ready = poll(fds, nfds, wait_ms);
+		}
+		read_again = false;
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
@@ -581,6 +593,7 @@ static int pump(struct session *session, long long deadline,
 			if (got > 0) {
 				session->readpos = 0;
 				session->readlen = (size_t)got;
+				read_again = (size_t)got == sizeof(session->readbuf);
 			}
 		}
 	}

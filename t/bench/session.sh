@@ -3,6 +3,9 @@
 # of every message of a Dovecot Maildir (the notmuch corpus loaded ten
 # times, 3,200 messages) through the session layer and through a minimal
 # pipe driver, same imapd, same run.  The layer should cost under 10%.
+# Prints, for the best of BENCH_ROUNDS (7) alternating rounds, both rates,
+# the client's own CPU seconds, the overhead and the verdict.  Wall time
+# on a busy machine is noisy: the CPU column is the steadier figure.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib-imapd.sh"
 
