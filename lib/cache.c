@@ -7,7 +7,7 @@
 void cache_etag(struct buf *out, const struct cache_key *key)
 {
 	buf_addf(out, "W/\"%u-%u-%u-%llu-%u-%s\"", key->uidvalidity,
-	         key->uidnext, key->exists,
+	         key->newest_uid, key->exists,
 	         (unsigned long long)key->highestmodseq, key->uid,
 	         key->variant ? key->variant : "");
 }

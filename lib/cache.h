@@ -20,7 +20,8 @@
 #include "buf.h"
 
 struct cache_key {
-	uint32_t uidvalidity, uidnext, exists;
+	uint32_t uidvalidity, exists;
+	uint32_t newest_uid;    /* the newest message: stands in for UIDNEXT */
 	uint64_t highestmodseq;
 	uint32_t uid;           /* 0 for pages of the whole mailbox */
 	const char *variant;    /* "html", "json", "atom.gz", ... */

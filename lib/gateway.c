@@ -5,12 +5,10 @@
  */
 #include "gateway.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <time.h>
 
 #include "cache.h"
@@ -99,26 +97,6 @@ void gateway_free(struct gateway *gateway)
 	free(gateway);
 }
 
-/*
- * Has the session's imapd exited?  Looked at without reaping it, which
- * session_close() does.  An imapd that died while the worker was idle
- * (Dovecot ends a session idle for 30 minutes with BYE and exits; an
- * administrator kills it) would otherwise be noticed by the next command
- * only, and cost the next visitor a 502.
- */
-static bool session_exited(const struct session *session)
-{
-	pid_t pid = session_pid(session);
-	siginfo_t info;
-
-	if (pid <= 0)
-		return true;
-	memset(&info, 0, sizeof(info));
-	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno == ECHILD; /* reaped already (SIGCHLD ignored) */
-	return info.si_pid == pid;
-}
-
 struct session *page_session(struct page *page, struct session_err *err)
 {
 	struct gateway *gateway = page->gateway;
@@ -129,8 +107,7 @@ struct session *page_session(struct page *page, struct session_err *err)
 		.max_literal = gateway->conf->max_literal,
 	};
 
-	if (gateway->session && (session_broken(gateway->session) ||
-	                         session_exited(gateway->session))) {
+	if (gateway->session && session_broken(gateway->session)) {
 		session_close(gateway->session);
 		gateway->session = NULL;
 	}
@@ -200,33 +177,55 @@ static bool wants_json(const struct req *req)
 	return json_q > 0 && json_q > html_q;
 }
 
-/* INTERNALDATE of the newest message: when the mailbox last changed. */
-static time_t newest_arrival(struct session *session)
+/*
+ * What a kept session knows of its mailbox is brought up to date with NOOP
+ * (new EXISTS, HIGHESTMODSEQ) rather than a fresh EXAMINE per request;
+ * UIDNEXT is not re-announced, so the newest message's UID (and its
+ * INTERNALDATE, for Last-Modified) is asked for instead.
+ */
+static int mailbox_freshness(struct session *session, uint32_t *newest_uid,
+                             time_t *newest_arrival, struct session_err *err)
 {
 	struct session_result result;
-	struct session_err err = { 0 };
-	struct imap_cmd cmd;
-	time_t when = 0;
+	struct imap_cmd noop, newest;
+	unsigned noop_ticket, newest_ticket;
+	int rc = -1;
 
-	if (!session_mailbox(session)->exists)
-		return 0;
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, "*");
-	imap_cmd_fetch_items(&cmd, "(UID INTERNALDATE)");
+	*newest_uid = 0;
+	*newest_arrival = 0;
+	imap_cmd_init(&noop, "NOOP");
+	imap_cmd_init(&newest, "UID FETCH");
+	imap_cmd_seqset(&newest, "*");
+	imap_cmd_fetch_items(&newest, "(UID INTERNALDATE)");
 	session_result_init(&result);
-	if (session_run(session, &cmd, &result, &err) == 0) {
-		for (size_t i = 0; i < result.nuntagged; i++) {
-			struct message_info info;
-			if (message_info_from_fetch(&info, result.untagged[i]) < 0)
-				continue;
-			if (info.internaldate > when)
-				when = info.internaldate;
-			message_info_release(&info);
-		}
-	}
+	/* Pipelined: both go out before either answer is read. */
+	if (session_send(session, &noop, &noop_ticket, err) < 0 ||
+	    session_send(session, &newest, &newest_ticket, err) < 0 ||
+	    session_wait(session, noop_ticket, &result, err) < 0)
+		goto out;
 	session_result_release(&result);
-	imap_cmd_release(&cmd);
-	return when;
+	session_result_init(&result);
+	if (session_wait(session, newest_ticket, &result, err) < 0) {
+		/* An empty mailbox has no "*": nothing newest, no error. */
+		rc = err->code == SESSION_NO ? 0 : -1;
+		goto out;
+	}
+	for (size_t i = 0; i < result.nuntagged; i++) {
+		struct message_info info;
+		if (message_info_from_fetch(&info, result.untagged[i]) < 0)
+			continue;
+		if (info.uid > *newest_uid) {
+			*newest_uid = info.uid;
+			*newest_arrival = info.internaldate;
+		}
+		message_info_release(&info);
+	}
+	rc = 0;
+out:
+	session_result_release(&result);
+	imap_cmd_release(&noop);
+	imap_cmd_release(&newest);
+	return rc;
 }
 
 /*
@@ -243,6 +242,8 @@ static int gateway_cache(struct page *page, struct buf *etag)
 	struct cache_key key = { 0 };
 	const struct mailbox_state *state;
 	struct session *session;
+	uint32_t newest_uid = 0;
+	time_t newest = 0;
 	char variant[32];
 	bool gzip = route->page == PAGE_ATOM || route->page == PAGE_THREAD_MBOX ||
 	            route->format == FORMAT_ATOM || route->format == FORMAT_MBOX;
@@ -250,8 +251,9 @@ static int gateway_cache(struct page *page, struct buf *etag)
 	if (!page_max_age[route->page] || !route->mailbox)
 		return 0;
 	session = page_session(page, &err);
-	if (!session || session_examine(session, str_from(route->mailbox), true,
-	                                &err) < 0) {
+	if (!session || session_examine(session, str_from(route->mailbox), false,
+	                                &err) < 0 ||
+	    mailbox_freshness(session, &newest_uid, &newest, &err) < 0) {
 		page_session_error(page, &err);
 		return -1;
 	}
@@ -261,10 +263,10 @@ static int gateway_cache(struct page *page, struct buf *etag)
 	         : route->format == FORMAT_MBOX ? "mbox" : "html",
 	         gzip && gzip_accepted(page->req->accept_encoding) ? "-gz" : "");
 	key = (struct cache_key){
-		.uidvalidity = state->uidvalidity, .uidnext = state->uidnext,
+		.uidvalidity = state->uidvalidity, .newest_uid = newest_uid,
 		.exists = state->exists, .highestmodseq = state->highestmodseq,
 		.uid = route->uid, .variant = variant,
-		.modified = newest_arrival(session),
+		.modified = newest,
 	};
 	cache_etag(etag, &key);
 	resp_header(page->resp, "ETag", buf_cstr(etag));

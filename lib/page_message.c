@@ -246,6 +246,9 @@ static void body_html(struct page *page, struct tmpl_vars *vars,
 			break;
 		}
 	}
+	if (!body->n)
+		mailtext_doc_note(&doc, "This message has no text to show; "
+		                        "its parts are listed below.");
 	mailtext_doc_set_var(&doc, vars, "body");
 	mailtext_doc_release(&doc);
 }

@@ -194,3 +194,15 @@ int proc_end(struct proc *proc, int grace_ms)
 	proc->pid = 0;
 	return status;
 }
+
+bool proc_exited(const struct proc *proc)
+{
+	siginfo_t info;
+
+	if (proc->pid <= 0)
+		return true;
+	memset(&info, 0, sizeof(info));
+	if (waitid(P_PID, (id_t)proc->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD; /* reaped already (SIGCHLD ignored) */
+	return info.si_pid == proc->pid;
+}

@@ -6,6 +6,7 @@
 #define IMAPEEK_PROC_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* What proc_spawn() asks the kernel for the pipe from the child. */
@@ -27,6 +28,8 @@ int proc_spawn(struct proc *proc, char *const argv[], char *const envp[],
 
 /* Close our ends of the pipes (idempotent). */
 void proc_close_pipes(struct proc *proc);
+/* Has the child exited?  Looked at without reaping it (proc_end does). */
+bool proc_exited(const struct proc *proc);
 
 /*
  * Wait up to grace_ms for the child to exit, then SIGTERM, wait grace_ms

@@ -1015,9 +1015,15 @@ bool session_has_cap(const struct session *session, enum session_cap cap)
 	return cap < CAP__MAX && session->caps[cap];
 }
 
+/*
+ * Broken, or its imapd gone while the session sat idle (Dovecot ends a
+ * session idle for 30 minutes with BYE and exits; an administrator kills
+ * it): otherwise only the next command would notice, and cost the next
+ * visitor a 502.
+ */
 bool session_broken(const struct session *session)
 {
-	return session->broken;
+	return session->broken || proc_exited(&session->proc);
 }
 
 pid_t session_pid(const struct session *session)

@@ -91,7 +91,7 @@ struct session *session_open(const struct session_config *config,
 void session_close(struct session *session);
 
 bool session_has_cap(const struct session *session, enum session_cap cap);
-/* True once the session failed: the caller should close and respawn it. */
+/* True once the session failed or its imapd exited: close and respawn it. */
 bool session_broken(const struct session *session);
 pid_t session_pid(const struct session *session);
 /* Mailbox names travel as UTF-8 (ENABLE UTF8=ACCEPT is in force). */

@@ -68,7 +68,10 @@ httpd_start "$conf"
 
 # Every HTML page: none of the mail's markup, as markup.
 check_html() {
-	body=$(cat "$RESP_BODY")
+	# The page's own search form and month chart are ours, not the mail's.
+	body=$(sed -e 's/<form class="search"[^>]*>//' \
+		-e 's/<svg xmlns="http:\/\/www.w3.org\/2000\/svg" [^>]*aria-label="Messages per month">//' \
+		"$RESP_BODY")
 	unlike "$body" '<(script|svg|img|iframe|object|embed|math|form|base|meta http)[[:space:]>/]' "$1: no tag of the mail's own"
 	unlike "$body" '<[a-zA-Z][^>]*[[:space:]/"]on[a-zA-Z]+[[:space:]]*=' "$1: no event handler attribute"
 	unlike "$body" "(href|src|action)[[:space:]]*=[[:space:]]*[\"']?[[:space:]]*(javascript|data|vbscript):" "$1: no javascript: or data: link"
