@@ -98,6 +98,7 @@ test-build: build/asan/cgi/imapeek.cgi build/asan/cgi/imapeek-httpd \
 
 # T selects tests: make test T='t/t01*.t'
 T ?= t/t*.t
+PROVE_FLAGS ?= -j2
 test: test-build
 	IMAPEEK_BUILD=$(CURDIR)/build/asan IMAPEEK_TOP=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
