@@ -123,12 +123,11 @@ void page_json_addr(struct json *json, const struct message_addr *addr)
 	json_object_end(json);
 }
 
-void page_json_summary(struct json *json, const struct message_info *info,
-                       const char *url)
+void page_json_summary_fields(struct json *json, const struct message_info *info,
+                              const char *url)
 {
 	struct buf date = BUF_INIT;
 
-	json_object_begin(json);
 	json_kv_uint(json, "uid", info->uid);
 	json_kv_string(json, "message_id", info->message_id);
 	json_kv_string(json, "subject", info->subject);
@@ -145,8 +144,15 @@ void page_json_summary(struct json *json, const struct message_info *info,
 	else
 		json_null(json);
 	json_kv_string(json, "url", url);
-	json_object_end(json);
 	buf_release(&date);
+}
+
+void page_json_summary(struct json *json, const struct message_info *info,
+                       const char *url)
+{
+	json_object_begin(json);
+	page_json_summary_fields(json, info, url);
+	json_object_end(json);
 }
 
 /*

@@ -107,6 +107,9 @@ int page_send_json(struct page *page, struct buf *body);
 /* A message summary: SPEC.md's MSG object, and the same for templates. */
 void page_json_summary(struct json *json, const struct message_info *info,
                        const char *url);
+/* The same members, into an object the caller opened (and extends). */
+void page_json_summary_fields(struct json *json, const struct message_info *info,
+                              const char *url);
 void page_vars_summary(struct page *page, struct tmpl_vars *vars,
                        const struct message_info *info, const char *url);
 /* An address as JSON ({"name","address"}) and as template vars. */

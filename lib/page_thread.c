@@ -106,31 +106,14 @@ static void thread_json_msg(struct json *json, const struct thread_item *item,
                             const char *url)
 {
 	const struct message_info *info = &item->info;
-	struct buf date = BUF_INIT;
 
 	json_object_begin(json);
-	json_kv_uint(json, "uid", info->uid);
-	json_kv_string(json, "message_id", info->message_id);
-	json_kv_string(json, "subject", info->subject);
-	json_key(json, "date");
-	if (info->has_date) {
-		message_format_date(&date, info->date);
-		json_string(json, buf_cstr(&date));
-	} else {
-		json_null(json);
-	}
-	json_key(json, "from");
-	if (info->from.n)
-		page_json_addr(json, &info->from.items[0]);
-	else
-		json_null(json);
-	json_kv_string(json, "url", url);
+	page_json_summary_fields(json, info, url);
 	json_kv_uint(json, "depth", item->depth);
 	json_kv_string(json, "in_reply_to", info->in_reply_to);
 	json_key(json, "text");
 	json_stringn(json, buf_cstr(&item->text), item->text.len);
 	json_object_end(json);
-	buf_release(&date);
 }
 
 static void send_json(struct page *page, const struct thread_item *items,
