@@ -23,11 +23,26 @@
 struct gateway;
 struct message_info;
 
-/* UID SORT's answer for one mailbox, kept per worker while it is valid. */
-struct sort_cache {
+/*
+ * Which state of which mailbox a per-worker cache was computed from: it is
+ * valid while UIDVALIDITY, UIDNEXT, the message count and HIGHESTMODSEQ
+ * stay the same.
+ */
+struct mailbox_stamp {
 	char *mailbox;
 	uint32_t uidvalidity, uidnext, exists;
 	uint64_t highestmodseq;
+};
+
+bool mailbox_stamp_matches(const struct mailbox_stamp *stamp,
+                           const struct mailbox_state *state);
+void mailbox_stamp_take(struct mailbox_stamp *stamp,
+                        const struct mailbox_state *state);
+void mailbox_stamp_release(struct mailbox_stamp *stamp);
+
+/* UID SORT's answer for one mailbox, kept per worker while it is valid. */
+struct sort_cache {
+	struct mailbox_stamp stamp;
 	uint32_t *uids;       /* newest first */
 	size_t n;
 	/* Messages per month for the index's chart, PAGE_CHART_MONTHS of
@@ -47,9 +62,7 @@ void sort_cache_release(struct sort_cache *cache);
  */
 #include "thread.h"
 struct thread_cache {
-	char *mailbox;
-	uint32_t uidvalidity, uidnext, exists;
-	uint64_t highestmodseq;
+	struct mailbox_stamp stamp;
 	struct thread_forest forest;
 	bool client_side;     /* built by thread_build(), not the imapd */
 };

@@ -171,16 +171,12 @@ static int month_counts(struct page *page, struct session_err *err)
 static bool sort_cache_fresh(const struct sort_cache *cache,
                              const struct mailbox_state *state)
 {
-	return cache->mailbox && !strcmp(cache->mailbox, state->name) &&
-	       cache->uidvalidity == state->uidvalidity &&
-	       cache->uidnext == state->uidnext &&
-	       cache->highestmodseq == state->highestmodseq &&
-	       cache->exists == state->exists;
+	return mailbox_stamp_matches(&cache->stamp, state);
 }
 
 void sort_cache_release(struct sort_cache *cache)
 {
-	free(cache->mailbox);
+	mailbox_stamp_release(&cache->stamp);
 	free(cache->uids);
 	memset(cache, 0, sizeof(*cache));
 }
@@ -242,11 +238,7 @@ int page_sorted_uids(struct page *page, struct session_err *err)
 			cache->uids[cache->n - 1 - i] = uid;
 		}
 	}
-	cache->mailbox = xstrdup(state->name);
-	cache->uidvalidity = state->uidvalidity;
-	cache->uidnext = state->uidnext;
-	cache->highestmodseq = state->highestmodseq;
-	cache->exists = state->exists;
+	mailbox_stamp_take(&cache->stamp, state);
 	rc = 0;
 out:
 	session_result_release(&result);

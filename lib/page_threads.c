@@ -24,7 +24,7 @@
 
 void thread_cache_release(struct thread_cache *cache)
 {
-	free(cache->mailbox);
+	mailbox_stamp_release(&cache->stamp);
 	thread_forest_release(&cache->forest);
 	memset(cache, 0, sizeof(*cache));
 }
@@ -32,11 +32,7 @@ void thread_cache_release(struct thread_cache *cache)
 static bool thread_cache_fresh(const struct thread_cache *cache,
                                const struct mailbox_state *state)
 {
-	return cache->mailbox && !strcmp(cache->mailbox, state->name) &&
-	       cache->uidvalidity == state->uidvalidity &&
-	       cache->uidnext == state->uidnext &&
-	       cache->highestmodseq == state->highestmodseq &&
-	       cache->exists == state->exists;
+	return mailbox_stamp_matches(&cache->stamp, state);
 }
 
 /* The unfolded value of header name in a HEADER.FIELDS block, appended. */
@@ -234,11 +230,7 @@ int page_threads_load(struct page *page, struct session_err *err)
 		thread_cache_release(cache);
 		return -1;
 	}
-	cache->mailbox = xstrdup(state->name);
-	cache->uidvalidity = state->uidvalidity;
-	cache->uidnext = state->uidnext;
-	cache->highestmodseq = state->highestmodseq;
-	cache->exists = state->exists;
+	mailbox_stamp_take(&cache->stamp, state);
 	return 0;
 }
 
