@@ -33,6 +33,12 @@ IMAPD_RUN_GROUP=nogroup
 
 _imapd_is_root() { [ "$(id -u)" = 0 ]; }
 
+# Not as root, the read-only folders of the stores would defeat TEST_TMP's
+# removal (registered before, so run after this).  Registered here because
+# mkstore often runs in a command substitution, a subshell.
+[ -n "${TEST_TMP:-}" ] && ! _imapd_is_root &&
+	at_exit 'chmod -R u+w "$TEST_TMP" 2>/dev/null'
+
 # A word of an "imapd" line: double-quoted when it holds a blank or a quote.
 _imapd_word() {
 	case $1 in
@@ -80,8 +86,6 @@ _imapd_write_conf() {
 
 # mkstore DEST MAILBOX=SRC...: prints "MAILBOX<TAB>COUNT" lines.
 mkstore() {
-	# Not as root, the read-only folders would defeat TEST_TMP's removal.
-	_imapd_is_root || at_exit "chmod -R u+w '$1' 2>/dev/null"
 	python3 "$IMAPEEK_TOOLS/mkmaildir.py" "$@"
 }
 

@@ -165,7 +165,6 @@ cp "$SRC/mbox/INBOX" "$MBOXES/$GRUESSE_MUTF7"
 cp "$PERL_MBOX" "$MBOXES/lists/dev"
 chmod 444 "$MBOXES/INBOX" "$MBOXES/$GRUESSE_MUTF7" "$MBOXES/lists/dev"
 chmod 555 "$MBOXES/lists" "$MBOXES"
-_imapd_is_root || at_exit "chmod -R u+w '$MBOXES'"
 MBOX_DIGEST=$(store_digest "$MBOXES")
 perl_count=$(grep -c '^From ' "$PERL_MBOX")
 imap4d_setup "$MBOXES" "$TEST_TMP/imap4d"
