@@ -140,6 +140,14 @@ void page_vars_addr(struct page *page, struct tmpl_vars *vars,
  * the error page sent.
  */
 struct imap_fetch;
+/*
+ * UID FETCH one message's items: 1 with view (borrowing from result;
+ * release it) and info filled, 0 when there is no such message, -1 with
+ * err filled.  No page is sent.
+ */
+int page_fetch_one(struct session *session, uint32_t uid, const char *items,
+                   struct session_result *result, struct imap_fetch *view,
+                   struct message_info *info, struct session_err *err);
 int page_fetch_uid(struct page *page, const char *items,
                    struct session_result *result, struct imap_fetch *view,
                    struct message_info *info);

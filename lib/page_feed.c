@@ -44,31 +44,19 @@ static int feed_entry(struct page *page, uint32_t uid, struct buf *out,
                       struct session_err *err)
 {
 	struct session_result result;
-	struct imap_cmd cmd;
-	char set[16];
-	int rc = -1;
+	struct imap_fetch view;
+	struct message_info info;
+	int found, rc = -1;
 
-	snprintf(set, sizeof(set), "%u", uid);
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, set);
-	imap_cmd_fetch_items(&cmd, MESSAGE_DETAIL_ITEMS);
 	session_result_init(&result);
-	if (session_run(page->session, &cmd, &result, err) < 0)
+	found = page_fetch_one(page->session, uid, MESSAGE_DETAIL_ITEMS, &result,
+	                       &view, &info, err);
+	if (found < 0)
 		goto out;
-	for (size_t i = 0; i < result.nuntagged; i++) {
-		struct imap_fetch view;
-		struct imap_view_err view_err;
-		struct message_info info;
+	if (found) {
 		struct message_parts parts = { 0 };
 		struct buf id = BUF_INIT, link = BUF_INIT, path = BUF_INIT,
 		           text = BUF_INIT, parent = BUF_INIT, author = BUF_INIT;
-		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0)
-			continue;
-		if (!view.has_uid || view.uid != uid ||
-		    message_info_from_view(&info, &view) < 0) {
-			imap_fetch_release(&view);
-			continue;
-		}
 		if (mime_parts_from_view(&view, &parts) == 0 &&
 		    mime_fetch_text(page->session, uid, &parts, &text, err) < 0) {
 			buf_reset(&text);
@@ -116,12 +104,10 @@ static int feed_entry(struct page *page, uint32_t uid, struct buf *out,
 		message_parts_release(&parts);
 		message_info_release(&info);
 		imap_fetch_release(&view);
-		break;
 	}
 	rc = 0;
 out:
 	session_result_release(&result);
-	imap_cmd_release(&cmd);
 	return rc;
 }
 

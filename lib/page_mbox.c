@@ -22,31 +22,19 @@ static int mbox_message(struct page *page, uint32_t uid, struct buf *out,
                         struct session_err *err)
 {
 	struct session_result result;
-	struct imap_cmd cmd;
-	char set[16];
-	int rc = -1;
+	struct imap_fetch view;
+	struct message_info info;
+	int found, rc = -1;
 
-	snprintf(set, sizeof(set), "%u", uid);
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, set);
-	imap_cmd_fetch_items(&cmd, "(UID ENVELOPE INTERNALDATE RFC822.SIZE "
-	                           "BODY.PEEK[])");
 	session_result_init(&result);
-	if (session_run(page->session, &cmd, &result, err) < 0)
+	found = page_fetch_one(page->session, uid,
+	                       "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[])",
+	                       &result, &view, &info, err);
+	if (found < 0)
 		goto out;
-	for (size_t i = 0; i < result.nuntagged; i++) {
-		struct imap_fetch view;
-		struct imap_view_err view_err;
-		struct message_info info;
+	if (found) {
 		struct buf sender = BUF_INIT;
 		struct mboxrd writer;
-		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0)
-			continue;
-		if (!view.has_uid || view.uid != uid ||
-		    message_info_from_view(&info, &view) < 0) {
-			imap_fetch_release(&view);
-			continue;
-		}
 		struct str bytes = mime_fetch_section(&view, "");
 		mboxrd_sender(STR_NULL, info.from.n ? str_from(info.from.items[0].address)
 		                                    : STR_NULL, &sender);
@@ -58,12 +46,10 @@ static int mbox_message(struct page *page, uint32_t uid, struct buf *out,
 		buf_release(&sender);
 		message_info_release(&info);
 		imap_fetch_release(&view);
-		break;
 	}
 	rc = 0;
 out:
 	session_result_release(&result);
-	imap_cmd_release(&cmd);
 	return rc;
 }
 

@@ -13,37 +13,54 @@
 #include "mailtext.h"
 #include "mime.h"
 
+int page_fetch_one(struct session *session, uint32_t uid, const char *items,
+                   struct session_result *result, struct imap_fetch *view,
+                   struct message_info *info, struct session_err *err)
+{
+	struct imap_cmd cmd;
+	char set[16];
+	int rc;
+
+	memset(view, 0, sizeof(*view));
+	memset(info, 0, sizeof(*info));
+	snprintf(set, sizeof(set), "%u", uid);
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, set);
+	imap_cmd_fetch_items(&cmd, items);
+	rc = session_run(session, &cmd, result, err);
+	imap_cmd_release(&cmd);
+	if (rc < 0)
+		return -1;
+	/* Unsolicited FETCHes (flag changes) may come too: find ours. */
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result->untagged[i], view, &view_err) == 0 &&
+		    view->has_uid && view->uid == uid &&
+		    message_info_from_view(info, view) == 0)
+			return 1;
+		imap_fetch_release(view);
+	}
+	return 0;
+}
+
 int page_fetch_uid(struct page *page, const char *items,
                    struct session_result *result, struct imap_fetch *view,
                    struct message_info *info)
 {
 	struct session_err err = { 0 };
-	struct imap_cmd cmd;
-	char uid[16];
-	int rc;
+	int found;
 
 	memset(view, 0, sizeof(*view));
 	memset(info, 0, sizeof(*info));
 	if (page_examine(page, &err) < 0)
 		return page_session_error(page, &err);
-	snprintf(uid, sizeof(uid), "%u", page->route->uid);
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, uid);
-	imap_cmd_fetch_items(&cmd, items);
-	rc = session_run(page->session, &cmd, result, &err);
-	imap_cmd_release(&cmd);
-	if (rc < 0)
+	found = page_fetch_one(page->session, page->route->uid, items, result,
+	                       view, info, &err);
+	if (found < 0)
 		return page_session_error(page, &err);
-	/* Unsolicited FETCHes (flag changes) may come too: find ours. */
-	for (size_t i = 0; i < result->nuntagged; i++) {
-		struct imap_view_err view_err;
-		if (imap_view_fetch(result->untagged[i], view, &view_err) == 0 &&
-		    view->has_uid && view->uid == page->route->uid &&
-		    message_info_from_view(info, view) == 0)
-			return 0;
-		imap_fetch_release(view);
-	}
-	return page_error(page, 404, "There is no such message in this mailbox.");
+	if (!found)
+		return page_error(page, 404, "There is no such message in this mailbox.");
+	return 0;
 }
 
 static void json_addrs(struct json *json, const char *key,
