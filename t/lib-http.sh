@@ -75,19 +75,48 @@ httpd_start() {
 	_i=0
 	while [ -z "$HTTPD_URL" ]; do
 		HTTPD_URL=$(sed -n 's|.*listening on \(http://[^ ]*[0-9]\)/$|\1|p' "$HTTPD_LOG")
-		if ! kill -0 "$HTTPD_PID" 2>/dev/null || [ $_i -gt 100 ]; then
-			cat "$HTTPD_LOG" >&2
-			bail "imapeek-httpd did not start"
+		if ! kill -0 "$HTTPD_PID" 2>/dev/null || [ $_i -gt 300 ]; then
+			_httpd_why "imapeek-httpd did not start" 0
 		fi
 		[ -n "$HTTPD_URL" ] || { sleep 0.1; _i=$((_i + 1)); }
 	done
-	# Listening is not answering: wait for a first answer too.
+	# Listening is not answering: wait for a first answer too.  Any HTTP
+	# status will do (a 5xx is the test's business); curl's own failures
+	# (refused, reset, empty reply, time-out) are retried for 10 s.
 	_i=0
-	until curl -s -o /dev/null "$HTTPD_URL/"; do
-		[ $_i -gt 100 ] && bail "imapeek-httpd does not answer at $HTTPD_URL"
+	while :; do
+		curl -s -o /dev/null --max-time 20 "$HTTPD_URL/" && break
+		_httpd_curl_rc=$?
+		kill -0 "$HTTPD_PID" 2>/dev/null ||
+			_httpd_why "imapeek-httpd exited before answering at $HTTPD_URL" "$_httpd_curl_rc"
+		[ $_i -gt 100 ] &&
+			_httpd_why "imapeek-httpd does not answer at $HTTPD_URL" "$_httpd_curl_rc"
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+}
+
+# _httpd_why MESSAGE CURL-EXIT: bail out saying why: what curl saw, whether
+# the server still runs (and how it ended if not), and its log's tail.
+_httpd_why() {
+	case $2 in
+	0) _httpd_curl="" ;;
+	7) _httpd_curl="; curl: connection refused (exit 7)" ;;
+	28) _httpd_curl="; curl: no answer within its time limit (exit 28)" ;;
+	52) _httpd_curl="; curl: empty reply, the server closed the connection (exit 52)" ;;
+	56) _httpd_curl="; curl: connection reset (exit 56)" ;;
+	*) _httpd_curl="; curl exit $2" ;;
+	esac
+	if kill -0 "$HTTPD_PID" 2>/dev/null; then
+		_httpd_state="still running (state $(ps -o stat= -p "$HTTPD_PID" 2>/dev/null))"
+	else
+		wait "$HTTPD_PID"
+		_httpd_state="exited with status $?"
+		HTTPD_PID=
+	fi
+	echo "# imapeek-httpd log ($HTTPD_LOG), last 30 lines:"
+	tail -n 30 "$HTTPD_LOG" 2>/dev/null | sed 's/^/#   /'
+	bail "$1$_httpd_curl; the server is $_httpd_state"
 }
 
 _httpd_cleanup() {
