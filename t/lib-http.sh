@@ -64,11 +64,25 @@ _http_reap() {
 	_http_status=$?
 }
 
+# Every start gets a log (and a socket) of its own, made empty here before
+# the server is started.  With one file reused, a start could read the
+# previous server's "listening on" line (and so its port): the background
+# job truncates its stderr file only once the shell's child runs, which on
+# a loaded machine can be after the loop below has read the old content.
+_http_starts=0
+_http_next_file() {
+	_http_starts=$((_http_starts + 1))
+	_http_file=$TEST_TMP/$1.$_http_starts.$2
+	rm -f "$_http_file"
+}
+
 httpd_start() {
 	_conf=$1
 	shift
-	HTTPD_LOG=$TEST_TMP/httpd.log
-	"$IMAPEEK_HTTPD" -c "$_conf" -l 127.0.0.1:0 "$@" 2>"$HTTPD_LOG" &
+	_http_next_file httpd log
+	HTTPD_LOG=$_http_file
+	: >"$HTTPD_LOG"
+	"$IMAPEEK_HTTPD" -c "$_conf" -l 127.0.0.1:0 "$@" 2>>"$HTTPD_LOG" &
 	HTTPD_PID=$!
 	at_exit '_httpd_cleanup'
 	HTTPD_URL=
@@ -168,12 +182,15 @@ cgi_get() {
 }
 
 fcgi_start() {
-	FCGI_SOCKET=$TEST_TMP/fcgi.sock
-	FCGI_LOG=$TEST_TMP/fcgi.log
+	_http_next_file fcgi sock
+	FCGI_SOCKET=$_http_file
+	_http_next_file fcgi log
+	FCGI_LOG=$_http_file
+	: >"$FCGI_LOG"
 	# -n: spawn-fcgi binds the socket, then becomes imapeek.cgi, so the
 	# shell can wait for the responder and see its exit status.
 	IMAPEEK_CONF=$1 spawn-fcgi -n -s "$FCGI_SOCKET" -- "$IMAPEEK_CGI" \
-		>"$FCGI_LOG" 2>&1 &
+		>>"$FCGI_LOG" 2>&1 &
 	FCGI_PID=$!
 	at_exit '_fcgi_cleanup'
 	_i=0

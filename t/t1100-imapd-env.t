@@ -187,12 +187,14 @@ $msg" 'CREATE created' 'DELETE lists/dev' >/dev/null
 is "$(store_digest "$MBOXES")" "$MBOX_DIGEST" "imap4d writes nothing either"
 
 # ---- the helper itself: a silent imapd times out and is killed ----------
-sleepers=$(pgrep -c -x -f 'sleep 300')
+# The sleeper's argument is this test's own (300.PID seconds), so that a
+# suite running beside this one cannot be counted.
+silent="sleep 300.$$"
 start=$(date +%s)
-IMAPD_CMD="sleep 300" IMAPD_ENV= IMAP_TIMEOUT=1 imap_send NOOP >/dev/null
+IMAPD_CMD="$silent" IMAPD_ENV= IMAP_TIMEOUT=1 imap_send NOOP >/dev/null
 is "$?" 2 "imap_send reports a timeout"
 ok "$([ $(($(date +%s) - start)) -lt 10 ]; echo $?)" "... promptly"
-is "$(pgrep -c -x -f 'sleep 300')" "$sleepers" "... and leaves no process"
+is "$(pgrep -c -x -f "$silent")" 0 "... and leaves no process"
 
 # ---- the openbmc archive ------------------------------------------------
 OPENBMC_SRC="$SHARED_CORPUS/archive-openbmc-2019-2020/openbmc-2019-2020.mbox.xz"
