@@ -16,15 +16,14 @@
 #include "imap_view.h"
 #include "markdown.h"
 #include "message.h"
+#include "archive.h"
 #include "page.h"
 
 struct gateway {
 	const struct conf *conf;
 	struct tmpl_set *templates;
-	struct session *session;
+	struct archive *archive;  /* the worker's imapd and its caches */
 	char *about_html;       /* the about page, rendered once */
-	struct sort_cache sort_cache;
-	struct thread_cache thread_cache;
 };
 
 static int (*const page_handlers[PAGE__MAX])(struct page *) = {
@@ -65,6 +64,7 @@ struct gateway *gateway_new(const struct conf *conf)
 	struct buf err = BUF_INIT;
 
 	gateway->conf = conf;
+	gateway->archive = archive_new(conf);
 	gateway->templates = tmpl_set_new();
 	if (tmpl_load_dir(gateway->templates, conf->templates, &err) < 0) {
 		fprintf(stderr, "imapeek: %s\n", buf_cstr(&err));
@@ -89,46 +89,10 @@ void gateway_free(struct gateway *gateway)
 {
 	if (!gateway)
 		return;
-	session_close(gateway->session);
-	sort_cache_release(&gateway->sort_cache);
-	thread_cache_release(&gateway->thread_cache);
+	archive_free(gateway->archive);
 	tmpl_set_free(gateway->templates);
 	free(gateway->about_html);
 	free(gateway);
-}
-
-struct session *page_session(struct page *page, struct session_err *err)
-{
-	struct gateway *gateway = page->gateway;
-	struct session_config config = {
-		.argv = gateway->conf->imapd_argv,
-		.envp = gateway->conf->imapd_env,
-		.timeout_ms = (int)gateway->conf->timeout * 1000,
-		.max_literal = gateway->conf->max_literal,
-	};
-
-	if (gateway->session && session_broken(gateway->session)) {
-		session_close(gateway->session);
-		gateway->session = NULL;
-	}
-	if (!gateway->session) {
-		gateway->session = session_open(&config, err);
-		if (!gateway->session)
-			fprintf(stderr, "imapeek: imapd %s: %s\n",
-			        gateway->conf->imapd_argv[0], err->message);
-	}
-	page->session = gateway->session;
-	return gateway->session;
-}
-
-int page_examine(struct page *page, struct session_err *err)
-{
-	struct session *session = page_session(page, err);
-
-	if (!session)
-		return -1;
-	return session_examine(session, str_from(page->route->mailbox), false,
-	                       err);
 }
 
 /*
@@ -178,61 +142,10 @@ static bool wants_json(const struct req *req)
 }
 
 /*
- * What a kept session knows of its mailbox is brought up to date with NOOP
- * (new EXISTS, HIGHESTMODSEQ) rather than a fresh EXAMINE per request;
- * UIDNEXT is not re-announced, so the newest message's UID (and its
- * INTERNALDATE, for Last-Modified) is asked for instead.
- */
-static int mailbox_freshness(struct session *session, uint32_t *newest_uid,
-                             time_t *newest_arrival, struct session_err *err)
-{
-	struct session_result result;
-	struct imap_cmd noop, newest;
-	unsigned noop_ticket, newest_ticket;
-	int rc = -1;
-
-	*newest_uid = 0;
-	*newest_arrival = 0;
-	imap_cmd_init(&noop, "NOOP");
-	imap_cmd_init(&newest, "UID FETCH");
-	imap_cmd_seqset(&newest, "*");
-	imap_cmd_fetch_items(&newest, "(UID INTERNALDATE)");
-	session_result_init(&result);
-	/* Pipelined: both go out before either answer is read. */
-	if (session_send(session, &noop, &noop_ticket, err) < 0 ||
-	    session_send(session, &newest, &newest_ticket, err) < 0 ||
-	    session_wait(session, noop_ticket, &result, err) < 0)
-		goto out;
-	session_result_release(&result);
-	session_result_init(&result);
-	if (session_wait(session, newest_ticket, &result, err) < 0) {
-		/* An empty mailbox has no "*": nothing newest, no error. */
-		rc = err->code == SESSION_NO ? 0 : -1;
-		goto out;
-	}
-	for (size_t i = 0; i < result.nuntagged; i++) {
-		struct message_info info;
-		if (message_info_from_fetch(&info, result.untagged[i]) < 0)
-			continue;
-		if (info.uid > *newest_uid) {
-			*newest_uid = info.uid;
-			*newest_arrival = info.internaldate;
-		}
-		message_info_release(&info);
-	}
-	rc = 0;
-out:
-	session_result_release(&result);
-	imap_cmd_release(&noop);
-	imap_cmd_release(&newest);
-	return rc;
-}
-
-/*
- * The one caching hook: EXAMINE afresh (a kept session would not see new
- * mail otherwise), set ETag, Last-Modified and Cache-Control, and answer
- * 304 when the client's copy is current.  1 when answered, 0 to render,
- * -1 when an error page was sent.
+ * The one caching hook: set ETag, Last-Modified and Cache-Control from the
+ * open mailbox's state (a kept session sees new mail through
+ * archive_stamp), and answer 304 when the client's copy is current.  1
+ * when answered, 0 to render, -1 when an error page was sent.
  */
 static int gateway_cache(struct page *page, struct buf *etag)
 {
@@ -240,33 +153,26 @@ static int gateway_cache(struct page *page, struct buf *etag)
 	struct session_err err = { 0 };
 	struct buf value = BUF_INIT;
 	struct cache_key key = { 0 };
-	const struct mailbox_state *state;
-	struct session *session;
-	uint32_t newest_uid = 0;
-	time_t newest = 0;
+	struct archive_stamp stamp;
 	char variant[32];
 	bool gzip = route->page == PAGE_ATOM || route->page == PAGE_THREAD_MBOX ||
 	            route->format == FORMAT_ATOM || route->format == FORMAT_MBOX;
 
-	if (!page_max_age[route->page] || !route->mailbox)
+	if (!page_max_age[route->page] || !page->mailbox)
 		return 0;
-	session = page_session(page, &err);
-	if (!session || session_examine(session, str_from(route->mailbox), false,
-	                                &err) < 0 ||
-	    mailbox_freshness(session, &newest_uid, &newest, &err) < 0) {
+	if (archive_stamp(page->archive, &stamp, &err) < 0) {
 		page_session_error(page, &err);
 		return -1;
 	}
-	state = session_mailbox(session);
 	snprintf(variant, sizeof(variant), "%s%s",
 	         page->json ? "json" : route->format == FORMAT_ATOM ? "atom"
 	         : route->format == FORMAT_MBOX ? "mbox" : "html",
 	         gzip && gzip_accepted(page->req->accept_encoding) ? "-gz" : "");
 	key = (struct cache_key){
-		.uidvalidity = state->uidvalidity, .newest_uid = newest_uid,
-		.exists = state->exists, .highestmodseq = state->highestmodseq,
+		.uidvalidity = stamp.uidvalidity, .newest_uid = stamp.newest_uid,
+		.exists = stamp.exists, .highestmodseq = stamp.highestmodseq,
 		.uid = route->uid, .variant = variant,
-		.modified = newest,
+		.modified = stamp.newest_arrival,
 	};
 	cache_etag(etag, &key);
 	resp_header(page->resp, "ETag", buf_cstr(etag));
@@ -295,7 +201,6 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	struct mailbox_list mailboxes = { 0 };
 	struct session_err err = { 0 };
 	struct page page = {
-		.gateway = gateway,
 		.conf = gateway->conf,
 		.req = req,
 		.resp = resp,
@@ -304,8 +209,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		.root = req->root ? req->root : "",
 		.mailboxes = &mailboxes,
 		.about_html = gateway->about_html,
-		.sort_cache = &gateway->sort_cache,
-		.thread_cache = &gateway->thread_cache,
+		.archive = gateway->archive,
 	};
 	struct buf etag = BUF_INIT;
 	const char *path = req->path && req->path[0] ? req->path : "/";
@@ -322,13 +226,10 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		page_error(&page, 500, "The site's templates could not be loaded.");
 		goto out;
 	}
-	if (route_needs_mailboxes(path)) {
-		struct session *session = page_session(&page, &err);
-		if (!session || mailbox_list_fetch(&mailboxes, session, gateway->conf,
-		                                   &err) < 0) {
-			page_session_error(&page, &err);
-			goto out;
-		}
+	if (route_needs_mailboxes(path) &&
+	    archive_mailboxes(gateway->archive, &mailboxes, &err) < 0) {
+		page_session_error(&page, &err);
+		goto out;
 	}
 	if (route_resolve(&route, path, req->query,
 	                  (const char *const *)mailboxes.names, mailboxes.n,
@@ -358,11 +259,24 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		page_error(&page, 404, "This page is not available yet.");
 		goto out;
 	}
+	/* Pages of a mailbox find it open, by the server's own name. */
+	if (route.mailbox) {
+		page.mailbox = mailbox_list_find(&mailboxes, route.mailbox);
+		if (!page.mailbox) {
+			page_error(&page, 404, "There is no such mailbox.");
+			goto out;
+		}
+		if (archive_open(gateway->archive, page.mailbox, &err) < 0) {
+			page_session_error(&page, &err);
+			goto out;
+		}
+	}
 	if (gateway_cache(&page, &etag) != 0)
 		goto out;
 	page_handlers[route.page](&page);
 out:
 	resp_finish(resp);
+	archive_end_request(gateway->archive);
 	buf_release(&etag);
 	if (routed)
 		route_release(&route);

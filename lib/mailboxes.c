@@ -102,14 +102,38 @@ out:
 	return rc;
 }
 
+/* The entry whose server name the STATUS answer names, or NULL. */
+static struct mailbox_entry *status_entry(struct mailbox_list *list,
+                                          const struct imap_status_info *status,
+                                          bool utf8_names)
+{
+	struct buf name = BUF_INIT;
+	struct mailbox_entry *found = NULL;
+
+	if (utf8_names)
+		buf_add(&name, status->mailbox.p, status->mailbox.len);
+	else if (imap_utf7_decode(status->mailbox, &name) < 0)
+		goto out;
+	for (size_t i = 0; i < list->n && !found; i++)
+		if (!strcmp(list->entries[i].imap_name, buf_cstr(&name)))
+			found = &list->entries[i];
+out:
+	buf_release(&name);
+	return found;
+}
+
+/*
+ * Every STATUS goes out before the first answer is read; each "* STATUS"
+ * names its mailbox, so answers are matched by name, not by order.
+ */
 int mailbox_list_count(struct mailbox_list *list, struct session *session,
                        struct session_err *err)
 {
 	unsigned *tickets = xcalloc(list->n + 1, sizeof(*tickets));
+	bool utf8 = session_utf8_names(session);
 	size_t sent = 0;
 	int rc = 0;
 
-	/* Pipelined: every STATUS goes out before the first answer is read. */
 	for (; sent < list->n; sent++) {
 		struct imap_cmd cmd;
 		imap_cmd_init(&cmd, "STATUS");
@@ -126,18 +150,20 @@ int mailbox_list_count(struct mailbox_list *list, struct session *session,
 		struct session_result result;
 		struct session_err wait_err;
 		session_result_init(&result);
-		if (session_wait(session, tickets[i], &result, &wait_err) == 0) {
-			for (size_t j = 0; j < result.nuntagged; j++) {
-				struct imap_status_info status;
-				if (imap_view_status(result.untagged[j], &status) == 0 &&
-				    status.has_messages) {
-					list->entries[i].messages = status.messages;
-					list->entries[i].has_count = true;
-				}
-			}
-		} else if (wait_err.code != SESSION_NO && rc == 0) {
+		if (session_wait(session, tickets[i], &result, &wait_err) < 0 &&
+		    wait_err.code != SESSION_NO && rc == 0) {
 			*err = wait_err;
 			rc = -1;
+		}
+		for (size_t j = 0; j < result.nuntagged; j++) {
+			struct imap_status_info status;
+			struct mailbox_entry *entry;
+			if (imap_view_status(result.untagged[j], &status) == 0 &&
+			    status.has_messages &&
+			    (entry = status_entry(list, &status, utf8))) {
+				entry->messages = status.messages;
+				entry->has_count = true;
+			}
 		}
 		session_result_release(&result);
 	}

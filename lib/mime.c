@@ -300,45 +300,30 @@ static void separate(struct buf *text)
 }
 
 /* Whether the server should undo this part's encoding (RFC 3516). */
-static bool wants_binary(const struct session *session,
-                         const struct message_part *part)
+static bool wants_binary(const struct message_part *part)
 {
 	enum rfc2045_cte cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
 
-	return session_has_cap(session, CAP_BINARY) &&
-	       (cte == RFC2045_CTE_BASE64 || cte == RFC2045_CTE_QP);
+	return cte == RFC2045_CTE_BASE64 || cte == RFC2045_CTE_QP;
 }
 
-static int fetch_displayed(struct session *session, uint32_t uid,
-                           const struct message_parts *parts, bool binary,
-                           struct session_result *result,
-                           struct session_err *err)
+size_t mime_body_items(const struct message_parts *parts, bool binary,
+                       struct buf *items)
 {
-	struct imap_cmd cmd;
-	struct buf items = BUF_INIT, uidset = BUF_INIT;
 	size_t wanted = 0;
-	int rc;
 
-	buf_addch(&items, '(');
+	buf_addch(items, '(');
 	for (size_t i = 0; i < parts->n && wanted < MIME_MAX_TEXT_PARTS; i++) {
 		const struct message_part *part = &parts->items[i];
 		if (!part->displayed)
 			continue;
-		buf_addf(&items, "%s%s[%s]", wanted ? " " : "",
-		         binary && wants_binary(session, part) ? "BINARY.PEEK" : "BODY.PEEK",
+		buf_addf(items, "%s%s[%s]", wanted ? " " : "",
+		         binary && wants_binary(part) ? "BINARY.PEEK" : "BODY.PEEK",
 		         part->section);
 		wanted++;
 	}
-	buf_addch(&items, ')');
-	buf_addf(&uidset, "%u", uid);
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, buf_cstr(&uidset));
-	imap_cmd_fetch_items(&cmd, buf_cstr(&items));
-	rc = session_run(session, &cmd, result, err);
-	imap_cmd_release(&cmd);
-	buf_release(&items);
-	buf_release(&uidset);
-	return rc;
+	buf_addch(items, ')');
+	return wanted;
 }
 
 /* The part's text (decoded, UTF-8) from a FETCH; NULL note when all is well. */
@@ -364,47 +349,17 @@ static const char *part_text(const struct imap_fetch *fetch,
 	return note;
 }
 
-int mime_fetch_body(struct session *session, uint32_t uid,
-                    const struct message_parts *parts, struct mime_body *body,
-                    struct session_err *err)
+void mime_body_from_fetch(const struct imap_fetch *fetch,
+                          const struct message_parts *parts,
+                          struct mime_body *body)
 {
-	struct session_result result;
-	struct imap_fetch view;
-	const struct imap_fetch *fetch = NULL;
 	size_t wanted = 0;
-	bool binary = session_has_cap(session, CAP_BINARY);
-	int rc = -1;
 
 	memset(body, 0, sizeof(*body));
-	session_result_init(&result);
 	for (size_t i = 0; i < parts->n; i++)
 		wanted += parts->items[i].displayed;
 	if (wanted > MIME_MAX_TEXT_PARTS)
 		wanted = MIME_MAX_TEXT_PARTS;
-	if (wanted) {
-		rc = fetch_displayed(session, uid, parts, binary, &result, err);
-		/*
-		 * A server that cannot undo a broken encoding says NO
-		 * [UNKNOWN-CTE] (RFC 3516): ask for the raw bytes and decode
-		 * them ourselves, tolerantly.
-		 */
-		if (rc < 0 && binary && err->code == SESSION_NO) {
-			session_result_release(&result);
-			session_result_init(&result);
-			memset(err, 0, sizeof(*err));
-			rc = fetch_displayed(session, uid, parts, false, &result, err);
-		}
-		if (rc < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < result.nuntagged && !fetch; i++) {
-		struct imap_view_err view_err;
-		if (imap_view_fetch(result.untagged[i], &view, &view_err) == 0 &&
-		    view.has_uid && view.uid == uid)
-			fetch = &view;
-		else
-			imap_fetch_release(&view);
-	}
 	for (size_t i = 0, shown = 0; i < parts->n; i++) {
 		const struct message_part *part = &parts->items[i];
 		struct mime_segment *segment;
@@ -428,23 +383,4 @@ int mime_fetch_body(struct session *session, uint32_t uid,
 		if (note)
 			buf_addstr(&add_segment(body, MIME_SEGMENT_NOTE, part)->text, note);
 	}
-	if (fetch)
-		imap_fetch_release(&view);
-	rc = 0;
-out:
-	session_result_release(&result);
-	return rc;
-}
-
-int mime_fetch_text(struct session *session, uint32_t uid,
-                    const struct message_parts *parts, struct buf *text,
-                    struct session_err *err)
-{
-	struct mime_body body;
-	int rc = mime_fetch_body(session, uid, parts, &body, err);
-
-	if (rc == 0)
-		buf_add(text, body.text.p, body.text.len);
-	mime_body_release(&body);
-	return rc;
 }

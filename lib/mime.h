@@ -17,7 +17,6 @@
 #include "buf.h"
 #include "imap_parse.h"
 #include "message.h"
-#include "session.h"
 
 /* Bounds on what a message may make us do. */
 #define MIME_MAX_PARTS 10000
@@ -36,9 +35,7 @@ const struct message_part *mime_find_part(const struct message_parts *parts,
  * The displayed body of the message, part by part, and as one plain text
  * (the JSON "text": parts joined by blank lines, "\n" line ends, an
  * embedded message's From/To/Cc/Date/Subject as header lines before its
- * text).  Fetched in one command: BINARY.PEEK for encoded parts when the
- * server offers BINARY, BODY.PEEK and our own decoders otherwise or when
- * it refuses (NO [UNKNOWN-CTE]).
+ * text).
  */
 enum mime_segment_kind {
 	MIME_SEGMENT_TEXT,      /* UTF-8 text: plain, flowed joined, HTML as text */
@@ -59,14 +56,18 @@ struct mime_body {
 	struct buf text;
 };
 
-int mime_fetch_body(struct session *session, uint32_t uid,
-                    const struct message_parts *parts, struct mime_body *body,
-                    struct session_err *err);
+/*
+ * The FETCH items that bring the displayed parts' bytes, "(BODY.PEEK[1]
+ * BINARY.PEEK[2])", appended to items; binary asks the server to undo
+ * base64 and quoted-printable (RFC 3516).  Returns how many parts.
+ */
+size_t mime_body_items(const struct message_parts *parts, bool binary,
+                       struct buf *items);
+/* The body from the FETCH that answered those items (NULL: no text). */
+void mime_body_from_fetch(const struct imap_fetch *fetch,
+                          const struct message_parts *parts,
+                          struct mime_body *body);
 void mime_body_release(struct mime_body *body);
-/* Only the plain text of mime_fetch_body(), appended to text. */
-int mime_fetch_text(struct session *session, uint32_t uid,
-                    const struct message_parts *parts, struct buf *text,
-                    struct session_err *err);
 /* An embedded message's headers as "Name: value" lines (appended). */
 void mime_embedded_headers(const struct message_info *info, struct buf *out);
 

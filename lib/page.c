@@ -218,30 +218,3 @@ void page_vars_summary(struct page *page, struct tmpl_vars *vars,
 	buf_release(&date);
 	buf_release(&from);
 }
-
-bool mailbox_stamp_matches(const struct mailbox_stamp *stamp,
-                           const struct mailbox_state *state)
-{
-	return stamp->mailbox && state->name && !strcmp(stamp->mailbox, state->name) &&
-	       stamp->uidvalidity == state->uidvalidity &&
-	       stamp->uidnext == state->uidnext &&
-	       stamp->highestmodseq == state->highestmodseq &&
-	       stamp->exists == state->exists;
-}
-
-void mailbox_stamp_take(struct mailbox_stamp *stamp,
-                        const struct mailbox_state *state)
-{
-	mailbox_stamp_release(stamp);
-	stamp->mailbox = xstrdup(state->name ? state->name : "");
-	stamp->uidvalidity = state->uidvalidity;
-	stamp->uidnext = state->uidnext;
-	stamp->highestmodseq = state->highestmodseq;
-	stamp->exists = state->exists;
-}
-
-void mailbox_stamp_release(struct mailbox_stamp *stamp)
-{
-	free(stamp->mailbox);
-	memset(stamp, 0, sizeof(*stamp));
-}

@@ -11,7 +11,6 @@
 
 #include "atom.h"
 #include "gzip.h"
-#include "imap_view.h"
 #include "message.h"
 #include "mime.h"
 
@@ -40,75 +39,50 @@ static void absolute_url(struct page *page, struct buf *out, const char *path)
 	buf_addstr(out, path);
 }
 
-static int feed_entry(struct page *page, uint32_t uid, struct buf *out,
-                      struct session_err *err)
+static void feed_entry(struct page *page, const struct archive_message *msg,
+                       struct buf *out)
 {
-	struct session_result result;
-	struct imap_fetch view;
-	struct message_info info;
-	int found, rc = -1;
+	const struct message_info *info = &msg->info;
+	struct buf id = BUF_INIT, link = BUF_INIT, path = BUF_INIT,
+	           text = BUF_INIT, parent = BUF_INIT, author = BUF_INIT;
+	struct html_url url = { .mailbox = page->route->mailbox, .uid = msg->uid };
 
-	session_result_init(&result);
-	found = page_fetch_one(page->session, uid, MESSAGE_DETAIL_ITEMS, &result,
-	                       &view, &info, err);
-	if (found < 0)
-		goto out;
-	if (found) {
-		struct message_parts parts = { 0 };
-		struct buf id = BUF_INIT, link = BUF_INIT, path = BUF_INIT,
-		           text = BUF_INIT, parent = BUF_INIT, author = BUF_INIT;
-		if (mime_parts_from_view(&view, &parts) == 0 &&
-		    mime_fetch_text(page->session, uid, &parts, &text, err) < 0) {
-			buf_reset(&text);
-			if (err->code != SESSION_NO) {
-				message_parts_release(&parts);
-				message_info_release(&info);
-				imap_fetch_release(&view);
-				goto out;
-			}
-		}
-		struct html_url url = { .mailbox = page->route->mailbox, .uid = uid };
-		page_url(page, &path, &url);
-		absolute_url(page, &link, buf_cstr(&path));
-		if (info.message_id)
-			atom_id_msgid(&id, str_from(info.message_id));
-		else
-			atom_id_uid(&id, str_from(page->req->host ? page->req->host
-			                                          : "localhost"),
-			            str_from(page->route->mailbox),
-			            session_mailbox(page->session)->uidvalidity, uid);
-		if (info.in_reply_to)
-			atom_id_msgid(&parent, str_from(info.in_reply_to));
-		const struct message_addr *from = info.from.n ? &info.from.items[0] : NULL;
-		if (from && from->name && from->name[0])
-			buf_addstr(&author, from->name);
-		else if (from)
-			page_shown_address(page, from, &author);
-		struct atom_entry entry = {
-			.id = str_from_buf(&id),
-			.title = str_from(info.subject && info.subject[0] ? info.subject
-			                                                  : "(no subject)"),
-			.updated = info.date,
-			.author_name = str_from_buf(&author),
-			.link = str_from_buf(&link),
-			.content = str_from_buf(&text),
-			.in_reply_to = str_from_buf(&parent),
-		};
-		atom_add_entry(out, &entry);
-		buf_release(&id);
-		buf_release(&link);
-		buf_release(&path);
-		buf_release(&text);
-		buf_release(&parent);
-		buf_release(&author);
-		message_parts_release(&parts);
-		message_info_release(&info);
-		imap_fetch_release(&view);
-	}
-	rc = 0;
-out:
-	session_result_release(&result);
-	return rc;
+	buf_add(&text, msg->body.text.p, msg->body.text.len);
+	if (msg->note)
+		buf_addf(&text, "%s[%s]", text.len ? "\n\n" : "", msg->note);
+	page_url(page, &path, &url);
+	absolute_url(page, &link, buf_cstr(&path));
+	if (info->message_id)
+		atom_id_msgid(&id, str_from(info->message_id));
+	else
+		atom_id_uid(&id, str_from(page->req->host ? page->req->host
+		                                          : "localhost"),
+		            str_from(page->route->mailbox),
+		            archive_uidvalidity(page->archive), msg->uid);
+	if (info->in_reply_to)
+		atom_id_msgid(&parent, str_from(info->in_reply_to));
+	const struct message_addr *from = info->from.n ? &info->from.items[0] : NULL;
+	if (from && from->name && from->name[0])
+		buf_addstr(&author, from->name);
+	else if (from)
+		page_shown_address(page, from, &author);
+	struct atom_entry entry = {
+		.id = str_from_buf(&id),
+		.title = str_from(info->subject && info->subject[0] ? info->subject
+		                                                    : "(no subject)"),
+		.updated = info->date,
+		.author_name = str_from_buf(&author),
+		.link = str_from_buf(&link),
+		.content = str_from_buf(&text),
+		.in_reply_to = str_from_buf(&parent),
+	};
+	atom_add_entry(out, &entry);
+	buf_release(&id);
+	buf_release(&link);
+	buf_release(&path);
+	buf_release(&text);
+	buf_release(&parent);
+	buf_release(&author);
 }
 
 int page_feed_send(struct page *page, const char *title, const uint32_t *uids,
@@ -119,20 +93,24 @@ int page_feed_send(struct page *page, const char *title, const uint32_t *uids,
 	           alt = BUF_INIT, alt_abs = BUF_INIT;
 	struct gzip_resp gzip;
 	struct resp *resp = page->resp;
-	struct message_info *infos = NULL;
-	size_t ninfos = 0;
+	struct archive_message *msgs;
 	time_t updated = 0;
 	int rc = -1;
 
 	if (n > FEED_ENTRIES)
 		n = FEED_ENTRIES;
+	/* Every entry with its text: one batch, not a round trip each. */
+	msgs = xcalloc(n + 1, sizeof(*msgs));
+	for (size_t i = 0; i < n; i++)
+		msgs[i].uid = uids[i];
+	if (archive_messages(page->archive, msgs, n, &err) < 0) {
+		rc = page_session_error(page, &err);
+		goto out;
+	}
 	/* The feed's date is its newest entry's: stable while nothing arrives. */
-	if (page_fetch_infos(page, uids, n, &infos, &ninfos, &err) < 0)
-		return page_session_error(page, &err);
-	for (size_t i = 0; i < ninfos; i++)
-		if (infos[i].date > updated)
-			updated = infos[i].date;
-	page_infos_free(infos, ninfos);
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].found && msgs[i].info.date > updated)
+			updated = msgs[i].info.date;
 	buf_addstr(&self, page->req->path ? page->req->path : "/");
 	{
 		struct buf path = BUF_INIT;
@@ -154,12 +132,9 @@ int page_feed_send(struct page *page, const char *title, const uint32_t *uids,
 		.alternate_url = str_from_buf(&alt_abs),
 	};
 	atom_begin(&out, &feed);
-	for (size_t i = 0; i < n; i++) {
-		if (feed_entry(page, uids[i], &out, &err) < 0) {
-			rc = page_session_error(page, &err);
-			goto out;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].found)
+			feed_entry(page, &msgs[i], &out);
 	atom_end(&out);
 	resp_header(resp, "Content-Type", "application/atom+xml; charset=utf-8");
 	resp_header(resp, "X-Content-Type-Options", "nosniff");
@@ -172,6 +147,9 @@ int page_feed_send(struct page *page, const char *title, const uint32_t *uids,
 		rc = resp_write(resp, out.p, out.len);
 	}
 out:
+	for (size_t i = 0; i < n; i++)
+		archive_message_release(&msgs[i]);
+	free(msgs);
 	buf_release(&out);
 	buf_release(&self);
 	buf_release(&self_abs);
@@ -184,13 +162,14 @@ int page_atom(struct page *page)
 {
 	struct session_err err = { 0 };
 	struct buf title = BUF_INIT;
+	const uint32_t *uids;
+	size_t n;
 	int rc;
 
-	if (page_examine(page, &err) < 0 || page_sorted_uids(page, &err) < 0)
+	if (archive_sorted_uids(page->archive, &uids, &n, &err) < 0)
 		return page_session_error(page, &err);
 	buf_addf(&title, "%s: %s", page->conf->title, page->route->mailbox);
-	rc = page_feed_send(page, buf_cstr(&title), page->sort_cache->uids,
-	                    page->sort_cache->n);
+	rc = page_feed_send(page, buf_cstr(&title), uids, n);
 	buf_release(&title);
 	return rc;
 }

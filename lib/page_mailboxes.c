@@ -9,12 +9,11 @@
 int page_mailboxes(struct page *page)
 {
 	struct session_err err = { 0 };
-	struct session *session = page_session(page, &err);
 	struct mailbox_list list = { 0 };
 	int rc = -1;
 
-	if (!session || mailbox_list_fetch(&list, session, page->conf, &err) < 0 ||
-	    mailbox_list_count(&list, session, &err) < 0) {
+	if (archive_mailboxes(page->archive, &list, &err) < 0 ||
+	    archive_mailbox_counts(page->archive, &list, &err) < 0) {
 		page_session_error(page, &err);
 		goto out;
 	}

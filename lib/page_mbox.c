@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "gzip.h"
-#include "imap_view.h"
 #include "message.h"
 #include "mime.h"
 #include "mboxrd.h"
@@ -21,36 +20,24 @@
 static int mbox_message(struct page *page, uint32_t uid, struct buf *out,
                         struct session_err *err)
 {
-	struct session_result result;
-	struct imap_fetch view;
 	struct message_info info;
-	int found, rc = -1;
+	struct buf bytes = BUF_INIT;
+	int found = archive_raw(page->archive, uid, &info, &bytes, err);
 
-	session_result_init(&result);
-	found = page_fetch_one(page->session, uid,
-	                       "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[])",
-	                       &result, &view, &info, err);
-	if (found < 0)
-		goto out;
-	if (found) {
+	if (found > 0) {
 		struct buf sender = BUF_INIT;
 		struct mboxrd writer;
-		struct str bytes = mime_fetch_section(&view, "");
 		mboxrd_sender(STR_NULL, info.from.n ? str_from(info.from.items[0].address)
 		                                    : STR_NULL, &sender);
 		/* The From line carries the arrival date, as a delivery would. */
 		mboxrd_begin(&writer, out, str_from_buf(&sender), info.internaldate);
-		if (bytes.p)
-			mboxrd_feed(&writer, out, bytes.p, bytes.len);
+		mboxrd_feed(&writer, out, bytes.p, bytes.len);
 		mboxrd_end(&writer, out);
 		buf_release(&sender);
 		message_info_release(&info);
-		imap_fetch_release(&view);
 	}
-	rc = 0;
-out:
-	session_result_release(&result);
-	return rc;
+	buf_release(&bytes);
+	return found < 0 ? -1 : 0;
 }
 
 int page_mbox_send(struct page *page, const char *filename,

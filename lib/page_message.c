@@ -8,60 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imap_view.h"
 #include "message.h"
 #include "mailtext.h"
 #include "mime.h"
-
-int page_fetch_one(struct session *session, uint32_t uid, const char *items,
-                   struct session_result *result, struct imap_fetch *view,
-                   struct message_info *info, struct session_err *err)
-{
-	struct imap_cmd cmd;
-	char set[16];
-	int rc;
-
-	memset(view, 0, sizeof(*view));
-	memset(info, 0, sizeof(*info));
-	snprintf(set, sizeof(set), "%u", uid);
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, set);
-	imap_cmd_fetch_items(&cmd, items);
-	rc = session_run(session, &cmd, result, err);
-	imap_cmd_release(&cmd);
-	if (rc < 0)
-		return -1;
-	/* Unsolicited FETCHes (flag changes) may come too: find ours. */
-	for (size_t i = 0; i < result->nuntagged; i++) {
-		struct imap_view_err view_err;
-		if (imap_view_fetch(result->untagged[i], view, &view_err) == 0 &&
-		    view->has_uid && view->uid == uid &&
-		    message_info_from_view(info, view) == 0)
-			return 1;
-		imap_fetch_release(view);
-	}
-	return 0;
-}
-
-int page_fetch_uid(struct page *page, const char *items,
-                   struct session_result *result, struct imap_fetch *view,
-                   struct message_info *info)
-{
-	struct session_err err = { 0 };
-	int found;
-
-	memset(view, 0, sizeof(*view));
-	memset(info, 0, sizeof(*info));
-	if (page_examine(page, &err) < 0)
-		return page_session_error(page, &err);
-	found = page_fetch_one(page->session, page->route->uid, items, result,
-	                       view, info, &err);
-	if (found < 0)
-		return page_session_error(page, &err);
-	if (!found)
-		return page_error(page, 404, "There is no such message in this mailbox.");
-	return 0;
-}
 
 static void json_addrs(struct json *json, const char *key,
                        const struct message_addrs *addrs)
@@ -238,7 +187,7 @@ static void embedded_headers(struct page *page, struct mailtext_doc *doc,
  * through cmark (safe mode), embedded messages with their headers.
  */
 static void body_html(struct page *page, struct tmpl_vars *vars,
-                      const struct mime_body *body)
+                      const struct mime_body *body, const char *note)
 {
 	struct mailtext_opts opts = { .obfuscate = page->conf->obfuscate };
 	struct mailtext_doc doc;
@@ -263,7 +212,9 @@ static void body_html(struct page *page, struct tmpl_vars *vars,
 			break;
 		}
 	}
-	if (!body->n)
+	if (note)
+		mailtext_doc_note(&doc, note);
+	else if (!body->n)
 		mailtext_doc_note(&doc, "This message has no text to show; "
 		                        "its parts are listed below.");
 	mailtext_doc_set_var(&doc, vars, "body");
@@ -272,7 +223,7 @@ static void body_html(struct page *page, struct tmpl_vars *vars,
 
 static void send_html(struct page *page, const struct message_info *info,
                       const struct message_parts *parts,
-                      const struct mime_body *body)
+                      const struct mime_body *body, const char *note)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
 	struct buf url = BUF_INIT, scratch = BUF_INIT;
@@ -294,7 +245,7 @@ static void send_html(struct page *page, const struct message_info *info,
 	}
 	if (info->message_id)
 		header_row(vars, "Message-ID", info->message_id);
-	body_html(page, vars, body);
+	body_html(page, vars, body, note);
 	tmpl_vars_set_list(vars, "parts");
 	for (size_t i = 0; i < parts->n; i++) {
 		const struct message_part *part = &parts->items[i];
@@ -325,63 +276,46 @@ static void send_html(struct page *page, const struct message_info *info,
 
 int page_message(struct page *page)
 {
-	struct session_result result;
-	struct imap_fetch view;
-	struct message_info info;
-	struct message_parts parts = { 0 };
-	struct mime_body body = { 0 };
+	struct archive_message msg = { 0 };
 	struct session_err err = { 0 };
 	int rc;
 
-	session_result_init(&result);
-	rc = page_fetch_uid(page, MESSAGE_DETAIL_ITEMS, &result, &view, &info);
-	if (rc < 0)
-		goto out_result;
-	if (mime_parts_from_view(&view, &parts) < 0 ||
-	    mime_fetch_body(page->session, info.uid, &parts, &body, &err) < 0) {
-		rc = err.code == SESSION_OK
-		         ? page_error(page, 502, "The message's structure could not be read.")
-		         : page_session_error(page, &err);
+	if (archive_message(page->archive, page->route->uid, &msg, &err) < 0) {
+		rc = page_session_error(page, &err);
 		goto out;
 	}
-	/* A message never changes under its UID (UIDVALIDITY aside). */
-	resp_header(page->resp, "Cache-Control", "public, max-age=3600");
+	if (!msg.found) {
+		rc = page_error(page, 404, "There is no such message in this mailbox.");
+		goto out;
+	}
 	if (page->json)
-		send_json(page, &info, &parts, &body.text);
+		send_json(page, &msg.info, &msg.parts, &msg.body.text);
 	else
-		send_html(page, &info, &parts, &body);
+		send_html(page, &msg.info, &msg.parts, &msg.body, msg.note);
 	rc = 0;
 out:
-	message_parts_release(&parts);
-	message_info_release(&info);
-	imap_fetch_release(&view);
-	mime_body_release(&body);
-out_result:
-	session_result_release(&result);
+	archive_message_release(&msg);
 	return rc;
 }
 
 int page_raw(struct page *page)
 {
-	struct session_result result;
-	struct imap_fetch view;
-	struct message_info info;
-	struct str bytes;
+	struct session_err err = { 0 };
+	struct buf bytes = BUF_INIT;
 	int rc;
 
-	session_result_init(&result);
-	rc = page_fetch_uid(page, "(UID BODY.PEEK[])", &result, &view, &info);
-	if (rc < 0)
-		goto out;
-	bytes = mime_fetch_section(&view, "");
-	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
-	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
-	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
-	resp_header(page->resp, "Cache-Control", "public, max-age=3600");
-	rc = resp_write(page->resp, bytes.p, bytes.len);
-	message_info_release(&info);
-	imap_fetch_release(&view);
-out:
-	session_result_release(&result);
+	rc = archive_raw(page->archive, page->route->uid, NULL, &bytes, &err);
+	if (rc < 0) {
+		rc = page_session_error(page, &err);
+	} else if (!rc) {
+		rc = page_error(page, 404, "There is no such message in this mailbox.");
+	} else {
+		resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
+		resp_header(page->resp, "X-Content-Type-Options", "nosniff");
+		resp_header(page->resp, "Content-Security-Policy",
+		            "sandbox; default-src 'none'");
+		rc = resp_write(page->resp, bytes.p, bytes.len);
+	}
+	buf_release(&bytes);
 	return rc;
 }

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imap_view.h"
 #include "message.h"
 #include "mime.h"
 #include "rfc2045.h"
@@ -128,50 +127,15 @@ static void decoder_finish(struct part_decoder *decoder, struct buf *out)
 	rfc2045_qp_finish(&decoder->qp, out);
 }
 
-/*
- * BODY.PEEK[section]<offset.PART_CHUNK>: the chunk's bytes appended to
- * out.  0, or -1 with err filled.
- */
 static int fetch_chunk(struct page *page, const char *section, uint64_t offset,
                        struct buf *out, struct session_err *err)
 {
-	struct session_result result;
-	struct imap_cmd cmd;
-	struct buf items = BUF_INIT;
-	char uid[16];
-	int rc;
-
-	session_result_init(&result);
-	snprintf(uid, sizeof(uid), "%u", page->route->uid);
-	buf_addf(&items, "(UID BODY.PEEK[%s]<%llu.%d>)", section,
-	         (unsigned long long)offset, PART_CHUNK);
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, uid);
-	imap_cmd_fetch_items(&cmd, buf_cstr(&items));
-	rc = session_run(page->session, &cmd, &result, err);
-	imap_cmd_release(&cmd);
-	for (size_t i = 0; rc == 0 && i < result.nuntagged; i++) {
-		struct imap_fetch view;
-		struct imap_view_err view_err;
-		if (imap_view_fetch(result.untagged[i], &view, &view_err) == 0 &&
-		    view.has_uid && view.uid == page->route->uid) {
-			struct str data = mime_fetch_section(&view, section);
-			buf_add(out, data.p ? data.p : "", data.len);
-			imap_fetch_release(&view);
-			break;
-		}
-		imap_fetch_release(&view);
-	}
-	session_result_release(&result);
-	buf_release(&items);
-	return rc;
+	return archive_part_chunk(page->archive, page->route->uid, section, offset,
+	                          PART_CHUNK, out, err);
 }
 
 int page_part(struct page *page)
 {
-	struct session_result result;
-	struct imap_fetch view;
-	struct message_info info;
 	struct message_parts parts = { 0 };
 	const struct message_part *part;
 	struct session_err err = { 0 };
@@ -181,12 +145,12 @@ int page_part(struct page *page)
 	bool inline_ok = false, more;
 	int rc;
 
-	session_result_init(&result);
-	rc = page_fetch_uid(page, "(UID BODYSTRUCTURE)", &result, &view, &info);
-	if (rc < 0)
-		goto out_result;
-	if (mime_parts_from_view(&view, &parts) < 0 ||
-	    !(part = mime_find_part(&parts, page->route->section))) {
+	rc = archive_parts(page->archive, page->route->uid, &parts, &err);
+	if (rc < 0) {
+		rc = page_session_error(page, &err);
+		goto out;
+	}
+	if (!rc || !(part = mime_find_part(&parts, page->route->section))) {
 		rc = page_error(page, 404, "This message has no such part.");
 		goto out;
 	}
@@ -208,7 +172,6 @@ int page_part(struct page *page)
 	/* Whatever the type, nothing in a part may run in our origin. */
 	resp_header(page->resp, "Content-Security-Policy",
 	            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:");
-	resp_header(page->resp, "Cache-Control", "public, max-age=3600");
 	content_disposition(page, inline_ok && !part->attachment ? "inline"
 	                                                         : "attachment",
 	                    part->filename);
@@ -234,10 +197,6 @@ int page_part(struct page *page)
 		rc = resp_write(page->resp, body.p, body.len);
 out:
 	message_parts_release(&parts);
-	message_info_release(&info);
-	imap_fetch_release(&view);
-out_result:
-	session_result_release(&result);
 	buf_release(&raw);
 	buf_release(&body);
 	buf_release(&type);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imap_view.h"
 #include "message.h"
 #include "mime.h"
 
@@ -17,82 +16,30 @@
 #define THREAD_MAX_INDENT 12
 
 struct thread_item {
-	uint32_t uid;
 	unsigned depth;
-	bool have;                 /* the FETCH answered for it */
-	struct message_info info;
-	struct message_parts parts;
-	struct buf text;
+	struct archive_message msg;   /* msg.uid 0: a message not in the mailbox */
 };
 
-/* The rows of the thread that holds the route's UID; 0 rows: none. */
-static size_t thread_rows(struct page *page, struct thread_row **rows)
+/* The rows of the thread that holds uid; 0 rows: none (or no threads). */
+static size_t thread_rows(struct page *page, uint32_t uid, struct thread_row **rows,
+                          struct session_err *err)
 {
-	const struct thread_node *root =
-		thread_find(&page->thread_cache->forest, page->route->uid);
+	const struct thread_forest *forest;
+	const struct thread_node *root;
 
 	*rows = NULL;
-	if (!root)
+	if (archive_threads(page->archive, &forest, err) < 0)
 		return 0;
-	return thread_flatten(root, rows);
+	root = thread_find(forest, uid);
+	return root ? thread_flatten(root, rows) : 0;
 }
 
-static int fetch_items(struct page *page, struct thread_item *items, size_t n,
-                       struct session_err *err)
+/* The text a reader sees for one message of the thread. */
+static void item_text(const struct thread_item *item, struct buf *out)
 {
-	struct session_result result;
-	struct imap_cmd cmd;
-	struct buf set = BUF_INIT;
-	int rc = -1;
-
-	for (size_t i = 0, first = 1; i < n; i++) {
-		if (!items[i].uid)
-			continue;
-		buf_addf(&set, "%s%u", first ? "" : ",", items[i].uid);
-		first = 0;
-	}
-	if (!set.len)
-		return 0;
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, buf_cstr(&set));
-	imap_cmd_fetch_items(&cmd, MESSAGE_DETAIL_ITEMS);
-	session_result_init(&result);
-	if (session_run(page->session, &cmd, &result, err) < 0)
-		goto out;
-	for (size_t r = 0; r < result.nuntagged; r++) {
-		struct imap_fetch view;
-		struct imap_view_err view_err;
-		if (imap_view_fetch(result.untagged[r], &view, &view_err) < 0)
-			continue;
-		for (size_t i = 0; view.has_uid && i < n; i++) {
-			if (items[i].uid != view.uid || items[i].have)
-				continue;
-			if (message_info_from_view(&items[i].info, &view) == 0) {
-				items[i].have = true;
-				if (mime_parts_from_view(&view, &items[i].parts) < 0)
-					memset(&items[i].parts, 0, sizeof(items[i].parts));
-			}
-			break;
-		}
-		imap_fetch_release(&view);
-	}
-	/* The texts, one command each (their parts differ per message). */
-	for (size_t i = 0; i < n; i++) {
-		if (!items[i].have || !items[i].parts.n)
-			continue;
-		if (mime_fetch_text(page->session, items[i].uid, &items[i].parts,
-		                    &items[i].text, err) < 0) {
-			if (err->code != SESSION_NO && err->code != SESSION_OK)
-				goto out;
-			buf_reset(&items[i].text);
-		}
-	}
-	rc = 0;
-out:
-	session_result_release(&result);
-	imap_cmd_release(&cmd);
-	buf_release(&set);
-	return rc;
+	buf_add(out, item->msg.body.text.p, item->msg.body.text.len);
+	if (item->msg.note)
+		buf_addf(out, "%s[%s]", out->len ? "\n\n" : "", item->msg.note);
 }
 
 static void message_link(struct page *page, struct buf *out, uint32_t uid)
@@ -105,15 +52,18 @@ static void message_link(struct page *page, struct buf *out, uint32_t uid)
 static void thread_json_msg(struct json *json, const struct thread_item *item,
                             const char *url)
 {
-	const struct message_info *info = &item->info;
+	const struct message_info *info = &item->msg.info;
+	struct buf text = BUF_INIT;
 
 	json_object_begin(json);
 	page_json_summary_fields(json, info, url);
 	json_kv_uint(json, "depth", item->depth);
 	json_kv_string(json, "in_reply_to", info->in_reply_to);
+	item_text(item, &text);
 	json_key(json, "text");
-	json_stringn(json, buf_cstr(&item->text), item->text.len);
+	json_stringn(json, buf_cstr(&text), text.len);
 	json_object_end(json);
+	buf_release(&text);
 }
 
 static void send_json(struct page *page, const struct thread_item *items,
@@ -129,10 +79,10 @@ static void send_json(struct page *page, const struct thread_item *items,
 	json_array_begin(&json);
 	for (size_t i = 0; i < n; i++) {
 		const struct thread_item *item = &items[i];
-		if (!item->have)
+		if (!item->msg.found)
 			continue;
 		buf_reset(&url);
-		message_link(page, &url, item->uid);
+		message_link(page, &url, item->msg.uid);
 		thread_json_msg(&json, item, buf_cstr(&url));
 	}
 	json_array_end(&json);
@@ -155,7 +105,7 @@ static void send_html(struct page *page, const struct thread_item *items,
                       size_t n)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
-	struct buf url = BUF_INIT;
+	struct buf url = BUF_INIT, text = BUF_INIT;
 	struct html_url mbox = { .root = page->root,
 	                         .mailbox = page->route->mailbox,
 	                         .uid = page->route->uid,
@@ -166,21 +116,22 @@ static void send_html(struct page *page, const struct thread_item *items,
 	tmpl_vars_set_list(vars, "messages");
 	for (size_t i = 0; i < n; i++) {
 		const struct thread_item *item = &items[i];
-		if (!item->have)
+		if (!item->msg.found)
 			continue;
 		if (!subject)
-			subject = item->info.subject;
+			subject = item->msg.info.subject;
 		count++;
 		struct tmpl_vars *entry = tmpl_vars_add_item(vars, "messages");
 		buf_reset(&url);
-		message_link(page, &url, item->uid);
-		page_vars_summary(page, entry, &item->info, buf_cstr(&url));
+		message_link(page, &url, item->msg.uid);
+		page_vars_summary(page, entry, &item->msg.info, buf_cstr(&url));
 		tmpl_vars_set_uint(entry, "depth", item->depth);
 		tmpl_vars_set_uint(entry, "indent", item->depth > THREAD_MAX_INDENT
 		                                        ? THREAD_MAX_INDENT : item->depth);
-		tmpl_vars_set_strn(entry, "text", buf_cstr(&item->text),
-		                   item->text.len);
-		if (item->uid == page->route->uid)
+		buf_reset(&text);
+		item_text(item, &text);
+		tmpl_vars_set_strn(entry, "text", buf_cstr(&text), text.len);
+		if (item->msg.uid == page->route->uid)
 			tmpl_vars_set_bool(entry, "current", true);
 	}
 	tmpl_vars_set_str(vars, "title", subject && subject[0] ? subject
@@ -190,6 +141,7 @@ static void send_html(struct page *page, const struct thread_item *items,
 	page_render(page, "thread.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&url);
+	buf_release(&text);
 }
 
 int page_thread(struct page *page)
@@ -197,20 +149,26 @@ int page_thread(struct page *page)
 	struct session_err err = { 0 };
 	struct thread_row *rows = NULL;
 	struct thread_item *items = NULL;
-	size_t n = 0;
+	struct archive_message *msgs;
+	size_t n;
 	int rc = -1;
 
-	if (page_threads_load(page, &err) < 0)
-		return page_session_error(page, &err);
-	n = thread_rows(page, &rows);
+	n = thread_rows(page, page->route->uid, &rows, &err);
 	if (!n)
-		return page_error(page, 404, "There is no such message in this mailbox.");
+		return err.code ? page_session_error(page, &err)
+		                : page_error(page, 404, "There is no such message in this mailbox.");
 	items = xcalloc(n, sizeof(*items));
+	msgs = xcalloc(n, sizeof(*msgs));
+	for (size_t i = 0; i < n; i++)
+		msgs[i].uid = rows[i].uid;
+	/* Every message with its text, in one batch. */
+	rc = archive_messages(page->archive, msgs, n, &err);
 	for (size_t i = 0; i < n; i++) {
-		items[i].uid = rows[i].uid;
 		items[i].depth = rows[i].depth;
+		items[i].msg = msgs[i];
 	}
-	if (fetch_items(page, items, n, &err) < 0) {
+	free(msgs);
+	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
@@ -220,12 +178,8 @@ int page_thread(struct page *page)
 		send_html(page, items, n);
 	rc = 0;
 out:
-	for (size_t i = 0; i < n; i++) {
-		if (items[i].have)
-			message_info_release(&items[i].info);
-		message_parts_release(&items[i].parts);
-		buf_release(&items[i].text);
-	}
+	for (size_t i = 0; i < n; i++)
+		archive_message_release(&items[i].msg);
 	free(items);
 	free(rows);
 	return rc;
@@ -240,11 +194,10 @@ int page_thread_mbox(struct page *page)
 	char filename[64];
 	int rc;
 
-	if (page_threads_load(page, &err) < 0)
-		return page_session_error(page, &err);
-	n = thread_rows(page, &rows);
+	n = thread_rows(page, page->route->uid, &rows, &err);
 	if (!n)
-		return page_error(page, 404, "There is no such message in this mailbox.");
+		return err.code ? page_session_error(page, &err)
+		                : page_error(page, 404, "There is no such message in this mailbox.");
 	uids = xcalloc(n, sizeof(*uids));
 	for (size_t i = 0; i < n; i++)
 		if (rows[i].uid)
@@ -290,19 +243,21 @@ void page_message_nav(struct page *page, struct tmpl_vars *vars,
 	struct session_err err = { 0 };
 	uint32_t newer = 0, older = 0, thread_prev = 0, thread_next = 0;
 
-	if (page_sorted_uids(page, &err) == 0) {
-		const struct sort_cache *sorted = page->sort_cache;
-		for (size_t i = 0; i < sorted->n; i++) {
-			if (sorted->uids[i] != uid)
+	const uint32_t *sorted;
+	size_t nsorted;
+
+	if (archive_sorted_uids(page->archive, &sorted, &nsorted, &err) == 0) {
+		for (size_t i = 0; i < nsorted; i++) {
+			if (sorted[i] != uid)
 				continue;
-			newer = i ? sorted->uids[i - 1] : 0;
-			older = i + 1 < sorted->n ? sorted->uids[i + 1] : 0;
+			newer = i ? sorted[i - 1] : 0;
+			older = i + 1 < nsorted ? sorted[i + 1] : 0;
 			break;
 		}
 	}
-	if (page_threads_load(page, &err) == 0) {
+	{
 		struct thread_row *rows = NULL;
-		size_t n = thread_rows(page, &rows), at = n;
+		size_t n = thread_rows(page, uid, &rows, &err), at = n;
 		for (size_t i = 0; i < n; i++)
 			if (rows[i].uid == uid)
 				at = i;

@@ -1,0 +1,1410 @@
+/*
+ * The archive layer (archive.h): every IMAP command the pages need is
+ * built here, and every difference between servers is hidden here.
+ */
+#include "archive.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "imap_view.h"
+#include "rfc5322.h"
+
+/* UIDs accepted from one SEARCH or SORT answer. */
+#define ARCHIVE_MAX_HITS (1u << 24)
+/* Candidates for one Message-ID (the same id on several messages). */
+#define MSGID_MAX_CANDIDATES 64
+#define THREAD_HEADER_FIELDS "HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)"
+#define DATE_HEADER_FIELD "HEADER.FIELDS (DATE)"
+
+/*
+ * Which state of which mailbox a cache was computed from: valid while
+ * UIDVALIDITY, UIDNEXT, the message count and HIGHESTMODSEQ stay.
+ */
+struct stamp {
+	char *mailbox;
+	uint32_t uidvalidity, uidnext, exists;
+	uint64_t highestmodseq;
+};
+
+struct archive {
+	const struct conf *conf;
+	struct session *session;
+	/* The open mailbox's server name, to EXAMINE it again in a new imapd. */
+	char *open_name;
+	struct stamp sorted_stamp;
+	uint32_t *sorted;            /* newest first */
+	size_t nsorted;
+	bool has_months;
+	struct archive_months months;
+	struct stamp thread_stamp;
+	struct thread_forest forest;
+	bool has_forest;
+};
+
+static void fail(struct session_err *err, enum session_error code,
+                 const char *why)
+{
+	err->code = code;
+	snprintf(err->message, sizeof(err->message), "%s", why);
+}
+
+/* ---- stamps ----------------------------------------------------------- */
+
+static bool stamp_matches(const struct stamp *stamp,
+                          const struct mailbox_state *state)
+{
+	return stamp->mailbox && state->name && !strcmp(stamp->mailbox, state->name) &&
+	       stamp->uidvalidity == state->uidvalidity &&
+	       stamp->uidnext == state->uidnext &&
+	       stamp->highestmodseq == state->highestmodseq &&
+	       stamp->exists == state->exists;
+}
+
+static void stamp_release(struct stamp *stamp)
+{
+	free(stamp->mailbox);
+	memset(stamp, 0, sizeof(*stamp));
+}
+
+static void stamp_take(struct stamp *stamp, const struct mailbox_state *state)
+{
+	stamp_release(stamp);
+	stamp->mailbox = xstrdup(state->name ? state->name : "");
+	stamp->uidvalidity = state->uidvalidity;
+	stamp->uidnext = state->uidnext;
+	stamp->highestmodseq = state->highestmodseq;
+	stamp->exists = state->exists;
+}
+
+/* ---- the session -------------------------------------------------------- */
+
+struct archive *archive_new(const struct conf *conf)
+{
+	struct archive *archive = xcalloc(1, sizeof(*archive));
+
+	archive->conf = conf;
+	return archive;
+}
+
+static void forget_sorted(struct archive *archive)
+{
+	stamp_release(&archive->sorted_stamp);
+	free(archive->sorted);
+	archive->sorted = NULL;
+	archive->nsorted = 0;
+	archive->has_months = false;
+}
+
+static void forget_threads(struct archive *archive)
+{
+	stamp_release(&archive->thread_stamp);
+	if (archive->has_forest)
+		thread_forest_release(&archive->forest);
+	archive->has_forest = false;
+}
+
+void archive_free(struct archive *archive)
+{
+	if (!archive)
+		return;
+	session_close(archive->session);
+	forget_sorted(archive);
+	forget_threads(archive);
+	free(archive->open_name);
+	free(archive);
+}
+
+void archive_end_request(struct archive *archive)
+{
+	if (archive->session && session_broken(archive->session)) {
+		session_close(archive->session);
+		archive->session = NULL;
+	}
+}
+
+uint32_t archive_uidvalidity(const struct archive *archive)
+{
+	return archive->session && archive->open_name
+	           ? session_mailbox(archive->session)->uidvalidity : 0;
+}
+
+bool archive_broken(const struct archive *archive)
+{
+	return !archive->session || session_broken(archive->session);
+}
+
+/* The worker's imapd, started (or started anew after a failure) on demand. */
+static struct session *session_of(struct archive *archive,
+                                  struct session_err *err)
+{
+	struct session_config config = {
+		.argv = archive->conf->imapd_argv,
+		.envp = archive->conf->imapd_env,
+		.timeout_ms = (int)archive->conf->timeout * 1000,
+		.max_literal = archive->conf->max_literal,
+	};
+
+	archive_end_request(archive);
+	if (!archive->session) {
+		archive->session = session_open(&config, err);
+		if (!archive->session)
+			fprintf(stderr, "imapeek: imapd %s: %s\n",
+			        archive->conf->imapd_argv[0], err->message);
+	}
+	return archive->session;
+}
+
+/*
+ * After the imapd quit in the middle of a request (a BYE to BINARY, a
+ * literal it mis-sized): a new one, with the same mailbox open.
+ */
+static struct session *session_again(struct archive *archive,
+                                     struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+
+	if (session && archive->open_name &&
+	    session_examine(session, str_from(archive->open_name), false, err) < 0)
+		return NULL;
+	return session;
+}
+
+/* Run one command to its tagged answer; result initialised here. */
+static int run(struct archive *archive, struct imap_cmd *cmd,
+               struct session_result *result, struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+
+	session_result_init(result);
+	if (!session)
+		return -1;
+	return session_run(session, cmd, result, err);
+}
+
+/* "UID FETCH set items" run; the caller releases result. */
+static int uid_fetch(struct archive *archive, const char *set, const char *items,
+                     struct session_result *result, struct session_err *err)
+{
+	struct imap_cmd cmd;
+	int rc;
+
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, set);
+	imap_cmd_fetch_items(&cmd, items);
+	rc = run(archive, &cmd, result, err);
+	imap_cmd_release(&cmd);
+	return rc;
+}
+
+/* A UID set "3,5,9" of the non-zero uids. */
+static void uid_set(struct buf *set, const uint32_t *uids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (uids[i])
+			buf_addf(set, "%s%u", set->len ? "," : "", uids[i]);
+}
+
+/* The FETCH for uid among the answers, as a view (released by the caller). */
+static bool find_fetch(const struct session_result *result, uint32_t uid,
+                       struct imap_fetch *view)
+{
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result->untagged[i], view, &view_err) < 0)
+			continue;
+		if (view->has_uid && view->uid == uid)
+			return true;
+		imap_fetch_release(view);
+	}
+	memset(view, 0, sizeof(*view));
+	return false;
+}
+
+/* ---- mailboxes --------------------------------------------------------- */
+
+int archive_mailboxes(struct archive *archive, struct mailbox_list *list,
+                      struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+
+	memset(list, 0, sizeof(*list));
+	if (!session)
+		return -1;
+	return mailbox_list_fetch(list, session, archive->conf, err);
+}
+
+int archive_mailbox_counts(struct archive *archive, struct mailbox_list *list,
+                           struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+
+	if (!session)
+		return -1;
+	return mailbox_list_count(list, session, err);
+}
+
+int archive_open(struct archive *archive, const struct mailbox_entry *entry,
+                 struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+
+	if (!session)
+		return -1;
+	if (session_examine(session, str_from(entry->imap_name), false, err) < 0)
+		return -1;
+	if (!archive->open_name || strcmp(archive->open_name, entry->imap_name)) {
+		free(archive->open_name);
+		archive->open_name = xstrdup(entry->imap_name);
+	}
+	return 0;
+}
+
+/*
+ * A kept session learns of new mail with NOOP (new EXISTS, HIGHESTMODSEQ);
+ * UIDNEXT is not announced again, so the newest message's UID (and its
+ * INTERNALDATE, for Last-Modified) is asked for too, pipelined.
+ */
+int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
+                  struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	struct session_result result;
+	struct imap_cmd noop, newest;
+	unsigned noop_ticket, newest_ticket;
+	const struct mailbox_state *state;
+	int rc = -1;
+
+	memset(stamp, 0, sizeof(*stamp));
+	if (!session)
+		return -1;
+	imap_cmd_init(&noop, "NOOP");
+	imap_cmd_init(&newest, "UID FETCH");
+	imap_cmd_seqset(&newest, "*");
+	imap_cmd_fetch_items(&newest, "(UID INTERNALDATE)");
+	session_result_init(&result);
+	if (session_send(session, &noop, &noop_ticket, err) < 0 ||
+	    session_send(session, &newest, &newest_ticket, err) < 0 ||
+	    session_wait(session, noop_ticket, &result, err) < 0)
+		goto out;
+	session_result_release(&result);
+	session_result_init(&result);
+	if (session_wait(session, newest_ticket, &result, err) < 0) {
+		/* An empty mailbox has no "*": nothing newest, no error. */
+		if (err->code != SESSION_NO)
+			goto out;
+		memset(err, 0, sizeof(*err));
+	}
+	for (size_t i = 0; i < result.nuntagged; i++) {
+		struct message_info info;
+		if (message_info_from_fetch(&info, result.untagged[i]) < 0)
+			continue;
+		if (info.uid > stamp->newest_uid) {
+			stamp->newest_uid = info.uid;
+			stamp->newest_arrival = info.internaldate;
+		}
+		message_info_release(&info);
+	}
+	state = session_mailbox(session);
+	stamp->uidvalidity = state->uidvalidity;
+	stamp->exists = state->exists;
+	stamp->highestmodseq = state->highestmodseq;
+	rc = 0;
+out:
+	session_result_release(&result);
+	imap_cmd_release(&noop);
+	imap_cmd_release(&newest);
+	return rc;
+}
+
+/* ---- the order of a mailbox ------------------------------------------ */
+
+static void add_uid(uint32_t **uids, size_t *n, size_t *cap, uint32_t uid)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*uids = xrealloc(*uids, *cap * sizeof(**uids));
+	}
+	(*uids)[(*n)++] = uid;
+}
+
+/*
+ * The UIDs of every "* SORT" or "* SEARCH" answer (name), and of every
+ * "* ESEARCH ... ALL" (which an IMAP4rev2 server sends for UID SEARCH),
+ * in order.
+ */
+static void collect_numbers(const struct session_result *result, const char *name,
+                            uint32_t **uids, size_t *n)
+{
+	size_t cap = *n;
+
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		const struct imap_response *response = result->untagged[i];
+		struct imap_esearch esearch;
+		struct imap_view_err view_err;
+		if (imap_view_esearch(response, ARCHIVE_MAX_HITS, &esearch,
+		                      &view_err) == 0) {
+			for (size_t k = 0; k < esearch.nall && *n < ARCHIVE_MAX_HITS; k++)
+				add_uid(uids, n, &cap, esearch.all[k]);
+			imap_esearch_release(&esearch);
+			continue;
+		}
+		if (!response->data || !imap_node_is_atom(response->data, name))
+			continue;
+		for (const struct imap_node *node = response->data->next;
+		     node && *n < ARCHIVE_MAX_HITS; node = node->next) {
+			if (node->type == IMAP_NUMBER && node->number &&
+			    node->number <= UINT32_MAX)
+				add_uid(uids, n, &cap, (uint32_t)node->number);
+		}
+	}
+}
+
+struct dated_uid {
+	uint32_t uid, seq;
+	time_t date;
+};
+
+/*
+ * RFC 5256's REVERSE DATE: newest sent date first (the Date header, else
+ * INTERNALDATE).  Messages of the same date keep the mailbox's order, as
+ * Dovecot's SORT keeps them (REVERSE applies to the date only).
+ */
+static int compare_dated(const void *a, const void *b)
+{
+	const struct dated_uid *x = a, *y = b;
+
+	if (x->date != y->date)
+		return x->date > y->date ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Without SORT: every message's Date header, sorted here. */
+static int sort_client_side(struct archive *archive, struct session_err *err)
+{
+	struct session_result result;
+	struct dated_uid *dated;
+	size_t n = 0;
+	int rc = -1;
+
+	if (uid_fetch(archive, "1:*", "(UID INTERNALDATE BODY.PEEK[" DATE_HEADER_FIELD "])",
+	              &result, err) < 0) {
+		/* An empty mailbox: nothing to sort. */
+		rc = err->code == SESSION_NO && !session_mailbox(archive->session)->exists
+		         ? 0 : -1;
+		if (rc == 0)
+			memset(err, 0, sizeof(*err));
+		goto out_result;
+	}
+	dated = xcalloc(result.nuntagged + 1, sizeof(*dated));
+	for (size_t i = 0; i < result.nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		struct message_info info;
+		struct buf value = BUF_INIT;
+		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0)
+			continue;
+		if (message_info_from_view(&info, &view) == 0) {
+			const struct imap_fetch_part *part =
+				imap_fetch_part(&view, false, DATE_HEADER_FIELD);
+			time_t sent;
+			const char *colon;
+			dated[n] = (struct dated_uid){ info.uid, view.seq, info.internaldate };
+			if (part && part->data.p) {
+				rfc5322_unfold(&value, part->data.p, part->data.len);
+				colon = strchr(buf_cstr(&value), ':');
+				if (colon && rfc5322_date_parse(colon + 1, strlen(colon + 1),
+				                                &sent) == 0)
+					dated[n].date = sent;
+			}
+			n++;
+			message_info_release(&info);
+		}
+		buf_release(&value);
+		imap_fetch_release(&view);
+	}
+	if (n)
+		qsort(dated, n, sizeof(*dated), compare_dated);
+	archive->sorted = xcalloc(n + 1, sizeof(*archive->sorted));
+	for (size_t i = 0; i < n; i++)
+		archive->sorted[i] = dated[i].uid;
+	archive->nsorted = n;
+	free(dated);
+	rc = 0;
+out_result:
+	session_result_release(&result);
+	return rc;
+}
+
+int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
+                        size_t *n, struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	const struct mailbox_state *state;
+	struct session_result result;
+	struct imap_cmd cmd;
+	int rc;
+
+	*uids = NULL;
+	*n = 0;
+	if (!session)
+		return -1;
+	state = session_mailbox(session);
+	if (!stamp_matches(&archive->sorted_stamp, state)) {
+		forget_sorted(archive);
+		if (session_has_cap(session, CAP_SORT)) {
+			imap_cmd_init(&cmd, "UID SORT");
+			imap_cmd_list_open(&cmd);
+			imap_cmd_atom(&cmd, "REVERSE");
+			imap_cmd_atom(&cmd, "DATE");
+			imap_cmd_list_close(&cmd);
+			imap_cmd_atom(&cmd, "UTF-8");
+			imap_cmd_atom(&cmd, "ALL");
+			rc = run(archive, &cmd, &result, err);
+			if (rc == 0)
+				collect_numbers(&result, "SORT", &archive->sorted,
+				                &archive->nsorted);
+			session_result_release(&result);
+			imap_cmd_release(&cmd);
+		} else {
+			rc = sort_client_side(archive, err);
+		}
+		if (rc < 0) {
+			forget_sorted(archive);
+			return -1;
+		}
+		stamp_take(&archive->sorted_stamp, session_mailbox(archive->session));
+	}
+	*uids = archive->sorted;
+	*n = archive->nsorted;
+	return 0;
+}
+
+/* ---- months ------------------------------------------------------------ */
+
+static const char *const imap_months[] = { "Jan", "Feb", "Mar", "Apr",
+                                           "May", "Jun", "Jul", "Aug",
+                                           "Sep", "Oct", "Nov", "Dec" };
+
+/* SENTSINCE the month's first day SENTBEFORE the next month's. */
+static void month_keys(struct imap_cmd *cmd, int year, int month)
+{
+	char date[24];
+
+	snprintf(date, sizeof(date), "1-%s-%d", imap_months[month - 1], year);
+	imap_cmd_atom(cmd, "SENTSINCE");
+	imap_cmd_atom(cmd, date);
+	if (month == 12)
+		year++, month = 0;
+	snprintf(date, sizeof(date), "1-%s-%d", imap_months[month], year);
+	imap_cmd_atom(cmd, "SENTBEFORE");
+	imap_cmd_atom(cmd, date);
+}
+
+/* How many messages one SEARCH answer counts (ESEARCH COUNT or SEARCH). */
+static uint32_t counted(const struct session_result *result)
+{
+	uint32_t count = 0;
+
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		struct imap_esearch esearch;
+		struct imap_search hits;
+		struct imap_view_err view_err;
+		if (imap_view_esearch(result->untagged[i], 0, &esearch, &view_err) == 0) {
+			if (esearch.has_count)
+				count = (uint32_t)esearch.count;
+			imap_esearch_release(&esearch);
+		} else if (imap_view_search(result->untagged[i], &hits) == 0) {
+			count += (uint32_t)hits.n;
+			imap_search_release(&hits);
+		}
+	}
+	return count;
+}
+
+/*
+ * One SEARCH per month.  With ESEARCH they are pipelined, RETURN (COUNT),
+ * each answer tagged with its command; a plain "* SEARCH" says nothing of
+ * which command it answers, so without ESEARCH they go one at a time.
+ */
+static int count_months(struct archive *archive, struct session_err *err)
+{
+	struct session *session = archive->session;
+	bool esearch = session_has_cap(session, CAP_ESEARCH);
+	struct archive_months *months = &archive->months;
+	unsigned tickets[ARCHIVE_CHART_MONTHS];
+	size_t sent = 0;
+	int rc = 0;
+
+	for (int i = 0; i < ARCHIVE_CHART_MONTHS; i++) {
+		int at = months->last_year * 12 + months->last_month - 1 -
+		         (ARCHIVE_CHART_MONTHS - 1 - i);
+		struct session_result result;
+		struct imap_cmd cmd;
+		imap_cmd_init(&cmd, "UID SEARCH");
+		if (esearch) {
+			imap_cmd_atom(&cmd, "RETURN");
+			imap_cmd_list_open(&cmd);
+			imap_cmd_atom(&cmd, "COUNT");
+			imap_cmd_list_close(&cmd);
+		}
+		month_keys(&cmd, at / 12, at % 12 + 1);
+		if (esearch) {
+			rc = session_send(session, &cmd, &tickets[sent], err);
+			sent += rc == 0;
+		} else {
+			session_result_init(&result);
+			rc = session_run(session, &cmd, &result, err);
+			months->counts[i] = counted(&result);
+			session_result_release(&result);
+		}
+		imap_cmd_release(&cmd);
+		if (rc < 0)
+			break;
+	}
+	for (size_t i = 0; i < sent; i++) {
+		struct session_result result;
+		struct session_err wait_err = { 0 };
+		session_result_init(&result);
+		if (session_wait(session, tickets[i], &result, &wait_err) < 0 && rc == 0) {
+			*err = wait_err;
+			rc = -1;
+		}
+		months->counts[i] = counted(&result);
+		session_result_release(&result);
+	}
+	return rc;
+}
+
+int archive_months(struct archive *archive, const struct archive_months **months,
+                   struct session_err *err)
+{
+	const uint32_t *uids;
+	struct message_info *newest = NULL;
+	size_t n, nnewest = 0;
+	struct tm tm;
+
+	*months = NULL;
+	if (archive_sorted_uids(archive, &uids, &n, err) < 0)
+		return -1;
+	if (archive->has_months) {
+		*months = &archive->months;
+		return 0;
+	}
+	if (!n)
+		return 0;
+	if (archive_summaries(archive, uids, 1, &newest, &nnewest, err) < 0)
+		return -1;
+	if (!nnewest || !newest[0].has_date) {
+		archive_summaries_free(newest, nnewest);
+		return 0;
+	}
+	gmtime_r(&newest[0].date, &tm);
+	archive_summaries_free(newest, nnewest);
+	archive->months.last_year = tm.tm_year + 1900;
+	archive->months.last_month = tm.tm_mon + 1;
+	if (count_months(archive, err) < 0)
+		return -1;
+	archive->has_months = true;
+	*months = &archive->months;
+	return 0;
+}
+
+static int compare_uid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The sorted UIDs that are in set (ascending), in their sorted order. */
+static int keep_sorted(struct archive *archive, uint32_t *set, size_t nset,
+                       uint32_t **kept, size_t *nkept, struct session_err *err)
+{
+	const uint32_t *sorted;
+	size_t nsorted;
+
+	*kept = NULL;
+	*nkept = 0;
+	if (archive_sorted_uids(archive, &sorted, &nsorted, err) < 0)
+		return -1;
+	*kept = xcalloc(nset + 1, sizeof(**kept));
+	if (!nset)
+		return 0;
+	qsort(set, nset, sizeof(*set), compare_uid);
+	for (size_t i = 0; i < nsorted && *nkept < nset; i++)
+		if (bsearch(&sorted[i], set, nset, sizeof(*set), compare_uid))
+			(*kept)[(*nkept)++] = sorted[i];
+	return 0;
+}
+
+int archive_month_uids(struct archive *archive, int year, int month,
+                       uint32_t **uids, size_t *n, struct session_err *err)
+{
+	struct session_result result;
+	struct imap_cmd cmd;
+	uint32_t *found = NULL;
+	size_t nfound = 0;
+	int rc;
+
+	*uids = NULL;
+	*n = 0;
+	imap_cmd_init(&cmd, "UID SEARCH");
+	month_keys(&cmd, year, month);
+	rc = run(archive, &cmd, &result, err);
+	imap_cmd_release(&cmd);
+	if (rc == 0)
+		collect_numbers(&result, "SEARCH", &found, &nfound);
+	session_result_release(&result);
+	if (rc == 0)
+		rc = keep_sorted(archive, found, nfound, uids, n, err);
+	free(found);
+	return rc;
+}
+
+/* ---- summaries --------------------------------------------------------- */
+
+static int compare_info_uid(const void *a, const void *b)
+{
+	const struct message_info *x = a, *y = b;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+void archive_summaries_free(struct message_info *infos, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		message_info_release(&infos[i]);
+	free(infos);
+}
+
+int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
+                      struct message_info **infos, size_t *ninfos,
+                      struct session_err *err)
+{
+	struct session_result result;
+	struct message_info *got = NULL;
+	struct buf set = BUF_INIT;
+	size_t ngot = 0;
+	int rc;
+
+	*infos = NULL;
+	*ninfos = 0;
+	uid_set(&set, uids, n);
+	if (!set.len)
+		return 0;
+	rc = uid_fetch(archive, buf_cstr(&set), MESSAGE_INFO_ITEMS, &result, err);
+	buf_release(&set);
+	if (rc < 0)
+		goto out;
+	got = xcalloc(result.nuntagged + 1, sizeof(*got));
+	for (size_t i = 0; i < result.nuntagged; i++)
+		if (message_info_from_fetch(&got[ngot], result.untagged[i]) == 0)
+			ngot++;
+	if (ngot)
+		qsort(got, ngot, sizeof(*got), compare_info_uid);
+	*infos = xcalloc(n + 1, sizeof(**infos));
+	for (size_t k = 0; k < n; k++) {
+		struct message_info key = { .uid = uids[k] };
+		struct message_info *info = ngot ? bsearch(&key, got, ngot, sizeof(*got),
+		                                           compare_info_uid) : NULL;
+		/* Taken once: a UID asked for twice is shown once. */
+		if (info && info->uid) {
+			(*infos)[(*ninfos)++] = *info;
+			memset(info, 0, sizeof(*info));
+			info->uid = uids[k];
+			info->seq = UINT32_MAX;   /* marks "moved out" */
+		}
+	}
+	for (size_t i = 0; i < ngot; i++)
+		if (got[i].seq != UINT32_MAX)
+			message_info_release(&got[i]);
+	free(got);
+out:
+	session_result_release(&result);
+	return rc;
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+static const char text_lost[] =
+	"The text of this message could not be read from the mail store; "
+	"its raw form may still be.";
+
+void archive_message_release(struct archive_message *msg)
+{
+	message_info_release(&msg->info);
+	message_parts_release(&msg->parts);
+	mime_body_release(&msg->body);
+	msg->found = false;
+	msg->note = NULL;
+}
+
+/* Headers and structure of msgs, one UID FETCH for all of them. */
+static int fetch_details(struct archive *archive, struct archive_message *msgs,
+                         size_t n, struct session_err *err)
+{
+	struct session_result result;
+	struct buf set = BUF_INIT;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].uid)
+			buf_addf(&set, "%s%u", set.len ? "," : "", msgs[i].uid);
+	if (!set.len) {
+		buf_release(&set);
+		return 0;
+	}
+	rc = uid_fetch(archive, buf_cstr(&set), MESSAGE_DETAIL_ITEMS, &result, err);
+	buf_release(&set);
+	for (size_t r = 0; rc == 0 && r < result.nuntagged; r++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result.untagged[r], &view, &view_err) < 0)
+			continue;
+		for (size_t i = 0; view.has_uid && i < n; i++) {
+			if (msgs[i].uid != view.uid || msgs[i].found)
+				continue;
+			if (message_info_from_view(&msgs[i].info, &view) == 0) {
+				msgs[i].found = true;
+				if (mime_parts_from_view(&view, &msgs[i].parts) < 0)
+					memset(&msgs[i].parts, 0, sizeof(msgs[i].parts));
+			}
+			break;
+		}
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+/* The texts' FETCH for one message; 0 when it has no text to fetch. */
+static size_t text_command(const struct archive_message *msg, bool binary,
+                           struct imap_cmd *cmd)
+{
+	struct buf items = BUF_INIT;
+	char set[16];
+	size_t wanted = mime_body_items(&msg->parts, binary, &items);
+
+	if (wanted) {
+		snprintf(set, sizeof(set), "%u", msg->uid);
+		imap_cmd_init(cmd, "UID FETCH");
+		imap_cmd_seqset(cmd, set);
+		imap_cmd_fetch_items(cmd, buf_cstr(&items));
+	}
+	buf_release(&items);
+	return wanted;
+}
+
+/* The message's text from whichever of the answers carries its FETCH. */
+static bool take_text(struct archive_message *msg,
+                      const struct session_result *results, size_t nresults)
+{
+	struct imap_fetch view;
+
+	for (size_t i = 0; i < nresults; i++) {
+		if (!find_fetch(&results[i], msg->uid, &view))
+			continue;
+		mime_body_release(&msg->body);
+		mime_body_from_fetch(&view, &msg->parts, &msg->body);
+		imap_fetch_release(&view);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One message's text with BODY.PEEK and our own decoders, in an imapd
+ * started anew if the last one quit: the way back for a message the
+ * server would not (or could not) decode, or that broke the session.
+ */
+static int text_plain(struct archive *archive, struct archive_message *msg,
+                      struct session_err *err)
+{
+	struct session *session = session_again(archive, err);
+	struct session_result result;
+	struct imap_cmd cmd;
+	int rc;
+
+	if (!session)
+		return -1;
+	if (!text_command(msg, false, &cmd))
+		return 0;
+	session_result_init(&result);
+	rc = session_run(session, &cmd, &result, err);
+	if (rc == 0 && !take_text(msg, &result, 1))
+		mime_body_from_fetch(NULL, &msg->parts, &msg->body);
+	session_result_release(&result);
+	imap_cmd_release(&cmd);
+	return rc;
+}
+
+/*
+ * The texts of msgs: one FETCH per message (their parts differ), all sent
+ * before the first answer is read.  BINARY where offered; a message whose
+ * BINARY fetch gets NO (RFC 3516's UNKNOWN-CTE), or ends the imapd (BYE:
+ * Dovecot does so on broken base64), or whose answer cannot be read, is
+ * fetched again alone with BODY.PEEK; if that fails too, it gets a note.
+ */
+static int fetch_texts(struct archive *archive, struct archive_message *msgs,
+                       size_t n, struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	bool binary = session && session_has_cap(session, CAP_BINARY);
+	unsigned *tickets = xcalloc(n + 1, sizeof(*tickets));
+	bool *sent = xcalloc(n + 1, sizeof(*sent));
+	bool *again = xcalloc(n + 1, sizeof(*again));
+	bool *answered = xcalloc(n + 1, sizeof(*answered));
+	struct session_result *results = xcalloc(n + 1, sizeof(*results));
+	size_t lost = 0, wanted = 0;
+	int rc = 0;
+
+	for (size_t i = 0; session && i < n; i++) {
+		struct imap_cmd cmd;
+		if (!msgs[i].found || !text_command(&msgs[i], binary, &cmd)) {
+			if (msgs[i].found)   /* nothing displayed: headers only */
+				mime_body_from_fetch(NULL, &msgs[i].parts, &msgs[i].body);
+			continue;
+		}
+		wanted++;
+		again[i] = true;
+		if (!session_broken(session) &&
+		    session_send(session, &cmd, &tickets[i], err) == 0)
+			sent[i] = true;
+		imap_cmd_release(&cmd);
+	}
+	/*
+	 * Untagged FETCH answers are routed to the oldest pending FETCH, not
+	 * always to the command that asked: each message's text is looked
+	 * for in all the answers, by UID.
+	 */
+	for (size_t i = 0; session && i < n; i++) {
+		struct session_err wait_err = { 0 };
+		session_result_init(&results[i]);
+		if (sent[i] &&
+		    session_wait(session, tickets[i], &results[i], &wait_err) == 0)
+			answered[i] = true;
+	}
+	for (size_t i = 0; session && i < n; i++)
+		if (answered[i] && take_text(&msgs[i], results, n))
+			again[i] = false;
+	for (size_t i = 0; session && i < n; i++)
+		session_result_release(&results[i]);
+	for (size_t i = 0; i < n; i++) {
+		struct session_err plain_err = { 0 };
+		if (!again[i])
+			continue;
+		if (text_plain(archive, &msgs[i], &plain_err) < 0) {
+			fprintf(stderr, "imapeek: the text of UID %u: %s\n", msgs[i].uid,
+			        plain_err.message[0] ? plain_err.message : "(no detail)");
+			mime_body_release(&msgs[i].body);
+			mime_body_from_fetch(NULL, &msgs[i].parts, &msgs[i].body);
+			msgs[i].note = text_lost;
+			lost++;
+			*err = plain_err;
+		}
+	}
+	if (wanted && lost == wanted && archive_broken(archive))
+		rc = -1;
+	else
+		memset(err, 0, sizeof(*err));
+	free(tickets);
+	free(sent);
+	free(again);
+	free(answered);
+	free(results);
+	return rc;
+}
+
+int archive_messages(struct archive *archive, struct archive_message *msgs,
+                     size_t n, struct session_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t uid = msgs[i].uid;
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].uid = uid;
+	}
+	if (fetch_details(archive, msgs, n, err) < 0)
+		return -1;
+	return fetch_texts(archive, msgs, n, err);
+}
+
+int archive_message(struct archive *archive, uint32_t uid,
+                    struct archive_message *msg, struct session_err *err)
+{
+	msg->uid = uid;
+	return archive_messages(archive, msg, 1, err);
+}
+
+int archive_raw(struct archive *archive, uint32_t uid, struct message_info *info,
+                struct buf *out, struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	char set[16];
+	int rc;
+
+	if (info)
+		memset(info, 0, sizeof(*info));
+	snprintf(set, sizeof(set), "%u", uid);
+	rc = uid_fetch(archive, set, info ? "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[])"
+	                                  : "(UID BODY.PEEK[])", &result, err);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view);
+		if (rc && info && message_info_from_view(info, &view) < 0)
+			memset(info, 0, sizeof(*info));
+		if (rc) {
+			struct str bytes = mime_fetch_section(&view, "");
+			buf_add(out, bytes.p ? bytes.p : "", bytes.len);
+			imap_fetch_release(&view);
+		}
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+int archive_parts(struct archive *archive, uint32_t uid,
+                  struct message_parts *parts, struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	char set[16];
+	int rc;
+
+	memset(parts, 0, sizeof(*parts));
+	snprintf(set, sizeof(set), "%u", uid);
+	rc = uid_fetch(archive, set, "(UID BODYSTRUCTURE)", &result, err);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view);
+		if (rc) {
+			if (mime_parts_from_view(&view, parts) < 0)
+				memset(parts, 0, sizeof(*parts));
+			imap_fetch_release(&view);
+		}
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+int archive_part_chunk(struct archive *archive, uint32_t uid,
+                       const char *section, uint64_t offset, size_t len,
+                       struct buf *out, struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	struct buf items = BUF_INIT;
+	char set[16];
+	int rc;
+
+	snprintf(set, sizeof(set), "%u", uid);
+	buf_addf(&items, "(UID BODY.PEEK[%s]<%llu.%zu>)", section,
+	         (unsigned long long)offset, len);
+	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
+	if (rc == 0 && find_fetch(&result, uid, &view)) {
+		struct str data = mime_fetch_section(&view, section);
+		buf_add(out, data.p ? data.p : "", data.len);
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	buf_release(&items);
+	return rc;
+}
+
+/* ---- search ------------------------------------------------------------ */
+
+static bool all_ascii(const struct search_query *query)
+{
+	for (size_t i = 0; i < query->nterms; i++)
+		for (size_t k = 0; k < query->terms[i].value.len; k++)
+			if ((unsigned char)query->terms[i].value.p[k] >= 0x80)
+				return false;
+	return true;
+}
+
+static void search_command(struct imap_cmd *cmd, const struct search_query *query,
+                           bool sort, const char *partial, bool charset)
+{
+	imap_cmd_init(cmd, sort ? "UID SORT" : "UID SEARCH");
+	if (partial) {
+		imap_cmd_atom(cmd, "RETURN");
+		imap_cmd_list_open(cmd);
+		imap_cmd_atom(cmd, "COUNT");
+		imap_cmd_atom(cmd, "PARTIAL");
+		imap_cmd_atom(cmd, partial);
+		imap_cmd_list_close(cmd);
+	}
+	if (sort) {
+		imap_cmd_list_open(cmd);
+		imap_cmd_atom(cmd, "REVERSE");
+		imap_cmd_atom(cmd, "DATE");
+		imap_cmd_list_close(cmd);
+		imap_cmd_atom(cmd, "UTF-8");
+	} else if (charset) {
+		imap_cmd_atom(cmd, "CHARSET");
+		imap_cmd_atom(cmd, "UTF-8");
+	}
+	search_emit(query, cmd);
+}
+
+void archive_hits_release(struct archive_hits *hits)
+{
+	free(hits->uids);
+	memset(hits, 0, sizeof(*hits));
+}
+
+/*
+ * UID SORT (REVERSE DATE) where the imapd sorts; with ESORT and PARTIAL
+ * only the page asked for comes back, with the count.  Without SORT, UID
+ * SEARCH and the hits put in the mailbox's date order here.
+ */
+int archive_search(struct archive *archive, const struct search_query *query,
+                   size_t offset, size_t limit, struct archive_hits *hits,
+                   struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	struct session_result result;
+	struct imap_cmd cmd;
+	bool sort, partial, charset = true;
+	char range[48];
+	size_t cap = 0;
+	int rc;
+
+	memset(hits, 0, sizeof(*hits));
+	if (!session)
+		return -1;
+	sort = session_has_cap(session, CAP_SORT);
+	partial = sort && limit && limit != SIZE_MAX &&
+	          session_has_cap(session, CAP_PARTIAL) &&
+	          session_has_cap(session, CAP_ESORT);
+	if (partial)
+		snprintf(range, sizeof(range), "%zu:%zu", offset + 1, offset + limit);
+	for (;;) {
+		search_command(&cmd, query, sort, partial ? range : NULL, charset);
+		rc = run(archive, &cmd, &result, err);
+		imap_cmd_release(&cmd);
+		/* imapds without CHARSET support still search ASCII. */
+		if (rc < 0 && err->code == SESSION_NO && !sort && charset &&
+		    all_ascii(query)) {
+			session_result_release(&result);
+			charset = false;
+			continue;
+		}
+		break;
+	}
+	if (rc < 0)
+		goto out;
+	/* ESEARCH's COUNT and PARTIAL; its ALL and plain answers below. */
+	for (size_t i = 0; i < result.nuntagged; i++) {
+		struct imap_esearch esearch;
+		struct imap_view_err view_err;
+		if (imap_view_esearch(result.untagged[i], ARCHIVE_MAX_HITS, &esearch,
+		                      &view_err) == 0) {
+			if (esearch.has_count)
+				hits->total = esearch.count;
+			for (size_t k = 0; k < esearch.npartial; k++)
+				add_uid(&hits->uids, &hits->n, &cap, esearch.partial[k]);
+			imap_esearch_release(&esearch);
+		}
+	}
+	collect_numbers(&result, sort ? "SORT" : "SEARCH", &hits->uids, &hits->n);
+	if (!sort) {
+		uint32_t *ordered;
+		size_t nordered;
+		rc = keep_sorted(archive, hits->uids, hits->n, &ordered, &nordered, err);
+		free(hits->uids);
+		hits->uids = ordered;
+		hits->n = nordered;
+		if (rc < 0)
+			goto out;
+	}
+	if (!partial) {
+		/* The whole list came: cut the page out of it. */
+		hits->total = hits->n;
+		size_t from = offset < hits->n ? offset : hits->n;
+		size_t count = hits->n - from < limit ? hits->n - from : limit;
+		if (count)
+			memmove(hits->uids, hits->uids + from, count * sizeof(*hits->uids));
+		hits->n = count;
+	} else if (hits->n > limit) {
+		hits->n = limit;
+	}
+out:
+	session_result_release(&result);
+	if (rc < 0)
+		archive_hits_release(hits);
+	return rc;
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+/*
+ * Where the imapd offers THREAD=REFERENCES the forest is its "UID THREAD
+ * REFERENCES UTF-8 ALL" answer, and the order of activity comes from the
+ * date order: a message's rank there stands for its date, so no header of
+ * the whole mailbox is fetched.  Otherwise (GNU Mailutils) every message's
+ * Message-ID, In-Reply-To, References, Subject and Date are fetched once
+ * and threaded here by thread_build(), which gives Dovecot's forest on
+ * the same mail.
+ */
+
+/* The unfolded value of header name in a HEADER.FIELDS block, appended. */
+static void header_value(struct str block, const char *name, struct buf *out)
+{
+	struct buf unfolded = BUF_INIT;
+	size_t name_len = strlen(name);
+	const char *line, *end;
+
+	rfc5322_unfold(&unfolded, block.p ? block.p : "", block.len);
+	for (line = buf_cstr(&unfolded); *line; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if ((size_t)(end - line) > name_len && line[name_len] == ':' &&
+		    !strncasecmp(line, name, name_len)) {
+			buf_add(out, line + name_len + 1,
+			        (size_t)(end - line) - name_len - 1);
+			break;   /* the first one, as Dovecot reads it */
+		}
+	}
+	buf_release(&unfolded);
+}
+
+struct client_msg {
+	struct message_info info;
+	struct buf message_id, in_reply_to, references;
+};
+
+static int compare_client_uid(const void *a, const void *b)
+{
+	const struct client_msg *x = a, *y = b;
+	return x->info.uid < y->info.uid ? -1 : x->info.uid > y->info.uid;
+}
+
+/* RFC 5256 REFERENCES on our side, from every message's headers. */
+static int threads_client(struct archive *archive, struct thread_forest *forest,
+                          struct session_err *err)
+{
+	struct session_result result;
+	struct client_msg *msgs = NULL;
+	struct thread_msg *input = NULL;
+	size_t n = 0;
+	int rc = -1;
+
+	if (uid_fetch(archive, "1:*", "(UID ENVELOPE INTERNALDATE RFC822.SIZE "
+	                              "BODY.PEEK[" THREAD_HEADER_FIELDS "])",
+	              &result, err) < 0) {
+		if (err->code == SESSION_NO && !session_mailbox(archive->session)->exists) {
+			memset(err, 0, sizeof(*err));
+			rc = 0;
+		}
+		goto out;
+	}
+	if (result.nuntagged > THREAD_MAX_MESSAGES) {
+		fail(err, SESSION_FAILED, "too many messages to thread");
+		goto out;
+	}
+	msgs = xcalloc(result.nuntagged + 1, sizeof(*msgs));
+	for (size_t i = 0; i < result.nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		struct client_msg *msg = &msgs[n];
+		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0)
+			continue;
+		if (!view.has_uid || message_info_from_view(&msg->info, &view) < 0) {
+			imap_fetch_release(&view);
+			continue;
+		}
+		const struct imap_fetch_part *part =
+			imap_fetch_part(&view, false, THREAD_HEADER_FIELDS);
+		struct str block = part ? part->data : STR_NULL;
+		header_value(block, "message-id", &msg->message_id);
+		header_value(block, "in-reply-to", &msg->in_reply_to);
+		header_value(block, "references", &msg->references);
+		imap_fetch_release(&view);
+		n++;
+	}
+	if (n)
+		qsort(msgs, n, sizeof(*msgs), compare_client_uid);
+	input = xcalloc(n + 1, sizeof(*input));
+	for (size_t i = 0; i < n; i++) {
+		input[i] = (struct thread_msg){
+			.uid = msgs[i].info.uid,
+			.message_id = str_from_buf(&msgs[i].message_id),
+			.in_reply_to = str_from_buf(&msgs[i].in_reply_to),
+			.references = str_from_buf(&msgs[i].references),
+			.subject = str_from(msgs[i].info.subject),
+			.date = msgs[i].info.date,
+		};
+	}
+	if (thread_build(forest, input, n) < 0) {
+		fail(err, SESSION_FAILED, "cannot thread");
+		goto out;
+	}
+	thread_sort_newest(forest);
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		message_info_release(&msgs[i].info);
+		buf_release(&msgs[i].message_id);
+		buf_release(&msgs[i].in_reply_to);
+		buf_release(&msgs[i].references);
+	}
+	free(msgs);
+	free(input);
+	session_result_release(&result);
+	return rc;
+}
+
+static int compare_msg_uid(const void *a, const void *b)
+{
+	const struct thread_msg *x = a, *y = b;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* THREAD REFERENCES by the imapd, ordered by the ranks of the date order. */
+static int threads_server(struct archive *archive, struct thread_forest *forest,
+                          struct session_err *err)
+{
+	struct session_result result;
+	struct imap_cmd cmd;
+	struct thread_msg *ranks = NULL;
+	const uint32_t *sorted;
+	size_t nsorted;
+	bool found = false;
+	int rc = -1;
+
+	imap_cmd_init(&cmd, "UID THREAD");
+	imap_cmd_atom(&cmd, "REFERENCES");
+	imap_cmd_atom(&cmd, "UTF-8");
+	imap_cmd_atom(&cmd, "ALL");
+	if (run(archive, &cmd, &result, err) < 0)
+		goto out;
+	for (size_t i = 0; i < result.nuntagged && !found; i++) {
+		const struct imap_response *response = result.untagged[i];
+		const struct imap_node *atom = response->data;
+		if (!atom || !imap_node_is_atom(atom, "THREAD"))
+			continue;
+		const char *from = atom->text.p + atom->text.len;
+		const char *end = response->raw.p + response->raw.len;
+		while (end > from && (end[-1] == '\r' || end[-1] == '\n'))
+			end--;
+		while (from < end && *from == ' ')
+			from++;
+		if (thread_from_imap(forest, (struct str){ from, (size_t)(end - from) }) < 0) {
+			fail(err, SESSION_FAILED, "bad THREAD answer");
+			goto out;
+		}
+		found = true;
+	}
+	if (!found)
+		thread_forest_init(forest);
+	if (archive_sorted_uids(archive, &sorted, &nsorted, err) < 0)
+		goto out;
+	/* A message's place in the newest-first order stands for its date. */
+	ranks = xcalloc(nsorted + 1, sizeof(*ranks));
+	for (size_t i = 0; i < nsorted; i++)
+		ranks[i] = (struct thread_msg){ .uid = sorted[i],
+		                                .date = (time_t)(nsorted - i) };
+	if (nsorted)
+		qsort(ranks, nsorted, sizeof(*ranks), compare_msg_uid);
+	thread_attach(forest, ranks, nsorted);
+	thread_sort_newest(forest);
+	rc = 0;
+out:
+	free(ranks);
+	session_result_release(&result);
+	imap_cmd_release(&cmd);
+	return rc;
+}
+
+int archive_threads(struct archive *archive, const struct thread_forest **forest,
+                    struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	const struct mailbox_state *state;
+	int rc;
+
+	*forest = NULL;
+	if (!session)
+		return -1;
+	state = session_mailbox(session);
+	if (!archive->has_forest || !stamp_matches(&archive->thread_stamp, state)) {
+		forget_threads(archive);
+		thread_forest_init(&archive->forest);
+		archive->has_forest = true;
+		if (session_has_cap(session, CAP_THREAD_REFERENCES))
+			rc = threads_server(archive, &archive->forest, err);
+		else
+			rc = threads_client(archive, &archive->forest, err);
+		if (rc < 0) {
+			forget_threads(archive);
+			return -1;
+		}
+		stamp_take(&archive->thread_stamp, session_mailbox(archive->session));
+	}
+	*forest = &archive->forest;
+	return 0;
+}
+
+/* ---- Message-IDs ------------------------------------------------------- */
+
+/*
+ * Message-IDs as pages show them have their white space removed (folded
+ * ids are real), so the requested one is compared in that form too.
+ */
+static bool same_id(const char *shown, const char *asked)
+{
+	for (;;) {
+		while (*asked == ' ' || *asked == '\t')
+			asked++;
+		if (*shown != *asked)
+			return false;
+		if (!*shown)
+			return true;
+		shown++, asked++;
+	}
+}
+
+int archive_find_msgid(struct archive *archive, const char *msgid,
+                       uint32_t *found, struct session_err *err)
+{
+	struct session_result result;
+	struct imap_cmd cmd;
+	struct buf needle = BUF_INIT, set = BUF_INIT;
+	uint32_t *candidates = NULL;
+	size_t ncandidates = 0;
+	int rc;
+
+	*found = 0;
+	buf_addf(&needle, "<%s>", msgid);
+	imap_cmd_init(&cmd, "UID SEARCH");
+	imap_cmd_atom(&cmd, "HEADER");
+	imap_cmd_atom(&cmd, "Message-ID");
+	imap_cmd_string(&cmd, str_from_buf(&needle));
+	rc = run(archive, &cmd, &result, err);
+	imap_cmd_release(&cmd);
+	if (rc == 0)
+		collect_numbers(&result, "SEARCH", &candidates, &ncandidates);
+	session_result_release(&result);
+	if (rc < 0 || !ncandidates)
+		goto out;
+	/* SEARCH HEADER matches substrings: the envelope says which is exact. */
+	uid_set(&set, candidates, ncandidates < MSGID_MAX_CANDIDATES
+	                              ? ncandidates : MSGID_MAX_CANDIDATES);
+	rc = uid_fetch(archive, buf_cstr(&set), MESSAGE_INFO_ITEMS, &result, err);
+	for (size_t i = 0; rc == 0 && i < result.nuntagged; i++) {
+		struct message_info info;
+		if (message_info_from_fetch(&info, result.untagged[i]) < 0)
+			continue;
+		if (info.message_id && same_id(info.message_id, msgid) &&
+		    (!*found || info.uid < *found))
+			*found = info.uid;
+		message_info_release(&info);
+	}
+	session_result_release(&result);
+out:
+	free(candidates);
+	buf_release(&needle);
+	buf_release(&set);
+	return rc;
+}

@@ -1,0 +1,170 @@
+/*
+ * The archive layer: what the pages ask for, in archive words.  The only
+ * module between the pages and the session layer: it alone builds IMAP
+ * commands, hides what a server lacks and degrades per message.
+ *
+ *   the visible mailboxes, with counts and their server names;
+ *   a mailbox opened by its URL name (EXAMINE of the server's own name);
+ *   its UIDs newest first (UID SORT, or a date sort here without SORT);
+ *   messages per month; the summaries of a set of messages;
+ *   one message with its parts and text, and many in one round trip;
+ *   the raw bytes, a part in chunks, search hits, threads, Message-IDs.
+ *
+ * Capabilities hidden here: SORT, THREAD=REFERENCES, ESEARCH, BINARY,
+ * CONDSTORE, UTF8=ACCEPT (through the session layer) and PARTIAL.
+ * Degradations: a BINARY fetch answered NO or BYE is retried with
+ * BODY.PEEK and our own decoders (a new imapd where the old one quit); a
+ * message whose text cannot be fetched still has its headers and a note.
+ *
+ * One struct archive per worker; it owns the worker's imapd session and
+ * the caches kept between requests.  Errors are struct session_err: the
+ * caller turns their code into a status.
+ */
+#ifndef IMAPEEK_ARCHIVE_H
+#define IMAPEEK_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "mailboxes.h"
+#include "message.h"
+#include "mime.h"
+#include "search.h"
+#include "session.h"
+#include "thread.h"
+
+struct archive;
+
+/* conf must outlive the archive. */
+struct archive *archive_new(const struct conf *conf);
+/* LOGOUT and reap the imapd; NULL is fine. */
+void archive_free(struct archive *archive);
+/*
+ * After each request: an imapd that failed or timed out is ended now
+ * (killed and reaped), not at the worker's next request.
+ */
+void archive_end_request(struct archive *archive);
+
+/* ---- mailboxes --------------------------------------------------------- */
+
+/* The visible mailboxes (names for URLs and the server's own). */
+int archive_mailboxes(struct archive *archive, struct mailbox_list *list,
+                      struct session_err *err);
+/* Their message counts (STATUS, answers matched by mailbox name). */
+int archive_mailbox_counts(struct archive *archive, struct mailbox_list *list,
+                           struct session_err *err);
+
+/*
+ * Open the mailbox for what follows (EXAMINE of entry->imap_name unless it
+ * is the open one), and see new mail in a kept session (NOOP).
+ */
+int archive_open(struct archive *archive, const struct mailbox_entry *entry,
+                 struct session_err *err);
+
+/* What a cache validator is made of: the open mailbox's state. */
+struct archive_stamp {
+	uint32_t uidvalidity, exists, newest_uid;
+	uint64_t highestmodseq;
+	time_t newest_arrival;  /* INTERNALDATE of the newest UID, or 0 */
+};
+int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
+                  struct session_err *err);
+
+/* ---- order, months, summaries ----------------------------------------- */
+
+/*
+ * The open mailbox's UIDs, newest first by the Date header (INTERNALDATE
+ * where it has none), as UID SORT (REVERSE DATE) orders them; borrowed
+ * until the next call.
+ */
+int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
+                        size_t *n, struct session_err *err);
+
+#define ARCHIVE_CHART_MONTHS 12
+struct archive_months {
+	int last_year, last_month;   /* the newest message's month, 1..12 */
+	uint32_t counts[ARCHIVE_CHART_MONTHS];  /* oldest month first */
+};
+/* Messages sent per month up to the newest one's; *months NULL if empty. */
+int archive_months(struct archive *archive, const struct archive_months **months,
+                   struct session_err *err);
+/* The UIDs sent in one month, newest first (malloc'd). */
+int archive_month_uids(struct archive *archive, int year, int month,
+                       uint32_t **uids, size_t *n, struct session_err *err);
+
+/* Summaries of uids, in the order of uids (missing ones left out). */
+int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
+                      struct message_info **infos, size_t *ninfos,
+                      struct session_err *err);
+void archive_summaries_free(struct message_info *infos, size_t n);
+
+/* ---- messages ---------------------------------------------------------- */
+
+struct archive_message {
+	uint32_t uid;
+	bool found;                  /* the mailbox has it */
+	struct message_info info;
+	struct message_parts parts;
+	struct mime_body body;       /* the displayed text, part by part */
+	/* Set when the text could not be read: says so to the reader. */
+	const char *note;
+};
+
+/* One message with its text: 0 (msg->found tells), or -1 with err. */
+int archive_message(struct archive *archive, uint32_t uid,
+                    struct archive_message *msg, struct session_err *err);
+/*
+ * Many messages with their text: headers in one UID FETCH, texts in one
+ * pipelined batch.  msgs[i].uid set by the caller.  A message that fails
+ * gets a note; -1 only when the imapd fails for them all.
+ */
+int archive_messages(struct archive *archive, struct archive_message *msgs,
+                     size_t n, struct session_err *err);
+void archive_message_release(struct archive_message *msg);
+
+/*
+ * The message's exact bytes, appended to out, and its summary in info
+ * unless NULL: 1, 0 when there is none, -1.
+ */
+int archive_raw(struct archive *archive, uint32_t uid, struct message_info *info,
+                struct buf *out, struct session_err *err);
+/* The parts of a message (BODYSTRUCTURE): 1, 0 when there is none, -1. */
+int archive_parts(struct archive *archive, uint32_t uid,
+                  struct message_parts *parts, struct session_err *err);
+/* Encoded bytes [offset, offset + len) of a part, appended: 0 or -1. */
+int archive_part_chunk(struct archive *archive, uint32_t uid,
+                       const char *section, uint64_t offset, size_t len,
+                       struct buf *out, struct session_err *err);
+
+/* ---- search, threads, Message-IDs ------------------------------------- */
+
+struct archive_hits {
+	uint32_t *uids;        /* the hits asked for, newest first */
+	size_t n;
+	uint64_t total;        /* all hits */
+};
+/* Hits from offset (newest first), at most limit (SIZE_MAX: all). */
+int archive_search(struct archive *archive, const struct search_query *query,
+                   size_t offset, size_t limit, struct archive_hits *hits,
+                   struct session_err *err);
+void archive_hits_release(struct archive_hits *hits);
+
+/* The open mailbox's threads, newest activity first; borrowed. */
+int archive_threads(struct archive *archive, const struct thread_forest **forest,
+                    struct session_err *err);
+
+/* The lowest UID of the open mailbox with exactly msgid; 0 if none. */
+int archive_find_msgid(struct archive *archive, const char *msgid,
+                       uint32_t *uid, struct session_err *err);
+
+/* The open mailbox's UIDVALIDITY (0 when none is open). */
+uint32_t archive_uidvalidity(const struct archive *archive);
+
+/* True once the imapd failed: the request cannot go on with it. */
+bool archive_broken(const struct archive *archive);
+
+#endif
