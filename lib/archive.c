@@ -136,7 +136,12 @@ bool archive_broken(const struct archive *archive)
 	return !archive->session || session_broken(archive->session);
 }
 
-/* The worker's imapd, started (or started anew after a failure) on demand. */
+/*
+ * The worker's imapd, started (or started anew after a failure) on demand.
+ * A new one mid-request (the last quit on a BYE to BINARY, or timed out on
+ * a literal it mis-sized) gets the open mailbox EXAMINEd again, so that
+ * the request goes on with the next message.
+ */
 static struct session *session_of(struct archive *archive,
                                   struct session_err *err)
 {
@@ -148,28 +153,19 @@ static struct session *session_of(struct archive *archive,
 	};
 
 	archive_end_request(archive);
+	if (archive->session)
+		return archive->session;
+	archive->session = session_open(&config, err);
 	if (!archive->session) {
-		archive->session = session_open(&config, err);
-		if (!archive->session)
-			fprintf(stderr, "imapeek: imapd %s: %s\n",
-			        archive->conf->imapd_argv[0], err->message);
-	}
-	return archive->session;
-}
-
-/*
- * After the imapd quit in the middle of a request (a BYE to BINARY, a
- * literal it mis-sized): a new one, with the same mailbox open.
- */
-static struct session *session_again(struct archive *archive,
-                                     struct session_err *err)
-{
-	struct session *session = session_of(archive, err);
-
-	if (session && archive->open_name &&
-	    session_examine(session, str_from(archive->open_name), false, err) < 0)
+		fprintf(stderr, "imapeek: imapd %s: %s\n",
+		        archive->conf->imapd_argv[0], err->message);
 		return NULL;
-	return session;
+	}
+	if (archive->open_name &&
+	    session_examine(archive->session, str_from(archive->open_name), false,
+	                    err) < 0)
+		return NULL;
+	return archive->session;
 }
 
 /* Run one command to its tagged answer; result initialised here. */
@@ -249,16 +245,20 @@ int archive_mailbox_counts(struct archive *archive, struct mailbox_list *list,
 int archive_open(struct archive *archive, const struct mailbox_entry *entry,
                  struct session_err *err)
 {
-	struct session *session = session_of(archive, err);
+	struct session *session;
 
+	/* Another mailbox: a new imapd need not EXAMINE the last one first. */
+	if (archive->open_name && strcmp(archive->open_name, entry->imap_name)) {
+		free(archive->open_name);
+		archive->open_name = NULL;
+	}
+	session = session_of(archive, err);
 	if (!session)
 		return -1;
 	if (session_examine(session, str_from(entry->imap_name), false, err) < 0)
 		return -1;
-	if (!archive->open_name || strcmp(archive->open_name, entry->imap_name)) {
-		free(archive->open_name);
+	if (!archive->open_name)
 		archive->open_name = xstrdup(entry->imap_name);
-	}
 	return 0;
 }
 
@@ -821,7 +821,7 @@ static bool take_text(struct archive_message *msg,
 static int text_plain(struct archive *archive, struct archive_message *msg,
                       struct session_err *err)
 {
-	struct session *session = session_again(archive, err);
+	struct session *session = session_of(archive, err);
 	struct session_result result;
 	struct imap_cmd cmd;
 	int rc;

@@ -289,11 +289,30 @@ int imap_view_status(const struct imap_response *response, struct imap_status_in
 {
 	const struct imap_node *node = data_after(response, "STATUS", false);
 
+	const struct imap_node *list;
+
 	memset(status, 0, sizeof(*status));
-	if (!node || !imap_node_is_string(node->next) || !is_list(node->next->next))
+	if (!node || !imap_node_is_string(node->next))
 		return -1;
+	list = node->next->next;
 	status->mailbox = node->next->text;
-	for (const struct imap_node *item = node->next->next->children; item && item->next;
+	if (!is_list(list)) {
+		/*
+		 * GNU imap4d sends a name with blanks unquoted: "* STATUS
+		 * Archiv/Gr&APwA3w-e &- Co (MESSAGES 13)".  Atoms up to the
+		 * list are taken as one name, as they stand in the line
+		 * (t/VIOLATIONS).
+		 */
+		const struct imap_node *last = node->next;
+		for (list = last->next; list && list->type == IMAP_ATOM; list = list->next)
+			last = list;
+		if (!is_list(list) || node->next->type != IMAP_ATOM ||
+		    last->text.p < node->next->text.p)
+			return -1;
+		status->mailbox.len = (size_t)(last->text.p + last->text.len -
+		                               node->next->text.p);
+	}
+	for (const struct imap_node *item = list->children; item && item->next;
 	     item = item->next->next) {
 		const struct imap_node *value = item->next;
 		if (imap_node_is_atom(item, "MESSAGES"))

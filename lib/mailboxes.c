@@ -158,9 +158,18 @@ int mailbox_list_count(struct mailbox_list *list, struct session *session,
 		for (size_t j = 0; j < result.nuntagged; j++) {
 			struct imap_status_info status;
 			struct mailbox_entry *entry;
-			if (imap_view_status(result.untagged[j], &status) == 0 &&
-			    status.has_messages &&
-			    (entry = status_entry(list, &status, utf8))) {
+			if (imap_view_status(result.untagged[j], &status) < 0 ||
+			    !status.has_messages)
+				continue;
+			/*
+			 * A name we cannot read (GNU imap4d sends names with
+			 * blanks unquoted) is taken to be the one this command
+			 * asked for, if that has no count yet.
+			 */
+			entry = status_entry(list, &status, utf8);
+			if (!entry && !list->entries[i].has_count)
+				entry = &list->entries[i];
+			if (entry) {
 				entry->messages = status.messages;
 				entry->has_count = true;
 			}

@@ -48,6 +48,7 @@ int page_mbox_send(struct page *page, const char *filename,
 	struct resp *resp = page->resp;
 	struct buf chunk = BUF_INIT;
 	bool compress = gzip_accepted(page->req->accept_encoding);
+	unsigned lost = 0;   /* messages left out in a row */
 	int rc = 0;
 
 	resp_header(resp, "Content-Type", "application/mbox");
@@ -62,6 +63,15 @@ int page_mbox_send(struct page *page, const char *filename,
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		buf_reset(&chunk);
 		if (mbox_message(page, uids[i], &chunk, &err) < 0) {
+			/*
+			 * One message the store cannot give (GNU imap4d
+			 * mis-sizes some) is left out, not the export; an
+			 * imapd that cannot even be started again ends it.
+			 */
+			fprintf(stderr, "imapeek: mbox export: UID %u left out: %s\n",
+			        uids[i], err.message);
+			if (!archive_broken(page->archive) || ++lost < 3)
+				continue;
 			if (!resp->begun) {
 				/* Nothing sent yet: a proper error page. */
 				if (compress)
@@ -71,10 +81,10 @@ int page_mbox_send(struct page *page, const char *filename,
 				break;
 			}
 			/* Mid-stream: stop; the client sees a short file. */
-			fprintf(stderr, "imapeek: mbox export: %s\n", err.message);
 			rc = -1;
 			break;
 		}
+		lost = 0;
 		rc = resp_write(resp, chunk.p, chunk.len);
 	}
 	if (compress)

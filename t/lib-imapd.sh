@@ -92,6 +92,10 @@ mkstore() {
 # dovecot_setup STORE STATE.  DOVECOT_RAWLOG=DIR records every session's
 # bytes in DIR (*.in from the client, *.out from Dovecot), each line
 # prefixed with a timestamp and a blank (rawlog_lines strips them).
+# Other shapes of the same server: DOVECOT_LAYOUT=maildir++ serves a store
+# made by mkstore --maildir++ in Dovecot's default layout ("." between
+# levels); DOVECOT_CAPABILITY=WORDS announces only those capabilities
+# ("IMAP4rev1": no SORT, THREAD, ESEARCH, BINARY, CONDSTORE, ...).
 dovecot_setup() {
 	_imapd_store=$(cd "$1" && pwd) || return 1
 	_imapd_prepare_state "$2" || return 1
@@ -102,7 +106,11 @@ dovecot_setup() {
 		echo "protocols = imap"
 		echo "ssl = no"
 		echo "log_path = $IMAPD_STATE/dovecot.log"
-		echo "mail_location = maildir:$_imapd_store:LAYOUT=fs:INDEX=$IMAPD_STATE/index:CONTROL=$IMAPD_STATE/control"
+		_imapd_layout=:LAYOUT=fs
+		[ "${DOVECOT_LAYOUT:-fs}" = maildir++ ] && _imapd_layout=
+		echo "mail_location = maildir:$_imapd_store$_imapd_layout:INDEX=$IMAPD_STATE/index:CONTROL=$IMAPD_STATE/control"
+		[ -n "${DOVECOT_CAPABILITY:-}" ] &&
+			echo "imap_capability = $DOVECOT_CAPABILITY"
 		echo "maildir_very_dirty_syncs = yes"
 		if _imapd_is_root; then
 			echo "mail_uid = $IMAPD_RUN_USER"
@@ -153,7 +161,7 @@ imap4d_setup() {
 	};
 	EOF
 	if _imapd_is_root; then
-		IMAPD_CMD=$(_imapd_cmdline setpriv --reuid="$IMAPD_RUN_USER" \
+		IMAPD_CMD=$(_imapd_cmdline "$(command -v setpriv)" --reuid="$IMAPD_RUN_USER" \
 			--regid="$IMAPD_RUN_GROUP" --clear-groups \
 			"$IMAP4D" --preauth --config-file="$_imapd_conf")
 		IMAPD_ENV="USER=$IMAPD_RUN_USER HOME=$IMAPD_STATE"

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Build a read-only Maildir store for Dovecot's LAYOUT=fs.
 
-Usage: mkmaildir.py [--mbox=mboxrd|mboxo] DEST MAILBOX=SRC [MAILBOX=SRC ...]
+Usage: mkmaildir.py [--mbox=mboxrd|mboxo] [--utf8-names] [--maildir++]
+                    DEST MAILBOX=SRC [MAILBOX=SRC ...]
 
 Layout (mail_location = maildir:DEST:LAYOUT=fs):
   INBOX         DEST/{cur,new,tmp}
   lists/dev     DEST/lists/dev/{cur,new,tmp}      ("/" is the separator)
+
+With --maildir++, Dovecot's default layout (and Courier's): every
+mailbox a folder ".lists.dev" of DEST, "." the separator; a name level
+that holds a "." cannot be stored that way and is refused.
 
 Mailbox names are UTF-8 on the command line.  Dovecot 2.3 keeps folder
 names on disk in modified UTF-7 (RFC 3501 5.1.3) unless mail_location
@@ -203,15 +208,19 @@ def source_files(src):
     return sorted(found, key=lambda p: os.path.relpath(p, src))
 
 
-def mailbox_dir(dest, mailbox, utf8_names):
+def mailbox_dir(dest, mailbox, utf8_names, maildirpp=False):
     if mailbox == "INBOX":
         return dest
     segments = mailbox.split("/")
     for seg in segments:
         if seg in ("", ".", "..", "cur", "new", "tmp") or "\0" in seg:
             die("bad mailbox name %r" % mailbox)
+        if maildirpp and "." in seg:
+            die("%r: a level with '.' has no Maildir++ folder" % mailbox)
     if not utf8_names:
         segments = [mutf7_encode(s) for s in segments]
+    if maildirpp:
+        return os.path.join(dest, "." + ".".join(segments))
     return os.path.join(dest, *segments)
 
 
@@ -225,7 +234,7 @@ def make_readonly(dest):
 
 
 def main(argv):
-    style, utf8_names = "mboxrd", False
+    style, utf8_names, maildirpp = "mboxrd", False, False
     args = []
     for arg in argv:
         if arg.startswith("--mbox="):
@@ -234,11 +243,13 @@ def main(argv):
                 die("--mbox must be mboxrd or mboxo")
         elif arg == "--utf8-names":
             utf8_names = True
+        elif arg == "--maildir++":
+            maildirpp = True
         else:
             args.append(arg)
     if len(args) < 2:
         die("usage: mkmaildir.py [--mbox=mboxrd|mboxo] [--utf8-names] "
-            "DEST MAILBOX=SRC...")
+            "[--maildir++] DEST MAILBOX=SRC...")
     dest = args[0]
     if os.path.exists(dest) and os.listdir(dest):
         die("%s exists and is not empty" % dest)
@@ -250,7 +261,7 @@ def main(argv):
         mailbox, eq, src = spec.partition("=")
         if not eq or not mailbox or not src:
             die("expected MAILBOX=SRC, got %r" % spec)
-        folder = mailbox_dir(dest, mailbox, utf8_names)
+        folder = mailbox_dir(dest, mailbox, utf8_names, maildirpp)
         for sub in ("cur", "new", "tmp"):
             os.makedirs(os.path.join(folder, sub), exist_ok=True)
         n = counters.get(mailbox, 0)

@@ -393,6 +393,15 @@ static void test_list_status(void)
 	tap_ok(response && imap_view_status(response, &status) == 0 && !status.has_messages &&
 	       !status.has_uidnext, "out-of-range and missing values are left out");
 	imap_response_free(response);
+	/* GNU imap4d: a name with blanks, unquoted (t/VIOLATIONS). */
+	response = parse("* STATUS Archiv/Gr&APwA3w-e &- Co (MESSAGES 13)\r\n");
+	tap_ok(response && imap_view_status(response, &status) == 0 &&
+	       status.has_messages && status.messages == 13, "imap4d: unquoted name with blanks");
+	is_str(status.mailbox, "Archiv/Gr&APwA3w-e &- Co", "... the whole name");
+	imap_response_free(response);
+	response = parse("* STATUS a b\r\n");
+	tap_ok(response && imap_view_status(response, &status) < 0, "atoms without a list: not a STATUS");
+	imap_response_free(response);
 }
 
 static void test_search_sort_esearch(void)
