@@ -82,8 +82,11 @@ struct session;
 
 /*
  * Spawn the imapd and read its greeting, which must be "* PREAUTH";
- * learn the capabilities (greeting code or CAPABILITY), ENABLE
- * UTF8=ACCEPT and CONDSTORE where offered.  NULL on failure, err filled.
+ * untagged OK, NO and CAPABILITY lines before it are accepted (a few, and
+ * within the deadline), but an "* OK" that PREAUTH never follows is a
+ * server wanting a login (FAILED).  Learn the capabilities (greeting code
+ * or CAPABILITY), ENABLE UTF8=ACCEPT and CONDSTORE where offered.  NULL on
+ * failure, err filled.
  */
 struct session *session_open(const struct session_config *config,
                              struct session_err *err);

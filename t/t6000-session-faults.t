@@ -45,6 +45,10 @@ fault hang-greeting none TIMEOUT -
 fault exit none FAILED -
 fault garbage none FAILED -
 fault ok-greeting none FAILED -
+# Courier-IMAP says "* OK [ALERT] ..." before its PREAUTH: not a refusal.
+fault alert-greeting fetch OK OK
+# ... but notes without end are no greeting.
+fault notes-flood none FAILED -
 fault bye-greeting none FAILED -
 fault bye-fetch fetch OK FAILED
 fault hang-literal fetch OK TIMEOUT
@@ -54,6 +58,18 @@ fault close-stdout none FAILED -
 # time (memory stays bounded by the per-command cap).
 fault flood fetch OK TIMEOUT
 fault flood-line fetch OK FAILED
+
+# What came before PREAUTH counts: the capabilities of "* CAPABILITY"
+# before a PREAUTH without any are learnt (so no CAPABILITY command).
+out=$(IMAPD_CMD="$FAKE alert-greeting $TEST_TMP/alert.in" IMAPD_ENV="PATH=/usr/bin:/bin" \
+	"$PROBE" noop 2>/dev/null)
+like "$out" 'caps IMAP4rev1 LITERAL\+ .*CONDSTORE ENABLE UTF8=ACCEPT IDLE' \
+	"alert-greeting: the capabilities before PREAUTH are learnt"
+like "$out" 'utf8 yes' "alert-greeting: ... and UTF8=ACCEPT enabled"
+is "$(sed 's/^[^ ]* //' "$TEST_TMP/alert.in" | tr -d '\r' | cut -d' ' -f1 | tr '\n' ' ')" \
+	"ENABLE NOOP LOGOUT " "alert-greeting: no CAPABILITY asked for; NOOP and LOGOUT follow"
+out=$(IMAPD_CMD="$FAKE notes-flood" IMAPD_ENV="" "$PROBE" none 2>/dev/null)
+like "$out" 'message .*more than 16 lines before "\* PREAUTH"' "notes without end: the error says so"
 
 # The error names the imapd and says why.
 out=$(IMAPD_CMD="$FAKE ok-greeting" IMAPD_ENV="" "$PROBE" none 2>/dev/null)
