@@ -936,6 +936,7 @@ struct session *session_open(const struct session_config *config,
 		sigpipe_ignored = true;
 	}
 	session->proc.pid = 0;
+	session->proc.pidfd = -1;
 	session->proc.to_child = session->proc.from_child = -1;
 	session->command = xstrdup(config->argv && config->argv[0] ? config->argv[0] : "imapd");
 	session->timeout_ms = config->timeout_ms > 0 ? config->timeout_ms : 10000;
@@ -1035,7 +1036,11 @@ void session_close(struct session *session)
 
 	if (!session)
 		return;
-	if (!session->broken && session->proc.pid > 0) {
+	/*
+	 * No LOGOUT to a broken session (a timeout: the imapd hangs) or a
+	 * dead imapd: it would only wait on a pipe nobody reads.
+	 */
+	if (!session_broken(session) && session->proc.pid > 0) {
 		struct imap_cmd cmd;
 		unsigned ticket;
 

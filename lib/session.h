@@ -9,8 +9,8 @@
  *   deadline.  Bytes are read only while a command is pending.
  * - Several commands may be in flight (pipelining); the tagged answer ends
  *   a command, and untagged data goes to the command that asked for it.
- * - session_close() sends LOGOUT, waits a short grace, then TERM and KILL,
- *   and always reaps the child.
+ * - session_close() sends LOGOUT, waits a short grace, then TERM and KILL
+ *   to the imapd's process group, and always reaps the child.
  */
 #ifndef IMAPEEK_SESSION_H
 #define IMAPEEK_SESSION_H
@@ -90,7 +90,11 @@ struct session;
  */
 struct session *session_open(const struct session_config *config,
                              struct session_err *err);
-/* LOGOUT, then reap (TERM, KILL after a grace).  NULL is fine. */
+/*
+ * LOGOUT, then reap (TERM, KILL after a grace).  A broken session or one
+ * whose imapd exited gets no LOGOUT and no grace: TERM at once, KILL after
+ * a short wait.  NULL is fine.
+ */
 void session_close(struct session *session);
 
 bool session_has_cap(const struct session *session, enum session_cap cap);
