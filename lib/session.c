@@ -213,6 +213,18 @@ static void learn_caps(struct session *session, struct imap_node *first)
 			if (str_caseeq(node->text, cap_names[cap]))
 				session->caps[cap] = true;
 	}
+	/*
+	 * IMAP4rev2 (RFC 9051) includes ESEARCH and LITERAL-, and its mailbox
+	 * names are UTF-8 without any ENABLE.  A server offering both
+	 * revisions stays in IMAP4rev1: we send no ENABLE IMAP4rev2, as
+	 * rev2 changes answers (ESEARCH for every SEARCH, no RECENT) that the
+	 * archive layer reads in their rev1 form, and gains us nothing.
+	 */
+	if (session->caps[CAP_IMAP4REV2] && !session->caps[CAP_IMAP4REV1]) {
+		session->caps[CAP_ESEARCH] = true;
+		session->caps[CAP_LITERAL_MINUS] = true;
+		session->encoding.utf8_accept = true;
+	}
 	session->encoding.literal_plus = session->caps[CAP_LITERAL_PLUS];
 	session->encoding.literal_minus = session->caps[CAP_LITERAL_MINUS];
 }

@@ -46,7 +46,11 @@ struct session_config {
 	uint64_t max_literal; /* largest literal accepted */
 };
 
-/* Capabilities the gateway uses; the full list is in session->caps. */
+/*
+ * Capabilities the gateway uses; the full list is in session->caps.  An
+ * IMAP4rev2-only server has ESEARCH and LITERAL- whether it lists them or
+ * not (RFC 9051).
+ */
 enum session_cap {
 	CAP_IMAP4REV1, CAP_IMAP4REV2, CAP_LITERAL_PLUS, CAP_LITERAL_MINUS,
 	CAP_SORT, CAP_THREAD_REFERENCES, CAP_ESEARCH, CAP_ESORT,
@@ -101,7 +105,10 @@ bool session_has_cap(const struct session *session, enum session_cap cap);
 /* True once the session failed or its imapd exited: close and respawn it. */
 bool session_broken(const struct session *session);
 pid_t session_pid(const struct session *session);
-/* Mailbox names travel as UTF-8 (ENABLE UTF8=ACCEPT is in force). */
+/*
+ * Mailbox names travel as UTF-8: ENABLE UTF8=ACCEPT is in force, or the
+ * server speaks IMAP4rev2 only.
+ */
 bool session_utf8_names(const struct session *session);
 const struct mailbox_state *session_mailbox(const struct session *session);
 

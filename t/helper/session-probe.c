@@ -12,7 +12,11 @@
  *   message TEXT                    the error's message (for the log)
  *
  * Actions: none, noop, fetch (UID FETCH 1:* BODY.PEEK[]), forbidden (every
- * command and FETCH item outside the read-only list, through session_run).
+ * command and FETCH item outside the read-only list, through session_run),
+ * pipeline (UID SEARCH ALL, UID SEARCH UID 2 and NOOP sent at once, then
+ * EXAMINE "Entw\u00fcrfe"), which also prints
+ *
+ *   answer N LINE                   an untagged answer to the Nth command
  * PROBE_TIMEOUT_MS and PROBE_MAX_LITERAL set the session's limits.
  */
 #include <dirent.h>
@@ -157,6 +161,43 @@ static enum session_error run_action(struct session *session, const char *action
 		if (session_run(session, &cmd, &result, err) < 0)
 			code = err->code;
 		imap_cmd_release(&cmd);
+	} else if (strcmp(action, "pipeline") == 0) {
+		static const char *const criteria[] = { "ALL", "UID", "2", NULL };
+		unsigned tickets[3];
+		int sent = 0;
+
+		/* the searches are answered in any order: routed by their tags */
+		for (; sent < 3; sent++) {
+			imap_cmd_init(&cmd, sent < 2 ? "UID SEARCH" : "NOOP");
+			if (sent == 0)
+				imap_cmd_atom(&cmd, criteria[0]);
+			if (sent == 1) {
+				imap_cmd_atom(&cmd, criteria[1]);
+				imap_cmd_seqset(&cmd, criteria[2]);
+			}
+			if (session_send(session, &cmd, &tickets[sent], err) < 0) {
+				imap_cmd_release(&cmd);
+				break;
+			}
+			imap_cmd_release(&cmd);
+		}
+		for (int i = 0; i < sent; i++) {
+			if (session_wait(session, tickets[i], &result, err) < 0 &&
+			    code == SESSION_OK)
+				code = err->code;
+			for (size_t r = 0; r < result.nuntagged; r++) {
+				struct str raw = result.untagged[r]->raw;
+
+				printf("answer %d %.*s\n", i + 1,
+				       (int)strcspn(raw.p, "\r\n"), raw.p);
+			}
+			session_result_release(&result);
+		}
+		if (sent < 3 && code == SESSION_OK)
+			code = err->code;
+		if (code == SESSION_OK &&
+		    session_examine(session, STR_LIT("Entw\xc3\xbcrfe"), false, err) < 0)
+			code = err->code;
 	} else if (strcmp(action, "forbidden") == 0) {
 		size_t refused = 0, sent = 0;
 		bool more = true;
