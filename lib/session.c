@@ -505,6 +505,9 @@ static void parse_input(struct session *session)
 			break;
 		if (session->awaiting_greeting) {
 			greeting_response(session, response);
+			/* what follows the greeting waits for session_open */
+			if (!session->awaiting_greeting)
+				break;
 			continue;
 		}
 		handle_response(session, response);
