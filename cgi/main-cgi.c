@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -265,6 +266,23 @@ static void on_stop(int signo)
 	errno = saved_errno;
 }
 
+/*
+ * SIGCHLD in the FastCGI loop: reap an imapd that died between requests,
+ * which would otherwise stay a zombie until the next request.  Safe with
+ * the session layer's own reaping: it knows its imapd by a pidfd and
+ * blocks SIGCHLD while it needs it unreaped (proc.h), and this process is
+ * single-threaded.
+ */
+static void on_child(int signo)
+{
+	int saved_errno = errno;
+
+	(void)signo;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	errno = saved_errno;
+}
+
 static int run_fcgi(void)
 {
 	struct sigaction action;
@@ -293,6 +311,10 @@ static int run_fcgi(void)
 	sigaction(SIGTERM, &action, NULL);
 	sigaction(SIGUSR1, &action, NULL);
 	sigaction(SIGINT, &action, NULL);
+	/* SA_RESTART: a child's end must not interrupt accept() or a read. */
+	action.sa_handler = on_child;
+	action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &action, NULL);
 	FCGX_InitRequest(&request, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR);
 
 	gateway = gateway_new(&conf);

@@ -7,9 +7,11 @@
  * key's destructor frees it as the thread exits.  Nothing is shared
  * between the threads but the read-only configuration.
  *
- * The main thread only waits for SIGTERM or SIGINT, then stops the daemon
- * (which joins the pool, freeing every gateway: each imapd gets LOGOUT and
- * is reaped) and exits 0.
+ * The main thread only waits for signals: SIGCHLD, to reap an imapd that
+ * died between requests (else it stays a zombie until its worker's next
+ * request), and SIGTERM or SIGINT, to stop the daemon (which joins the
+ * pool, freeing every gateway: each imapd gets LOGOUT and is reaped) and
+ * exit 0.
  */
 #include <microhttpd.h>
 
@@ -28,6 +30,7 @@
 
 #include "front.h"
 #include "gateway.h"
+#include "proc.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_THREADS 4
@@ -328,7 +331,7 @@ int main(int argc, char **argv)
 	bool have_conf = false, have_key = false;
 	uint64_t threads = DEFAULT_THREADS;
 	unsigned flags;
-	sigset_t stop_signals;
+	sigset_t signals;
 	int signo, opt, ret = 1;
 
 	while ((opt = getopt(argc, argv, "c:l:j:h")) != -1) {
@@ -377,10 +380,11 @@ int main(int argc, char **argv)
 
 	/* Every thread MHD starts inherits this mask: signals come to sigwait. */
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGTERM);
-	sigaddset(&stop_signals, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
@@ -403,8 +407,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	print_listening(daemon, &addr);
-	while (sigwait(&stop_signals, &signo) != 0)
-		;
+	/*
+	 * The workers' sessions know their imapd by a pidfd and never touch a
+	 * child reaped here (proc.h).
+	 */
+	for (;;) {
+		if (sigwait(&signals, &signo) != 0)
+			continue;
+		if (signo != SIGCHLD)
+			break;
+		proc_reap_any();
+	}
 	front_log("signal %d: stopping", signo);
 	ret = 0;
 out:

@@ -2,18 +2,69 @@
  * Spawning and ending the imapd.  Between fork() and execve() the child
  * only makes async-signal-safe calls: the parent may be a threaded
  * FastCGI or libmicrohttpd process.
+ *
+ * Reaping: a front end reaps any exited child on SIGCHLD, so a child's
+ * number is trusted only while "holding" (hold_children): SIGCHLD blocked
+ * in this thread (against a handler in a single-threaded process) and the
+ * read side of a lock whose write side proc_reap_any() takes.  Held, the
+ * child is unreaped if we saw it so: its number, which is also its
+ * process group's, names it.  Otherwise the pidfd does.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "proc.h"
+
+static pthread_rwlock_t reaping = PTHREAD_RWLOCK_INITIALIZER;
+
+static void hold_children(sigset_t *saved)
+{
+	sigset_t chld;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &chld, saved);
+	pthread_rwlock_rdlock(&reaping);
+}
+
+static void release_children(const sigset_t *saved)
+{
+	pthread_rwlock_unlock(&reaping);
+	pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+void proc_reap_any(void)
+{
+	int saved_errno = errno;
+
+	pthread_rwlock_wrlock(&reaping);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	pthread_rwlock_unlock(&reaping);
+	errno = saved_errno;
+}
+
+/*
+ * waitid() on the child: by pidfd; by number only on a kernel without
+ * pidfds, where a child reaped by a front end may be mistaken for a new
+ * one with its number.  -1 with ECHILD once it is reaped.
+ */
+static int wait_child(const struct proc *proc, siginfo_t *info, int options)
+{
+	memset(info, 0, sizeof(*info));
+	if (proc->pidfd >= 0)
+		return waitid(P_PIDFD, (id_t)proc->pidfd, info, options);
+	return waitid(P_PID, (id_t)proc->pid, info, options);
+}
 
 long long proc_now_ms(void)
 {
@@ -67,6 +118,9 @@ static void child_exec(int in_fd, int out_fd, int report_fd,
 	}
 	if (child_move(in_fd, 0) < 0 || child_move(out_fd, 1) < 0)
 		goto fail;
+	/* a group of its own, so that proc_end reaches a wrapper's imapd */
+	if (setpgid(0, 0) < 0)
+		goto fail;
 	child_cloexec_all();
 	/* An ignored SIGPIPE would be inherited through execve. */
 	signal(SIGPIPE, SIG_DFL);
@@ -87,8 +141,10 @@ int proc_spawn(struct proc *proc, char *const argv[], char *const envp[],
 	int report[2] = { -1, -1 };
 	int error = 0, ret = -1;
 	ssize_t got;
+	sigset_t saved;
 
 	proc->pid = 0;
+	proc->pidfd = -1;
 	proc->to_child = proc->from_child = -1;
 	if (!argv || !argv[0] || argv[0][0] != '/') {
 		snprintf(why, why_size, "imapd command must be an absolute path");
@@ -105,14 +161,26 @@ int proc_spawn(struct proc *proc, char *const argv[], char *const envp[],
 	 * stops to wait for us, and we read it in fewer, larger pieces.
 	 */
 	(void)fcntl(from_child[0], F_SETPIPE_SZ, PROC_PIPE_SIZE);
+	/* held until the pidfd names the child: it may exit at once */
+	hold_children(&saved);
 	proc->pid = fork();
 	if (proc->pid < 0) {
+		release_children(&saved);
 		snprintf(why, why_size, "fork: %s", strerror(errno));
 		proc->pid = 0;
 		goto out;
 	}
 	if (proc->pid == 0)
 		child_exec(to_child[0], from_child[1], report[1], argv, envp);
+	/*
+	 * The child does it too; here it closes the race with a kill of the
+	 * group before the child ran (EACCES once it exec'd: done by then).
+	 */
+	(void)setpgid(proc->pid, proc->pid);
+	proc->pidfd = (int)syscall(SYS_pidfd_open, proc->pid, 0);
+	if (proc->pidfd >= 0)
+		(void)fcntl(proc->pidfd, F_SETFD, FD_CLOEXEC);
+	release_children(&saved);
 
 	close(report[1]);
 	report[1] = -1;
@@ -158,18 +226,19 @@ void proc_close_pipes(struct proc *proc)
 	proc->to_child = proc->from_child = -1;
 }
 
-/* 1 when reaped (status set), 0 when still running after ms. */
-static int reap_within(pid_t pid, int ms, int *status)
+/* 1 when the child exited (not reaped) or was reaped, 0 if running after ms. */
+static int exited_within(const struct proc *proc, int ms)
 {
 	long long deadline = proc_now_ms() + ms;
+	siginfo_t info;
 
 	for (;;) {
-		pid_t got = waitpid(pid, status, WNOHANG);
-
-		if (got == pid || (got < 0 && errno == ECHILD))
+		if (wait_child(proc, &info, WEXITED | WNOHANG | WNOWAIT) < 0) {
+			if (errno != EINTR)
+				return 1; /* ECHILD: a front end reaped it */
+		} else if (info.si_pid != 0) {
 			return 1;
-		if (got < 0 && errno != EINTR)
-			return 1;
+		}
 		if (proc_now_ms() >= deadline)
 			return 0;
 		/* A child exiting after LOGOUT takes a few ms: poll finely. */
@@ -177,20 +246,55 @@ static int reap_within(pid_t pid, int ms, int *status)
 	}
 }
 
+/*
+ * Signal the child's process group, while the child (its leader) is
+ * unreaped: then the group's number is surely still ours.  Once a front
+ * end reaped the child, the rest of the group cannot be named safely; it
+ * is left to end with its input, which we close.
+ */
+static void signal_group(const struct proc *proc, int signo)
+{
+	sigset_t saved;
+	siginfo_t info;
+
+	hold_children(&saved);
+	if (wait_child(proc, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    kill(-proc->pid, signo) < 0) {
+		/* no such group: the child left it (setpgid of its own) */
+		if (proc->pidfd >= 0)
+			(void)syscall(SYS_pidfd_send_signal, proc->pidfd, signo, NULL, 0);
+		else
+			(void)kill(proc->pid, signo);
+	}
+	release_children(&saved);
+}
+
 int proc_end(struct proc *proc, int grace_ms)
 {
-	int status = -1;
+	siginfo_t info;
+	int status = -1, ret;
 
 	if (proc->pid <= 0)
 		return -1;
-	if (!reap_within(proc->pid, grace_ms, &status)) {
-		kill(proc->pid, SIGTERM);
-		if (!reap_within(proc->pid, grace_ms > 0 ? grace_ms : 200, &status)) {
-			kill(proc->pid, SIGKILL);
-			while (waitpid(proc->pid, &status, 0) < 0 && errno == EINTR)
-				;
-		}
+	if (!exited_within(proc, grace_ms)) {
+		signal_group(proc, SIGTERM);
+		(void)exited_within(proc, grace_ms > 0 ? grace_ms : 200);
 	}
+	/*
+	 * Whatever of the group outlived its leader (a wrapper's imapd that
+	 * ignores TERM, a stray helper) or TERM did not end, ends now.
+	 */
+	signal_group(proc, SIGKILL);
+	do
+		ret = wait_child(proc, &info, WEXITED);
+	while (ret < 0 && errno == EINTR);
+	if (ret == 0 && info.si_code == CLD_EXITED)
+		status = W_EXITCODE(info.si_status, 0);
+	else if (ret == 0)
+		status = info.si_status | (info.si_code == CLD_DUMPED ? WCOREFLAG : 0);
+	if (proc->pidfd >= 0)
+		close(proc->pidfd);
+	proc->pidfd = -1;
 	proc->pid = 0;
 	return status;
 }
@@ -201,8 +305,7 @@ bool proc_exited(const struct proc *proc)
 
 	if (proc->pid <= 0)
 		return true;
-	memset(&info, 0, sizeof(info));
-	if (waitid(P_PID, (id_t)proc->pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return errno == ECHILD; /* reaped already (SIGCHLD ignored) */
-	return info.si_pid == proc->pid;
+	if (wait_child(proc, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno == ECHILD; /* reaped already, by a front end */
+	return info.si_pid != 0;
 }

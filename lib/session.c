@@ -35,6 +35,12 @@
  * that streams more than this for one command is flooding us.
  */
 #define RESULT_SLACK (16 * 1024 * 1024)
+/*
+ * Untagged notes accepted before "* PREAUTH" (Courier-IMAP's "* OK
+ * [ALERT] ...", a "* CAPABILITY"): a few are normal, an endless stream
+ * is a server that is not going to greet us.
+ */
+#define MAX_GREETING_NOTES 16
 
 struct pending {
 	unsigned ticket;
@@ -69,6 +75,8 @@ struct session {
 	struct session_err broken_err;
 	bool awaiting_greeting;
 	struct imap_response *greeting;
+	struct imap_response *first_note; /* before the greeting, for errors */
+	unsigned greeting_notes;
 	/* read in pieces as large as the pipe may hold (proc.h) */
 	char readbuf[256 * 1024];
 	size_t readlen, readpos;    /* unparsed bytes from the last read */
@@ -204,6 +212,18 @@ static void learn_caps(struct session *session, struct imap_node *first)
 		for (int cap = 0; cap < CAP__MAX; cap++)
 			if (str_caseeq(node->text, cap_names[cap]))
 				session->caps[cap] = true;
+	}
+	/*
+	 * IMAP4rev2 (RFC 9051) includes ESEARCH and LITERAL-, and its mailbox
+	 * names are UTF-8 without any ENABLE.  A server offering both
+	 * revisions stays in IMAP4rev1: we send no ENABLE IMAP4rev2, as
+	 * rev2 changes answers (ESEARCH for every SEARCH, no RECENT) that the
+	 * archive layer reads in their rev1 form, and gains us nothing.
+	 */
+	if (session->caps[CAP_IMAP4REV2] && !session->caps[CAP_IMAP4REV1]) {
+		session->caps[CAP_ESEARCH] = true;
+		session->caps[CAP_LITERAL_MINUS] = true;
+		session->encoding.utf8_accept = true;
 	}
 	session->encoding.literal_plus = session->caps[CAP_LITERAL_PLUS];
 	session->encoding.literal_minus = session->caps[CAP_LITERAL_MINUS];
@@ -429,6 +449,37 @@ static void handle_response(struct session *session, struct imap_response *respo
 
 /* ---- I/O ------------------------------------------------------------- */
 
+/*
+ * A response while the greeting is awaited.  Untagged OK and NO lines and
+ * "* CAPABILITY" before "* PREAUTH" are notes: Courier-IMAP sends "* OK
+ * [ALERT] ..." before its PREAUTH.  Their capabilities are learnt and the
+ * first is kept: if PREAUTH never comes, it was the greeting of a server
+ * that wants a login.  Anything else (PREAUTH, BYE, garbage that parses)
+ * is the greeting, for session_open() to judge.
+ */
+static void greeting_response(struct session *session, struct imap_response *response)
+{
+	bool note = response->kind == IMAP_UNTAGGED &&
+	            (response->status == IMAP_OK || response->status == IMAP_NO ||
+	             (response->status == IMAP_STATUS_NONE &&
+	              imap_node_is_atom(response->data, "CAPABILITY")));
+
+	if (!note || session->greeting_notes >= MAX_GREETING_NOTES) {
+		session->greeting = response;
+		session->awaiting_greeting = false;
+		return;
+	}
+	session->greeting_notes++;
+	if (response->status == IMAP_STATUS_NONE)
+		learn_caps(session, response->data->next);
+	else
+		learn_code(session, response->code);
+	if (!session->first_note)
+		session->first_note = response;
+	else
+		imap_response_free(response);
+}
+
 /* Feed what was read to the parser until it wants more. */
 static void parse_input(struct session *session)
 {
@@ -453,9 +504,11 @@ static void parse_input(struct session *session)
 		if (result == IMAP_PARSE_PARTIAL)
 			break;
 		if (session->awaiting_greeting) {
-			session->greeting = response;
-			session->awaiting_greeting = false;
-			break;
+			greeting_response(session, response);
+			/* what follows the greeting waits for session_open */
+			if (!session->awaiting_greeting)
+				break;
+			continue;
 		}
 		handle_response(session, response);
 	}
@@ -863,6 +916,20 @@ int session_idle_done(struct session *session, struct session_err *err)
 
 /* ---- open and close -------------------------------------------------- */
 
+static void not_preauth_err(struct session *session,
+                            const struct imap_response *greeting,
+                            struct session_err *err)
+{
+	size_t shown = 0;
+
+	while (shown < greeting->raw.len && shown < 60 &&
+	       greeting->raw.p[shown] != '\r' && greeting->raw.p[shown] != '\n')
+		shown++;
+	set_err(err, SESSION_FAILED,
+	        "%s greeted with \"%.*s\", not \"* PREAUTH\": it must run "
+	        "pre-authenticated", session->command, (int)shown, greeting->raw.p);
+}
+
 static bool have_greeting(struct session *session, void *arg)
 {
 	(void)arg;
@@ -884,6 +951,7 @@ struct session *session_open(const struct session_config *config,
 		sigpipe_ignored = true;
 	}
 	session->proc.pid = 0;
+	session->proc.pidfd = -1;
 	session->proc.to_child = session->proc.from_child = -1;
 	session->command = xstrdup(config->argv && config->argv[0] ? config->argv[0] : "imapd");
 	session->timeout_ms = config->timeout_ms > 0 ? config->timeout_ms : 10000;
@@ -896,19 +964,25 @@ struct session *session_open(const struct session_config *config,
 	/* the greeting is the only response read with nothing pending */
 	session->awaiting_greeting = true;
 	if (pump(session, proc_now_ms() + session->timeout_ms, have_greeting, NULL,
-	         true, false, err) < 0)
+	         true, false, err) < 0) {
+		/*
+		 * An "* OK" and then silence is a server waiting for a login:
+		 * a configuration error (FAILED, 502), not a slow imapd.
+		 */
+		if (err->code == SESSION_TIMEOUT && session->first_note &&
+		    session->first_note->status == IMAP_OK)
+			not_preauth_err(session, session->first_note, err);
 		goto fail;
+	}
 	greeting = session->greeting;
 	session->greeting = NULL;
 	if (greeting->kind != IMAP_UNTAGGED || greeting->status != IMAP_PREAUTH) {
-		size_t shown = 0;
-
-		while (shown < greeting->raw.len && shown < 60 &&
-		       greeting->raw.p[shown] != '\r' && greeting->raw.p[shown] != '\n')
-			shown++;
-		set_err(err, SESSION_FAILED,
-		        "%s greeted with \"%.*s\", not \"* PREAUTH\": it must run "
-		        "pre-authenticated", session->command, (int)shown, greeting->raw.p);
+		if (session->greeting_notes >= MAX_GREETING_NOTES)
+			set_err(err, SESSION_FAILED,
+			        "%s sent more than %d lines before \"* PREAUTH\"",
+			        session->command, MAX_GREETING_NOTES);
+		else
+			not_preauth_err(session, greeting, err);
 		goto fail;
 	}
 	if (greeting->code && greeting->code->children &&
@@ -916,6 +990,10 @@ struct session *session_open(const struct session_config *config,
 		learn_caps(session, greeting->code->children->next);
 	imap_response_free(greeting);
 	greeting = NULL;
+	if (session->first_note) {
+		imap_response_free(session->first_note);
+		session->first_note = NULL;
+	}
 	if (!session->caps[CAP_IMAP4REV1] && !session->caps[CAP_IMAP4REV2]) {
 		imap_cmd_init(&cmd, "CAPABILITY");
 		if (run_internal(session, &cmd, err) < 0)
@@ -973,7 +1051,11 @@ void session_close(struct session *session)
 
 	if (!session)
 		return;
-	if (!session->broken && session->proc.pid > 0) {
+	/*
+	 * No LOGOUT to a broken session (a timeout: the imapd hangs) or a
+	 * dead imapd: it would only wait on a pipe nobody reads.
+	 */
+	if (!session_broken(session) && session->proc.pid > 0) {
 		struct imap_cmd cmd;
 		unsigned ticket;
 
@@ -1004,6 +1086,8 @@ void session_close(struct session *session)
 	}
 	if (session->greeting)
 		imap_response_free(session->greeting);
+	if (session->first_note)
+		imap_response_free(session->first_note);
 	imap_parser_release(&session->parser);
 	free(session->mailbox.name);
 	free(session->command);

@@ -9,8 +9,8 @@
  *   deadline.  Bytes are read only while a command is pending.
  * - Several commands may be in flight (pipelining); the tagged answer ends
  *   a command, and untagged data goes to the command that asked for it.
- * - session_close() sends LOGOUT, waits a short grace, then TERM and KILL,
- *   and always reaps the child.
+ * - session_close() sends LOGOUT, waits a short grace, then TERM and KILL
+ *   to the imapd's process group, and always reaps the child.
  */
 #ifndef IMAPEEK_SESSION_H
 #define IMAPEEK_SESSION_H
@@ -46,7 +46,11 @@ struct session_config {
 	uint64_t max_literal; /* largest literal accepted */
 };
 
-/* Capabilities the gateway uses; the full list is in session->caps. */
+/*
+ * Capabilities the gateway uses; the full list is in session->caps.  An
+ * IMAP4rev2-only server has ESEARCH and LITERAL- whether it lists them or
+ * not (RFC 9051).
+ */
 enum session_cap {
 	CAP_IMAP4REV1, CAP_IMAP4REV2, CAP_LITERAL_PLUS, CAP_LITERAL_MINUS,
 	CAP_SORT, CAP_THREAD_REFERENCES, CAP_ESEARCH, CAP_ESORT,
@@ -82,19 +86,29 @@ struct session;
 
 /*
  * Spawn the imapd and read its greeting, which must be "* PREAUTH";
- * learn the capabilities (greeting code or CAPABILITY), ENABLE
- * UTF8=ACCEPT and CONDSTORE where offered.  NULL on failure, err filled.
+ * untagged OK, NO and CAPABILITY lines before it are accepted (a few, and
+ * within the deadline), but an "* OK" that PREAUTH never follows is a
+ * server wanting a login (FAILED).  Learn the capabilities (greeting code
+ * or CAPABILITY), ENABLE UTF8=ACCEPT and CONDSTORE where offered.  NULL on
+ * failure, err filled.
  */
 struct session *session_open(const struct session_config *config,
                              struct session_err *err);
-/* LOGOUT, then reap (TERM, KILL after a grace).  NULL is fine. */
+/*
+ * LOGOUT, then reap (TERM, KILL after a grace).  A broken session or one
+ * whose imapd exited gets no LOGOUT and no grace: TERM at once, KILL after
+ * a short wait.  NULL is fine.
+ */
 void session_close(struct session *session);
 
 bool session_has_cap(const struct session *session, enum session_cap cap);
 /* True once the session failed or its imapd exited: close and respawn it. */
 bool session_broken(const struct session *session);
 pid_t session_pid(const struct session *session);
-/* Mailbox names travel as UTF-8 (ENABLE UTF8=ACCEPT is in force). */
+/*
+ * Mailbox names travel as UTF-8: ENABLE UTF8=ACCEPT is in force, or the
+ * server speaks IMAP4rev2 only.
+ */
 bool session_utf8_names(const struct session *session);
 const struct mailbox_state *session_mailbox(const struct session *session);
 

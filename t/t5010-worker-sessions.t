@@ -3,9 +3,10 @@
 # standalone server and FastCGI a worker keeps one imapd session across
 # requests and EXAMINEs a mailbox again only when the request is for
 # another one; under CGI every request is a session of its own, ended
-# with LOGOUT; an imapd that dies is replaced for the next request without
-# an error page and without a zombie; and on SIGTERM every worker's imapd
-# is sent LOGOUT and none is left running.
+# with LOGOUT; an imapd that dies is reaped at once (no zombie waits for
+# the next request) and replaced for the next request without an error
+# page; and on SIGTERM every worker's imapd is sent LOGOUT and none is
+# left running.
 . "$(dirname "$0")/lib.sh"
 . "$IMAPEEK_TOP/t/lib-imapd.sh"
 . "$IMAPEEK_TOP/t/lib-http.sh"
@@ -46,6 +47,15 @@ last_lines() {
 # zombies PID: defunct children of PID.
 zombies() {
 	ps -o stat= --ppid "$1" | grep -c '^Z'
+}
+# zombies_within PID: defunct children of PID left after up to 2 s.
+zombies_within() {
+	_i=0
+	while [ "$(zombies "$1")" != 0 ] && [ $_i -lt 40 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	zombies "$1"
 }
 # wait_dead PID: until the process is a zombie or gone (5 s at most).
 wait_dead() {
@@ -94,6 +104,7 @@ is "$(echo $imapd | wc -w | tr -d ' ')" 1 "httpd -j 1: one imapd runs"
 is "$(ps -o ppid= -p "$imapd" | tr -d ' ')" "$HTTPD_PID" "... as the server's child"
 kill -KILL "$imapd"
 wait_dead "$imapd"
+is "$(zombies_within "$HTTPD_PID")" 0 "the killed imapd is reaped before any request: no zombie"
 page httpd /lists/dev/ format=json
 is "$RESP_STATUS" 200 "after its imapd was killed, the next request answers 200"
 is "$(json 'd["mailbox"]')" lists/dev "... with the page asked for"
@@ -126,6 +137,7 @@ imapd=$(imapd_procs "$IMAPD_STATE/")
 is "$(ps -o ppid= -p "$imapd" | tr -d ' ')" "$FCGI_PID" "FastCGI: the imapd is the responder's child"
 kill -KILL "$imapd"
 wait_dead "$imapd"
+is "$(zombies_within "$FCGI_PID")" 0 "FastCGI: the killed imapd is reaped before any request: no zombie"
 page fcgi /lists/dev/ page=2
 is "$RESP_STATUS" 200 "FastCGI: after its imapd was killed, the next request answers 200"
 is "$(sessions)" 2 "... through a new session"

@@ -14,6 +14,9 @@ TIMEOUT_MS=1000
 # what a missing deadline would take.
 MARGIN_MS=1500
 export PROBE_TIMEOUT_MS=$TIMEOUT_MS PROBE_MAX_LITERAL=1048576
+# Closing a broken session: TERM, at most 200 ms, KILL.  A LOGOUT waited
+# for would take its own 1000 ms deadline.
+CLOSE_BROKEN_MS=900
 
 # fault SCENARIO ACTION WANT_OPEN WANT_RUN (- when the open fails)
 fault() {
@@ -33,6 +36,16 @@ fault() {
 	[ -n "$elapsed" ] && [ "$elapsed" -le $((TIMEOUT_MS + MARGIN_MS)) ]
 	ok $? "$scenario: ended after ${elapsed:-?} ms (deadline $TIMEOUT_MS ms)"
 	is "$(field children)" none "$scenario: the imapd was reaped"
+	# A broken session is ended at once: no LOGOUT, no grace before TERM
+	# (a failed open is timed above, its close included).
+	case $want_open/$want_run in
+	OK/OK | */-) ;;
+	*)
+		closed=$(field close)
+		[ -n "$closed" ] && [ "$closed" -lt $CLOSE_BROKEN_MS ]
+		ok $? "$scenario: the broken session closed in ${closed:-?} ms (< $CLOSE_BROKEN_MS)"
+		;;
+	esac
 	pid=$(cat "$pidfile" 2>/dev/null)
 	[ -n "$pid" ] && [ ! -e "/proc/$pid" ]
 	ok $? "$scenario: process ${pid:-?} is gone"
@@ -45,6 +58,10 @@ fault hang-greeting none TIMEOUT -
 fault exit none FAILED -
 fault garbage none FAILED -
 fault ok-greeting none FAILED -
+# Courier-IMAP says "* OK [ALERT] ..." before its PREAUTH: not a refusal.
+fault alert-greeting fetch OK OK
+# ... but notes without end are no greeting.
+fault notes-flood none FAILED -
 fault bye-greeting none FAILED -
 fault bye-fetch fetch OK FAILED
 fault hang-literal fetch OK TIMEOUT
@@ -54,6 +71,50 @@ fault close-stdout none FAILED -
 # time (memory stays bounded by the per-command cap).
 fault flood fetch OK TIMEOUT
 fault flood-line fetch OK FAILED
+
+# What came before PREAUTH counts: the capabilities of "* CAPABILITY"
+# before a PREAUTH without any are learnt (so no CAPABILITY command).
+out=$(IMAPD_CMD="$FAKE alert-greeting $TEST_TMP/alert.in" IMAPD_ENV="PATH=/usr/bin:/bin" \
+	"$PROBE" noop 2>/dev/null)
+like "$out" 'caps IMAP4rev1 LITERAL\+ .*CONDSTORE ENABLE UTF8=ACCEPT IDLE' \
+	"alert-greeting: the capabilities before PREAUTH are learnt"
+like "$out" 'utf8 yes' "alert-greeting: ... and UTF8=ACCEPT enabled"
+is "$(sed 's/^[^ ]* //' "$TEST_TMP/alert.in" | tr -d '\r' | cut -d' ' -f1 | tr '\n' ' ')" \
+	"ENABLE NOOP LOGOUT " "alert-greeting: no CAPABILITY asked for; NOOP and LOGOUT follow"
+out=$(IMAPD_CMD="$FAKE notes-flood" IMAPD_ENV="" "$PROBE" none 2>/dev/null)
+like "$out" 'message .*more than 16 lines before "\* PREAUTH"' "notes without end: the error says so"
+
+# The imapd line may be a wrapper script that runs the real imapd as its
+# child: when the session times out, the whole process group is ended,
+# the real imapd (which ignores its closed input here) included.
+wrapper=$TEST_TMP/imapd-wrapper
+cat >"$wrapper" <<EOF
+#!/bin/sh
+echo \$\$ >"$TEST_TMP/wrapper.pid"
+"$FAKE" hang-greeting &
+wait
+EOF
+rm -f "$TEST_TMP/wrapped.pid" "$TEST_TMP/wrapper.pid"
+out=$(IMAPD_CMD="/bin/sh $wrapper" IMAPD_ENV="PATH=/usr/bin:/bin FAKE_PIDFILE=$TEST_TMP/wrapped.pid" \
+	"$PROBE" none 2>"$TEST_TMP/wrapper.err")
+like "$out" 'open TIMEOUT' "wrapper: a hanging wrapped imapd times out"
+is "$(printf '%s\n' "$out" | awk '$1 == "children" { print $2 }')" none "wrapper: the wrapper was reaped"
+wrapper_pid=$(cat "$TEST_TMP/wrapper.pid" 2>/dev/null)
+wrapped_pid=$(cat "$TEST_TMP/wrapped.pid" 2>/dev/null)
+# alive PID: running (not a zombie) and still our fake imapd
+alive() {
+	[ -n "$1" ] && grep -q fake-imapd "/proc/$1/cmdline" 2>/dev/null &&
+		[ "$(ps -o stat= -p "$1" | cut -c1)" != Z ]
+}
+# The wrapped imapd got SIGTERM; give it a moment to go (well within the
+# grace of a real imapd).
+i=0
+while alive "$wrapped_pid" && [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done
+ok "$([ -n "$wrapped_pid" ] && ! alive "$wrapped_pid"; echo $?)" \
+	"wrapper: the real imapd (${wrapped_pid:-?}) is gone too"
+is "$(ps -e -o pgid=,stat= | awk -v g="${wrapper_pid:-none}" '$1 == g && $2 !~ /^Z/' | wc -l | tr -d ' ')" 0 \
+	"wrapper: no process of its group (${wrapper_pid:-?}) is left"
+alive "$wrapped_pid" && kill -KILL "$wrapped_pid"
 
 # The error names the imapd and says why.
 out=$(IMAPD_CMD="$FAKE ok-greeting" IMAPD_ENV="" "$PROBE" none 2>/dev/null)

@@ -3,6 +3,8 @@
  * ACTION, close it, and print what happened, one "key value" a line:
  *
  *   open OK|TIMEOUT|FAILED|... MS    how session_open ended, elapsed ms
+ *   caps NAME...                    what session_has_cap() reports
+ *   utf8 yes|no                     session_utf8_names()
  *   run OK|TIMEOUT|FAILED|NO|... MS  how ACTION ended
  *   refused N / sent N               (forbidden) commands refused / written
  *   children none|left              any child not reaped after close
@@ -10,7 +12,11 @@
  *   message TEXT                    the error's message (for the log)
  *
  * Actions: none, noop, fetch (UID FETCH 1:* BODY.PEEK[]), forbidden (every
- * command and FETCH item outside the read-only list, through session_run).
+ * command and FETCH item outside the read-only list, through session_run),
+ * pipeline (UID SEARCH ALL, UID SEARCH UID 2 and NOOP sent at once, then
+ * EXAMINE "Entw\u00fcrfe"), which also prints
+ *
+ *   answer N LINE                   an untagged answer to the Nth command
  * PROBE_TIMEOUT_MS and PROBE_MAX_LITERAL set the session's limits.
  */
 #include <dirent.h>
@@ -25,6 +31,19 @@
 
 static const char *const error_names[SESSION_ERROR__MAX] = {
 	"OK", "TIMEOUT", "FAILED", "NO", "REFUSED",
+};
+
+static const char *const cap_names[CAP__MAX] = {
+	[CAP_IMAP4REV1] = "IMAP4rev1", [CAP_IMAP4REV2] = "IMAP4rev2",
+	[CAP_LITERAL_PLUS] = "LITERAL+", [CAP_LITERAL_MINUS] = "LITERAL-",
+	[CAP_SORT] = "SORT", [CAP_THREAD_REFERENCES] = "THREAD=REFERENCES",
+	[CAP_ESEARCH] = "ESEARCH", [CAP_ESORT] = "ESORT",
+	[CAP_CONTEXT_SEARCH] = "CONTEXT=SEARCH", [CAP_PARTIAL] = "PARTIAL",
+	[CAP_BINARY] = "BINARY", [CAP_CONDSTORE] = "CONDSTORE",
+	[CAP_ENABLE] = "ENABLE", [CAP_UTF8_ACCEPT] = "UTF8=ACCEPT",
+	[CAP_IDLE] = "IDLE", [CAP_UNSELECT] = "UNSELECT", [CAP_ID] = "ID",
+	[CAP_NAMESPACE] = "NAMESPACE", [CAP_LIST_STATUS] = "LIST-STATUS",
+	[CAP_PREVIEW] = "PREVIEW", [CAP_OBJECTID] = "OBJECTID",
 };
 
 /* "fd=target" lines of our open descriptors, but the listing's own. */
@@ -142,6 +161,43 @@ static enum session_error run_action(struct session *session, const char *action
 		if (session_run(session, &cmd, &result, err) < 0)
 			code = err->code;
 		imap_cmd_release(&cmd);
+	} else if (strcmp(action, "pipeline") == 0) {
+		static const char *const criteria[] = { "ALL", "UID", "2", NULL };
+		unsigned tickets[3];
+		int sent = 0;
+
+		/* the searches are answered in any order: routed by their tags */
+		for (; sent < 3; sent++) {
+			imap_cmd_init(&cmd, sent < 2 ? "UID SEARCH" : "NOOP");
+			if (sent == 0)
+				imap_cmd_atom(&cmd, criteria[0]);
+			if (sent == 1) {
+				imap_cmd_atom(&cmd, criteria[1]);
+				imap_cmd_seqset(&cmd, criteria[2]);
+			}
+			if (session_send(session, &cmd, &tickets[sent], err) < 0) {
+				imap_cmd_release(&cmd);
+				break;
+			}
+			imap_cmd_release(&cmd);
+		}
+		for (int i = 0; i < sent; i++) {
+			if (session_wait(session, tickets[i], &result, err) < 0 &&
+			    code == SESSION_OK)
+				code = err->code;
+			for (size_t r = 0; r < result.nuntagged; r++) {
+				struct str raw = result.untagged[r]->raw;
+
+				printf("answer %d %.*s\n", i + 1,
+				       (int)strcspn(raw.p, "\r\n"), raw.p);
+			}
+			session_result_release(&result);
+		}
+		if (sent < 3 && code == SESSION_OK)
+			code = err->code;
+		if (code == SESSION_OK &&
+		    session_examine(session, STR_LIT("Entw\xc3\xbcrfe"), false, err) < 0)
+			code = err->code;
 	} else if (strcmp(action, "forbidden") == 0) {
 		size_t refused = 0, sent = 0;
 		bool more = true;
@@ -193,6 +249,12 @@ int main(int argc, char **argv)
 	       proc_now_ms() - start);
 	if (session) {
 		enum session_error code;
+
+		printf("caps");
+		for (int cap = 0; cap < CAP__MAX; cap++)
+			if (session_has_cap(session, cap))
+				printf(" %s", cap_names[cap]);
+		printf("\nutf8 %s\n", session_utf8_names(session) ? "yes" : "no");
 
 		start = proc_now_ms();
 		code = run_action(session, action, &err);
