@@ -62,7 +62,9 @@ static bool is_placeholder_host(struct str host)
 
 static bool is_placeholder_mailbox(struct str mailbox, bool placeholder_host)
 {
-	for (size_t i = 0; i < sizeof(placeholder_mailboxes) / sizeof(placeholder_mailboxes[0]); i++)
+	size_t n = sizeof(placeholder_mailboxes) / sizeof(placeholder_mailboxes[0]);
+
+	for (size_t i = 0; i < n; i++)
 		if ((placeholder_host || !placeholder_mailboxes[i].only_at_placeholder_host) &&
 		    str_caseeq(mailbox, placeholder_mailboxes[i].mailbox))
 			return true;
