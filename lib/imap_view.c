@@ -631,9 +631,27 @@ static void address_list(const struct imap_node *node, struct imap_address_list 
 		address->adl = imap_node_nstring(f->next);
 		address->mailbox = imap_node_nstring(f->next->next);
 		address->host = imap_node_nstring(f->next->next->next);
-		if (!address->host.p)
-			address->kind = address->mailbox.p ? IMAP_ADDRESS_GROUP_START
-			                                   : IMAP_ADDRESS_GROUP_END;
+	}
+	/*
+	 * RFC 3501 7.4.2: a NIL host marks group syntax, a start with the
+	 * group's name as mailbox, an end with a NIL mailbox.  A server that
+	 * writes NIL for a missing domain (as RFC 2060 said to) sends "From:
+	 * foo" in the shape of a start; groups do not nest (RFC 5322 3.4), so
+	 * a start is one only when the next NIL-host entry after it is an
+	 * end, else it is an address without a domain.  Backwards, in one pass.
+	 */
+	bool end_follows = false;
+	for (size_t i = list->n; i-- > 0;) {
+		struct imap_address *address = &list->addresses[i];
+		if (address->host.p)
+			continue;
+		if (!address->mailbox.p) {
+			address->kind = IMAP_ADDRESS_GROUP_END;
+			end_follows = true;
+			continue;
+		}
+		address->kind = end_follows ? IMAP_ADDRESS_GROUP_START : IMAP_ADDRESS_MAILBOX;
+		end_follows = false;
 	}
 }
 

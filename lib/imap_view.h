@@ -201,6 +201,11 @@ void imap_threads_release(struct imap_threads *threads);
 
 /* ---- ENVELOPE --------------------------------------------------------- */
 
+/*
+ * A NIL host is a group start only when a group end follows it (before
+ * another NIL-host entry); otherwise it is a mailbox whose server wrote NIL
+ * for a missing domain.
+ */
 enum imap_address_kind {
 	IMAP_ADDRESS_MAILBOX,
 	IMAP_ADDRESS_GROUP_START, /* mailbox holds the group's name */

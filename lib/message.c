@@ -28,6 +28,67 @@ static char *decode_header(struct str value)
 	return buf_detach(&decoded, NULL);
 }
 
+/*
+ * What servers write in an ENVELOPE where the mail had no local part or no
+ * domain: Dovecot MISSING_MAILBOX and MISSING_DOMAIN ("From: foo", "To:
+ * foo@", "Cc: @bar", "<>"), UW imapd .MISSING-HOST-NAME. and, for what it
+ * could not parse, INVALID_ADDRESS or UNEXPECTED_DATA_AFTER_ADDRESS at
+ * .SYNTAX-ERROR., Cyrus unknown-user at unspecified-domain.  None of them
+ * is ever shown: an address is what the mail said, "foo" without a domain,
+ * "@bar" without a local part, "" with neither.  A local part in the list
+ * is a placeholder only at a placeholder host, but MISSING_MAILBOX.
+ */
+static const char *const placeholder_hosts[] = {
+	"MISSING_DOMAIN", ".MISSING-HOST-NAME.", ".SYNTAX-ERROR.", "unspecified-domain",
+};
+
+static const struct {
+	const char *mailbox;
+	bool only_at_placeholder_host;
+} placeholder_mailboxes[] = {
+	{ "MISSING_MAILBOX", false },
+	{ "INVALID_ADDRESS", true },
+	{ "UNEXPECTED_DATA_AFTER_ADDRESS", true },
+	{ "unknown-user", true },
+};
+
+static bool is_placeholder_host(struct str host)
+{
+	for (size_t i = 0; i < sizeof(placeholder_hosts) / sizeof(placeholder_hosts[0]); i++)
+		if (str_caseeq(host, placeholder_hosts[i]))
+			return true;
+	return false;
+}
+
+static bool is_placeholder_mailbox(struct str mailbox, bool placeholder_host)
+{
+	size_t n = sizeof(placeholder_mailboxes) / sizeof(placeholder_mailboxes[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if ((placeholder_host || !placeholder_mailboxes[i].only_at_placeholder_host) &&
+		    str_caseeq(mailbox, placeholder_mailboxes[i].mailbox))
+			return true;
+	return false;
+}
+
+/* mailbox@host as the mail had it, without the server's placeholders. */
+static void address_text(struct buf *out, const struct imap_address *addr)
+{
+	bool placeholder_host = addr->host.p && is_placeholder_host(addr->host);
+	bool has_host = addr->host.p && addr->host.len && !placeholder_host;
+
+	if (addr->mailbox.p && !is_placeholder_mailbox(addr->mailbox, placeholder_host))
+		buf_addstr_view(out, addr->mailbox);
+	if (has_host) {
+		buf_addch(out, '@');
+		buf_addstr_view(out, addr->host);
+	}
+}
+
+/*
+ * Group markers (RFC 3501 7.4.2) are not addresses: the group's name is
+ * dropped and its members kept, as rfc5322.c does with the header.
+ */
 static void take_addrs(struct message_addrs *out, const struct imap_address_list *in)
 {
 	out->items = xcalloc(in->n + 1, sizeof(*out->items));
@@ -36,12 +97,7 @@ static void take_addrs(struct message_addrs *out, const struct imap_address_list
 		struct buf address = BUF_INIT;
 		if (addr->kind != IMAP_ADDRESS_MAILBOX)
 			continue;
-		if (addr->mailbox.p)
-			buf_addstr_view(&address, addr->mailbox);
-		if (addr->host.p) {
-			buf_addch(&address, '@');
-			buf_addstr_view(&address, addr->host);
-		}
+		address_text(&address, addr);
 		struct message_addr *item = &out->items[out->n++];
 		item->name = addr->name.p ? decode_header(addr->name) : NULL;
 		if (item->name && !item->name[0]) {

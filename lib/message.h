@@ -18,7 +18,12 @@
 
 struct message_addr {
 	char *name;     /* decoded display name, or NULL */
-	char *address;  /* mailbox@host, or "" when the server gave none */
+	/*
+	 * mailbox@host as the mail had it: "foo" without a domain, "@bar"
+	 * without a local part, "" with neither; never a server's
+	 * placeholder (MISSING_DOMAIN and the like).
+	 */
+	char *address;
 };
 
 struct message_addrs {

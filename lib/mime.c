@@ -24,10 +24,54 @@ static char *lower(struct str text)
 	return copy;
 }
 
+/* An RFC 2045 token: no blanks, controls, 8-bit bytes or tspecials. */
+static bool is_token(struct str text)
+{
+	if (!text.p || !text.len)
+		return false;
+	for (size_t i = 0; i < text.len; i++) {
+		unsigned char c = (unsigned char)text.p[i];
+		if (c <= ' ' || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The type a part is planned by.  RFC 2045 5.2: a missing or syntactically
+ * invalid Content-Type is text/plain; charset=us-ascii.  Servers report such
+ * a part in their own ways: Dovecot sends "" "" (for "<html>", "/",
+ * "text/", "text; charset=utf-8", ";charset=utf-8", "multipart" without a
+ * subtype) and "text" "" or "html" "" for a bare word; GNU imap4d "text" NIL
+ * for "text/" and "text" "plain/html" for "text/plain/html"; others NIL.
+ * Whenever the type or the subtype is not a token the part is text/plain:
+ * listed so, displayed (its text is the message's text, read as plain text
+ * even when the word said html), served so by the part page.  What was
+ * declared is not kept: the RFC says what the part is, and the raw message
+ * still holds the header for a reader who wants it.  A multipart's subtype
+ * is left alone: its parts are what the server found.
+ */
+static void plan_type(const struct imap_body *body, struct str *type,
+                      struct str *subtype)
+{
+	if (!body->multipart && (!is_token(body->type) || !is_token(body->subtype))) {
+		*type = STR_LIT("text");
+		*subtype = STR_LIT("plain");
+		return;
+	}
+	*type = body->type;
+	*subtype = body->subtype;
+}
+
+/* Case-insensitive, by the planned type; subtype NULL matches any. */
 static bool is_type(const struct imap_body *body, const char *type,
                     const char *subtype)
 {
-	return imap_body_is(body, type, subtype);
+	struct str planned_type, planned_subtype;
+
+	plan_type(body, &planned_type, &planned_subtype);
+	return str_caseeq(planned_type, type) &&
+	       (!subtype || str_caseeq(planned_subtype, subtype));
 }
 
 /*
@@ -83,8 +127,11 @@ static void add_part(struct plan *plan, const struct imap_body *body,
 	part = &plan->parts->items[plan->parts->n++];
 	memset(part, 0, sizeof(*part));
 	part->section = xstrdup(body->section);
-	char *type = body->type.p ? lower(body->type) : xstrdup("application");
-	char *subtype = body->subtype.p ? lower(body->subtype) : xstrdup("octet-stream");
+	/* Never a multipart here: both are tokens (plan_type). */
+	struct str planned_type, planned_subtype;
+	plan_type(body, &planned_type, &planned_subtype);
+	char *type = lower(planned_type);
+	char *subtype = lower(planned_subtype);
 	part->type = xasprintf("%s/%s", type, subtype);
 	free(type);
 	free(subtype);
@@ -105,9 +152,8 @@ static void add_part(struct plan *plan, const struct imap_body *body,
 
 /*
  * Every text part is read as text: RFC 2046 4.1.4 says an unknown text
- * subtype is shown as text/plain, and "Content-Type: text" without a
- * subtype (old mail) is text too.  HTML becomes text, Markdown is
- * rendered.
+ * subtype is shown as text/plain, and a malformed type is text/plain
+ * (plan_type).  HTML becomes text, Markdown is rendered.
  */
 static bool is_text_leaf(const struct imap_body *body)
 {
