@@ -13,7 +13,6 @@
 
 #include "cache.h"
 #include "gzip.h"
-#include "imap_view.h"
 #include "markdown.h"
 #include "message.h"
 #include "archive.h"
