@@ -130,7 +130,7 @@ run: all
 build/rel/t/helper/%: build/rel/t/helper/%.o build/rel/libimapeek.a
 	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
 
-bench: all test-build build/rel/t/helper/bench-fetch
+bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-batch
 	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) sh t/bench/run.sh
 
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \

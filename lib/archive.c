@@ -484,23 +484,13 @@ int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
 
 /* ---- months ------------------------------------------------------------ */
 
-static const char *const imap_months[] = { "Jan", "Feb", "Mar", "Apr",
-                                           "May", "Jun", "Jul", "Aug",
-                                           "Sep", "Oct", "Nov", "Dec" };
-
 /* SENTSINCE the month's first day SENTBEFORE the next month's. */
 static void month_keys(struct imap_cmd *cmd, int year, int month)
 {
-	char date[24];
-
-	snprintf(date, sizeof(date), "1-%s-%d", imap_months[month - 1], year);
 	imap_cmd_atom(cmd, "SENTSINCE");
-	imap_cmd_atom(cmd, date);
-	if (month == 12)
-		year++, month = 0;
-	snprintf(date, sizeof(date), "1-%s-%d", imap_months[month], year);
+	imap_cmd_date(cmd, year, month, 1);
 	imap_cmd_atom(cmd, "SENTBEFORE");
-	imap_cmd_atom(cmd, date);
+	imap_cmd_date(cmd, month == 12 ? year + 1 : year, month % 12 + 1, 1);
 }
 
 /* How many messages one SEARCH answer counts (ESEARCH COUNT or SEARCH). */
@@ -748,9 +738,12 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
 	struct buf set = BUF_INIT;
 	int rc;
 
+	uint32_t *uids = xcalloc(n + 1, sizeof(*uids));
+
 	for (size_t i = 0; i < n; i++)
-		if (msgs[i].uid)
-			buf_addf(&set, "%s%u", set.len ? "," : "", msgs[i].uid);
+		uids[i] = msgs[i].uid;
+	uid_set(&set, uids, n);
+	free(uids);
 	if (!set.len) {
 		buf_release(&set);
 		return 0;

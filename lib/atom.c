@@ -1,39 +1,10 @@
 #include "atom.h"
+#include "utf8.h"
 
 #include <string.h>
 
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 #define THREAD_NS "http://purl.org/syndication/thread/1.0"
-
-/* Length of the valid UTF-8 sequence at p (1..4) and its code point, or 0. */
-static size_t utf8_char(const unsigned char *p, size_t left, unsigned *cp)
-{
-	size_t n;
-	unsigned min;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, min = 0x80, *cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, min = 0x800, *cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, min = 0x10000, *cp = p[0] & 0x07;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (size_t k = 1; k < n; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (p[k] & 0x3f);
-	}
-	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return n;
-}
 
 void atom_escape(struct buf *out, struct str text)
 {
@@ -41,11 +12,11 @@ void atom_escape(struct buf *out, struct str text)
 	size_t i = 0;
 
 	while (i < text.len) {
-		unsigned cp;
-		size_t n = utf8_char(p + i, text.len - i, &cp);
-		if (n == 0) {
+		int32_t cp;
+		size_t n = utf8_next((const char *)p + i, text.len - i, &cp);
+		if (cp < 0) {
 			buf_addstr(out, "\xef\xbf\xbd");
-			i++;
+			i += n;
 			continue;
 		}
 		switch (cp) {

@@ -1,5 +1,6 @@
 /* ETag, Last-Modified and the 304 decision (see cache.h). */
 #include "cache.h"
+#include "rfc5322.h"
 
 #include <string.h>
 #include <strings.h>
@@ -12,11 +13,6 @@ void cache_etag(struct buf *out, const struct cache_key *key)
 	         key->variant ? key->variant : "");
 }
 
-static const char *const day_names[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-                                         "Fri", "Sat" };
-static const char *const month_names[] = { "Jan", "Feb", "Mar", "Apr",
-                                           "May", "Jun", "Jul", "Aug",
-                                           "Sep", "Oct", "Nov", "Dec" };
 
 void cache_http_date(struct buf *out, time_t when)
 {
@@ -26,7 +22,7 @@ void cache_http_date(struct buf *out, time_t when)
 	    tm.tm_year + 1900 < 0)
 		return;
 	buf_addf(out, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	         day_names[tm.tm_wday], tm.tm_mday, month_names[tm.tm_mon],
+	         rfc5322_days[tm.tm_wday], tm.tm_mday, rfc5322_months[tm.tm_mon],
 	         tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
@@ -54,7 +50,7 @@ int cache_http_date_parse(const char *text, time_t *out)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	for (int i = 0; i < 12; i++)
-		if (!strncmp(text + 8, month_names[i], 3))
+		if (!strncmp(text + 8, rfc5322_months[i], 3))
 			month = i;
 	if (month < 0 || digits(text + 5, 2, &tm.tm_mday) < 0 ||
 	    digits(text + 12, 4, &tm.tm_year) < 0 ||

@@ -25,38 +25,6 @@ struct gateway {
 	char *about_html;       /* the about page, rendered once */
 };
 
-static int (*const page_handlers[PAGE__MAX])(struct page *) = {
-	[PAGE_MAILBOXES] = page_mailboxes,
-	[PAGE_INDEX] = page_index,
-	[PAGE_MESSAGE] = page_message,
-	[PAGE_RAW] = page_raw,
-	[PAGE_PART] = page_part,
-	[PAGE_THREADS] = page_threads,
-	[PAGE_THREAD] = page_thread,
-	[PAGE_THREAD_MBOX] = page_thread_mbox,
-	[PAGE_SEARCH] = page_search,
-	[PAGE_ATOM] = page_atom,
-	[PAGE_MSGID] = page_msgid,
-	[PAGE_MSGID_ALL] = page_msgid,
-};
-
-/*
- * How long a shared cache may keep a page: a message's own pages change
- * only in their neighbour links, an index with every new message.
- * 0: not cached (redirects, which follow the mailbox's state closely).
- */
-static const unsigned page_max_age[PAGE__MAX] = {
-	[PAGE_INDEX] = 60,
-	[PAGE_THREADS] = 60,
-	[PAGE_SEARCH] = 60,
-	[PAGE_ATOM] = 300,
-	[PAGE_MESSAGE] = 3600,
-	[PAGE_RAW] = 86400,
-	[PAGE_PART] = 86400,
-	[PAGE_THREAD] = 600,
-	[PAGE_THREAD_MBOX] = 600,
-};
-
 struct gateway *gateway_new(const struct conf *conf)
 {
 	struct gateway *gateway = xcalloc(1, sizeof(*gateway));
@@ -157,7 +125,7 @@ static int gateway_cache(struct page *page, struct buf *etag)
 	bool gzip = route->page == PAGE_ATOM || route->page == PAGE_THREAD_MBOX ||
 	            route->format == FORMAT_ATOM || route->format == FORMAT_MBOX;
 
-	if (!page_max_age[route->page] || !page->mailbox)
+	if (!route_table[route->page].max_age || !page->mailbox)
 		return 0;
 	if (archive_stamp(page->archive, &stamp, &err) < 0) {
 		page_session_error(page, &err);
@@ -180,7 +148,7 @@ static int gateway_cache(struct page *page, struct buf *etag)
 		resp_header(page->resp, "Last-Modified", buf_cstr(&value));
 	}
 	resp_headerf(page->resp, "Cache-Control", "public, max-age=%u",
-	             page_max_age[route->page]);
+	             route_table[route->page].max_age);
 	resp_header(page->resp, "Vary", gzip ? "Accept, Accept-Encoding" : "Accept");
 	buf_release(&value);
 	page->etag = buf_cstr(etag);
@@ -254,10 +222,6 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		page_error(&page, 301, "This page has moved to its canonical address.");
 		goto out;
 	}
-	if (!page_handlers[route.page]) {
-		page_error(&page, 404, "This page is not available yet.");
-		goto out;
-	}
 	/* Pages of a mailbox find it open, by the server's own name. */
 	if (route.mailbox) {
 		page.mailbox = mailbox_list_find(&mailboxes, route.mailbox);
@@ -272,7 +236,11 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	}
 	if (gateway_cache(&page, &etag) != 0)
 		goto out;
-	page_handlers[route.page](&page);
+	/* A page of no mailbox (the list) has no validators, only a lifetime. */
+	if (!page.mailbox && route_table[route.page].max_age)
+		resp_headerf(resp, "Cache-Control", "public, max-age=%u",
+		             route_table[route.page].max_age);
+	route_table[route.page].handler(&page);
 out:
 	resp_finish(resp);
 	archive_end_request(gateway->archive);

@@ -1,4 +1,5 @@
 #include "html.h"
+#include "route.h"
 
 #include <string.h>
 
@@ -152,41 +153,17 @@ out:
 	return ret;
 }
 
-static const struct {
-	const char *text;
-	bool needs_uid;      /* follows /MBOX/UID */
-	bool needs_mailbox;
-} suffixes[HTML_URL_SUFFIX__MAX] = {
-	[HTML_URL_NONE] = { "", false, false },
-	[HTML_URL_RAW] = { "raw", true, true },
-	[HTML_URL_THREAD] = { "thread", true, true },
-	[HTML_URL_THREAD_MBOX] = { "thread.mbox", true, true },
-	[HTML_URL_THREADS] = { "threads/", false, true },
-	[HTML_URL_SEARCH] = { "search", false, true },
-	[HTML_URL_ATOM] = { "new.atom", false, true },
-	[HTML_URL_MSGID] = { "m/", false, false },
+/* The page each suffix leads to: its path word is the router's. */
+static const enum route_page suffix_pages[HTML_URL_SUFFIX__MAX] = {
+	[HTML_URL_NONE] = PAGE_INDEX,
+	[HTML_URL_RAW] = PAGE_RAW,
+	[HTML_URL_THREAD] = PAGE_THREAD,
+	[HTML_URL_THREAD_MBOX] = PAGE_THREAD_MBOX,
+	[HTML_URL_THREADS] = PAGE_THREADS,
+	[HTML_URL_SEARCH] = PAGE_SEARCH,
+	[HTML_URL_ATOM] = PAGE_ATOM,
+	[HTML_URL_MSGID] = PAGE_MSGID_ALL,
 };
-
-static bool valid_section(const char *section)
-{
-	/* "1", "1.2", "2.1.3": numbers from 1, separated by single dots. */
-	bool at_start = true;
-
-	for (const char *p = section; *p; p++) {
-		if (*p == '.') {
-			if (at_start)
-				return false;
-			at_start = true;
-		} else if (*p >= '0' && *p <= '9') {
-			if (at_start && *p == '0')
-				return false;
-			at_start = false;
-		} else {
-			return false;
-		}
-	}
-	return !at_start;
-}
 
 static int add_mailbox(struct buf *out, const char *mailbox)
 {
@@ -217,15 +194,16 @@ int html_url_build(struct buf *out, const struct html_url *url)
 		goto out;
 	if (url->root && url->root[0] && url->root[0] != '/')
 		goto out;
-	if (suffixes[url->suffix].needs_uid != has_uid &&
-	    url->suffix != HTML_URL_NONE)
-		goto out;
-	if (suffixes[url->suffix].needs_mailbox && !url->mailbox)
+	/* A suffix needs what its page needs (no suffix: "/", "/MBOX/", a message, a part). */
+	const struct route_row *row = &route_table[suffix_pages[url->suffix]];
+	if (url->suffix != HTML_URL_NONE &&
+	    (!!(row->flags & ROUTE_NEEDS_UID) != has_uid ||
+	     ((row->flags & ROUTE_NEEDS_MAILBOX) && !url->mailbox)))
 		goto out;
 	if ((has_uid || url->section) && !url->mailbox)
 		goto out;
 	if (url->section && (!has_uid || url->suffix != HTML_URL_NONE ||
-	                     !valid_section(url->section)))
+	                     !route_section_valid(url->section)))
 		goto out;
 	if ((url->suffix == HTML_URL_MSGID) != (url->message_id != NULL))
 		goto out;
@@ -244,7 +222,8 @@ int html_url_build(struct buf *out, const struct html_url *url)
 		else if (url->suffix != HTML_URL_NONE)
 			buf_addch(out, '/');
 	}
-	buf_addstr(out, suffixes[url->suffix].text);
+	if (url->suffix != HTML_URL_NONE)
+		buf_addstr(out, row->word);
 	if (url->message_id)
 		html_url_segment(out, url->message_id, strlen(url->message_id));
 	for (size_t i = 0; i < HTML_URL_MAX_PARAMS && url->params[i].name; i++) {

@@ -15,6 +15,8 @@
 #include <strings.h>
 
 #include "imap_cmd.h"
+#include "utf8.h"
+#include "rfc5322.h"
 #include "imap_utf7.h"
 
 /* Request data is bounded by the front ends; this is the last fence. */
@@ -100,6 +102,15 @@ static struct imap_arg *add_arg(struct imap_cmd *cmd, enum imap_arg_type type,
 void imap_cmd_atom(struct imap_cmd *cmd, const char *atom)
 {
 	add_arg(cmd, IMAP_ARG_ATOM, atom, strlen(atom));
+}
+
+void imap_cmd_date(struct imap_cmd *cmd, int year, int month, int day)
+{
+	char date[24];
+
+	snprintf(date, sizeof(date), "%d-%s-%04d", day,
+	         rfc5322_months[month >= 1 && month <= 12 ? month - 1 : 0], year);
+	imap_cmd_atom(cmd, date);
 }
 
 void imap_cmd_number(struct imap_cmd *cmd, uint64_t number)
@@ -447,35 +458,7 @@ out:
 /* Valid UTF-8: shortest forms, no surrogates, nothing above U+10FFFF. */
 static bool is_utf8(struct str s)
 {
-	const unsigned char *p = (const unsigned char *)s.p;
-	size_t i = 0;
-
-	while (i < s.len) {
-		unsigned char c = p[i];
-		size_t more;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) { more = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { more = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { more = 3; cp = c & 0x07; }
-		else return false;
-		if (s.len - i <= more)
-			return false;
-		for (size_t k = 1; k <= more; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if ((more == 2 && cp < 0x800) || (more == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += more + 1;
-	}
-	return true;
+	return utf8_valid(s.p, s.len);
 }
 
 /* ---- the choke point ------------------------------------------------- */

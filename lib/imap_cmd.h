@@ -47,6 +47,8 @@ struct imap_cmd {
 void imap_cmd_init(struct imap_cmd *cmd, const char *name);
 void imap_cmd_release(struct imap_cmd *cmd);
 void imap_cmd_atom(struct imap_cmd *cmd, const char *atom);
+/* An IMAP date (RFC 3501 "date"), "1-Feb-2020", as an atom. */
+void imap_cmd_date(struct imap_cmd *cmd, int year, int month, int day);
 void imap_cmd_number(struct imap_cmd *cmd, uint64_t number);
 void imap_cmd_seqset(struct imap_cmd *cmd, const char *set);
 void imap_cmd_string(struct imap_cmd *cmd, struct str value);

@@ -1,4 +1,5 @@
 #include "imap_utf7.h"
+#include "utf8.h"
 
 #include <string.h>
 
@@ -112,31 +113,13 @@ fail:
 /* The next code point of valid UTF-8 at in[*pos], or -1. */
 static long next_utf8(struct str in, size_t *pos)
 {
-	const unsigned char *p = (const unsigned char *)in.p + *pos;
-	size_t left = in.len - *pos, n;
-	uint32_t c, min;
+	int32_t cp;
+	size_t n = utf8_next(in.p + *pos, in.len - *pos, &cp);
 
-	if (p[0] < 0x80)
-		n = 1, c = p[0], min = 0;
-	else if ((p[0] & 0xe0) == 0xc0)
-		n = 2, c = p[0] & 0x1f, min = 0x80;
-	else if ((p[0] & 0xf0) == 0xe0)
-		n = 3, c = p[0] & 0x0f, min = 0x800;
-	else if ((p[0] & 0xf8) == 0xf0)
-		n = 4, c = p[0] & 0x07, min = 0x10000;
-	else
-		return -1;
-	if (n > left)
-		return -1;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return -1;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+	if (cp < 0)
 		return -1;
 	*pos += n;
-	return (long)c;
+	return (long)cp;
 }
 
 static void flush_bits(struct buf *out, uint32_t *bits, int *nbits)

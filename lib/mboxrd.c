@@ -1,4 +1,5 @@
 #include "mboxrd.h"
+#include "rfc5322.h"
 
 #include <string.h>
 
@@ -49,9 +50,6 @@ void mboxrd_sender(struct str return_path, struct str from, struct buf *out)
 void mboxrd_begin(struct mboxrd *writer, struct buf *out, struct str sender,
                   time_t date)
 {
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct tm tm;
 
 	memset(writer, 0, sizeof(*writer));
@@ -63,7 +61,7 @@ void mboxrd_begin(struct mboxrd *writer, struct buf *out, struct str sender,
 	buf_addstr(out, "From ");
 	buf_addstr_view(out, sender.len ? sender : STR_LIT("MAILER-DAEMON"));
 	/* asctime(3) format, without its locale or its static buffer */
-	buf_addf(out, " %s %s %2d %02d:%02d:%02d %d\n", days[tm.tm_wday], months[tm.tm_mon],
+	buf_addf(out, " %s %s %2d %02d:%02d:%02d %d\n", rfc5322_days[tm.tm_wday], rfc5322_months[tm.tm_mon],
 	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
 }
 

@@ -17,7 +17,6 @@ int page_mailboxes(struct page *page)
 		page_session_error(page, &err);
 		goto out;
 	}
-	resp_header(page->resp, "Cache-Control", "public, max-age=60");
 	if (page->json) {
 		struct buf body = BUF_INIT;
 		struct json json;

@@ -53,9 +53,12 @@ void rfc5322_unfold(struct buf *out, const char *in, size_t len)
 
 /* ---- dates ---------------------------------------------------------- */
 
-static const char *const month_names[12] = {
-	"jan", "feb", "mar", "apr", "may", "jun",
-	"jul", "aug", "sep", "oct", "nov", "dec",
+const char *const rfc5322_months[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+const char *const rfc5322_days[7] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
 };
 
 static const struct {
@@ -183,7 +186,7 @@ int rfc5322_date_parse(const char *in, size_t len, time_t *out)
 			bool found = false;
 			if (month < 0 && tlen >= 3)
 				for (int m = 0; m < 12; m++)
-					if (strncmp(word, month_names[m], 3) == 0) {
+					if (strncasecmp(word, rfc5322_months[m], 3) == 0) {
 						month = m + 1;
 						found = true;
 						break;

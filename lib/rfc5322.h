@@ -18,6 +18,11 @@
 /* Append in with every CRLF / LF followed by whitespace removed. */
 void rfc5322_unfold(struct buf *out, const char *in, size_t len);
 
+/* The English abbreviations that RFC 5322 dates (and IMAP, HTTP and
+ * asctime dates after them) use: "Jan".."Dec", "Sun".."Sat" (tm_wday). */
+extern const char *const rfc5322_months[12];
+extern const char *const rfc5322_days[7];
+
 /* A Date header value to seconds since the epoch, UTC: 0, or -1 when no
  * date can be made of it. */
 int rfc5322_date_parse(const char *in, size_t len, time_t *out);

@@ -6,41 +6,53 @@
 #include <strings.h>
 
 #include "html.h"
+#include "page.h"
 
-static const struct {
-	const char *name;
-	unsigned flags;
-} route_table[PAGE__MAX] = {
-	[PAGE_MAILBOXES] = { "mailboxes", ROUTE_HAS_JSON },
-	[PAGE_INDEX] = { "index", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON },
-	[PAGE_THREADS] = { "threads", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON },
-	[PAGE_MESSAGE] = { "message",
-	                   ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID | ROUTE_HAS_JSON },
-	[PAGE_RAW] = { "raw", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID },
-	[PAGE_PART] = { "part", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
-	                        ROUTE_NEEDS_SECTION },
-	[PAGE_THREAD] = { "thread",
-	                  ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID | ROUTE_HAS_JSON },
-	[PAGE_THREAD_MBOX] = { "thread.mbox",
-	                       ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID },
-	[PAGE_SEARCH] = { "search", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON },
-	[PAGE_ATOM] = { "new.atom", ROUTE_NEEDS_MAILBOX },
-	[PAGE_MSGID] = { "msgid", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_MSGID },
-	[PAGE_MSGID_ALL] = { "msgid-all", ROUTE_NEEDS_MSGID },
+/*
+ * The dispatch table: for each page its name (for logs), the word of its
+ * path ("" for none, "threads/" and "m/" lead to more segments), what
+ * the router checks for it, whether it is served as JSON too, how long a
+ * shared cache may keep it (0: not cached: redirects), and its handler.
+ */
+const struct route_row route_table[PAGE__MAX] = {
+	[PAGE_MAILBOXES] = { "mailboxes", "", ROUTE_HAS_JSON, 60, page_mailboxes },
+	[PAGE_INDEX] = { "index", "", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON, 60,
+	                 page_index },
+	[PAGE_THREADS] = { "threads", "threads/", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON,
+	                   60, page_threads },
+	[PAGE_MESSAGE] = { "message", "", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
+	                   ROUTE_HAS_JSON, 3600, page_message },
+	[PAGE_RAW] = { "raw", "raw", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID, 86400,
+	               page_raw },
+	[PAGE_PART] = { "part", "", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
+	                ROUTE_NEEDS_SECTION, 86400, page_part },
+	[PAGE_THREAD] = { "thread", "thread", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
+	                  ROUTE_HAS_JSON, 600, page_thread },
+	[PAGE_THREAD_MBOX] = { "thread.mbox", "thread.mbox",
+	                       ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID, 600,
+	                       page_thread_mbox },
+	[PAGE_SEARCH] = { "search", "search", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON,
+	                  60, page_search },
+	[PAGE_ATOM] = { "new.atom", "new.atom", ROUTE_NEEDS_MAILBOX, 300, page_atom },
+	[PAGE_MSGID] = { "msgid", "m/", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_MSGID, 0,
+	                 page_msgid },
+	[PAGE_MSGID_ALL] = { "msgid-all", "m/", ROUTE_NEEDS_MSGID, 0, page_msgid },
 };
 
-/* Words after "/MBOX/UID/" and after "/MBOX/", in one place each. */
-static const struct {
-	const char *word;
-	enum route_page page;
-} message_words[] = {
-	{ "raw", PAGE_RAW },
-	{ "thread", PAGE_THREAD },
-	{ "thread.mbox", PAGE_THREAD_MBOX },
-}, mailbox_words[] = {
-	{ "search", PAGE_SEARCH },
-	{ "new.atom", PAGE_ATOM },
-};
+/* The page whose word, after "/MBOX/" (or "/MBOX/UID/" with a UID), is word. */
+static bool word_page(const char *word, bool after_uid, enum route_page *page)
+{
+	for (int i = 0; i < PAGE__MAX; i++) {
+		const struct route_row *row = &route_table[i];
+		if (!row->word[0] || !strcmp(row->word, "m/") ||
+		    !!(row->flags & ROUTE_NEEDS_UID) != after_uid ||
+		    strcmp(row->word, word))
+			continue;
+		*page = (enum route_page)i;
+		return true;
+	}
+	return false;
+}
 
 unsigned route_flags(enum route_page page)
 {
@@ -180,7 +192,7 @@ static int parse_uid(const char *text, uint32_t *uid)
 	return 0;
 }
 
-static bool valid_section(const char *text)
+bool route_section_valid(const char *text)
 {
 	size_t depth = 0;
 	const char *p = text;
@@ -240,14 +252,8 @@ static int route_in_mailbox(struct route *route, char *const *rest,
 			return fail(err, 404, "There is no such page.");
 		return 0;
 	}
-	if (nrest == 1) {
-		for (size_t i = 0; i < sizeof(mailbox_words) / sizeof(mailbox_words[0]); i++) {
-			if (!strcmp(rest[0], mailbox_words[i].word)) {
-				route->page = mailbox_words[i].page;
-				return 0;
-			}
-		}
-	}
+	if (nrest == 1 && word_page(rest[0], false, &route->page))
+		return 0;
 	if (rest[0][0] < '0' || rest[0][0] > '9')
 		return fail(err, 404, "There is no such mailbox or page.");
 	if (parse_uid(rest[0], &route->uid) < 0)
@@ -263,14 +269,10 @@ static int route_in_mailbox(struct route *route, char *const *rest,
 		route->redirect = true;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(message_words) / sizeof(message_words[0]); i++) {
-		if (!strcmp(rest[1], message_words[i].word)) {
-			route->page = message_words[i].page;
-			return 0;
-		}
-	}
+	if (word_page(rest[1], true, &route->page))
+		return 0;
 	if (rest[1][0] >= '0' && rest[1][0] <= '9') {
-		if (!valid_section(rest[1]))
+		if (!route_section_valid(rest[1]))
 			return fail(err, 400, "That is not a valid part number.");
 		route->page = PAGE_PART;
 		route->section = xstrdup(rest[1]);

@@ -35,6 +35,17 @@ enum route_page {
 
 enum route_format { FORMAT_HTML, FORMAT_JSON, FORMAT_ATOM, FORMAT_MBOX };
 
+struct page;
+/* One row of the dispatch table (route.c), per page. */
+struct route_row {
+	const char *name;       /* for logs */
+	const char *word;       /* its path word: "raw", "threads/", "m/", "" */
+	unsigned flags;         /* ROUTE_* */
+	unsigned max_age;       /* seconds a shared cache may keep it; 0: not */
+	int (*handler)(struct page *page);
+};
+extern const struct route_row route_table[];
+
 /* What the page needs, checked by the router (one row per page). */
 enum {
 	ROUTE_NEEDS_MAILBOX = 1 << 0,
@@ -86,6 +97,11 @@ const char *route_page_name(enum route_page page);
 
 /* Does the path need the mailbox list to be resolved? ("/" does not.) */
 bool route_needs_mailboxes(const char *path);
+/*
+ * A section number as URLs carry it: "1", "1.2": numbers from 1, single
+ * dots, at most ROUTE_MAX_SECTION_DEPTH levels of at most 9 digits.
+ */
+bool route_section_valid(const char *section);
 
 /*
  * Strict percent-decoding of one path segment or query value into out:

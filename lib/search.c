@@ -1,4 +1,5 @@
 #include "search.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,10 +19,6 @@ static const struct {
 	[SEARCH_BEFORE] = { "before", "SENTBEFORE" },
 };
 
-static const char *const month_names[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-};
 
 void search_query_init(struct search_query *query)
 {
@@ -42,40 +39,6 @@ static bool is_space(char c)
 }
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
-static bool valid_utf8(struct str text)
-{
-	const unsigned char *p = (const unsigned char *)text.p, *end = p + text.len;
-
-	while (p < end) {
-		unsigned char c = *p;
-		size_t n;
-		unsigned min, cp;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, min = 0x80, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, min = 0x800, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, min = 0x10000, cp = c & 0x07;
-		else
-			return false;
-		if ((size_t)(end - p) <= n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((p[k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
 /* YYYY-MM-DD, a real calendar day. */
 static int parse_date(struct str value, struct search_term *term)
 {
@@ -131,7 +94,7 @@ int search_parse(struct search_query *query, struct str text,
 		snprintf(why, why_size, "query contains a NUL byte");
 		goto out;
 	}
-	if (!valid_utf8(text)) {
+	if (!utf8_valid(text.p, text.len)) {
 		snprintf(why, why_size, "query is not valid UTF-8");
 		goto out;
 	}
@@ -210,10 +173,7 @@ void search_emit(const struct search_query *query, struct imap_cmd *cmd)
 		const struct search_term *term = &query->terms[i];
 		imap_cmd_atom(cmd, fields[term->field].key);
 		if (term->field == SEARCH_SINCE || term->field == SEARCH_BEFORE) {
-			char date[16];
-			snprintf(date, sizeof(date), "%d-%s-%04d", term->day,
-			         month_names[term->month - 1], term->year);
-			imap_cmd_atom(cmd, date);
+			imap_cmd_date(cmd, term->year, term->month, term->day);
 		} else {
 			imap_cmd_string(cmd, str_from_buf(&term->value));
 		}

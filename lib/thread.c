@@ -951,33 +951,6 @@ static const struct thread_msg *msg_of(const struct thread_node *node,
 	return NULL;
 }
 
-size_t thread_participants(const struct thread_node *root,
-                           const struct thread_msg *msgs, size_t count,
-                           struct str **names)
-{
-	size_t n = 0, cap = 8;
-	unsigned depth = 0;
-
-	*names = xmalloc(cap * sizeof(**names));
-	for (const struct thread_node *node = root; node; node = walk_next(root, node, &depth)) {
-		const struct thread_msg *m = msg_of(node, msgs, count);
-		bool seen = false;
-		if (!m || m->from.len == 0)
-			continue;
-		for (size_t k = 0; k < n && !seen; k++)
-			seen = (*names)[k].len == m->from.len &&
-			       strncasecmp((*names)[k].p, m->from.p, m->from.len) == 0;
-		if (seen)
-			continue;
-		if (n == cap) {
-			cap *= 2;
-			*names = xrealloc(*names, cap * sizeof(**names));
-		}
-		(*names)[n++] = m->from;
-	}
-	return n;
-}
-
 const struct thread_node *thread_find(const struct thread_forest *forest,
                                       uint32_t uid)
 {

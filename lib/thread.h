@@ -35,8 +35,8 @@
  * values ("<a@b> <c@d>", folding allowed); subject is the Subject decoded
  * to UTF-8 (RFC 2047 done by the caller), STR_NULL when there is none;
  * date is the sent date (Date:), or INTERNALDATE when Date is missing or
- * unparsable (RFC 5256 section 2.2).  from is what thread_participants()
- * collects (a display name or an address), may be STR_NULL.
+ * unparsable (RFC 5256 section 2.2).  from is a display name or an
+ * address, for callers that want one (may be STR_NULL).
  */
 struct thread_msg {
 	uint32_t uid;
@@ -117,17 +117,6 @@ struct thread_row {
  * thousands of replies is real.
  */
 size_t thread_flatten(const struct thread_node *root, struct thread_row **rows);
-
-/*
- * The distinct "from" values (ASCII case-insensitive) of the thread under
- * root, in display order.  A node is matched to msgs by its msg index, or
- * by uid when it has none (a forest from thread_from_imap(); msgs sorted by
- * uid then).  *names is allocated (views into msgs), the caller frees it;
- * returns the count.
- */
-size_t thread_participants(const struct thread_node *root,
-                           const struct thread_msg *msgs, size_t count,
-                           struct str **names);
 
 /*
  * The forest as an RFC 5256 thread list, "(1 2 (3)(4))((5)(6))", the

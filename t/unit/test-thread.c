@@ -309,7 +309,6 @@ static void test_flatten_participants(void)
 {
 	struct thread_forest forest;
 	struct thread_row *rows;
-	struct str *names;
 	struct buf got = BUF_INIT;
 	size_t count;
 	struct set set;
@@ -331,12 +330,6 @@ static void test_flatten_participants(void)
 	set_parse(&set, "3|-|-|-|s|30|Alice\n4|-|-|-|s|40|Bob\n6|-|-|-|s|60|alice\n"
 	                "7|-|-|-|s|70|-\n8|-|-|-|s|80|Carol\n9|-|-|-|s|5|Dave\n"
 	                "23|-|-|-|s|23|Eve\n44|-|-|-|s|44|Bob\n96|-|-|-|s|96|<a&b@x>");
-	count = thread_participants(forest.threads[0], set.msgs, set.count, &names);
-	buf_reset(&got);
-	for (size_t i = 0; i < count; i++)
-		buf_addf(&got, "%.*s;", (int)names[i].len, names[i].p);
-	tap_is_str(buf_cstr(&got), "Alice;Bob;Eve;<a&b@x>;", "participants: distinct, in display order, by uid");
-	free(names);
 
 	/* newest activity first, after dates are attached */
 	thread_attach(&forest, set.msgs, set.count);
