@@ -321,11 +321,12 @@ static int relay(struct netconn *conn, struct buf *down)
 		}
 		bool want_server_read = server_open && down->len < RELAY_BUF;
 		bool want_server_write = server_open && up.len > 0;
+		short server_events = netconn_events(conn, want_server_read, want_server_write);
+		/* No events, no poll: a hang-up could not be acted on, only spin. */
 		struct pollfd pfd[3] = {
 			{ .fd = in_open && up.len < RELAY_BUF ? STDIN_FILENO : -1, .events = POLLIN },
 			{ .fd = out_open && down->len ? STDOUT_FILENO : -1, .events = POLLOUT },
-			{ .fd = server_open ? conn->fd : -1,
-			  .events = netconn_events(conn, want_server_read, want_server_write) },
+			{ .fd = server_open && server_events ? conn->fd : -1, .events = server_events },
 		};
 		/* TLS may hold decrypted bytes poll(2) cannot see. */
 		if (want_server_read && netconn_buffered(conn))

@@ -382,6 +382,8 @@ for pw in "$PW_LITERAL" "$PW_QUOTED" not-the-password; do
 	grep -l -F -- "$pw" $logs >/dev/null 2>&1 && found="$found $pw"
 done
 is "$found" "" "no password (right or wrong) in stderr, Dovecot's log or imapeek-httpd's"
+is "$(cat "$IMAPD_STATE/imapd.stderr" "$TEST_TMP/eof.err" | grep -c -E 'Sanitizer|runtime error:')" 0 \
+	"imapeek-connect's stderr has no sanitizer report (leaks included)"
 like "$(cat "$D/dovecot.log")" 'auth.*(unknown user|password mismatch)|Disconnected.*auth failed' \
 	"... though Dovecot's log has the failed login"
 
