@@ -214,6 +214,23 @@ for mode in tls starttls; do
 	done
 done
 
+# Every byte relayed: the whole of lists/dev (bigger than the relay's
+# buffers together) is the same through it as from the local imapd, but
+# for Dovecot's timings and the greeting.
+bulk() {
+	imap_send 'EXAMINE lists/dev' 'FETCH 1:* (UID RFC822.SIZE BODY.PEEK[])' |
+		sed -e 1d -e 's/ ([0-9.]*\( + [0-9.]*\)* secs)//' >"$TEST_TMP/bulk-$1"
+}
+connect_cmd -p "$PORT_IMAPS" --cafile "$D/cert.pem" -u lit -P "$D/pw-literal" 127.0.0.1
+bulk remote
+save_cmd=$IMAPD_CMD
+IMAPD_CMD=$(sed -n 's/^imapd = //p' "$IMAPD_STATE/imapd.conf")
+IMAPD_ENV=$(sed -n 's/^imapd-env = //p' "$IMAPD_STATE/imapd.conf" | tr '\n' ' ')
+bulk local
+cmp -s "$TEST_TMP/bulk-local" "$TEST_TMP/bulk-remote"
+ok $? "every message of lists/dev ($(wc -c <"$TEST_TMP/bulk-local" | tr -d ' ') bytes) comes through it unchanged"
+IMAPD_CMD=$save_cmd IMAPD_ENV=
+
 # At the end of its input it logs out itself.
 connect_cmd -p "$PORT_IMAPS" --cafile "$D/cert.pem" -u lit -P "$D/pw-literal" 127.0.0.1
 printf 'e1 NOOP\r\n' | "$CONNECT" -p "$PORT_IMAPS" --cafile "$D/cert.pem" -u lit \
