@@ -14,7 +14,7 @@ SYSCONF  ?= /etc
 DESTDIR  ?=
 
 CC       ?= cc
-PKGS     := libmicrohttpd libcmark libxml-2.0 zlib
+PKGS     := libmicrohttpd libcmark libxml-2.0 zlib gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -31,13 +31,14 @@ ASAN_CFLAGS := $(CSTD) $(WARN) -O1 -g $(ASAN_FLAGS) -DIMAPEEK_TEST_BUILD \
                $(CFLAGS)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
-FRONT_SRC  := $(sort $(filter-out cgi/main-%.c,$(wildcard cgi/*.c)))
+# cgi/imapeek-connect.c is a program of its own, no part of the front ends.
+FRONT_SRC  := $(sort $(filter-out cgi/main-%.c cgi/imapeek-connect.c,$(wildcard cgi/*.c)))
 UNIT_SRC   := $(sort $(wildcard t/unit/*.c))
 HELPER_SRC := $(sort $(wildcard t/helper/*.c))
 FUZZ_SRC   := $(sort $(wildcard t/fuzz/fuzz-*.c))
 HEADERS    := $(wildcard lib/*.h cgi/*.h t/*.h t/fuzz/*.h)
 
-PROGRAMS := imapeek.cgi imapeek-httpd
+PROGRAMS := imapeek.cgi imapeek-httpd imapeek-connect
 
 .PHONY: all deps test check run install uninstall clean fuzz bench test-build FORCE
 .SUFFIXES:
@@ -69,6 +70,9 @@ build/$(1)/cgi/imapeek.cgi: build/$(1)/cgi/main-cgi.o $$($(1)_FRONT_OBJ) build/$
 
 build/$(1)/cgi/imapeek-httpd: build/$(1)/cgi/main-httpd.o $$($(1)_FRONT_OBJ) build/$(1)/libimapeek.a
 	$$(CC) $(2) -o $$@ $$^ $(3) $$(LIBS)
+
+build/$(1)/cgi/imapeek-connect: build/$(1)/cgi/imapeek-connect.o build/$(1)/libimapeek.a
+	$$(CC) $(2) -o $$@ $$^ $(3) $$(LIBS)
 endef
 
 $(eval $(call BUILD_RULES,rel,$(REL_CFLAGS),$(LDFLAGS)))
@@ -93,7 +97,7 @@ build/asan/t/helper/%: build/asan/t/helper/%.o build/asan/libimapeek.a
 build/asan/t/fuzz/fuzz-%: build/asan/t/fuzz/fuzz-%.o build/asan/t/fuzz/replay.o build/asan/libimapeek.a
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(ASAN_FLAGS) $(LIBS)
 
-test-build: build/asan/cgi/imapeek.cgi build/asan/cgi/imapeek-httpd \
+test-build: build/asan/cgi/imapeek.cgi build/asan/cgi/imapeek-httpd build/asan/cgi/imapeek-connect \
             $(UNIT_BIN) $(HELPER_BIN) $(REPLAY_BIN) all
 
 # T selects tests: make test T='t/t01*.t'
@@ -134,8 +138,8 @@ bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-ba
 	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) sh t/bench/run.sh
 
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \
-	libmicrohttpd-dev libcmark-dev libxml2-dev zlib1g-dev \
-	dovecot-imapd mailutils-imap4d spawn-fcgi wrk nginx-light curl \
+	libmicrohttpd-dev libgnutls28-dev libcmark-dev libxml2-dev zlib1g-dev \
+	dovecot-core dovecot-imapd openssl mailutils-imap4d spawn-fcgi wrk nginx-light curl \
 	python3 xz-utils perl clang libclang-rt-dev libxml2-utils
 
 deps:
@@ -146,11 +150,13 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHAREDIR)/templates $(DESTDIR)$(SHAREDIR)/conf
 	install -m 755 cgi/imapeek-httpd $(DESTDIR)$(BINDIR)/imapeek-httpd
 	install -m 755 cgi/imapeek.cgi $(DESTDIR)$(LIBEXEC)/imapeek.cgi
+	install -m 755 cgi/imapeek-connect $(DESTDIR)$(LIBEXEC)/imapeek-connect
 	install -m 644 templates/* $(DESTDIR)$(SHAREDIR)/templates/
 	install -m 644 conf/* $(DESTDIR)$(SHAREDIR)/conf/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/imapeek-httpd $(DESTDIR)$(LIBEXEC)/imapeek.cgi
+	rm -f $(DESTDIR)$(BINDIR)/imapeek-httpd $(DESTDIR)$(LIBEXEC)/imapeek.cgi \
+	      $(DESTDIR)$(LIBEXEC)/imapeek-connect
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:

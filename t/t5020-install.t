@@ -30,14 +30,17 @@ is "$st" 0 "make install PREFIX=/usr DESTDIR=... succeeds"
 {
 	echo usr/bin/imapeek-httpd
 	echo usr/lib/imapeek/imapeek.cgi
+	echo usr/lib/imapeek/imapeek-connect
 	for f in "$IMAPEEK_TOP"/templates/*; do echo "usr/share/imapeek/templates/${f##*/}"; done
 	for f in "$IMAPEEK_TOP"/conf/*; do echo "usr/share/imapeek/conf/${f##*/}"; done
 } | LC_ALL=C sort >"$TEST_TMP/want"
 (cd "$root" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) >"$TEST_TMP/got"
 is "$(cat "$TEST_TMP/got")" "$(cat "$TEST_TMP/want")" "exactly the programs, every template and every example configuration"
-ok "$([ -x "$root/usr/bin/imapeek-httpd" ] && [ -x "$root/usr/lib/imapeek/imapeek.cgi" ]; echo $?)" \
+ok "$([ -x "$root/usr/bin/imapeek-httpd" ] && [ -x "$root/usr/lib/imapeek/imapeek.cgi" ] &&
+	[ -x "$root/usr/lib/imapeek/imapeek-connect" ]; echo $?)" \
 	"the programs are executable"
-is "$(stat -c %a "$root/usr/bin/imapeek-httpd" "$root/usr/lib/imapeek/imapeek.cgi" | tr '\n' ' ')" "755 755 " \
+is "$(stat -c %a "$root/usr/bin/imapeek-httpd" "$root/usr/lib/imapeek/imapeek.cgi" \
+	"$root/usr/lib/imapeek/imapeek-connect" | tr '\n' ' ')" "755 755 755 " \
 	"... mode 755"
 is "$(stat -c %a "$share"/templates/* "$share"/conf/* | sort -u)" 644 "templates and configurations are mode 644"
 differ=0
@@ -50,6 +53,8 @@ is "$(stat -c %a "$share"/templates/* | wc -l | tr -d ' ')" "$(ls "$IMAPEEK_TOP"
 	"... all $(ls "$IMAPEEK_TOP"/templates | wc -l | tr -d ' ') templates"
 "$root/usr/bin/imapeek-httpd" -h >"$TEST_TMP/usage" 2>&1
 like "$(cat "$TEST_TMP/usage")" '^usage: imapeek-httpd' "the installed imapeek-httpd runs (-h)"
+"$root/usr/lib/imapeek/imapeek-connect" -h >"$TEST_TMP/usage" 2>&1
+like "$(cat "$TEST_TMP/usage")" '^usage: imapeek-connect' "the installed imapeek-connect runs (-h)"
 
 # -- the installed programs serve the sample with the installed templates
 pages_setup_sample
