@@ -192,7 +192,9 @@ compared imap4d "Archiv/Grüße & Co/Alt" embedded-headers
 # t/lib-imapd.sh), so it gets a store of its own; the messages (cur/ and
 # new/: names and contents) stay read-only and must be unchanged.
 if courier_imapd >/dev/null 2>"$TEST_TMP/courier-fetch.err"; then
-	mkstore --maildir++ --utf8-names "$TEST_TMP/store-courier" "$@" >/dev/null ||
+	# --unique-names: one file name in two folders gets Courier's MIME
+	# structure of the other (see t/tools/mkmaildir.py).
+	mkstore --maildir++ --utf8-names --unique-names "$TEST_TMP/store-courier" "$@" >/dev/null ||
 		bail "mkstore for Courier failed"
 	courier_digest=$(messages_digest "$TEST_TMP/store-courier")
 	courier_setup "$TEST_TMP/store-courier" "$TEST_TMP/state-courier" ||
