@@ -231,6 +231,23 @@ static bool valid_utf8(struct str s)
 	return rc == 0;
 }
 
+/* A mailbox name as sent, in UTF-8 (owned), or NULL when it is invalid. */
+static char *decode_name(struct str sent, bool utf8_accept)
+{
+	struct buf decoded = BUF_INIT;
+
+	if (utf8_accept) {
+		if (memchr(sent.p, '\0', sent.len) || !valid_utf8(sent))
+			return NULL;
+		return str_dup(sent);
+	}
+	if (imap_utf7_decode(sent, &decoded) < 0) {
+		buf_release(&decoded);
+		return NULL;
+	}
+	return buf_detach(&decoded, NULL);
+}
+
 int imap_view_list(const struct imap_response *response, bool utf8_accept,
                    struct imap_list_entry *entry)
 {
@@ -257,20 +274,10 @@ int imap_view_list(const struct imap_response *response, bool utf8_accept,
 		return -1;
 	entry->raw_name = name->text;
 	/* INBOX is case-insensitive: one spelling for the gateway. */
-	if (str_caseeq(name->text, "INBOX")) {
+	if (str_caseeq(name->text, "INBOX"))
 		entry->name = xstrdup("INBOX");
-	} else if (utf8_accept) {
-		if (memchr(name->text.p, '\0', name->text.len) || !valid_utf8(name->text))
-			return -1;
-		entry->name = str_dup(name->text);
-	} else {
-		struct buf decoded = BUF_INIT;
-		if (imap_utf7_decode(name->text, &decoded) < 0) {
-			buf_release(&decoded);
-			return -1;
-		}
-		entry->name = buf_detach(&decoded, NULL);
-	}
+	else if (!(entry->name = decode_name(name->text, utf8_accept)))
+		return -1;
 	imap_flags_from_list(attrs, &entry->flags);
 	entry->selectable = !imap_flags_has(&entry->flags, "\\Noselect") &&
 	                    !imap_flags_has(&entry->flags, "\\NonExistent");
@@ -283,6 +290,41 @@ void imap_list_entry_release(struct imap_list_entry *entry)
 	imap_flags_release(&entry->flags);
 	free(entry->name);
 	memset(entry, 0, sizeof(*entry));
+}
+
+int imap_view_namespace(const struct imap_response *response, bool utf8_accept,
+                        struct imap_namespace *namespace)
+{
+	const struct imap_node *node = data_after(response, "NAMESPACE", false);
+	const struct imap_node *personal = node ? node->next : NULL;
+
+	memset(namespace, 0, sizeof(*namespace));
+	if (!personal || !personal->next || !personal->next->next)
+		return -1;
+	if (personal->type == IMAP_NIL) {
+		namespace->prefix = xstrdup("");
+		return 0;
+	}
+	/* ((prefix delimiter [extensions])...): the first one counts. */
+	const struct imap_node *first = is_list(personal) ? personal->children : NULL;
+	if (!is_list(first) || first->nchildren < 2 ||
+	    !imap_node_is_string(first->children))
+		return -1;
+	const struct imap_node *delimiter = first->children->next;
+	if (delimiter->type == IMAP_NIL)
+		namespace->delimiter = 0;
+	else if (imap_node_is_string(delimiter) && delimiter->text.len == 1)
+		namespace->delimiter = delimiter->text.p[0];
+	else
+		return -1;
+	namespace->prefix = decode_name(first->children->text, utf8_accept);
+	return namespace->prefix ? 0 : -1;
+}
+
+void imap_namespace_release(struct imap_namespace *namespace)
+{
+	free(namespace->prefix);
+	memset(namespace, 0, sizeof(*namespace));
 }
 
 int imap_view_status(const struct imap_response *response, struct imap_status_info *status)

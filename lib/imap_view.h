@@ -121,6 +121,22 @@ int imap_view_list(const struct imap_response *response, bool utf8_accept,
                    struct imap_list_entry *entry);
 void imap_list_entry_release(struct imap_list_entry *entry);
 
+/* ---- NAMESPACE -------------------------------------------------------- */
+
+struct imap_namespace {
+	char *prefix;    /* UTF-8, owned; "" for none (NIL) */
+	char delimiter;  /* hierarchy delimiter; 0 for NIL */
+};
+
+/*
+ * "* NAMESPACE personal other shared" (RFC 2342): the first personal
+ * namespace, its prefix decoded like a LIST name ("INBOX." on Courier,
+ * "" on Dovecot's defaults).  A NIL personal namespace gives "".
+ */
+int imap_view_namespace(const struct imap_response *response, bool utf8_accept,
+                        struct imap_namespace *namespace);
+void imap_namespace_release(struct imap_namespace *namespace);
+
 /* ---- STATUS ----------------------------------------------------------- */
 
 /* Owns nothing: no release needed. */

@@ -36,15 +36,19 @@ static int compare_entries(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/*
- * The URL form of a server name: levels joined by "/".  A name whose
- * levels contain "/" (a server with another delimiter) can't be a path
- * and is left out, as is an empty level.
- */
-static int url_name(const char *imap_name, char delimiter, struct buf *out)
+int mailbox_url_name(const char *imap_name, char delimiter, const char *prefix,
+                     struct buf *out)
 {
+	size_t skip = prefix ? strlen(prefix) : 0;
+	const char *rest = imap_name + skip;
+
+	/* Not below the prefix, nothing left, or a level INBOX that would
+	 * read as the INBOX: the whole name. */
+	if (!skip || strncmp(imap_name, prefix, skip) != 0 || !*rest ||
+	    (!strncasecmp(rest, "INBOX", 5) && (!rest[5] || rest[5] == delimiter)))
+		rest = imap_name;
 	buf_reset(out);
-	for (const char *p = imap_name; *p; p++) {
+	for (const char *p = rest; *p; p++) {
 		if (*p == '/' && delimiter != '/')
 			return -1;
 		buf_addch(out, *p == delimiter ? '/' : *p);
@@ -55,37 +59,116 @@ static int url_name(const char *imap_name, char delimiter, struct buf *out)
 	return 0;
 }
 
+/* A selectable mailbox of the LIST answer, before it gets its URL name. */
+struct listed {
+	char *imap_name;
+	char delimiter;
+	char *url_name;  /* NULL: cannot be a path */
+};
+
+static int compare_listed(const void *a, const void *b)
+{
+	const struct listed *x = a, *y = b;
+	if (!x->url_name || !y->url_name)
+		return !x->url_name - !y->url_name;
+	return strcmp(x->url_name, y->url_name);
+}
+
+/*
+ * URL names of every listed mailbox with PREFIX taken off; false (and
+ * names to be made again) when two would be the same ("INBOX.a" and a
+ * name "a" of another namespace).  Sorts listed by URL name.
+ */
+static bool name_listed(struct listed *listed, size_t n, const char *prefix)
+{
+	struct buf name = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		free(listed[i].url_name);
+		listed[i].url_name = NULL;
+		if (mailbox_url_name(listed[i].imap_name, listed[i].delimiter,
+		                     prefix, &name) == 0)
+			listed[i].url_name = buf_detach(&name, NULL);
+	}
+	buf_release(&name);
+	if (n)
+		qsort(listed, n, sizeof(*listed), compare_listed);
+	for (size_t i = 1; i < n; i++)
+		if (listed[i].url_name && listed[i - 1].url_name &&
+		    !strcmp(listed[i].url_name, listed[i - 1].url_name))
+			return false;
+	return true;
+}
+
+/*
+ * NAMESPACE goes out with LIST, where the server has it: the personal
+ * namespace's prefix (Courier's "INBOX.") is no part of a URL name, so
+ * the same mail has the same URLs behind Courier and Dovecot.  The server
+ * names stay what commands send.
+ */
 int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
                        const struct conf *conf, struct session_err *err)
 {
-	struct imap_cmd cmd;
-	struct session_result result;
-	struct buf name = BUF_INIT;
-	size_t cap = 0;
+	struct imap_cmd namespace_cmd, list_cmd;
+	struct session_result namespace_result, list_result;
+	struct imap_namespace namespace = { 0 };
+	struct listed *listed = NULL;
+	size_t nlisted = 0, listed_cap = 0, cap = 0;
+	unsigned namespace_ticket = 0, list_ticket;
+	bool utf8 = session_utf8_names(session);
+	bool ask_namespace = session_has_cap(session, CAP_NAMESPACE);
 	int rc = -1;
 
 	memset(list, 0, sizeof(*list));
-	imap_cmd_init(&cmd, "LIST");
-	imap_cmd_string(&cmd, STR_LIT(""));
-	imap_cmd_string(&cmd, STR_LIT("*"));
-	session_result_init(&result);
-	if (session_run(session, &cmd, &result, err) < 0)
+	imap_cmd_init(&namespace_cmd, "NAMESPACE");
+	imap_cmd_init(&list_cmd, "LIST");
+	imap_cmd_string(&list_cmd, STR_LIT(""));
+	imap_cmd_string(&list_cmd, STR_LIT("*"));
+	session_result_init(&namespace_result);
+	session_result_init(&list_result);
+	if (ask_namespace &&
+	    session_send(session, &namespace_cmd, &namespace_ticket, err) < 0)
 		goto out;
-	for (size_t i = 0; i < result.nuntagged; i++) {
-		struct imap_list_entry entry;
-		if (imap_view_list(result.untagged[i], session_utf8_names(session),
-		                   &entry) < 0)
-			continue;
-		if (!entry.selectable || list->n >= MAILBOX_LIST_MAX) {
-			imap_list_entry_release(&entry);
-			continue;
+	if (session_send(session, &list_cmd, &list_ticket, err) < 0)
+		goto out;
+	if (ask_namespace) {
+		struct session_err namespace_err;
+		/* A NO leaves the names whole; a broken session fails below. */
+		if (session_wait(session, namespace_ticket, &namespace_result,
+		                 &namespace_err) < 0 &&
+		    namespace_err.code != SESSION_NO) {
+			*err = namespace_err;
+			goto out;
 		}
-		if (url_name(entry.name, entry.delimiter ? entry.delimiter : '/',
-		             &name) == 0 &&
-		    conf_mailbox_visible(conf, buf_cstr(&name)))
-			add_entry(list, &cap, buf_cstr(&name), entry.name);
+		for (size_t i = 0; i < namespace_result.nuntagged && !namespace.prefix; i++)
+			if (imap_view_namespace(namespace_result.untagged[i], utf8,
+			                        &namespace) < 0)
+				imap_namespace_release(&namespace);
+	}
+	if (session_wait(session, list_ticket, &list_result, err) < 0)
+		goto out;
+	for (size_t i = 0; i < list_result.nuntagged; i++) {
+		struct imap_list_entry entry;
+		if (imap_view_list(list_result.untagged[i], utf8, &entry) < 0)
+			continue;
+		if (entry.selectable && nlisted < MAILBOX_LIST_MAX) {
+			if (nlisted == listed_cap) {
+				listed_cap = listed_cap ? listed_cap * 2 : 16;
+				listed = xrealloc(listed, listed_cap * sizeof(*listed));
+			}
+			listed[nlisted++] = (struct listed){
+				.imap_name = entry.name,
+				.delimiter = entry.delimiter ? entry.delimiter : '/',
+			};
+			entry.name = NULL;
+		}
 		imap_list_entry_release(&entry);
 	}
+	if (!name_listed(listed, nlisted, namespace.prefix))
+		name_listed(listed, nlisted, NULL);
+	for (size_t i = 0; i < nlisted; i++)
+		if (listed[i].url_name && conf_mailbox_visible(conf, listed[i].url_name))
+			add_entry(list, &cap, listed[i].url_name, listed[i].imap_name);
 	if (list->n)
 		qsort(list->entries, list->n, sizeof(*list->entries),
 		      compare_entries);
@@ -94,9 +177,16 @@ int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
 		list->names[i] = list->entries[i].name;
 	rc = 0;
 out:
-	buf_release(&name);
-	session_result_release(&result);
-	imap_cmd_release(&cmd);
+	for (size_t i = 0; i < nlisted; i++) {
+		free(listed[i].imap_name);
+		free(listed[i].url_name);
+	}
+	free(listed);
+	imap_namespace_release(&namespace);
+	session_result_release(&namespace_result);
+	session_result_release(&list_result);
+	imap_cmd_release(&namespace_cmd);
+	imap_cmd_release(&list_cmd);
 	if (rc < 0)
 		mailbox_list_release(list);
 	return rc;

@@ -3,8 +3,11 @@
 #   mkstore DEST MAILBOX=SRC...   a read-only Maildir (t/tools/mkmaildir.py)
 #   dovecot_setup STORE STATE     Dovecot's imap, pre-authenticated
 #   imap4d_setup MBOXDIR STATE    GNU Mailutils imap4d over mbox files
+#   courier_imapd                 Courier's imapd, fetched once (or fails)
+#   courier_setup STORE STATE     Courier-IMAP's imapd, pre-authenticated
 #   imap_send COMMAND...          raw IMAP against the configured imapd
 #   store_digest STORE            one line; equal = names and bytes unchanged
+#   messages_digest STORE         the same over cur/ and new/ files only
 #   openbmc_store                 path of the cached 8,323-message Maildir
 #   sample_store DEST             the generated sample archive as a Maildir
 #   cleanup                       kill imapds of this test still running
@@ -28,6 +31,7 @@ IMAPD_STATE=
 IMAPEEK_TOOLS="$IMAPEEK_TOP/t/tools"
 DOVECOT_IMAP=${DOVECOT_IMAP:-/usr/lib/dovecot/imap}
 IMAP4D=${IMAP4D:-/usr/sbin/imap4d}
+COURIER_DIR=${COURIER_DIR:-$IMAPEEK_TOP/build/courier}
 IMAPD_RUN_USER=nobody
 IMAPD_RUN_GROUP=nogroup
 
@@ -171,6 +175,102 @@ imap4d_setup() {
 		IMAPD_ENV="USER=$(id -un) HOME=$IMAPD_STATE"
 	fi
 	_imapd_write_conf
+}
+
+# courier_imapd: the absolute path of Courier-IMAP's imapd, unpacked once
+# from Debian's packages into COURIER_DIR (t/tools/get-courier.sh); fails
+# with the reason on standard error.
+courier_imapd() {
+	sh "$IMAPEEK_TOOLS/get-courier.sh" "$COURIER_DIR"
+}
+
+# courier_setup STORE STATE: Courier-IMAP's imapd, pre-authenticated
+# (AUTHENTICATED and MAILDIR in its environment), over a Maildir++ store
+# made by mkstore --maildir++ --utf8-names (Courier 5 keeps folder names
+# on disk in UTF-8 and lists them with the "INBOX." prefix).
+#
+# Courier cannot serve a store it cannot write to: it writes its control
+# files into each folder (courierimapuiddb, courierimapacl,
+# courierimapkeywords/, courierimaphieracl/) through the folder's tmp/, and
+# even EXAMINE stops with "Permission denied" without them.  So STORE
+# becomes Courier's: each folder and its tmp/ are made writable for the
+# imapd; cur/ and new/, and the messages in them, stay read-only (owned by
+# another user as root).  Courier saves courierimapuiddb only on SELECT;
+# without it UIDVALIDITY changes with every start.  A live Courier store
+# has one, so each folder is SELECTed here once, by this function, never
+# by imapeek.
+#
+# The capabilities are those of Debian's /etc/courier/imapd (the imapd
+# itself announces only IMAP4rev1 ENABLE UTF8=ACCEPT without them).  The
+# value holds blanks, which IMAPD_ENV cannot carry: env(1) on the command
+# line sets it (an imapeek.conf may write "imapd-env = IMAP_CAPABILITY=...
+# ..." instead).  Without gamin's gam_server Courier greets with "* OK
+# [ALERT] Filesystem notification initialization error" before PREAUTH.
+courier_setup() {
+	_imapd_store=$(cd "$1" && pwd) || return 1
+	_imapd_prepare_state "$2" || return 1
+	_imapd_courier=$(courier_imapd) || return 1
+	_imapd_root=${_imapd_courier%/usr/bin/imapd}
+	_imapd_libs=$_imapd_root/usr/lib
+	for _imapd_w in "$_imapd_root"/usr/lib/*/libcourier-unicode.so.*; do
+		_imapd_libs=$_imapd_libs:${_imapd_w%/*}
+		break
+	done
+	_imapd_caps=$(sed -n 's/^IMAP_CAPABILITY="\(.*\)"$/\1/p' \
+		"$_imapd_root/etc/courier/imapd")
+	[ -n "$_imapd_caps" ] || {
+		echo "lib-imapd: no IMAP_CAPABILITY in $_imapd_root/etc/courier/imapd" >&2
+		return 1; }
+	_imapd_user=$(id -un)
+	_imapd_is_root && _imapd_user=$IMAPD_RUN_USER
+	chmod u+w "$_imapd_store" "$_imapd_store/tmp" || return 1
+	_imapd_is_root && { chown "$IMAPD_RUN_USER:$IMAPD_RUN_GROUP" \
+		"$_imapd_store" "$_imapd_store/tmp" || return 1; }
+	_imapd_selects="ENABLE UTF8=ACCEPT
+SELECT INBOX"
+	for _imapd_w in "$_imapd_store"/.[!.]*; do
+		[ -d "$_imapd_w/cur" ] || continue
+		chmod u+w "$_imapd_w" "$_imapd_w/tmp" || return 1
+		_imapd_is_root && { chown "$IMAPD_RUN_USER:$IMAPD_RUN_GROUP" \
+			"$_imapd_w" "$_imapd_w/tmp" || return 1; }
+		_imapd_name=$(printf '%s' "${_imapd_w##*/}" | sed 's/[\\"]/\\&/g')
+		_imapd_selects="$_imapd_selects
+SELECT \"INBOX$_imapd_name\""
+	done
+	_imapd_check_reachable "$_imapd_store/cur" || return 1
+	set -- "$(command -v env)" "IMAP_CAPABILITY=$_imapd_caps" "$_imapd_courier"
+	if _imapd_is_root; then
+		set -- "$(command -v setpriv)" --reuid="$IMAPD_RUN_USER" \
+			--regid="$IMAPD_RUN_GROUP" --clear-groups "$@"
+	fi
+	IMAPD_CMD=$(_imapd_cmdline "$@")
+	# No lock files (nothing writes), no file-system notification, and a
+	# store owned by another user than the imapd's.
+	IMAPD_ENV="AUTHENTICATED=$_imapd_user MAILDIR=$_imapd_store HOME=$IMAPD_STATE"
+	IMAPD_ENV="$IMAPD_ENV LD_LIBRARY_PATH=$_imapd_libs IMAP_USELOCKS=0"
+	IMAPD_ENV="$IMAPD_ENV IMAP_ENHANCEDIDLE=0 IMAP_MAILBOX_SANITY_CHECK=0"
+	_imapd_write_conf
+	_imapd_ifs=$IFS
+	IFS='
+'
+	# shellcheck disable=SC2086
+	set -- $_imapd_selects
+	IFS=$_imapd_ifs
+	imap_send "$@" >"$IMAPD_STATE/select.log" || {
+		echo "lib-imapd: Courier's first SELECTs failed (see $IMAPD_STATE/select.log)" >&2
+		return 1; }
+	! grep -q '^S: t[0-9]* \(NO\|BAD\)' "$IMAPD_STATE/select.log" || {
+		echo "lib-imapd: Courier refused a SELECT:" >&2
+		grep '^S: t[0-9]* \(NO\|BAD\)' "$IMAPD_STATE/select.log" >&2
+		return 1; }
+}
+
+# messages_digest STORE: store_digest over the message files (cur/ and
+# new/ of every Maildir folder), for a store whose imapd keeps files of
+# its own beside them.
+messages_digest() {
+	(cd "$1" && find . -type f \( -path '*/cur/*' -o -path '*/new/*' \) -print0 |
+		LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
 }
 
 # imap_send COMMAND...: see t/tools/imap-transcript.py (untagged commands,

@@ -2,7 +2,7 @@
 """Build a read-only Maildir store for Dovecot's LAYOUT=fs.
 
 Usage: mkmaildir.py [--mbox=mboxrd|mboxo] [--utf8-names] [--maildir++]
-                    DEST MAILBOX=SRC [MAILBOX=SRC ...]
+                    [--unique-names] DEST MAILBOX=SRC [MAILBOX=SRC ...]
 
 Layout (mail_location = maildir:DEST:LAYOUT=fs):
   INBOX         DEST/{cur,new,tmp}
@@ -39,7 +39,12 @@ line is not a separator (patches are attached to mail unquoted).
 
 Each message becomes cur/<n>.imapeek:2, (n from 1 in load order, so
 Dovecot, which orders new Maildir files by the number in front of the name,
-gives UIDs in load order).  Its mtime is its Date header (else the mbox
+gives UIDs in load order).  With --unique-names it is
+<n>.<m>.imapeek:2, (m the mailbox's number in argument order), so no two
+folders hold a file of the same name, as in a Maildir a mail server wrote:
+Courier-IMAP keeps the MIME structure of the last message it read by file
+name alone, across mailboxes, and gives another folder's "4.imapeek:2,"
+the parts of the first one's.  Its mtime is its Date header (else the mbox
 separator's date, else 2000-01-01T00:00:00Z), which Dovecot reports as
 INTERNALDATE.  Finally files become 0444 and folders 0555: whoever serves
 the store must not be able to change it.
@@ -234,7 +239,7 @@ def make_readonly(dest):
 
 
 def main(argv):
-    style, utf8_names, maildirpp = "mboxrd", False, False
+    style, utf8_names, maildirpp, unique = "mboxrd", False, False, False
     args = []
     for arg in argv:
         if arg.startswith("--mbox="):
@@ -245,11 +250,13 @@ def main(argv):
             utf8_names = True
         elif arg == "--maildir++":
             maildirpp = True
+        elif arg == "--unique-names":
+            unique = True
         else:
             args.append(arg)
     if len(args) < 2:
         die("usage: mkmaildir.py [--mbox=mboxrd|mboxo] [--utf8-names] "
-            "[--maildir++] DEST MAILBOX=SRC...")
+            "[--maildir++] [--unique-names] DEST MAILBOX=SRC...")
     dest = args[0]
     if os.path.exists(dest) and os.listdir(dest):
         die("%s exists and is not empty" % dest)
@@ -265,11 +272,13 @@ def main(argv):
         for sub in ("cur", "new", "tmp"):
             os.makedirs(os.path.join(folder, sub), exist_ok=True)
         n = counters.get(mailbox, 0)
+        tag = ".%d" % (list(counters).index(mailbox) + 1 if mailbox in counters
+                       else len(counters) + 1) if unique else ""
         for path in source_files(src):
             for msg, sep_time in messages_of_file(path, style):
                 n += 1
                 stamp = date_header_time(msg) or sep_time or FALLBACK_TIME
-                name = os.path.join(folder, "cur", "%d.imapeek:2," % n)
+                name = os.path.join(folder, "cur", "%d%s.imapeek:2," % (n, tag))
                 with open(name, "xb") as f:
                     f.write(msg)
                 os.utime(name, (stamp, stamp))

@@ -380,6 +380,45 @@ static void test_list_status(void)
 		imap_response_free(response);
 	}
 
+	struct {
+		const char *text;
+		bool utf8;
+		const char *prefix; /* NULL: rejected */
+		char delimiter;
+	} namespaces[] = {
+		{ "* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\")(\"shared.\" \".\"))\r\n",
+		  false, "INBOX.", '.' },
+		{ "* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n", false, "", '/' },
+		{ "* NAMESPACE ((\"\" \".\")(\"Other.\" \".\")) NIL NIL\r\n", false, "", '.' },
+		{ "* NAMESPACE ((\"Entw&APw-rfe/\" \"/\" \"X-PARAM\" (\"a\"))) NIL NIL\r\n", false,
+		  "Entw\303\274rfe/", '/' },
+		{ "* NAMESPACE ((\"Entw\303\274rfe.\" \".\")) NIL NIL\r\n", true, "Entw\303\274rfe.", '.' },
+		{ "* NAMESPACE ((\"x\" NIL)) NIL NIL\r\n", false, "x", 0 },
+		{ "* NAMESPACE NIL NIL ((\"\" \"/\"))\r\n", false, "", 0 },
+		{ "* NAMESPACE ((\"bad&Jjo\" \".\")) NIL NIL\r\n", false, NULL, 0 },
+		{ "* NAMESPACE ((\"x\" \"//\")) NIL NIL\r\n", false, NULL, 0 },
+		{ "* NAMESPACE ((\"x\")) NIL NIL\r\n", false, NULL, 0 },
+		{ "* NAMESPACE (\"x\" \".\") NIL NIL\r\n", false, NULL, 0 },
+		{ "* NAMESPACE ((\"x\" \".\"))\r\n", false, NULL, 0 },
+		{ "* NAMESPACE\r\n", false, NULL, 0 },
+		{ "* LIST () \"/\" x\r\n", false, NULL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
+		struct imap_response *ns_response = parse(namespaces[i].text);
+		struct imap_namespace namespace;
+		int rc = ns_response ? imap_view_namespace(ns_response, namespaces[i].utf8,
+		                                           &namespace) : -1;
+		if (!namespaces[i].prefix) {
+			tap_ok(rc == -1, "NAMESPACE row %zu rejected", i);
+		} else if (tap_ok(rc == 0, "NAMESPACE row %zu", i)) {
+			tap_is_str(namespace.prefix, namespaces[i].prefix, "personal prefix");
+			tap_ok(namespace.delimiter == namespaces[i].delimiter, "its delimiter");
+		}
+		if (rc == 0)
+			imap_namespace_release(&namespace);
+		imap_response_free(ns_response);
+	}
+
 	struct imap_response *response = parse(dovecot_status);
 	struct imap_status_info status;
 	tap_ok(response && imap_view_status(response, &status) == 0, "Dovecot STATUS");
