@@ -18,6 +18,7 @@
 #define MSGID_MAX_CANDIDATES 64
 #define THREAD_HEADER_FIELDS "HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)"
 #define DATE_HEADER_FIELD "HEADER.FIELDS (DATE)"
+#define RAW_ITEMS "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[])"
 
 /*
  * Which state of which mailbox a cache was computed from: valid while
@@ -940,8 +941,8 @@ int archive_raw(struct archive *archive, uint32_t uid, struct message_info *info
 	if (info)
 		memset(info, 0, sizeof(*info));
 	snprintf(set, sizeof(set), "%u", uid);
-	rc = uid_fetch(archive, set, info ? "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[])"
-	                                  : "(UID BODY.PEEK[])", &result, err);
+	rc = uid_fetch(archive, set, info ? RAW_ITEMS : "(UID BODY.PEEK[])", &result,
+	               err);
 	if (rc == 0) {
 		rc = find_fetch(&result, uid, &view);
 		if (rc && info && message_info_from_view(info, &view) < 0)
@@ -954,6 +955,68 @@ int archive_raw(struct archive *archive, uint32_t uid, struct message_info *info
 	}
 	session_result_release(&result);
 	return rc;
+}
+
+/* One message alone, when its batch failed: 0, or -1 from take(). */
+static int raw_alone(struct archive *archive, uint32_t uid,
+                     int (*take)(void *, const struct message_info *, struct str),
+                     void *ctx)
+{
+	struct session_err err = { 0 };
+	struct message_info info;
+	struct buf bytes = BUF_INIT;
+	int found = archive_raw(archive, uid, &info, &bytes, &err), rc = 0;
+
+	if (found > 0)
+		rc = take(ctx, &info, str_from_buf(&bytes));
+	else if (found < 0)
+		fprintf(stderr, "imapeek: UID %u left out of an export: %s\n", uid,
+		        err.message[0] ? err.message : "(no detail)");
+	if (found > 0)
+		message_info_release(&info);
+	buf_release(&bytes);
+	return rc;
+}
+
+int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
+                 int (*take)(void *ctx, const struct message_info *info,
+                             struct str bytes),
+                 void *ctx, struct session_err *err)
+{
+	for (size_t from = 0; from < n; from += ARCHIVE_RAW_BATCH) {
+		size_t count = n - from < ARCHIVE_RAW_BATCH ? n - from : ARCHIVE_RAW_BATCH;
+		struct session_result result;
+		struct buf set = BUF_INIT;
+		int rc;
+
+		/* An imapd that cannot even be started ends the export. */
+		if (!session_of(archive, err))
+			return -1;
+		uid_set(&set, uids + from, count);
+		rc = uid_fetch(archive, buf_cstr(&set), RAW_ITEMS, &result, err);
+		buf_release(&set);
+		for (size_t i = from; i < from + count; i++) {
+			struct imap_fetch view;
+			struct message_info info;
+			int taken = 0;
+			if (rc < 0) {
+				taken = raw_alone(archive, uids[i], take, ctx);
+			} else if (find_fetch(&result, uids[i], &view)) {
+				if (message_info_from_view(&info, &view) == 0) {
+					taken = take(ctx, &info, mime_fetch_section(&view, ""));
+					message_info_release(&info);
+				}
+				imap_fetch_release(&view);
+			}
+			if (taken < 0) {
+				session_result_release(&result);
+				return -1;
+			}
+		}
+		session_result_release(&result);
+		memset(err, 0, sizeof(*err));
+	}
+	return 0;
 }
 
 int archive_parts(struct archive *archive, uint32_t uid,

@@ -132,6 +132,19 @@ void archive_message_release(struct archive_message *msg);
  */
 int archive_raw(struct archive *archive, uint32_t uid, struct message_info *info,
                 struct buf *out, struct session_err *err);
+/*
+ * Many messages' summaries and exact bytes, for exports: a UID FETCH per
+ * ARCHIVE_RAW_BATCH messages, each message handed to take() in the order
+ * of uids as its batch arrives (an export holds one batch, not all).  A
+ * batch the imapd cannot answer is asked for again message by message;
+ * a message that still fails is left out (and logged).  0; -1 when the
+ * imapd cannot be started again, or take() returned -1.
+ */
+#define ARCHIVE_RAW_BATCH 32
+int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
+                 int (*take)(void *ctx, const struct message_info *info,
+                             struct str bytes),
+                 void *ctx, struct session_err *err);
 /* The parts of a message (BODYSTRUCTURE): 1, 0 when there is none, -1. */
 int archive_parts(struct archive *archive, uint32_t uid,
                   struct message_parts *parts, struct session_err *err);

@@ -16,28 +16,27 @@
 #include "mime.h"
 #include "mboxrd.h"
 
-/* One message as an mboxrd entry, appended to out. */
-static int mbox_message(struct page *page, uint32_t uid, struct buf *out,
-                        struct session_err *err)
-{
-	struct message_info info;
-	struct buf bytes = BUF_INIT;
-	int found = archive_raw(page->archive, uid, &info, &bytes, err);
+struct mbox_export {
+	struct resp *resp;
+	struct buf entry;
+};
 
-	if (found > 0) {
-		struct buf sender = BUF_INIT;
-		struct mboxrd writer;
-		mboxrd_sender(STR_NULL, info.from.n ? str_from(info.from.items[0].address)
-		                                    : STR_NULL, &sender);
-		/* The From line carries the arrival date, as a delivery would. */
-		mboxrd_begin(&writer, out, str_from_buf(&sender), info.internaldate);
-		mboxrd_feed(&writer, out, bytes.p, bytes.len);
-		mboxrd_end(&writer, out);
-		buf_release(&sender);
-		message_info_release(&info);
-	}
-	buf_release(&bytes);
-	return found < 0 ? -1 : 0;
+/* One message as an mboxrd entry, written out as it comes. */
+static int mbox_take(void *ctx, const struct message_info *info, struct str bytes)
+{
+	struct mbox_export *export = ctx;
+	struct buf sender = BUF_INIT;
+	struct mboxrd writer;
+
+	buf_reset(&export->entry);
+	mboxrd_sender(STR_NULL, info->from.n ? str_from(info->from.items[0].address)
+	                                     : STR_NULL, &sender);
+	/* The From line carries the arrival date, as a delivery would. */
+	mboxrd_begin(&writer, &export->entry, str_from_buf(&sender), info->internaldate);
+	mboxrd_feed(&writer, &export->entry, bytes.p ? bytes.p : "", bytes.len);
+	mboxrd_end(&writer, &export->entry);
+	buf_release(&sender);
+	return resp_write(export->resp, export->entry.p, export->entry.len);
 }
 
 int page_mbox_send(struct page *page, const char *filename,
@@ -46,9 +45,8 @@ int page_mbox_send(struct page *page, const char *filename,
 	struct session_err err = { 0 };
 	struct gzip_resp gzip;
 	struct resp *resp = page->resp;
-	struct buf chunk = BUF_INIT;
+	struct mbox_export export = { NULL, BUF_INIT };
 	bool compress = gzip_accepted(page->req->accept_encoding);
-	unsigned lost = 0;   /* messages left out in a row */
 	int rc = 0;
 
 	resp_header(resp, "Content-Type", "application/mbox");
@@ -60,37 +58,25 @@ int page_mbox_send(struct page *page, const char *filename,
 		gzip_resp_init(&gzip, resp);
 		resp = &gzip.resp;
 	}
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		buf_reset(&chunk);
-		if (mbox_message(page, uids[i], &chunk, &err) < 0) {
-			/*
-			 * One message the store cannot give (GNU imap4d
-			 * mis-sizes some) is left out, not the export; an
-			 * imapd that cannot even be started again ends it.
-			 */
-			fprintf(stderr, "imapeek: mbox export: UID %u left out: %s\n",
-			        uids[i], err.message);
-			if (!archive_broken(page->archive) || ++lost < 3)
-				continue;
-			if (!resp->begun) {
-				/* Nothing sent yet: a proper error page. */
-				if (compress)
-					gzip_resp_finish(&gzip);
-				compress = false;
-				rc = page_session_error(page, &err);
-				break;
-			}
+	export.resp = resp;
+	/* Messages the store cannot give are left out (archive_raws). */
+	if (archive_raws(page->archive, uids, n, mbox_take, &export, &err) < 0) {
+		if (!resp->begun && err.code) {
+			/* Nothing sent yet: a proper error page. */
+			if (compress)
+				gzip_resp_finish(&gzip);
+			compress = false;
+			rc = page_session_error(page, &err);
+		} else {
 			/* Mid-stream: stop; the client sees a short file. */
+			fprintf(stderr, "imapeek: mbox export stopped: %s\n", err.message);
 			rc = -1;
-			break;
 		}
-		lost = 0;
-		rc = resp_write(resp, chunk.p, chunk.len);
 	}
 	if (compress)
 		gzip_resp_finish(&gzip);
 	else
 		resp_finish(resp);
-	buf_release(&chunk);
+	buf_release(&export.entry);
 	return rc;
 }
