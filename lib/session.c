@@ -95,6 +95,11 @@ static const char *const cap_names[CAP__MAX] = {
 	[CAP_PREVIEW] = "PREVIEW", [CAP_OBJECTID] = "OBJECTID",
 };
 
+const char *session_cap_name(enum session_cap cap)
+{
+	return cap < CAP__MAX ? cap_names[cap] : "?";
+}
+
 static void set_err(struct session_err *err, enum session_error code,
                     const char *fmt, ...) PRINTF_LIKE(3, 4);
 

@@ -102,6 +102,8 @@ struct session *session_open(const struct session_config *config,
 void session_close(struct session *session);
 
 bool session_has_cap(const struct session *session, enum session_cap cap);
+/* The capability's name as servers announce it ("THREAD=REFERENCES"). */
+const char *session_cap_name(enum session_cap cap);
 /* True once the session failed or its imapd exited: close and respawn it. */
 bool session_broken(const struct session *session);
 pid_t session_pid(const struct session *session);

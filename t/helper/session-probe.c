@@ -33,19 +33,6 @@ static const char *const error_names[SESSION_ERROR__MAX] = {
 	"OK", "TIMEOUT", "FAILED", "NO", "REFUSED",
 };
 
-static const char *const cap_names[CAP__MAX] = {
-	[CAP_IMAP4REV1] = "IMAP4rev1", [CAP_IMAP4REV2] = "IMAP4rev2",
-	[CAP_LITERAL_PLUS] = "LITERAL+", [CAP_LITERAL_MINUS] = "LITERAL-",
-	[CAP_SORT] = "SORT", [CAP_THREAD_REFERENCES] = "THREAD=REFERENCES",
-	[CAP_ESEARCH] = "ESEARCH", [CAP_ESORT] = "ESORT",
-	[CAP_CONTEXT_SEARCH] = "CONTEXT=SEARCH", [CAP_PARTIAL] = "PARTIAL",
-	[CAP_BINARY] = "BINARY", [CAP_CONDSTORE] = "CONDSTORE",
-	[CAP_ENABLE] = "ENABLE", [CAP_UTF8_ACCEPT] = "UTF8=ACCEPT",
-	[CAP_IDLE] = "IDLE", [CAP_UNSELECT] = "UNSELECT", [CAP_ID] = "ID",
-	[CAP_NAMESPACE] = "NAMESPACE", [CAP_LIST_STATUS] = "LIST-STATUS",
-	[CAP_PREVIEW] = "PREVIEW", [CAP_OBJECTID] = "OBJECTID",
-};
-
 /* "fd=target" lines of our open descriptors, but the listing's own. */
 static void list_fds(struct buf *out)
 {
@@ -253,7 +240,7 @@ int main(int argc, char **argv)
 		printf("caps");
 		for (int cap = 0; cap < CAP__MAX; cap++)
 			if (session_has_cap(session, cap))
-				printf(" %s", cap_names[cap]);
+				printf(" %s", session_cap_name(cap));
 		printf("\nutf8 %s\n", session_utf8_names(session) ? "yes" : "no");
 
 		start = proc_now_ms();
