@@ -249,37 +249,3 @@ out:
 		route_release(&route);
 	mailbox_list_release(&mailboxes);
 }
-
-static const struct {
-	enum session_error code;
-	int status;
-	const char *message;
-} session_statuses[SESSION_ERROR__MAX] = {
-	[SESSION_OK] = { SESSION_OK, 500, "Something went wrong." },
-	[SESSION_TIMEOUT] = { SESSION_TIMEOUT, 504,
-	                      "The mail store did not answer in time." },
-	[SESSION_FAILED] = { SESSION_FAILED, 502,
-	                     "The mail store could not be read." },
-	[SESSION_NO] = { SESSION_NO, 404, "There is no such message or part." },
-	[SESSION_REFUSED] = { SESSION_REFUSED, 500,
-	                      "That request would change the archive." },
-};
-
-int page_session_error(struct page *page, const struct session_err *err)
-{
-	enum session_error code = err->code < SESSION_ERROR__MAX ? err->code
-	                                                         : SESSION_FAILED;
-	fprintf(stderr, "imapeek: %s: %s\n", page->req->path ? page->req->path : "/",
-	        err->message[0] ? err->message : "(no detail)");
-	return page_error(page, session_statuses[code].status,
-	                  session_statuses[code].message);
-}
-
-void page_url(struct page *page, struct buf *out, const struct html_url *url)
-{
-	struct html_url copy = *url;
-
-	copy.root = page->root;
-	if (html_url_build(out, &copy) < 0)
-		buf_addstr(out, page->root[0] ? page->root : "/");
-}

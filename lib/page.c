@@ -218,3 +218,122 @@ void page_vars_summary(struct page *page, struct tmpl_vars *vars,
 	buf_release(&date);
 	buf_release(&from);
 }
+
+/* The rows of the thread that holds uid; 0 rows: none (or no threads). */
+size_t page_thread_rows(struct page *page, uint32_t uid, struct thread_row **rows,
+                        struct session_err *err)
+{
+	const struct thread_forest *forest;
+	const struct thread_node *root;
+
+	*rows = NULL;
+	if (archive_threads(page->archive, &forest, err) < 0)
+		return 0;
+	root = thread_find(forest, uid);
+	return root ? thread_flatten(root, rows) : 0;
+}
+
+/* ---- navigation on a message page ----------------------------------- */
+
+static void nav_link(struct page *page, struct tmpl_vars *vars,
+                     struct json *json, const char *name, uint32_t uid)
+{
+	struct buf url = BUF_INIT;
+
+	if (uid) {
+		struct html_url link = { .mailbox = page->route->mailbox, .uid = uid };
+		page_url(page, &url, &link);
+		if (vars)
+			tmpl_vars_set_str(vars, name, buf_cstr(&url));
+	}
+	if (json) {
+		json_key(json, name);
+		if (uid)
+			json_string(json, buf_cstr(&url));
+		else
+			json_null(json);
+	}
+	buf_release(&url);
+}
+
+/*
+ * Previous and next message in the mailbox's order (newest first, so
+ * "previous" is the newer one, as on the index) and in the thread.  The
+ * links are left out when the caches cannot be filled: the message page
+ * is still worth showing.
+ */
+void page_message_nav(struct page *page, struct tmpl_vars *vars,
+                      struct json *json, uint32_t uid)
+{
+	struct session_err err = { 0 };
+	uint32_t newer = 0, older = 0, thread_prev = 0, thread_next = 0;
+
+	const uint32_t *sorted;
+	size_t nsorted;
+
+	if (archive_sorted_uids(page->archive, &sorted, &nsorted, &err) == 0) {
+		for (size_t i = 0; i < nsorted; i++) {
+			if (sorted[i] != uid)
+				continue;
+			newer = i ? sorted[i - 1] : 0;
+			older = i + 1 < nsorted ? sorted[i + 1] : 0;
+			break;
+		}
+	}
+	{
+		struct thread_row *rows = NULL;
+		size_t n = page_thread_rows(page, uid, &rows, &err), at = n;
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].uid == uid)
+				at = i;
+		for (size_t i = at; at < n && i-- > 0;)
+			if (rows[i].uid) {
+				thread_prev = rows[i].uid;
+				break;
+			}
+		for (size_t i = at + 1; i < n; i++)
+			if (rows[i].uid) {
+				thread_next = rows[i].uid;
+				break;
+			}
+		free(rows);
+	}
+	nav_link(page, vars, json, "newer_url", newer);
+	nav_link(page, vars, json, "older_url", older);
+	nav_link(page, vars, json, "thread_prev_url", thread_prev);
+	nav_link(page, vars, json, "thread_next_url", thread_next);
+}
+
+static const struct {
+	enum session_error code;
+	int status;
+	const char *message;
+} session_statuses[SESSION_ERROR__MAX] = {
+	[SESSION_OK] = { SESSION_OK, 500, "Something went wrong." },
+	[SESSION_TIMEOUT] = { SESSION_TIMEOUT, 504,
+	                      "The mail store did not answer in time." },
+	[SESSION_FAILED] = { SESSION_FAILED, 502,
+	                     "The mail store could not be read." },
+	[SESSION_NO] = { SESSION_NO, 404, "There is no such message or part." },
+	[SESSION_REFUSED] = { SESSION_REFUSED, 500,
+	                      "That request would change the archive." },
+};
+
+int page_session_error(struct page *page, const struct session_err *err)
+{
+	enum session_error code = err->code < SESSION_ERROR__MAX ? err->code
+	                                                         : SESSION_FAILED;
+	fprintf(stderr, "imapeek: %s: %s\n", page->req->path ? page->req->path : "/",
+	        err->message[0] ? err->message : "(no detail)");
+	return page_error(page, session_statuses[code].status,
+	                  session_statuses[code].message);
+}
+
+void page_url(struct page *page, struct buf *out, const struct html_url *url)
+{
+	struct html_url copy = *url;
+
+	copy.root = page->root;
+	if (html_url_build(out, &copy) < 0)
+		buf_addstr(out, page->root[0] ? page->root : "/");
+}

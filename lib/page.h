@@ -80,12 +80,11 @@ void page_json_addr(struct json *json, const struct message_addr *addr);
 void page_vars_addr(struct page *page, struct tmpl_vars *vars,
                     const struct message_addr *addr);
 
-/* Feeds and exports of a list of messages (page_feed.c, page_mbox.c). */
-int page_feed_send(struct page *page, const char *title,
-                   const uint32_t *uids, size_t n);
-int page_mbox_send(struct page *page, const char *filename,
-                   const uint32_t *uids, size_t n);
-/* The previous/next links of a message page (page_message.c calls). */
+/* The rows of the thread that holds uid (0: none; err says why if any). */
+struct thread_row;
+size_t page_thread_rows(struct page *page, uint32_t uid, struct thread_row **rows,
+                        struct session_err *err);
+/* The previous/next links of a message page, in the mailbox and thread. */
 void page_message_nav(struct page *page, struct tmpl_vars *vars,
                       struct json *json, uint32_t uid);
 

@@ -5,6 +5,7 @@
  * (&format=mbox, every hit).
  */
 #include "page.h"
+#include "export.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,14 +115,14 @@ int page_search(struct page *page)
 		goto out;
 	}
 	if (format == FORMAT_MBOX) {
-		rc = page_mbox_send(page, "search.mbox", hits.uids, hits.n);
+		rc = export_mbox(page, "search.mbox", hits.uids, hits.n);
 		goto out;
 	}
 	if (format == FORMAT_ATOM) {
 		struct buf title = BUF_INIT;
 		buf_addf(&title, "%s: %s: %s", page->conf->title,
 		         page->route->mailbox, buf_cstr(&canonical));
-		rc = page_feed_send(page, buf_cstr(&title), hits.uids, hits.n);
+		rc = export_atom(page, buf_cstr(&title), hits.uids, hits.n);
 		buf_release(&title);
 		goto out;
 	}

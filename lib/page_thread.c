@@ -4,6 +4,7 @@
  * mboxrd file.  The thread comes from the worker's thread cache.
  */
 #include "page.h"
+#include "export.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,19 +21,6 @@ struct thread_item {
 	struct archive_message msg;   /* msg.uid 0: a message not in the mailbox */
 };
 
-/* The rows of the thread that holds uid; 0 rows: none (or no threads). */
-static size_t thread_rows(struct page *page, uint32_t uid, struct thread_row **rows,
-                          struct session_err *err)
-{
-	const struct thread_forest *forest;
-	const struct thread_node *root;
-
-	*rows = NULL;
-	if (archive_threads(page->archive, &forest, err) < 0)
-		return 0;
-	root = thread_find(forest, uid);
-	return root ? thread_flatten(root, rows) : 0;
-}
 
 /* The text a reader sees for one message of the thread. */
 static void item_text(const struct thread_item *item, struct buf *out)
@@ -153,7 +141,7 @@ int page_thread(struct page *page)
 	size_t n;
 	int rc = -1;
 
-	n = thread_rows(page, page->route->uid, &rows, &err);
+	n = page_thread_rows(page, page->route->uid, &rows, &err);
 	if (!n)
 		return err.code ? page_session_error(page, &err)
 		                : page_error(page, 404, "There is no such message in this mailbox.");
@@ -194,7 +182,7 @@ int page_thread_mbox(struct page *page)
 	char filename[64];
 	int rc;
 
-	n = thread_rows(page, page->route->uid, &rows, &err);
+	n = page_thread_rows(page, page->route->uid, &rows, &err);
 	if (!n)
 		return err.code ? page_session_error(page, &err)
 		                : page_error(page, 404, "There is no such message in this mailbox.");
@@ -203,78 +191,8 @@ int page_thread_mbox(struct page *page)
 		if (rows[i].uid)
 			uids[nuids++] = rows[i].uid;
 	snprintf(filename, sizeof(filename), "thread-%u.mbox", page->route->uid);
-	rc = page_mbox_send(page, filename, uids, nuids);
+	rc = export_mbox(page, filename, uids, nuids);
 	free(uids);
 	free(rows);
 	return rc;
-}
-
-/* ---- navigation on a message page ----------------------------------- */
-
-static void nav_link(struct page *page, struct tmpl_vars *vars,
-                     struct json *json, const char *name, uint32_t uid)
-{
-	struct buf url = BUF_INIT;
-
-	if (uid) {
-		message_link(page, &url, uid);
-		if (vars)
-			tmpl_vars_set_str(vars, name, buf_cstr(&url));
-	}
-	if (json) {
-		json_key(json, name);
-		if (uid)
-			json_string(json, buf_cstr(&url));
-		else
-			json_null(json);
-	}
-	buf_release(&url);
-}
-
-/*
- * Previous and next message in the mailbox's order (newest first, so
- * "previous" is the newer one, as on the index) and in the thread.  The
- * links are left out when the caches cannot be filled: the message page
- * is still worth showing.
- */
-void page_message_nav(struct page *page, struct tmpl_vars *vars,
-                      struct json *json, uint32_t uid)
-{
-	struct session_err err = { 0 };
-	uint32_t newer = 0, older = 0, thread_prev = 0, thread_next = 0;
-
-	const uint32_t *sorted;
-	size_t nsorted;
-
-	if (archive_sorted_uids(page->archive, &sorted, &nsorted, &err) == 0) {
-		for (size_t i = 0; i < nsorted; i++) {
-			if (sorted[i] != uid)
-				continue;
-			newer = i ? sorted[i - 1] : 0;
-			older = i + 1 < nsorted ? sorted[i + 1] : 0;
-			break;
-		}
-	}
-	{
-		struct thread_row *rows = NULL;
-		size_t n = thread_rows(page, uid, &rows, &err), at = n;
-		for (size_t i = 0; i < n; i++)
-			if (rows[i].uid == uid)
-				at = i;
-		for (size_t i = at; at < n && i-- > 0;)
-			if (rows[i].uid) {
-				thread_prev = rows[i].uid;
-				break;
-			}
-		for (size_t i = at + 1; i < n; i++)
-			if (rows[i].uid) {
-				thread_next = rows[i].uid;
-				break;
-			}
-		free(rows);
-	}
-	nav_link(page, vars, json, "newer_url", newer);
-	nav_link(page, vars, json, "older_url", older);
-	nav_link(page, vars, json, "thread_prev_url", thread_prev);
-	nav_link(page, vars, json, "thread_next_url", thread_next);
 }

@@ -25,5 +25,17 @@ is "$(hits 'imap_cmd_init' $others)" "" \
 	"outside the archive layer and the session layer, nothing starts an IMAP command"
 is "$(hits 'imap_cmd_|session_|#include "imap_' cgi/*.c)" "" \
 	"the front ends know nothing of IMAP"
+# Pages do not call each other: what two share lives below them (page.c,
+# export.c).  Every function a page_*.c defines is called from no other.
+calls=
+for file in lib/page_*.c; do
+	for fn in $(sed -n 's/^[a-z].* \**\(page_[a-z_]*\)(.*/\1/p' "$file"); do
+		for other in lib/page_*.c; do
+			[ "$other" = "$file" ] && continue
+			grep -q "\<$fn(" "$other" && calls="$calls $other:$fn"
+		done
+	done
+done
+is "$calls" "" "no page calls a function of another page"
 ok "$(grep -q 'lib/archive.c' README && echo 0 || echo 1)" "README draws the archive layer"
 done_testing

@@ -1,0 +1,21 @@
+/*
+ * Feeds and exports of a list of messages, shared by the pages that send
+ * them (page_feed.c, page_search.c, page_thread.c): each answers the
+ * whole request, error pages included.
+ */
+#ifndef IMAPEEK_EXPORT_H
+#define IMAPEEK_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "page.h"
+
+/* An Atom feed of the first entries of uids (newest first), titled title. */
+int export_atom(struct page *page, const char *title, const uint32_t *uids,
+                size_t n);
+/* An mboxrd file of uids, as a download named filename. */
+int export_mbox(struct page *page, const char *filename,
+                const uint32_t *uids, size_t n);
+
+#endif
