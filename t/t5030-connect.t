@@ -335,6 +335,9 @@ fetch_pages() {
 	uid=$(json 'd["messages"][0]["uid"]')
 	page httpd "/lists/dev/$uid" format=json
 	cp "$RESP_BODY" "$TEST_TMP/$1-message.json"
+	# and every page type, as t4300 crawls each server shape
+	python3 "$IMAPEEK_TOP/t/tools/shape-crawl.py" "$HTTPD_URL" from:alice \
+		subject:thread Köln >"$TEST_TMP/$1-crawl.json" || bail "crawl failed"
 }
 httpd_start "$PAGES_CONF"
 fetch_pages local
@@ -354,6 +357,14 @@ for p in root index message; do
 	ok $? "the $p page's JSON through imapeek-connect equals the local imapd's"
 done
 like "$(cat "$TEST_TMP/remote-message.json")" '"text":' "... the message page has its text"
+differ=$(python3 - "$TEST_TMP/local-crawl.json" "$TEST_TMP/remote-crawl.json" <<'EOF2'
+import json, sys
+local, remote = (json.load(open(f)) for f in sys.argv[1:3])
+print(" ".join(k for k in sorted(local) if local[k] != remote.get(k)))
+EOF2
+)
+diag "crawled $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(d["statuses"].values()), "requests,", d["statuses"])' "$TEST_TMP/local-crawl.json")"
+is "$differ" "" "every page type (index, months, threads, messages, parts, raw, thread, thread.mbox, search, Atom, permalinks) through imapeek-connect equals the local imapd's"
 is "$(grep -c -E 'ERROR: AddressSanitizer|runtime error:' "$HTTPD_LOG")" 0 \
 	"no sanitizer report in imapeek-httpd's log (imapeek-connect's stderr goes there)"
 
