@@ -211,17 +211,21 @@ void netconn_close(struct netconn *conn)
 	conn->fd = -1;
 }
 
+/* What a read(2) or write(2) without TLS returned, as netconn_read says it. */
+static ssize_t plain_result(const struct netconn *conn, ssize_t n, struct buf *err)
+{
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return NETCONN_AGAIN;
+	buf_addf(err, "%s: connection lost: %s", conn->where, strerror(errno));
+	return -1;
+}
+
 ssize_t netconn_read(struct netconn *conn, void *data, size_t len, struct buf *err)
 {
-	if (!conn->tls) {
-		ssize_t n = read(conn->fd, data, len);
-		if (n >= 0)
-			return n;
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return NETCONN_AGAIN;
-		buf_addf(err, "%s: connection lost: %s", conn->where, strerror(errno));
-		return -1;
-	}
+	if (!conn->tls)
+		return plain_result(conn, read(conn->fd, data, len), err);
 	ssize_t n = gnutls_record_recv(conn->tls, data, len);
 	conn->read_wants_out = false;
 	if (n >= 0)
@@ -251,15 +255,8 @@ ssize_t netconn_write(struct netconn *conn, const void *data, size_t len,
 
 	if (len > NETCONN_MAX_WRITE)
 		len = NETCONN_MAX_WRITE;
-	if (!conn->tls) {
-		n = write(conn->fd, data, len);
-		if (n >= 0)
-			return n;
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return NETCONN_AGAIN;
-		buf_addf(err, "%s: connection lost: %s", conn->where, strerror(errno));
-		return -1;
-	}
+	if (!conn->tls)
+		return plain_result(conn, write(conn->fd, data, len), err);
 	/* GnuTLS wants an interrupted write resumed with NULL, 0. */
 	if (conn->send_pending)
 		n = gnutls_record_send(conn->tls, NULL, 0);
