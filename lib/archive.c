@@ -411,15 +411,10 @@ static int sort_client_side(struct archive *archive, struct session_err *err)
 			const struct imap_fetch_part *part =
 				imap_fetch_part(&view, false, DATE_HEADER_FIELD);
 			time_t sent;
-			const char *colon;
 			dated[n] = (struct dated_uid){ info.uid, view.seq, info.internaldate };
-			if (part && part->data.p) {
-				rfc5322_unfold(&value, part->data.p, part->data.len);
-				colon = strchr(buf_cstr(&value), ':');
-				if (colon && rfc5322_date_parse(colon + 1, strlen(colon + 1),
-				                                &sent) == 0)
-					dated[n].date = sent;
-			}
+			if (part && rfc5322_field(part->data.p, part->data.len, "date", &value) &&
+			    rfc5322_date_parse(value.p, value.len, &sent) == 0)
+				dated[n].date = sent;
 			n++;
 			message_info_release(&info);
 		}
@@ -1203,28 +1198,6 @@ out:
  * the same mail.
  */
 
-/* The unfolded value of header name in a HEADER.FIELDS block, appended. */
-static void header_value(struct str block, const char *name, struct buf *out)
-{
-	struct buf unfolded = BUF_INIT;
-	size_t name_len = strlen(name);
-	const char *line, *end;
-
-	rfc5322_unfold(&unfolded, block.p ? block.p : "", block.len);
-	for (line = buf_cstr(&unfolded); *line; line = *end ? end + 1 : end) {
-		end = strchr(line, '\n');
-		if (!end)
-			end = line + strlen(line);
-		if ((size_t)(end - line) > name_len && line[name_len] == ':' &&
-		    !strncasecmp(line, name, name_len)) {
-			buf_add(out, line + name_len + 1,
-			        (size_t)(end - line) - name_len - 1);
-			break;   /* the first one, as Dovecot reads it */
-		}
-	}
-	buf_release(&unfolded);
-}
-
 struct client_msg {
 	struct message_info info;
 	struct buf message_id, in_reply_to, references;
@@ -1273,9 +1246,9 @@ static int threads_client(struct archive *archive, struct thread_forest *forest,
 		const struct imap_fetch_part *part =
 			imap_fetch_part(&view, false, THREAD_HEADER_FIELDS);
 		struct str block = part ? part->data : STR_NULL;
-		header_value(block, "message-id", &msg->message_id);
-		header_value(block, "in-reply-to", &msg->in_reply_to);
-		header_value(block, "references", &msg->references);
+		rfc5322_field(block.p, block.len, "message-id", &msg->message_id);
+		rfc5322_field(block.p, block.len, "in-reply-to", &msg->in_reply_to);
+		rfc5322_field(block.p, block.len, "references", &msg->references);
 		imap_fetch_release(&view);
 		n++;
 	}

@@ -124,38 +124,34 @@ static char *first_id(struct str value)
 	return id;
 }
 
-/* In-Reply-To and References from BODY[HEADER.FIELDS (...)]. */
+/*
+ * In-Reply-To and References from BODY[HEADER.FIELDS (...)]; of a field
+ * repeated (broken mail has two References), the first.
+ */
 static void take_header_fields(struct message_info *info, struct str header)
 {
-	struct buf unfolded = BUF_INIT;
-	const char *line, *end;
+	struct buf value = BUF_INIT;
 
-	rfc5322_unfold(&unfolded, header.p ? header.p : "", header.len);
-	for (line = buf_cstr(&unfolded); *line; line = *end ? end + 1 : end) {
-		end = strchr(line, '\n');
-		if (!end)
-			end = line + strlen(line);
-		struct str field = { line, (size_t)(end - line) };
-		/* A second References header (broken mail has them) is ignored. */
-		if (str_case_starts_with(field, "references:") && !info->references) {
-			struct rfc5322_ids ids = { 0 };
-			rfc5322_ids_parse(&ids, field.p + 11, field.len - 11);
-			info->references = xcalloc(ids.n + 1, sizeof(char *));
-			for (size_t i = 0; i < ids.n; i++)
-				info->references[info->nreferences++] = xstrdup(ids.v[i]);
-			rfc5322_ids_release(&ids);
-		} else if (str_case_starts_with(field, "in-reply-to:") &&
-		           !info->in_reply_to) {
-			info->in_reply_to = first_id((struct str){ field.p + 12, field.len - 12 });
-		}
+	if (!info->references &&
+	    rfc5322_field(header.p, header.len, "references", &value)) {
+		struct rfc5322_ids ids = { 0 };
+		rfc5322_ids_parse(&ids, value.p, value.len);
+		info->references = xcalloc(ids.n + 1, sizeof(char *));
+		for (size_t i = 0; i < ids.n; i++)
+			info->references[info->nreferences++] = xstrdup(ids.v[i]);
+		rfc5322_ids_release(&ids);
 	}
-	buf_release(&unfolded);
+	buf_reset(&value);
+	/* The ENVELOPE's In-Reply-To, when it had one, stands. */
+	if (!info->in_reply_to &&
+	    rfc5322_field(header.p, header.len, "in-reply-to", &value))
+		info->in_reply_to = first_id(str_from_buf(&value));
+	buf_release(&value);
 }
 
 /* INTERNALDATE: "17-Jul-1996 02:44:25 -0700".  0 or -1. */
 static int parse_internaldate(struct str text, time_t *out)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char copy[64], month[4];
 	int day, year, hour, minute, second, zone;
 	char sign;
@@ -169,11 +165,13 @@ static int parse_internaldate(struct str text, time_t *out)
 	           &hour, &minute, &second, &sign, &zone) != 8 ||
 	    (sign != '+' && sign != '-') || strlen(month) != 3)
 		return -1;
-	const char *found = strstr(months, month);
-	if (!found || (found - months) % 3)
+	tm.tm_mon = -1;
+	for (int m = 0; m < 12; m++)
+		if (!strcmp(month, rfc5322_months[m]))
+			tm.tm_mon = m;
+	if (tm.tm_mon < 0)
 		return -1;
 	tm.tm_mday = day;
-	tm.tm_mon = (int)(found - months) / 3;
 	tm.tm_year = year - 1900;
 	tm.tm_hour = hour;
 	tm.tm_min = minute;

@@ -51,6 +51,29 @@ void rfc5322_unfold(struct buf *out, const char *in, size_t len)
 	}
 }
 
+int rfc5322_field(const char *block, size_t len, const char *name,
+                  struct buf *out)
+{
+	struct buf unfolded = BUF_INIT;
+	size_t name_len = strlen(name);
+	const char *line, *end;
+	int found = 0;
+
+	rfc5322_unfold(&unfolded, block ? block : "", block ? len : 0);
+	for (line = buf_cstr(&unfolded); *line && !found; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (!end)
+			end = line + strlen(line);
+		if ((size_t)(end - line) > name_len && line[name_len] == ':' &&
+		    !strncasecmp(line, name, name_len)) {
+			buf_add(out, line + name_len + 1, (size_t)(end - line) - name_len - 1);
+			found = 1;
+		}
+	}
+	buf_release(&unfolded);
+	return found;
+}
+
 /* ---- dates ---------------------------------------------------------- */
 
 const char *const rfc5322_months[12] = {

@@ -23,6 +23,14 @@ void rfc5322_unfold(struct buf *out, const char *in, size_t len);
 extern const char *const rfc5322_months[12];
 extern const char *const rfc5322_days[7];
 
+/*
+ * The unfolded value of the first field called name (any case, without
+ * the colon) in a header block, appended to out: 1, or 0 when the block
+ * has none.  The first, as Dovecot reads a repeated field.
+ */
+int rfc5322_field(const char *block, size_t len, const char *name,
+                  struct buf *out);
+
 /* A Date header value to seconds since the epoch, UTC: 0, or -1 when no
  * date can be made of it. */
 int rfc5322_date_parse(const char *in, size_t len, time_t *out);
