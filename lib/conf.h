@@ -53,13 +53,16 @@ int conf_split_words(const char *line, char ***argv, struct buf *err);
 void conf_free_words(char **argv);
 
 /*
- * Is a mailbox (UTF-8, "/"-separated) shown: it matches one of the
+ * Is a mailbox shown: its name as people read it (UTF-8, levels joined
+ * by "/", a "/" inside a level left as it is) matches one of the
  * "mailboxes" patterns and no "hide" pattern.  Patterns are fnmatch(3)
  * globs without FNM_PATHNAME, so a star also matches "/":
  *     mailboxes = lists/<star>   shows lists/dev and lists/dev/old (not "lists")
  *     mailboxes = <star>         shows every mailbox at every level
  * A "hide" pattern hides the mailboxes it matches and everything below
- * them: hide = private hides private and private/2019 too.
+ * them: hide = private hides private and private/2019 too.  A level
+ * holding "/" (a name "a/b" on a server whose delimiter is ".") is
+ * matched as the text "a/b", so hide = a hides it: in doubt, hidden.
  * (<star> stands for "*", which cannot be written inside a C comment here.)
  */
 bool conf_mailbox_visible(const struct conf *conf, const char *mailbox);

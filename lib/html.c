@@ -165,23 +165,32 @@ static const enum route_page suffix_pages[HTML_URL_SUFFIX__MAX] = {
 	[HTML_URL_MSGID] = PAGE_MSGID_ALL,
 };
 
-static int add_mailbox(struct buf *out, const char *mailbox)
+/* A mailbox key (route.h) as path segments, one per level. */
+static int add_mailbox(struct buf *out, const char *key)
 {
-	const char *p = mailbox;
+	struct buf level = BUF_INIT;
+	const char *p = key;
+	int ret = -1;
 
 	for (;;) {
 		const char *slash = strchr(p, '/');
 		size_t n = slash ? (size_t)(slash - p) : strlen(p);
 
-		if (n == 0 || (n == 1 && p[0] == '.') ||
-		    (n == 2 && p[0] == '.' && p[1] == '.'))
-			return -1;
-		html_url_segment(out, p, n);
+		buf_reset(&level);
+		route_level_unescape(&level, p, n);
+		if (!level.len || !strcmp(buf_cstr(&level), ".") ||
+		    !strcmp(buf_cstr(&level), ".."))
+			goto out;
+		html_url_segment(out, level.p, level.len);
 		buf_addch(out, '/');
 		if (!slash)
-			return 0;
+			break;
 		p = slash + 1;
 	}
+	ret = 0;
+out:
+	buf_release(&level);
+	return ret;
 }
 
 int html_url_build(struct buf *out, const struct html_url *url)

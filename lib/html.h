@@ -76,7 +76,7 @@ struct html_url_param {
 
 struct html_url {
 	const char *root;        /* "" or "/archive": already a path, no "/" at end */
-	const char *mailbox;     /* UTF-8, "/"-separated; NULL: the site root */
+	const char *mailbox;     /* its key (route.h); NULL: the site root */
 	uint64_t uid;            /* 0: none */
 	const char *section;     /* "1.2"; NULL: none (needs uid) */
 	enum html_url_suffix suffix;

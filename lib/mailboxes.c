@@ -7,12 +7,14 @@
 
 #include "imap_utf7.h"
 #include "imap_view.h"
+#include "route.h"
 
 /* More mailboxes than this is not an archive a page can list. */
 #define MAILBOX_LIST_MAX 10000
 
 static void add_entry(struct mailbox_list *list, size_t *cap,
-                      const char *name, const char *imap_name)
+                      const char *name, const char *label,
+                      const char *imap_name)
 {
 	if (list->n == *cap) {
 		*cap = *cap ? *cap * 2 : 16;
@@ -20,6 +22,7 @@ static void add_entry(struct mailbox_list *list, size_t *cap,
 	}
 	list->entries[list->n++] = (struct mailbox_entry){
 		.name = xstrdup(name),
+		.label = xstrdup(label),
 		.imap_name = xstrdup(imap_name),
 	};
 }
@@ -33,11 +36,12 @@ static int compare_entries(const void *a, const void *b)
 	bool y_inbox = !strcasecmp(y->name, "INBOX");
 	if (x_inbox != y_inbox)
 		return x_inbox ? -1 : 1;
-	return strcmp(x->name, y->name);
+	int by_label = strcmp(x->label, y->label);
+	return by_label ? by_label : strcmp(x->name, y->name);
 }
 
-int mailbox_url_name(const char *imap_name, char delimiter, const char *prefix,
-                     struct buf *out)
+int mailbox_key(const char *imap_name, char delimiter, const char *prefix,
+                struct buf *out)
 {
 	size_t skip = prefix ? strlen(prefix) : 0;
 	const char *rest = imap_name + skip;
@@ -48,30 +52,35 @@ int mailbox_url_name(const char *imap_name, char delimiter, const char *prefix,
 	    (!strncasecmp(rest, "INBOX", 5) && (!rest[5] || rest[5] == delimiter)))
 		rest = imap_name;
 	buf_reset(out);
-	for (const char *p = rest; *p; p++) {
-		if (*p == '/' && delimiter != '/')
+	for (const char *level = rest;;) {
+		const char *end = delimiter ? strchr(level, delimiter) : NULL;
+		size_t len = end ? (size_t)(end - level) : strlen(level);
+
+		if (!len || (len == 1 && level[0] == '.') ||
+		    (len == 2 && level[0] == '.' && level[1] == '.'))
 			return -1;
-		buf_addch(out, *p == delimiter ? '/' : *p);
+		if (level != rest)
+			buf_addch(out, '/');
+		route_level_escape(out, level, len);
+		if (!end)
+			return 0;
+		level = end + 1;
 	}
-	if (!out->len || out->p[0] == '/' || out->p[out->len - 1] == '/' ||
-	    strstr(out->p, "//"))
-		return -1;
-	return 0;
 }
 
 /* A selectable mailbox of the LIST answer, before it gets its URL name. */
 struct listed {
 	char *imap_name;
 	char delimiter;
-	char *url_name;  /* NULL: cannot be a path */
+	char *key;  /* NULL: cannot be a path */
 };
 
 static int compare_listed(const void *a, const void *b)
 {
 	const struct listed *x = a, *y = b;
-	if (!x->url_name || !y->url_name)
-		return !x->url_name - !y->url_name;
-	return strcmp(x->url_name, y->url_name);
+	if (!x->key || !y->key)
+		return !x->key - !y->key;
+	return strcmp(x->key, y->key);
 }
 
 /*
@@ -84,18 +93,18 @@ static bool name_listed(struct listed *listed, size_t n, const char *prefix)
 	struct buf name = BUF_INIT;
 
 	for (size_t i = 0; i < n; i++) {
-		free(listed[i].url_name);
-		listed[i].url_name = NULL;
-		if (mailbox_url_name(listed[i].imap_name, listed[i].delimiter,
-		                     prefix, &name) == 0)
-			listed[i].url_name = buf_detach(&name, NULL);
+		free(listed[i].key);
+		listed[i].key = NULL;
+		if (mailbox_key(listed[i].imap_name, listed[i].delimiter,
+		                prefix, &name) == 0)
+			listed[i].key = buf_detach(&name, NULL);
 	}
 	buf_release(&name);
 	if (n)
 		qsort(listed, n, sizeof(*listed), compare_listed);
 	for (size_t i = 1; i < n; i++)
-		if (listed[i].url_name && listed[i - 1].url_name &&
-		    !strcmp(listed[i].url_name, listed[i - 1].url_name))
+		if (listed[i].key && listed[i - 1].key &&
+		    !strcmp(listed[i].key, listed[i - 1].key))
 			return false;
 	return true;
 }
@@ -158,7 +167,7 @@ int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
 			}
 			listed[nlisted++] = (struct listed){
 				.imap_name = entry.name,
-				.delimiter = entry.delimiter ? entry.delimiter : '/',
+				.delimiter = entry.delimiter,
 			};
 			entry.name = NULL;
 		}
@@ -166,9 +175,15 @@ int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
 	}
 	if (!name_listed(listed, nlisted, namespace.prefix))
 		name_listed(listed, nlisted, NULL);
-	for (size_t i = 0; i < nlisted; i++)
-		if (listed[i].url_name && conf_mailbox_visible(conf, listed[i].url_name))
-			add_entry(list, &cap, listed[i].url_name, listed[i].imap_name);
+	for (size_t i = 0; i < nlisted; i++) {
+		if (!listed[i].key)
+			continue;
+		char *label = route_key_label(listed[i].key);
+		if (conf_mailbox_visible(conf, label))
+			add_entry(list, &cap, listed[i].key, label,
+			          listed[i].imap_name);
+		free(label);
+	}
 	if (list->n)
 		qsort(list->entries, list->n, sizeof(*list->entries),
 		      compare_entries);
@@ -179,7 +194,7 @@ int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
 out:
 	for (size_t i = 0; i < nlisted; i++) {
 		free(listed[i].imap_name);
-		free(listed[i].url_name);
+		free(listed[i].key);
 	}
 	free(listed);
 	imap_namespace_release(&namespace);
@@ -284,6 +299,7 @@ void mailbox_list_release(struct mailbox_list *list)
 {
 	for (size_t i = 0; i < list->n; i++) {
 		free(list->entries[i].name);
+		free(list->entries[i].label);
 		free(list->entries[i].imap_name);
 	}
 	free(list->entries);

@@ -1,8 +1,9 @@
 /*
  * The visible mailboxes: LIST "" "*" through the session, names decoded
- * to UTF-8 with "/" between hierarchy levels and without the personal
- * namespace's prefix (what URLs and the configuration's globs see),
- * \Noselect ones and those the configuration hides left out.
+ * to UTF-8, split into hierarchy levels at the server's delimiter and
+ * without the personal namespace's prefix (what URLs and the
+ * configuration's globs see), \Noselect ones and those the configuration
+ * hides left out.
  */
 #ifndef IMAPEEK_MAILBOXES_H
 #define IMAPEEK_MAILBOXES_H
@@ -16,7 +17,8 @@
 #include "session.h"
 
 struct mailbox_entry {
-	char *name;       /* UTF-8, "/" between levels */
+	char *name;       /* its key (route.h): what URLs and the router use */
+	char *label;      /* its name for people: levels joined by "/" */
 	char *imap_name;  /* UTF-8 with the server's delimiter: for EXAMINE */
 	uint32_t messages;
 	bool has_count;
@@ -24,19 +26,20 @@ struct mailbox_entry {
 
 struct mailbox_list {
 	struct mailbox_entry *entries;
-	char **names;     /* entries[i].name, for the router */
+	char **names;     /* entries[i].name (keys), for the router */
 	size_t n;
 };
 
 /*
- * The URL name of a server name (UTF-8, levels split by delimiter): the
- * levels joined by "/", prefix (the personal namespace's, "INBOX." on
- * Courier; NULL or "" for none) taken off a name below it, unless nothing
- * or a level INBOX would be left.  -1 when it cannot be a path: a level
- * holding "/" (another delimiter) or an empty level.
+ * The key (route.h) of a server name (UTF-8, levels split by delimiter;
+ * '\0' for a server without hierarchy): prefix (the personal namespace's,
+ * "INBOX." on Courier; NULL or "" for none) taken off a name below it,
+ * unless nothing or a level INBOX would be left.  -1 when it cannot be a
+ * path: an empty level, or a level "." or ".." (browsers resolve those
+ * away before a request is sent).
  */
-int mailbox_url_name(const char *imap_name, char delimiter, const char *prefix,
-                     struct buf *out);
+int mailbox_key(const char *imap_name, char delimiter, const char *prefix,
+                struct buf *out);
 /* 0, or -1 with err filled. */
 int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
                        const struct conf *conf, struct session_err *err);

@@ -46,7 +46,7 @@ static void set_site_vars(struct page *page, struct tmpl_vars *vars)
 		struct html_url index = { .root = page->root,
 		                          .mailbox = page->route->mailbox };
 		struct tmpl_vars *crumb = tmpl_vars_add_item(vars, "crumbs");
-		tmpl_vars_set_str(crumb, "name", page->route->mailbox);
+		tmpl_vars_set_str(crumb, "name", page->route->mailbox_label);
 		tmpl_vars_set_url(crumb, "url", &index);
 		tmpl_vars_set_url(vars, "index_url", &index);
 	}

@@ -136,7 +136,7 @@ static void send_json(struct page *page, const struct index_page *index,
 
 	json_init(&json, &body);
 	json_object_begin(&json);
-	json_kv_string(&json, "mailbox", page->route->mailbox);
+	json_kv_string(&json, "mailbox", page->route->mailbox_label);
 	json_kv_uint(&json, "total", index->total);
 	json_kv_uint(&json, "page", index->number);
 	json_kv_uint(&json, "pages", index->pages);
@@ -201,7 +201,7 @@ static void send_html(struct page *page, const struct index_page *index,
 
 	search.suffix = HTML_URL_SEARCH;
 	atom.suffix = HTML_URL_ATOM;
-	tmpl_vars_set_str(vars, "title", page->route->mailbox);
+	tmpl_vars_set_str(vars, "title", page->route->mailbox_label);
 	tmpl_vars_set_url(vars, "threads_url", &threads);
 	tmpl_vars_set_url(vars, "search_url", &search);
 	tmpl_vars_set_url(vars, "atom_url", &atom);

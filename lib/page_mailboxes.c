@@ -30,7 +30,7 @@ int page_mailboxes(struct page *page)
 			struct buf href = BUF_INIT;
 			page_url(page, &href, &url);
 			json_object_begin(&json);
-			json_kv_string(&json, "name", list.entries[i].name);
+			json_kv_string(&json, "name", list.entries[i].label);
 			json_kv_uint(&json, "messages", list.entries[i].messages);
 			json_kv_string(&json, "url", buf_cstr(&href));
 			json_object_end(&json);
@@ -51,7 +51,7 @@ int page_mailboxes(struct page *page)
 		struct tmpl_vars *item = tmpl_vars_add_item(vars, "mailboxes");
 		struct html_url url = { .root = page->root,
 		                        .mailbox = list.entries[i].name };
-		tmpl_vars_set_str(item, "name", list.entries[i].name);
+		tmpl_vars_set_str(item, "name", list.entries[i].label);
 		tmpl_vars_set_uint(item, "messages", list.entries[i].messages);
 		tmpl_vars_set_url(item, "url", &url);
 	}

@@ -71,7 +71,7 @@ static void send_json(struct page *page, const struct message_info *info,
 	raw.suffix = HTML_URL_RAW;
 	json_init(&json, &body);
 	json_object_begin(&json);
-	json_kv_string(&json, "mailbox", page->route->mailbox);
+	json_kv_string(&json, "mailbox", page->route->mailbox_label);
 	json_kv_uint(&json, "uid", info->uid);
 	json_kv_string(&json, "message_id", info->message_id);
 	json_kv_string(&json, "subject", info->subject);

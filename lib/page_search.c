@@ -62,7 +62,7 @@ static int show_form(struct page *page, int status, const char *query,
 		resp_header(page->resp, "Cache-Control", "no-store");
 	}
 	tmpl_vars_set_str(vars, "title", "Search");
-	tmpl_vars_set_str(vars, "mailbox", page->route->mailbox);
+	tmpl_vars_set_str(vars, "mailbox", page->route->mailbox_label);
 	tmpl_vars_set_url(vars, "search_url", &action);
 	tmpl_vars_set_str(vars, "query", query ? query : "");
 	if (why)
@@ -121,7 +121,7 @@ int page_search(struct page *page)
 	if (format == FORMAT_ATOM) {
 		struct buf title = BUF_INIT;
 		buf_addf(&title, "%s: %s: %s", page->conf->title,
-		         page->route->mailbox, buf_cstr(&canonical));
+		         page->route->mailbox_label, buf_cstr(&canonical));
 		rc = export_atom(page, buf_cstr(&title), hits.uids, hits.n);
 		buf_release(&title);
 		goto out;
@@ -140,7 +140,7 @@ int page_search(struct page *page)
 		struct json json;
 		json_init(&json, &body);
 		json_object_begin(&json);
-		json_kv_string(&json, "mailbox", page->route->mailbox);
+		json_kv_string(&json, "mailbox", page->route->mailbox_label);
 		json_kv_string(&json, "query", buf_cstr(&canonical));
 		json_kv_uint(&json, "total", hits.total);
 		json_kv_uint(&json, "page", number);
@@ -181,7 +181,7 @@ int page_search(struct page *page)
 	                           .mailbox = page->route->mailbox,
 	                           .suffix = HTML_URL_SEARCH };
 	tmpl_vars_set_str(vars, "title", "Search");
-	tmpl_vars_set_str(vars, "mailbox", page->route->mailbox);
+	tmpl_vars_set_str(vars, "mailbox", page->route->mailbox_label);
 	tmpl_vars_set_url(vars, "search_url", &action);
 	tmpl_vars_set_str(vars, "query", text);
 	tmpl_vars_set_str(vars, "help", search_help);

@@ -62,7 +62,7 @@ static void send_json(struct page *page, const struct thread_item *items,
 
 	json_init(&json, &body);
 	json_object_begin(&json);
-	json_kv_string(&json, "mailbox", page->route->mailbox);
+	json_kv_string(&json, "mailbox", page->route->mailbox_label);
 	json_key(&json, "messages");
 	json_array_begin(&json);
 	for (size_t i = 0; i < n; i++) {

@@ -142,7 +142,7 @@ int page_threads(struct page *page)
 		struct json json;
 		json_init(&json, &body);
 		json_object_begin(&json);
-		json_kv_string(&json, "mailbox", page->route->mailbox);
+		json_kv_string(&json, "mailbox", page->route->mailbox_label);
 		json_kv_uint(&json, "total", forest->nthreads);
 		json_kv_uint(&json, "page", number);
 		json_kv_uint(&json, "pages", pages);
@@ -204,7 +204,7 @@ int page_threads(struct page *page)
 		goto out;
 	}
 	struct tmpl_vars *vars = tmpl_vars_new();
-	tmpl_vars_set_str(vars, "title", page->route->mailbox);
+	tmpl_vars_set_str(vars, "title", page->route->mailbox_label);
 	tmpl_vars_set_uint(vars, "total", forest->nthreads);
 	tmpl_vars_set_uint(vars, "page", number);
 	tmpl_vars_set_uint(vars, "pages", pages);

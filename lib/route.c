@@ -153,30 +153,63 @@ static bool mailbox_equal(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
+void route_level_escape(struct buf *key, const char *level, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (level[i] == '/')
+			buf_addstr(key, "%2F");
+		else if (level[i] == '%')
+			buf_addstr(key, "%25");
+		else
+			buf_addch(key, level[i]);
+	}
+}
+
+void route_level_unescape(struct buf *out, const char *level, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (level[i] == '%' && len - i >= 3 && level[i + 1] == '2' &&
+		    (level[i + 2] == 'F' || level[i + 2] == '5')) {
+			buf_addch(out, level[i + 2] == 'F' ? '/' : '%');
+			i += 2;
+		} else {
+			buf_addch(out, level[i]);
+		}
+	}
+}
+
+char *route_key_label(const char *key)
+{
+	struct buf label = BUF_INIT;
+
+	route_level_unescape(&label, key, strlen(key));
+	return buf_detach(&label, NULL);
+}
+
 /* Longest run of leading segments naming a mailbox: its length, or 0. */
 static size_t match_mailbox(const struct segments *segs,
                             const char *const *mailboxes, size_t nmailboxes,
                             const char **found)
 {
-	struct buf name = BUF_INIT;
+	struct buf key = BUF_INIT;
 	size_t best = 0;
 
 	for (size_t k = 1; k <= segs->n; k++) {
-		if (k > 1)
-			buf_addch(&name, '/');
-		/* An encoded "/" can't be inside a level of a mailbox name. */
-		if (!segs->seg[k - 1][0] || strchr(segs->seg[k - 1], '/'))
+		const char *level = segs->seg[k - 1];
+		if (!level[0])
 			break;
-		buf_addstr(&name, segs->seg[k - 1]);
+		if (k > 1)
+			buf_addch(&key, '/');
+		route_level_escape(&key, level, strlen(level));
 		for (size_t i = 0; i < nmailboxes; i++) {
-			if (mailbox_equal(buf_cstr(&name), mailboxes[i])) {
+			if (mailbox_equal(buf_cstr(&key), mailboxes[i])) {
 				best = k;
 				*found = mailboxes[i];
 				break;
 			}
 		}
 	}
-	buf_release(&name);
+	buf_release(&key);
 	return best;
 }
 
@@ -391,6 +424,7 @@ int route_resolve(struct route *route, const char *path, const char *query,
 		goto out;
 	}
 	route->mailbox = xstrdup(mailbox);
+	route->mailbox_label = route_key_label(mailbox);
 	rc = route_in_mailbox(route, segs.seg + matched, segs.n - matched, &segs,
 	                      err);
 out:
@@ -403,10 +437,12 @@ out:
 void route_release(struct route *route)
 {
 	free(route->mailbox);
+	free(route->mailbox_label);
 	free(route->section);
 	free(route->msgid);
 	free(route->query);
 	free(route->month);
-	route->mailbox = route->section = route->msgid = NULL;
+	route->mailbox = route->mailbox_label = NULL;
+	route->section = route->msgid = NULL;
 	route->query = route->month = NULL;
 }

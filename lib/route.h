@@ -57,7 +57,8 @@ enum {
 
 struct route {
 	enum route_page page;
-	char *mailbox;         /* UTF-8 name, as LIST gave it */
+	char *mailbox;         /* its key (see route_level_escape) */
+	char *mailbox_label;   /* its name for people: levels joined by "/" */
 	uint32_t uid;
 	char *section;         /* "1", "2.1" */
 	char *msgid;           /* without <> */
@@ -82,9 +83,24 @@ struct route_error {
 #define ROUTE_MAX_SECTION_DEPTH 32
 
 /*
+ * A mailbox key: the mailbox's hierarchy levels (UTF-8) joined by "/",
+ * a "/" or "%" inside a level written "%2F" or "%25".  A level may hold a
+ * "/" on a server whose delimiter is "." or NIL, so a name joined by "/"
+ * alone could not tell "a/b" (one level) from a > b; the key can.  For
+ * every name without "/" or "%" in a level, the key is the name.
+ *
+ * route_level_escape appends one level to a key; route_level_unescape
+ * appends a key's level (len bytes at level) as it is; route_key_label
+ * gives the name people read: the levels joined by "/", unescaped.
+ */
+void route_level_escape(struct buf *key, const char *level, size_t len);
+void route_level_unescape(struct buf *out, const char *level, size_t len);
+char *route_key_label(const char *key);
+
+/*
  * Map path (percent-encoded, starting with "/") and query to a route,
- * resolving the mailbox against the visible mailboxes (UTF-8 names with
- * "/" between levels).  0, or -1 with err filled.
+ * resolving the mailbox against the visible mailboxes (their keys).
+ * 0, or -1 with err filled.
  */
 int route_resolve(struct route *route, const char *path, const char *query,
                   const char *const *mailboxes, size_t nmailboxes,

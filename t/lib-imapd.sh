@@ -98,8 +98,11 @@ mkstore() {
 # prefixed with a timestamp and a blank (rawlog_lines strips them).
 # Other shapes of the same server: DOVECOT_LAYOUT=maildir++ serves a store
 # made by mkstore --maildir++ in Dovecot's default layout ("." between
-# levels); DOVECOT_CAPABILITY=WORDS announces only those capabilities
-# ("IMAP4rev1": no SORT, THREAD, ESEARCH, BINARY, CONDSTORE, ...).
+# levels); DOVECOT_LAYOUT=index keeps folders by GUID and their names only
+# in STATE's list index (any character in a name: "a/b" is one level with
+# DOVECOT_SEPARATOR=., the namespace's delimiter); DOVECOT_CAPABILITY=WORDS
+# announces only those capabilities ("IMAP4rev1": no SORT, THREAD,
+# ESEARCH, BINARY, CONDSTORE, ...).
 dovecot_setup() {
 	_imapd_store=$(cd "$1" && pwd) || return 1
 	_imapd_prepare_state "$2" || return 1
@@ -110,9 +113,17 @@ dovecot_setup() {
 		echo "protocols = imap"
 		echo "ssl = no"
 		echo "log_path = $IMAPD_STATE/dovecot.log"
-		_imapd_layout=:LAYOUT=fs
-		[ "${DOVECOT_LAYOUT:-fs}" = maildir++ ] && _imapd_layout=
+		case ${DOVECOT_LAYOUT:-fs} in
+		maildir++) _imapd_layout= ;;
+		*) _imapd_layout=:LAYOUT=${DOVECOT_LAYOUT:-fs} ;;
+		esac
 		echo "mail_location = maildir:$_imapd_store$_imapd_layout:INDEX=$IMAPD_STATE/index:CONTROL=$IMAPD_STATE/control"
+		if [ -n "${DOVECOT_SEPARATOR:-}" ]; then
+			echo "namespace inbox {"
+			echo "  inbox = yes"
+			echo "  separator = $DOVECOT_SEPARATOR"
+			echo "}"
+		fi
 		[ -n "${DOVECOT_CAPABILITY:-}" ] &&
 			echo "imap_capability = $DOVECOT_CAPABILITY"
 		echo "maildir_very_dirty_syncs = yes"

@@ -35,6 +35,18 @@ unlike() {
 	if printf '%s' "$1" | grep -Eq -- "$2"; then
 		_tap_report 1 "$3"; diag "unexpected match: $2"; else _tap_report 0 "$3"; fi
 }
+# tap_lines FILE: a helper's "ok - ..." / "not ok - ..." lines as this
+# file's TAP tests, other lines as they are (read from a file: a pipe
+# would count them in a subshell).
+tap_lines() {
+	while IFS= read -r _tap_line; do
+		case $_tap_line in
+		"ok - "*) ok 0 "${_tap_line#ok - }" ;;
+		"not ok - "*) ok 1 "${_tap_line#not ok - }" ;;
+		*) echo "$_tap_line" ;;
+		esac
+	done <"$1"
+}
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 done_testing() { echo "1..$_tap_n"; [ "$_tap_failed" = 0 ]; exit $?; }
 bail() { echo "Bail out! $*"; exit 255; }

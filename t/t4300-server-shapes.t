@@ -63,18 +63,6 @@ crawl() {
 	tap_lines "$TEST_TMP/fivexx-$1"
 }
 
-# tap_lines FILE: "ok - ..." lines of a helper as this file's TAP tests
-# (read from a file: a pipe would count them in a subshell).
-tap_lines() {
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) ok 0 "${line#ok - }" ;;
-		"not ok - "*) ok 1 "${line#not ok - }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$1"
-}
-
 # compare SHAPE [EXCEPT...]: SHAPE's summary against Dovecot LAYOUT=fs's;
 # EXCEPT names mailboxes the server cannot have, or a quirk of the server
 # (embedded-headers, stray-cr: said below) the texts may show.

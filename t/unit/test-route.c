@@ -6,7 +6,9 @@
 #include "route.h"
 
 static const char *const mailboxes[] = {
-	"INBOX", "lists", "lists/dev", "Archiv/Grüße & Co", "a%b",
+	/* Keys (route.h): "a%25b" is the level "a%b", "a%2Fb" the level "a/b". */
+	"INBOX", "lists", "lists/dev", "Archiv/Grüße & Co", "a%25b", "a%2Fb",
+	"x/y%2Fz",
 };
 
 struct row {
@@ -40,7 +42,7 @@ static const struct row rows[] = {
 	{ "/m/a/b", "", 0, PAGE_MSGID_ALL, NULL, NULL, "a/b", 0, false, 1 },
 	{ "/inbox/", "", 0, PAGE_INDEX, "INBOX", NULL, NULL, 0, false, 1 },
 	{ "/Archiv/Gr%C3%BC%C3%9Fe%20%26%20Co/", "", 0, PAGE_INDEX, "Archiv/Grüße & Co", NULL, NULL, 0, false, 1 },
-	{ "/a%25b/1", "", 0, PAGE_MESSAGE, "a%b", NULL, NULL, 1, false, 1 },
+	{ "/a%25b/1", "", 0, PAGE_MESSAGE, "a%25b", NULL, NULL, 1, false, 1 },
 	/* 404: unknown or hidden things */
 	{ "/nope/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/dev/7/frob", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
@@ -65,6 +67,16 @@ static const struct row rows[] = {
 	{ "/lists/%ff/", "", 400, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/%c0%af/", "", 400, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/%2F/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
+	/* A level holding "/" is one segment with %2F; "/" alone splits levels. */
+	{ "/a%2Fb/", "", 0, PAGE_INDEX, "a%2Fb", NULL, NULL, 0, false, 1 },
+	{ "/a%2fb/7", "", 0, PAGE_MESSAGE, "a%2Fb", NULL, NULL, 7, false, 1 },
+	{ "/a/b/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
+	{ "/x/y%2Fz/threads/", "", 0, PAGE_THREADS, "x/y%2Fz", NULL, NULL, 0, false, 1 },
+	{ "/x/y/z/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
+	{ "/x%2Fy%2Fz/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
+	{ "/a%25b/", "", 0, PAGE_INDEX, "a%25b", NULL, NULL, 0, false, 1 },
+	{ "/a%252Fb/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
+	{ "/lists%2Fdev/", "", 404, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/../", "", 400, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "/lists/%2e%2e/", "", 400, 0, NULL, NULL, NULL, 0, false, 0 },
 	{ "lists/", "", 400, 0, NULL, NULL, NULL, 0, false, 0 },
@@ -114,18 +126,18 @@ int main(void)
 	huge[0] = '/';
 	memset(huge + 1, 'a', ROUTE_MAX_PATH);
 	huge[ROUTE_MAX_PATH + 1] = '\0';
-	tap_ok(route_resolve(&route, huge, "", mailboxes, 5, &err) < 0 &&
+	tap_ok(route_resolve(&route, huge, "", mailboxes, 7, &err) < 0 &&
 	       err.status == 400, "a path over %d bytes is 400", ROUTE_MAX_PATH);
 	for (size_t i = 1; i < ROUTE_MAX_PATH; i += 2)
 		huge[i] = 'a', huge[i + 1] = '/';
-	tap_ok(route_resolve(&route, huge, "", mailboxes, 5, &err) < 0 &&
+	tap_ok(route_resolve(&route, huge, "", mailboxes, 7, &err) < 0 &&
 	       err.status == 400, "a path of thousands of levels is 400");
 	free(huge);
 
 	struct route q;
-	tap_ok(route_resolve(&q, "/lists/search", "q=from%3A%22J+S%22&format=json&x=%zz", mailboxes, 5, &err) < 0,
+	tap_ok(route_resolve(&q, "/lists/search", "q=from%3A%22J+S%22&format=json&x=%zz", mailboxes, 7, &err) < 0,
 	       "a bad escape in an ignored key is still 400");
-	tap_ok(route_resolve(&q, "/lists/search", "q=from%3A%22J+S%22&format=json", mailboxes, 5, &err) == 0 &&
+	tap_ok(route_resolve(&q, "/lists/search", "q=from%3A%22J+S%22&format=json", mailboxes, 7, &err) == 0 &&
 	       !strcmp(q.query, "from:\"J S\"") && q.format == FORMAT_JSON,
 	       "query value decoded, + is space, format=json");
 	route_release(&q);
