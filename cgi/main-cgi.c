@@ -137,6 +137,8 @@ static void cgi_request_fill(struct cgi_request *request,
 	request->req.if_modified_since =
 		param_or_null(params, "HTTP_IF_MODIFIED_SINCE");
 	request->req.host = param_or_null(params, "HTTP_HOST");
+	request->req.server_name = param_or_null(params, "SERVER_NAME");
+	request->req.server_port = param_or_null(params, "SERVER_PORT");
 	request->req.https = https && (!strcasecmp(https, "on") ||
 	                               !strcmp(https, "1"));
 }
@@ -336,9 +338,30 @@ static int run_fcgi(void)
 	return fcgi_stop ? 0 : 1;
 }
 
+/*
+ * systemd's socket activation (sd_listen_fds(3), and systemd-socket-activate)
+ * passes the listening socket as descriptor 3 with LISTEN_PID and
+ * LISTEN_FDS set; libfcgi looks for it on descriptor 0.  Move it there, so
+ * a .socket unit works with or without StandardInput=socket.
+ */
+static void take_activated_socket(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid() ||
+	    strcmp(fds, "1") != 0)
+		return;
+	if (dup2(3, FCGI_LISTENSOCK_FILENO) == FCGI_LISTENSOCK_FILENO)
+		close(3);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+}
+
 int main(void)
 {
 	/* A client that goes away must be a failed write, not a dead worker. */
 	signal(SIGPIPE, SIG_IGN);
+	take_activated_socket();
 	return FCGX_IsCGI() ? run_cgi() : run_fcgi();
 }

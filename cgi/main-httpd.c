@@ -119,6 +119,23 @@ static const char *header(struct MHD_Connection *connection, const char *name)
 	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
 }
 
+/* The port the connection came in on, as text ("" when unknown). */
+static void local_port(struct MHD_Connection *connection, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage addr;
+	socklen_t len = sizeof(addr);
+
+	out[0] = '\0';
+	if (!info || getsockname(info->connect_fd, (struct sockaddr *)&addr, &len) < 0)
+		return;
+	if (addr.ss_family == AF_INET)
+		snprintf(out, size, "%u", ntohs(((struct sockaddr_in *)&addr)->sin_port));
+	else if (addr.ss_family == AF_INET6)
+		snprintf(out, size, "%u", ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
+}
+
 /* These are MHD's to write: it frames the message itself. */
 static bool framing_header(const char *name)
 {
@@ -139,6 +156,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 	struct MHD_Response *response = NULL;
 	enum MHD_Result ret = MHD_NO;
 	struct req req;
+	char server_port[8];
 	struct resp resp;
 	int status;
 	char *data;
@@ -170,6 +188,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 	req.if_none_match = header(connection, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	req.if_modified_since = header(connection, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
 	req.host = header(connection, MHD_HTTP_HEADER_HOST);
+	local_port(connection, server_port, sizeof(server_port));
+	req.server_port = server_port[0] ? server_port : NULL;
 	req.https = false;
 
 	/*

@@ -18,30 +18,20 @@
 #include "gzip.h"
 #include "mboxrd.h"
 #include "message.h"
+#include "site.h"
 
 /* Entries in a feed: a reader polls, it does not read the archive. */
 #define FEED_ENTRIES 20
 
-/* "https://host" + path: feed ids and links must be absolute. */
+/* The site's origin + path: feed ids and links must be absolute. */
 static void absolute_url(struct page *page, struct buf *out, const char *path)
 {
-	const char *base = page->conf->base_url;
+	struct buf origin = BUF_INIT;
 
-	if (base && base[0]) {
-		size_t len = strlen(base);
-		while (len && base[len - 1] == '/')
-			len--;
-		buf_add(out, base, len);
-		/* base-url is the root itself: drop the root from the path. */
-		size_t root = strlen(page->root);
-		if (!strncmp(path, page->root, root))
-			path += root;
-	} else {
-		buf_addf(out, "%s://%s", page->req->https ? "https" : "http",
-		         page->req->host && page->req->host[0] ? page->req->host
-		                                               : "localhost");
-	}
+	site_origin(page->conf, page->req, &origin);
+	buf_add(out, origin.p, origin.len);
 	buf_addstr(out, path);
+	buf_release(&origin);
 }
 
 static void feed_entry(struct page *page, const struct archive_message *msg,
@@ -57,13 +47,18 @@ static void feed_entry(struct page *page, const struct archive_message *msg,
 		buf_addf(&text, "%s[%s]", text.len ? "\n\n" : "", msg->note);
 	page_url(page, &path, &url);
 	absolute_url(page, &link, buf_cstr(&path));
-	if (info->message_id)
+	if (info->message_id) {
 		atom_id_msgid(&id, str_from(info->message_id));
-	else
-		atom_id_uid(&id, str_from(page->req->host ? page->req->host
-		                                          : "localhost"),
+	} else {
+		/* The site's authority, as in its links: "tag:host%3A8080,...". */
+		struct buf origin = BUF_INIT;
+		site_origin(page->conf, page->req, &origin);
+		const char *authority = strstr(buf_cstr(&origin), "://");
+		atom_id_uid(&id, str_from(authority ? authority + 3 : buf_cstr(&origin)),
 		            str_from(page->route->mailbox),
 		            archive_uidvalidity(page->archive), msg->uid);
+		buf_release(&origin);
+	}
 	if (info->in_reply_to)
 		atom_id_msgid(&parent, str_from(info->in_reply_to));
 	const struct message_addr *from = info->from.n ? &info->from.items[0] : NULL;

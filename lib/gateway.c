@@ -17,6 +17,7 @@
 #include "message.h"
 #include "archive.h"
 #include "page.h"
+#include "site.h"
 
 struct gateway {
 	const struct conf *conf;
@@ -173,15 +174,17 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		.resp = resp,
 		.route = &route,
 		.templates = gateway->templates,
-		.root = req->root ? req->root : "",
+		.root = "",
 		.mailboxes = &mailboxes,
 		.about_html = gateway->about_html,
 		.archive = gateway->archive,
 	};
-	struct buf etag = BUF_INIT;
+	struct buf etag = BUF_INIT, root = BUF_INIT;
 	const char *path = req->path && req->path[0] ? req->path : "/";
 	bool routed = false;
 
+	site_root(gateway->conf, req, &root);
+	page.root = buf_cstr(&root);
 	page.json = wants_json(req);
 	memset(&route, 0, sizeof(route));
 	if (req->method == REQ_OTHER) {
@@ -245,6 +248,7 @@ out:
 	resp_finish(resp);
 	archive_end_request(gateway->archive);
 	buf_release(&etag);
+	buf_release(&root);
 	if (routed)
 		route_release(&route);
 	mailbox_list_release(&mailboxes);

@@ -31,7 +31,11 @@ struct req {
 	const char *accept_encoding;
 	const char *if_none_match;
 	const char *if_modified_since;
-	const char *host;
+	const char *host;         /* the Host header, unchecked (site.h) */
+	/* The server's own name and the port the request came in on:
+	 * SERVER_NAME and SERVER_PORT under CGI; NULL when unknown. */
+	const char *server_name;
+	const char *server_port;
 	bool https;
 };
 

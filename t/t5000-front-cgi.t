@@ -26,6 +26,18 @@ like "$(header Content-Type)" '^text/html; charset=utf-8' "the index is sent as 
 like "$(cat "$RESP_BODY")" 'href="/lists/dev/[0-9]+"' "... linking to its messages"
 uid=$(sed -n 's|.*href="/lists/dev/\([0-9][0-9]*\)".*|\1|p' "$RESP_BODY" | head -n 1)
 
+# -- absolute URLs: nginx's fastcgi_params passes HTTP_HOST as $host (no
+# port); the port the request came in on (SERVER_PORT) is put back
+IMAPEEK_CONF=$PAGES_CONF cgi_get /lists/dev/new.atom "" SERVER_PORT=8081 >"$out" 2>>"$TEST_TMP/cgi.err"
+cgi_response "$out"
+like "$(cat "$RESP_BODY")" '<id>http://localhost:8081/lists/dev/new\.atom</id>' \
+	"HTTP_HOST without a port gets SERVER_PORT in the feed's URLs"
+IMAPEEK_CONF=$PAGES_CONF cgi_get /lists/dev/new.atom "" 'HTTP_HOST=evil.example/<x>' \
+	SERVER_NAME=archive.example SERVER_PORT=443 HTTPS=on >"$out" 2>>"$TEST_TMP/cgi.err"
+cgi_response "$out"
+like "$(cat "$RESP_BODY")" '<id>https://archive\.example/lists/dev/new\.atom</id>' \
+	"an HTTP_HOST that is no host[:port] is not used: SERVER_NAME is"
+
 # -- the path: UTF-8, space and "&" percent-encoded; %2F is not a level
 page cgi "$odd_path" format=json
 is "$RESP_STATUS" 200 "a path with %C3%BC, %20 and %26 answers 200"

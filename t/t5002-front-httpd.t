@@ -165,6 +165,32 @@ is "$RESP_STATUS" 502 "... and again on the next request"
 like "$(cat "$HTTPD_LOG")" "imapd $DOVECOT_IMAP" "the log names the imapd"
 httpd_stop
 
+# -- where the site is: base-url (behind a proxy under a path), else a
+# Host that is a valid host[:port], else the port the request came in on
+{ cat "$conf"; echo "base-url = https://lists.example.org/archive"; } >"$TEST_TMP/base.conf"
+httpd_start "$TEST_TMP/base.conf" -j 1
+http_get "$HTTPD_URL/"
+hrefs=$(sed -n 's/.*href="\([^"]*\)".*/\1/p' "$RESP_BODY" | grep -v '^https://' | sort -u)
+like "$hrefs" '/archive/lists/dev/' "base-url: the list links below its path"
+is "$(printf '%s\n' "$hrefs" | grep -v '^/archive/' | head -n 1)" "" "... and every link of the page is below it"
+http_get "$HTTPD_URL/lists/dev"
+is "$RESP_STATUS $(header Location)" "301 /archive/lists/dev/" "base-url: a redirect goes below its path"
+http_get "$HTTPD_URL/lists/dev/?format=json"
+is "$(json 'd["messages"][0]["url"].split("/")[1]')" archive "base-url: JSON urls are below its path"
+http_get "$HTTPD_URL/lists/dev/new.atom" -H 'Host: evil.example'
+like "$(cat "$RESP_BODY")" '<id>https://lists\.example\.org/archive/lists/dev/new\.atom</id>' \
+	"base-url: the feed's id is its URL, whatever Host says"
+httpd_stop
+httpd_start "$conf" -j 1
+port=${HTTPD_URL##*:}
+http_get "$HTTPD_URL/lists/dev/new.atom" -H 'Host: evil.example/<x>'
+like "$(cat "$RESP_BODY")" "<id>http://localhost:$port/lists/dev/new\\.atom</id>" \
+	"a Host that is no host[:port] is not used; the port the request came in on is"
+http_get "$HTTPD_URL/lists/dev/new.atom" -H 'Host: archive.example'
+like "$(cat "$RESP_BODY")" "<id>http://archive\\.example:$port/lists/dev/new\\.atom</id>" \
+	"a Host without a port gets the one the request came in on"
+httpd_stop
+
 # -- IPv6 and SIGINT
 if [ -e /proc/net/if_inet6 ]; then
 	"$IMAPEEK_HTTPD" -c "$conf" -l '[::1]:0' 2>"$TEST_TMP/v6.log" &
