@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -285,26 +286,91 @@ static void on_child(int signo)
 	errno = saved_errno;
 }
 
+/*
+ * Standard error under FastCGI.  spawn-fcgi starts its children with
+ * descriptor 2 on /dev/null, so the reason of a failure (ours, and the
+ * imapd's: it inherits descriptor 2) would be lost.  Then descriptor 2
+ * becomes a pipe, and what is written to it goes out with the next
+ * request on that request's FastCGI stderr stream, which nginx and Apache
+ * write to their error log.  The pipe is non-blocking at both ends: when
+ * nothing drains it for long (1 MiB unread), lines are dropped rather
+ * than a writer (an imapd) blocked.  Where descriptor 2 leads somewhere
+ * (mod_fcgid's error log, systemd's journal, spawn-fcgi -n), it is kept.
+ */
+static int stderr_pipe = -1;
+
+static bool stderr_is_lost(void)
+{
+	struct stat st, null_st;
+
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return true;
+	return S_ISCHR(st.st_mode) && stat("/dev/null", &null_st) == 0 &&
+	       st.st_rdev == null_st.st_rdev;
+}
+
+static void stderr_capture(void)
+{
+	int fds[2];
+
+	if (!stderr_is_lost())
+		return;
+	/* A closed descriptor 2 must not be taken by the pipe itself. */
+	if (fcntl(STDERR_FILENO, F_GETFD) < 0 &&
+	    open("/dev/null", O_WRONLY) != STDERR_FILENO)
+		return;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;
+	fcntl(fds[0], F_SETPIPE_SZ, 1 << 20);
+	/* dup2 leaves descriptor 2 without FD_CLOEXEC: the imapd gets it. */
+	if (dup2(fds[1], STDERR_FILENO) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	close(fds[1]);
+	stderr_pipe = fds[0];
+}
+
+/* What waits in the pipe, at most 1 MiB, onto the request's stderr. */
+static void stderr_forward(FCGX_Stream *err)
+{
+	char chunk[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	if (stderr_pipe < 0)
+		return;
+	while (total < (1u << 20) &&
+	       (n = read(stderr_pipe, chunk, sizeof(chunk))) > 0) {
+		FCGX_PutStr(chunk, (int)n, err);
+		total += (size_t)n;
+	}
+}
+
 static int run_fcgi(void)
 {
 	struct sigaction action;
 	FCGX_Request request;
 	struct conf conf;
-	struct buf err = BUF_INIT;
-	struct gateway *gateway;
+	struct buf conf_err = BUF_INIT;
+	struct gateway *gateway = NULL;
+	bool have_conf;
 	unsigned long served = 0;
 
-	if (front_load_conf(&conf, NULL, &err) < 0) {
-		fprintf(stderr, "%s\n", buf_cstr(&err));
-		buf_release(&err);
-		return 1;
-	}
-	buf_release(&err);
+	stderr_capture();
 	if (FCGX_Init() != 0) {
 		front_log("cannot initialise libfcgi");
-		conf_release(&conf);
 		return 1;
 	}
+	/*
+	 * A configuration error does not end the process: a FastCGI manager
+	 * would only report "exited with 1" and start it again.  Every request
+	 * gets a 500, and the web server's error log the reason, with each.
+	 */
+	have_conf = front_load_conf(&conf, NULL, &conf_err) == 0;
+	if (!have_conf && stderr_pipe < 0)
+		front_log("%s", buf_cstr(&conf_err));
 	fcgi_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	/* No SA_RESTART: the signal must interrupt accept(). */
 	memset(&action, 0, sizeof(action));
@@ -319,18 +385,25 @@ static int run_fcgi(void)
 	sigaction(SIGCHLD, &action, NULL);
 	FCGX_InitRequest(&request, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR);
 
-	gateway = gateway_new(&conf);
+	if (have_conf)
+		gateway = gateway_new(&conf);
 	while (!fcgi_stop) {
 		if (FCGX_Accept_r(&request) < 0)
 			break;
 		struct cgi_params params = { get_from_fcgi, request.envp };
 		serve(gateway, &params, &fcgi_ops, request.out);
+		if (!have_conf)
+			FCGX_FPrintF(request.err, "imapeek: %s\n", buf_cstr(&conf_err));
+		stderr_forward(request.err);
 		FCGX_Finish_r(&request);
 		served++;
 	}
 	FCGX_Free(&request, 1);
-	gateway_free(gateway);
-	conf_release(&conf);
+	if (gateway)
+		gateway_free(gateway);
+	if (have_conf)
+		conf_release(&conf);
+	buf_release(&conf_err);
 	if (fcgi_devnull >= 0)
 		close(fcgi_devnull);
 	if (!fcgi_stop)

@@ -112,12 +112,44 @@ ok "$(kill -0 "$FCGI_PID"; echo $?)" "... and the responder lives on"
 like "$(cat "$FCGI_LOG")" "imapd $DOVECOT_IMAP" "the log names the imapd"
 fcgi_stop
 
-# A configuration error stops the responder at start with FILE:LINE.
+# A configuration error: the responder stays up (a FastCGI manager would
+# only see "exited with 1" and start it again), every request is a 500
+# that no cache keeps, and the reason, FILE:LINE, goes with each request
+# on its FastCGI stderr stream, which the web server writes to its error
+# log (cgi-fcgi writes it to its own stderr).
 printf 'imapd = /bin/false\nbogus = 1\n' >"$TEST_TMP/bad.conf"
-IMAPEEK_CONF=$TEST_TMP/bad.conf spawn-fcgi -n -s "$TEST_TMP/bad.sock" -- \
-	"$IMAPEEK_CGI" >"$TEST_TMP/bad.log" 2>&1
-is "$?" 1 "a bad configuration: exit 1 at start"
-like "$(cat "$TEST_TMP/bad.log")" "bad\.conf:2: " "... with FILE:LINE on stderr"
+fcgi_start "$TEST_TMP/bad.conf"
+for n in 1 2; do
+	fcgi_get /lists/dev/ >"$TEST_TMP/bad.out" 2>"$TEST_TMP/bad.err"
+	cgi_response "$TEST_TMP/bad.out"
+	is "$RESP_STATUS $(header Cache-Control)" "500 no-store" \
+		"a bad configuration: request $n is a 500, no-store"
+	like "$(cat "$TEST_TMP/bad.err")" "bad\.conf:2: unknown key" \
+		"... and its FastCGI stderr says FILE:LINE and why"
+done
+fcgi_stop
+
+# spawn-fcgi without -n starts its child with stderr on /dev/null: what
+# imapeek and the imapd write to stderr still reaches the web server,
+# with the next request's stderr stream.
+front_dead_imapd_conf "$TEST_TMP/dead2.conf"
+IMAPEEK_CONF=$TEST_TMP/dead2.conf spawn-fcgi -s "$TEST_TMP/forked.sock" \
+	-P "$TEST_TMP/forked.pid" -- "$IMAPEEK_CGI" >/dev/null 2>&1
+forked=$(cat "$TEST_TMP/forked.pid" 2>/dev/null)
+at_exit '[ -z "$forked" ] || kill "$forked" 2>/dev/null'
+is "$(readlink "/proc/$forked/fd/2" 2>/dev/null | sed 's/:.*//')" pipe \
+	"with stderr on /dev/null, imapeek.cgi makes it a pipe of its own"
+FCGI_SOCKET=$TEST_TMP/forked.sock fcgi_get /lists/dev/ >"$TEST_TMP/forked.out" 2>"$TEST_TMP/forked.err"
+cgi_response "$TEST_TMP/forked.out"
+is "$RESP_STATUS" 502 "an imapd that fails at start: 502"
+like "$(cat "$TEST_TMP/forked.err")" "no-such-dovecot\.conf" \
+	"... and the imapd's own reason reaches the request's stderr stream"
+like "$(cat "$TEST_TMP/forked.err")" "imapeek: /lists/dev/: " "... with imapeek's line"
+kill "$forked"
+i=0
+while kill -0 "$forked" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+ok "$(kill -0 "$forked" 2>/dev/null && echo 1 || echo 0)" "... and it stops on SIGTERM"
+forked=
 
 is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
 done_testing
