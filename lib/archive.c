@@ -243,6 +243,13 @@ int archive_mailbox_counts(struct archive *archive, struct mailbox_list *list,
 	return mailbox_list_count(list, session, err);
 }
 
+int archive_store_check(struct archive *archive, struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+
+	return session ? mailbox_store_check(session, err) : -1;
+}
+
 int archive_open(struct archive *archive, const struct mailbox_entry *entry,
                  struct session_err *err)
 {
@@ -256,8 +263,12 @@ int archive_open(struct archive *archive, const struct mailbox_entry *entry,
 	session = session_of(archive, err);
 	if (!session)
 		return -1;
-	if (session_examine(session, str_from(entry->imap_name), false, err) < 0)
+	if (session_examine(session, str_from(entry->imap_name), false, err) < 0) {
+		/* Listed, so a NO is a store that cannot be read (a 502), not a
+		 * missing mailbox, unless it has just gone ([NONEXISTENT]). */
+		session_err_store_failed(err);
 		return -1;
+	}
 	if (!archive->open_name)
 		archive->open_name = xstrdup(entry->imap_name);
 	return 0;
@@ -288,7 +299,8 @@ int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
 	session_result_init(&result);
 	if (session_send(session, &noop, &noop_ticket, err) < 0 ||
 	    session_send(session, &newest, &newest_ticket, err) < 0 ||
-	    session_wait(session, noop_ticket, &result, err) < 0)
+	    session_wait(session, noop_ticket, &result, err) < 0 ||
+	    session_result_warned(&result, "NOOP", err))
 		goto out;
 	session_result_release(&result);
 	session_result_init(&result);

@@ -51,6 +51,8 @@ void archive_end_request(struct archive *archive);
 
 /* ---- mailboxes --------------------------------------------------------- */
 
+/* 0 when the store can be read, else -1 (mailbox_store_check). */
+int archive_store_check(struct archive *archive, struct session_err *err);
 /* The visible mailboxes (names for URLs and the server's own). */
 int archive_mailboxes(struct archive *archive, struct mailbox_list *list,
                       struct session_err *err);
