@@ -26,6 +26,7 @@ struct conf {
 	bool obfuscate;          /* default no */
 	char *base_url;          /* or NULL: from the request */
 	char *templates;         /* folder; default IMAPEEK_TEMPLATES */
+	char *settings;          /* every "key=value" read, a line each */
 };
 
 /* Which file to read: -c CONF, else $IMAPEEK_CONF, else /etc/imapeek.conf. */
@@ -43,6 +44,14 @@ int conf_load(struct conf *conf, const char *path, struct buf *err);
 int conf_parse(struct conf *conf, const char *name, const char *text,
                size_t len, struct buf *err);
 void conf_release(struct conf *conf);
+
+/*
+ * What the configuration makes of the site's output, for validators
+ * (cache.h): every setting read, in order, appended to out.  All of
+ * them, not a chosen few: a setting that changes no page costs one
+ * revalidation when it changes, a forgotten one would serve stale pages.
+ */
+void conf_fingerprint(const struct conf *conf, struct buf *out);
 
 /*
  * Split a command line like a shell splits words: blanks separate, double

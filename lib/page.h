@@ -31,6 +31,7 @@ struct page {
 	const struct route *route;
 	const struct tmpl_set *templates;
 	bool json;              /* answer with JSON rather than HTML */
+	bool gzip;              /* a feed or export, gzipped (the client takes it) */
 	const char *root;       /* path prefix of every URL we make */
 	/* The "about" Markdown file rendered once per worker, or NULL. */
 	const char *about_html;

@@ -47,6 +47,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -77,6 +78,14 @@ bool tmpl_exists(const struct tmpl_set *set, const char *name);
  * layout includes as <style>{{>style.css}}</style>.  Computed at load.
  */
 const char *tmpl_csp(const struct tmpl_set *set);
+
+/*
+ * For validators (cache.h): every template's name and text, appended to
+ * out; and the latest modification time of the files tmpl_load_dir read
+ * (0 when none).
+ */
+void tmpl_fingerprint(const struct tmpl_set *set, struct buf *out);
+time_t tmpl_newest(const struct tmpl_set *set);
 
 /*
  * Where rendered bytes go.  They collect in buf; with a write callback,
