@@ -118,11 +118,12 @@ void front_error(struct resp *resp, int status)
 	resp_header(resp, "Content-Type", "text/html; charset=utf-8");
 	resp_header(resp, "Content-Security-Policy", "default-src 'none'");
 	resp_header(resp, "Cache-Control", "no-store");
-	resp_printf(resp,
-	            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	            "<title>%d %s</title></head>\n<body><h1>%d %s</h1></body></html>\n",
-	            status, text, status, text);
-	resp_finish(resp);
+	/* A write that fails marks resp failed: the front end sees it there. */
+	if (resp_printf(resp,
+	                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	                "<title>%d %s</title></head>\n<body><h1>%d %s</h1></body></html>\n",
+	                status, text, status, text) == 0)
+		resp_finish(resp);
 }
 
 double front_now_ms(void)

@@ -103,7 +103,7 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 	msgs = xcalloc(n + 1, sizeof(*msgs));
 	for (size_t i = 0; i < n; i++)
 		msgs[i].uid = uids[i];
-	if (archive_messages(page->archive, msgs, n, &err) < 0) {
+	if (page_fetch_messages(page, msgs, n, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
@@ -142,10 +142,13 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 	if (page->gzip) {
 		gzip_resp_init(&gzip, resp);
 		rc = resp_write(&gzip.resp, out.p, out.len);
-		gzip_resp_finish(&gzip);
+		if (gzip_resp_finish(&gzip) < 0)
+			rc = -1;
 	} else {
 		rc = resp_write(resp, out.p, out.len);
 	}
+	if (rc < 0)
+		rc = page_fail(page, "the feed", NULL);
 out:
 	for (size_t i = 0; i < n; i++)
 		archive_message_release(&msgs[i]);
@@ -204,21 +207,18 @@ int export_mbox(struct page *page, const char *filename,
 	/* Messages the store cannot give are left out (archive_raws). */
 	if (archive_raws(page->archive, uids, n, mbox_take, &export, &err) < 0) {
 		if (!resp->begun && err.code) {
-			/* Nothing sent yet: a proper error page. */
+			/* Nothing sent yet: a proper error page, not gzipped. */
 			if (compress)
-				gzip_resp_finish(&gzip);
+				gzip_resp_abandon(&gzip);
 			compress = false;
 			rc = page_session_error(page, &err);
 		} else {
-			/* Mid-stream: stop; the client sees a short file. */
-			fprintf(stderr, "imapeek: mbox export stopped: %s\n", err.message);
-			rc = -1;
+			/* Mid-stream: the answer fails, the client sees it cut. */
+			rc = page_fail(page, "the mbox export", &err);
 		}
 	}
-	if (compress)
-		gzip_resp_finish(&gzip);
-	else
-		resp_finish(resp);
+	if (compress && gzip_resp_finish(&gzip) < 0)
+		rc = page_fail(page, "the mbox export's gzip", NULL);
 	buf_release(&export.entry);
 	return rc;
 }

@@ -196,8 +196,9 @@ static void cache_variant(const struct page *page, struct buf *out)
  * fingerprint, as one digest: the path and the whole query (page=,
  * month=, q=, format=: every search its own tag; a parameter that
  * changes nothing costs a separate cache entry, never a wrong one), the
- * representation, the root of links and the origin of a feed's absolute
- * URLs (base-url, or the request's Host).
+ * representation, the root of links and, for a feed, the origin of its
+ * absolute URLs (base-url, or the request's Host; no other page has
+ * absolute URLs).
  */
 static void cache_digest(const struct page *page, const unsigned char *site,
                          const char *variant, unsigned char *digest)
@@ -205,7 +206,8 @@ static void cache_digest(const struct page *page, const unsigned char *site,
 	const struct req *req = page->req;
 	struct buf all = BUF_INIT, origin = BUF_INIT;
 
-	site_origin(page->conf, req, &origin);
+	if (page->route->page == PAGE_ATOM || page->route->format == FORMAT_ATOM)
+		site_origin(page->conf, req, &origin);
 	buf_add(&all, (const char *)site, SHA256_LEN);
 	buf_addf(&all, "\n%s\n%s\n%s\n%s\n", variant, page->root,
 	         buf_cstr(&origin), req->path ? req->path : "");

@@ -121,7 +121,16 @@ int gzip_resp_finish(struct gzip_resp *gzip)
 		gzip->stream.avail_in = 0;
 		rc = deflate_out(gzip, Z_FINISH);
 	}
+	/* A stream that is not whole makes an answer that is not whole. */
+	if (rc < 0 || gzip->resp.failed)
+		gzip->inner->failed = true;
 	deflateEnd(&gzip->stream);
 	resp_release(&gzip->resp);
-	return rc;
+	return rc < 0 || gzip->inner->failed ? -1 : 0;
+}
+
+void gzip_resp_abandon(struct gzip_resp *gzip)
+{
+	deflateEnd(&gzip->stream);
+	resp_release(&gzip->resp);
 }

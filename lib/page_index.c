@@ -58,18 +58,20 @@ static int load_index(struct page *page, struct index_page *index,
 	size_t count = from < norder ? norder - from : 0;
 	if (count > size)
 		count = size;
-	rc = archive_summaries(page->archive, order + from, count,
+	rc = page_fetch_summaries(page, order + from, count,
 	                       &index->messages, &index->n, err);
 out:
 	free(in_month);
 	return rc;
 }
 
-static void index_url(struct page *page, struct buf *out, unsigned number)
+static void index_url(struct page *page, struct buf *out, unsigned number,
+                      const void *ctx)
 {
 	char value[16];
 	size_t k = 0;
 	struct html_url url = { .mailbox = page->route->mailbox };
+	(void)ctx;
 
 	if (page->route->month)
 		url.params[k++] = (struct html_url_param){ "month", page->route->month };
@@ -128,11 +130,12 @@ static void message_url(struct page *page, struct buf *out, uint32_t uid)
 	page_url(page, out, &url);
 }
 
-static void send_json(struct page *page, const struct index_page *index,
-                      const struct archive_months *cache)
+static int send_json(struct page *page, const struct index_page *index,
+                     const struct archive_months *cache)
 {
 	struct buf body = BUF_INIT, url = BUF_INIT;
 	struct json json;
+	int rc;
 
 	json_init(&json, &body);
 	json_object_begin(&json);
@@ -165,34 +168,20 @@ static void send_json(struct page *page, const struct index_page *index,
 		page_json_summary(&json, info, buf_cstr(&url));
 	}
 	json_array_end(&json);
-	json_key(&json, "next");
-	if (index->number < index->pages) {
-		buf_reset(&url);
-		index_url(page, &url, index->number + 1);
-		json_string(&json, buf_cstr(&url));
-	} else {
-		json_null(&json);
-	}
-	json_key(&json, "prev");
-	if (index->number > 1) {
-		buf_reset(&url);
-		index_url(page, &url, index->number - 1);
-		json_string(&json, buf_cstr(&url));
-	} else {
-		json_null(&json);
-	}
+	page_json_paging(page, &json, index->number, index->pages, index_url, NULL);
 	json_object_end(&json);
-	json_finish(&json);
-	page_send_json(page, &body);
+	rc = page_send_json(page, &json, &body);
 	buf_release(&body);
 	buf_release(&url);
+	return rc;
 }
 
-static void send_html(struct page *page, const struct index_page *index,
-                      const struct archive_months *months)
+static int send_html(struct page *page, const struct index_page *index,
+                     const struct archive_months *months)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
 	struct buf url = BUF_INIT;
+	int rc;
 
 	struct html_url threads = { .root = page->root,
 	                            .mailbox = page->route->mailbox,
@@ -221,17 +210,18 @@ static void send_html(struct page *page, const struct index_page *index,
 	}
 	if (index->number < index->pages) {
 		buf_reset(&url);
-		index_url(page, &url, index->number + 1);
+		index_url(page, &url, index->number + 1, NULL);
 		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
 	}
 	if (index->number > 1) {
 		buf_reset(&url);
-		index_url(page, &url, index->number - 1);
+		index_url(page, &url, index->number - 1, NULL);
 		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
 	}
-	page_render(page, "index.html", vars);
+	rc = page_render(page, "index.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&url);
+	return rc;
 }
 
 int page_index(struct page *page)
@@ -255,10 +245,8 @@ int page_index(struct page *page)
 	} else if (rc < 0) {
 		rc = page_session_error(page, &err);
 	} else {
-		if (page->json)
-			send_json(page, &index, months);
-		else
-			send_html(page, &index, months);
+		rc = page->json ? send_json(page, &index, months)
+		                : send_html(page, &index, months);
 	}
 	archive_summaries_free(index.messages, index.n);
 	return rc;

@@ -41,6 +41,13 @@ static void search_url(struct page *page, struct buf *out, const char *q,
 	page_url(page, out, &url);
 }
 
+/* A page of the results as JSON (page_json_paging). */
+static void json_page_url(struct page *page, struct buf *out, unsigned number,
+                          const void *query)
+{
+	search_url(page, out, query, number, "json");
+}
+
 static int show_form(struct page *page, int status, const char *query,
                      const char *why)
 {
@@ -68,7 +75,8 @@ static int show_form(struct page *page, int status, const char *query,
 	if (why)
 		tmpl_vars_set_str(vars, "error", why);
 	tmpl_vars_set_str(vars, "help", search_help);
-	page_render(page, "search.html", vars);
+	if (page_render(page, "search.html", vars) < 0)
+		status = 500;
 	tmpl_vars_free(vars);
 	return status == 200 ? 0 : -1;
 }
@@ -131,7 +139,7 @@ int page_search(struct page *page)
 		rc = page_error(page, 404, "There is no such page of results.");
 		goto out;
 	}
-	if (archive_summaries(page->archive, hits.uids, hits.n, &infos, &ninfos,
+	if (page_fetch_summaries(page, hits.uids, hits.n, &infos, &ninfos,
 	                      &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -155,25 +163,9 @@ int page_search(struct page *page)
 			page_json_summary(&json, &infos[i], buf_cstr(&url));
 		}
 		json_array_end(&json);
-		json_key(&json, "next");
-		if (number < pages) {
-			buf_reset(&url);
-			search_url(page, &url, text, number + 1, "json");
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
-		json_key(&json, "prev");
-		if (number > 1) {
-			buf_reset(&url);
-			search_url(page, &url, text, number - 1, "json");
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
+		page_json_paging(page, &json, number, pages, json_page_url, text);
 		json_object_end(&json);
-		json_finish(&json);
-		rc = page_send_json(page, &body);
+		rc = page_send_json(page, &json, &body);
 		goto out;
 	}
 	struct tmpl_vars *vars = tmpl_vars_new();

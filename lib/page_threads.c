@@ -38,11 +38,13 @@ static void thread_link(struct page *page, struct buf *out, uint32_t uid)
 	page_url(page, out, &url);
 }
 
-static void threads_page_url(struct page *page, struct buf *out, unsigned number)
+static void threads_page_url(struct page *page, struct buf *out, unsigned number,
+                             const void *ctx)
 {
 	char value[16];
 	struct html_url url = { .mailbox = page->route->mailbox,
 	                        .suffix = HTML_URL_THREADS };
+	(void)ctx;
 
 	if (number > 1) {
 		snprintf(value, sizeof(value), "%u", number);
@@ -134,7 +136,7 @@ int page_threads(struct page *page)
 			uids[nuids++] = uid;
 		}
 	}
-	if (archive_summaries(page->archive, uids, nuids, &infos, &ninfos, &err) < 0) {
+	if (page_fetch_summaries(page, uids, nuids, &infos, &ninfos, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
@@ -182,25 +184,9 @@ int page_threads(struct page *page)
 			json_object_end(&json);
 		}
 		json_array_end(&json);
-		json_key(&json, "next");
-		if (number < pages) {
-			buf_reset(&url);
-			threads_page_url(page, &url, number + 1);
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
-		json_key(&json, "prev");
-		if (number > 1) {
-			buf_reset(&url);
-			threads_page_url(page, &url, number - 1);
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
+		page_json_paging(page, &json, number, pages, threads_page_url, NULL);
 		json_object_end(&json);
-		json_finish(&json);
-		rc = page_send_json(page, &body);
+		rc = page_send_json(page, &json, &body);
 		goto out;
 	}
 	struct tmpl_vars *vars = tmpl_vars_new();
@@ -228,12 +214,12 @@ int page_threads(struct page *page)
 	}
 	if (number < pages) {
 		buf_reset(&url);
-		threads_page_url(page, &url, number + 1);
+		threads_page_url(page, &url, number + 1, NULL);
 		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
 	}
 	if (number > 1) {
 		buf_reset(&url);
-		threads_page_url(page, &url, number - 1);
+		threads_page_url(page, &url, number - 1, NULL);
 		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
 	}
 	rc = page_render(page, "threads.html", vars);

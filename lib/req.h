@@ -60,7 +60,14 @@ struct resp {
 	struct resp_header *headers;
 	size_t nheaders, cap;
 	bool begun;
-	bool failed;        /* a write failed: the client went away */
+	/*
+	 * The answer is not whole: a write failed (the client went away),
+	 * or the page failed after the body began (page_fail: a fetch or a
+	 * writer in the middle of a part, an export, a template).  The front
+	 * end must then end the transfer as aborted (reset the connection,
+	 * no last chunk), never as a short body presented whole.
+	 */
+	bool failed;
 	size_t body_bytes;  /* written (or, for HEAD, dropped) */
 };
 
@@ -74,11 +81,15 @@ void resp_headerf(struct resp *resp, const char *name, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 const char *resp_get_header(const struct resp *resp, const char *name);
 /* Sends the headers if not yet sent.  0 or -1. */
-int resp_begin(struct resp *resp);
-int resp_write(struct resp *resp, const void *data, size_t len);
-int resp_puts(struct resp *resp, const char *s);
-int resp_printf(struct resp *resp, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Ends the response: begins it if nothing was written. */
+int resp_begin(struct resp *resp) MUST_CHECK;
+int resp_write(struct resp *resp, const void *data, size_t len) MUST_CHECK;
+int resp_puts(struct resp *resp, const char *s) MUST_CHECK;
+int resp_printf(struct resp *resp, const char *fmt, ...) PRINTF_LIKE(2, 3) MUST_CHECK;
+/*
+ * Ends the response: begins it if nothing was written.  Its failure is
+ * also in resp->failed, which is what a front end reads once the
+ * gateway returns.
+ */
 int resp_finish(struct resp *resp);
 
 /* The reason phrase of a status code ("Not Found"). */

@@ -108,7 +108,7 @@ struct tmpl_out {
  */
 int tmpl_render(const struct tmpl_set *set, const char *layout,
                 const char *page, const struct tmpl_vars *vars,
-                struct tmpl_out *out, struct buf *err);
+                struct tmpl_out *out, struct buf *err) MUST_CHECK;
 
 /*
  * The data: names bound to a string, a number, a boolean, trusted HTML
