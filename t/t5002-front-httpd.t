@@ -43,7 +43,7 @@ port=${HTTPD_URL##*:}
 http_get "$HTTPD_URL$odd_path?format=json"
 is "$RESP_STATUS" 200 "a path with %C3%BC, %20 and %26 answers 200"
 is "$(json 'd["mailbox"]')" "$odd" "... and names the mailbox '$odd'"
-is "$(json 'd["next"]')" "$odd_path?page=2" "... whose URLs are percent-encoded again"
+is "$(json 'd["next"]')" "$odd_path?page=2&format=json" "... whose URLs are percent-encoded again"
 http_get "$HTTPD_URL/lists%2Fdev/?format=json"
 is "$RESP_STATUS" 404 "%2F inside a segment does not split it (404)"
 is "$(json 'd.get("mailbox", "none")')" none "... and serves no mailbox"
