@@ -299,6 +299,7 @@ static void hide_addrs(struct message_addrs *addrs)
 static void hide_info(struct message_info *info)
 {
 	hide_str(&info->subject);
+	hide_str(&info->list_post);
 	hide_addrs(&info->from);
 	hide_addrs(&info->to);
 	hide_addrs(&info->cc);
@@ -345,32 +346,6 @@ void page_shown_text(struct page *page, const char *text, size_t len,
 		mailtext_hide_addresses(out, text, len);
 	else
 		buf_add(out, text, len);
-}
-
-void page_json_paging(struct page *page, struct json *json, unsigned number,
-                      unsigned pages,
-                      void (*url_of)(struct page *page, struct buf *out,
-                                     unsigned number, const void *ctx),
-                      const void *ctx)
-{
-	struct buf url = BUF_INIT;
-
-	json_key(json, "next");
-	if (number < pages) {
-		url_of(page, &url, number + 1, ctx);
-		json_string(json, buf_cstr(&url));
-	} else {
-		json_null(json);
-	}
-	json_key(json, "prev");
-	if (number > 1) {
-		buf_reset(&url);
-		url_of(page, &url, number - 1, ctx);
-		json_string(json, buf_cstr(&url));
-	} else {
-		json_null(json);
-	}
-	buf_release(&url);
 }
 
 /* The rows of the thread that holds uid; 0 rows: none (or no threads). */

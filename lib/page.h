@@ -117,16 +117,6 @@ int page_fetch_messages(struct page *page, struct archive_message *msgs,
 void page_shown_text(struct page *page, const char *text, size_t len,
                      struct buf *out);
 
-/*
- * The "next" and "prev" members of a paged list's JSON: the URL of the
- * page after and before number (url_of makes it), or null at either end.
- */
-void page_json_paging(struct page *page, struct json *json, unsigned number,
-                      unsigned pages,
-                      void (*url_of)(struct page *page, struct buf *out,
-                                     unsigned number, const void *ctx),
-                      const void *ctx);
-
 /* The rows of the thread that holds uid (0: none; err says why if any). */
 struct thread_row;
 size_t page_thread_rows(struct page *page, uint32_t uid, struct thread_row **rows,

@@ -5,6 +5,7 @@
  * (&format=mbox, every hit).
  */
 #include "page.h"
+#include "pager.h"
 #include "export.h"
 
 #include <stdio.h>
@@ -41,11 +42,11 @@ static void search_url(struct page *page, struct buf *out, const char *q,
 	page_url(page, out, &url);
 }
 
-/* A page of the results as JSON (page_json_paging). */
-static void json_page_url(struct page *page, struct buf *out, unsigned number,
-                          const void *query)
+/* Page number of the results for the query ctx, in the format asked. */
+static void search_page_url(struct page *page, struct buf *out, unsigned number,
+                            const void *ctx)
 {
-	search_url(page, out, query, number, "json");
+	search_url(page, out, ctx, number, page->json && page->route->format_given ? "json" : NULL);
 }
 
 static int show_form(struct page *page, int status, const char *query,
@@ -139,6 +140,7 @@ int page_search(struct page *page)
 		rc = page_error(page, 404, "There is no such page of results.");
 		goto out;
 	}
+	struct page_pager pager = { number, pages, search_page_url, text };
 	if (page_fetch_summaries(page, hits.uids, hits.n, &infos, &ninfos,
 	                      &err) < 0) {
 		rc = page_session_error(page, &err);
@@ -163,7 +165,7 @@ int page_search(struct page *page)
 			page_json_summary(&json, &infos[i], buf_cstr(&url));
 		}
 		json_array_end(&json);
-		page_json_paging(page, &json, number, pages, json_page_url, text);
+		page_pager_json(page, &json, &pager);
 		json_object_end(&json);
 		rc = page_send_json(page, &json, &body);
 		goto out;
@@ -189,16 +191,7 @@ int page_search(struct page *page)
 		page_url(page, &url, &link);
 		page_vars_summary(page, item, &infos[i], buf_cstr(&url));
 	}
-	if (number < pages) {
-		buf_reset(&url);
-		search_url(page, &url, text, number + 1, NULL);
-		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
-	}
-	if (number > 1) {
-		buf_reset(&url);
-		search_url(page, &url, text, number - 1, NULL);
-		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
-	}
+	page_pager_vars(page, vars, &pager);
 	buf_reset(&url);
 	search_url(page, &url, text, 0, "atom");
 	tmpl_vars_set_str(vars, "atom_url", buf_cstr(&url));

@@ -1,8 +1,8 @@
 #!/bin/sh
 # obfuscate = yes keeps its promise on every page a browser shows: HTML
 # pages, Atom feeds and JSON.  One message holds a distinct address in
-# every header (From, To, Cc, Reply-To, Sender, display names, the
-# subject), in its body lines, quoted lines, a text/markdown part, a
+# every header (From, To, Cc, Reply-To, Sender, List-Post, display names,
+# the subject), in its body lines, quoted lines, a text/markdown part, a
 # text/html part (an entity too), a quoted-printable part, a UTF-16
 # part, an attachment's text and filename and an embedded message; its
 # parent one more.  Every page type and its JSON must show none of them
@@ -37,6 +37,7 @@ child = (
     "Cc: cc-addr@cc.example\r\n"
     "Reply-To: reply-addr@reply.example\r\n"
     "Sender: sender-addr@sender.example\r\n"
+    "List-Post: <mailto:list-post@lists.example>\r\n"
     "Subject: Re: Where to write: subject-addr@subject.example\r\n"
     "Date: Tue, 03 Jan 2023 10:00:00 +0000\r\n"
     "Message-ID: <child.2@msgid.example>\r\n"
@@ -106,7 +107,8 @@ url-addr@url.example angle-addr@angle.example md-link@md.example md-auto@md.exam
 md-plain@md.example md-code@md.example html-href@html.example html-text@html.example
 html-entity@html.example qp-addr@qp.example soft-addr@qp2.example utf16-addr@u16.example
 attached-text@attach.example file-addr@file.example inner-from@inner.example
-inner-to@inner.example inner-subject@inner.example inner-body@inner.example"
+inner-to@inner.example inner-subject@inner.example inner-body@inner.example
+list-post@lists.example"
 MSGIDS="parent.1@msgid.example child.2@msgid.example inner.3@msgid.example"
 
 store=$TEST_TMP/store
