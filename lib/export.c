@@ -166,7 +166,11 @@ struct mbox_export {
 	struct buf entry;
 };
 
-/* One message as an mboxrd entry, written out as it comes. */
+/*
+ * One message as an mboxrd entry, written out as it comes: the message's
+ * own bytes and its sender, addresses kept whatever obfuscate says (an
+ * export is the mail itself, for a mail reader, not a page; README).
+ */
 static int mbox_take(void *ctx, const struct message_info *info, struct str bytes)
 {
 	struct mbox_export *export = ctx;
