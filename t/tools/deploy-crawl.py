@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Crawl an imapeek site mounted under a path, as a visitor's browser would.
 
-Usage: deploy-crawl.py [--per-kind N] [--query WORD] [--refused STATUS]...
-                       ROOT-URL
+Usage: deploy-crawl.py [--per-kind N] [--query WORD] [--max-pages N]
+                       [--refused STATUS]... ROOT-URL
 
 ROOT-URL is the public URL of the archive's root with its trailing slash
 (http://127.0.0.1:8081/archive/).  Starting there, the crawl follows every
@@ -13,7 +13,9 @@ every page that has one.  Of each kind of page in each mailbox (index
 pages, months, threads, messages, raw, parts, thread, thread.mbox,
 search, its feed and mbox, Atom, permalinks) it asks for N at most, so
 the crawl visits every kind of page in every mailbox in a few hundred
-requests.  It then asks for the permalinks of the messages it saw, each
+requests (and stops after --max-pages, 2000 by default, failing).  A link
+into a mailbox that the mailbox list does not name is a failure, not
+followed: a gateway that takes the wrong root produces ever longer ones.  It then asks for the permalinks of the messages it saw, each
 mailbox without its trailing slash, a page again with its ETag, a %2F
 inside a segment, and other methods than GET (to be answered with a
 --refused STATUS; 403 or 405 by default).
@@ -89,7 +91,7 @@ def json_urls(value):
 
 
 class Crawl:
-    def __init__(self, root, per_kind, query):
+    def __init__(self, root, per_kind, query, max_pages):
         self.root = root
         parts = urllib.parse.urlsplit(root)
         self.host, self.port = parts.hostname, parts.port or 80
@@ -111,7 +113,11 @@ class Crawl:
         self.message_ids = {}
         self.feeds = []
         self.mailboxes = []
+        self.boxes = None
         self.requests = 0
+        self.visits = 0
+        self.max_pages = max_pages
+        self.stopped = False
 
     # -- HTTP ------------------------------------------------------------
 
@@ -211,16 +217,28 @@ class Crawl:
         return kind, box
 
     def take(self, target):
-        """Whether to ask for target: new, and its kind in its mailbox
-        not yet asked for per_kind times."""
+        """Whether to ask for target: new, in a mailbox of the list, its
+        kind in its mailbox not yet asked for per_kind times, and the
+        crawl not yet at max_pages."""
         with self.lock:
             if target in self.seen:
                 return False
-            key = self.kind(target)
-            if key[0] != "list" and self.taken.get(key, 0) >= self.per_kind:
-                return False
             self.seen.add(target)
+            kind, box = self.kind(target)
+            if box and self.boxes is not None and \
+                    urllib.parse.unquote(box) not in self.boxes:
+                # A gateway that takes the wrong root links further and
+                # further down: /archive/INBOX/INBOX/...
+                self.bad_links.append("%s: a mailbox not in the list" % target)
+                return False
+            key = ("other", "") if kind.endswith("other") else (kind, box)
+            if kind != "list" and self.taken.get(key, 0) >= self.per_kind:
+                return False
+            if self.visits >= self.max_pages:
+                self.stopped = True
+                return False
             self.taken[key] = self.taken.get(key, 0) + 1
+            self.visits += 1
             return True
 
     def links(self, page, urls, base):
@@ -281,9 +299,6 @@ class Crawl:
                     self.bad_status.append("not JSON: %s" % target)
                 return found
             found += self.links(target, json_urls(data), base)
-            if kind == "json-list":
-                with self.lock:
-                    self.mailboxes = [m["url"] for m in data.get("mailboxes", [])]
             if kind == "json-message" and data.get("message_id"):
                 with self.lock:
                     self.message_ids.setdefault(box, data["message_id"])
@@ -305,16 +320,29 @@ class Crawl:
                 for found in pool.map(self.visit, level):
                     targets += found
 
+    def learn_mailboxes(self):
+        """The mailbox list, from its JSON: links to other mailboxes are
+        failures.  Without it (the crawl reports why), any mailbox goes."""
+        status, _, body = self.request("GET", self.prefix + "?format=json")
+        try:
+            listing = json.loads(body) if status == 200 else None
+            self.mailboxes = [m["url"] for m in listing["mailboxes"]]
+        except (ValueError, KeyError, TypeError):
+            return
+        self.boxes = {urllib.parse.unquote(url[len(self.prefix):].rstrip("/"))
+                      for url in self.mailboxes}
+
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--per-kind", type=int, default=2)
     parser.add_argument("--query", default="patch")
+    parser.add_argument("--max-pages", type=int, default=2000)
     parser.add_argument("--refused", type=int, action="append",
                         help="the status other methods must get (403, 405)")
     parser.add_argument("root")
     args = parser.parse_args()
-    crawl = Crawl(args.root, args.per_kind, args.query)
+    crawl = Crawl(args.root, args.per_kind, args.query, args.max_pages)
     prefix, origin = crawl.prefix, crawl.origin
     results = []
 
@@ -322,6 +350,7 @@ def main():
         results.append(("ok" if passed else "not ok", name, list(details)))
 
     started = time.monotonic()
+    crawl.learn_mailboxes()
     crawl.run([prefix])
     # Permalinks of a message of each mailbox: /MBOX/m/ID and /m/ID.
     links = []
@@ -330,6 +359,8 @@ def main():
         links += ["%s%s/m/%s" % (prefix, box, quoted), "%sm/%s" % (prefix, quoted)]
     crawl.run(links)
 
+    check(not crawl.stopped, "the crawl ended within %d pages"
+          % crawl.max_pages)
     statuses = ", ".join("%d: %d" % item for item in sorted(crawl.statuses.items()))
     check(not crawl.bad_status,
           "every answer is 200, 301, 302 or 304 (%d requests; %s)"
