@@ -144,7 +144,7 @@ bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-ba
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \
 	libmicrohttpd-dev libgnutls28-dev libcmark-dev libxml2-dev zlib1g-dev \
 	dovecot-core dovecot-imapd openssl mailutils-imap4d spawn-fcgi wrk nginx-light curl \
-	python3 xz-utils perl clang libclang-rt-dev libxml2-utils mandoc
+	python3 xz-utils perl clang libclang-rt-dev libxml2-utils w3m chromium mandoc
 
 deps:
 	@sh t/tools/deps.sh $(DEBIAN_PACKAGES)
