@@ -24,9 +24,9 @@
 #                             web server's /archive (it is to listen on
 #                             DEPLOY_PORT); deploy_httpd_stop SHAPE
 #   deploy_socket_unit_start SHAPE
-#                             imapeek.cgi as a systemd socket unit starts
-#                             it (systemd-socket-activate), as APP_USER;
-#                             deploy_socket_unit_stop SHAPE
+#                             imapeek.cgi as conf/imapeek-fcgi.socket and
+#                             .service start it (systemd-socket-activate),
+#                             as APP_USER; deploy_socket_unit_stop SHAPE
 #   deploy_fcgiwrap_start SHAPE
 #                             fcgiwrap as Debian's fcgiwrap.service runs
 #                             it, as WEB_USER; deploy_fcgiwrap_stop SHAPE
@@ -255,20 +255,35 @@ _deploy_wait_socket() {
 DEPLOY_BACKEND_PID=
 at_exit '[ -z "$DEPLOY_BACKEND_PID" ] || _http_reap "$DEPLOY_BACKEND_PID" backend'
 
-# The socket comes first, as the .socket unit's (group www-data, mode
-# 0660); imapeek.cgi is started on the first connection with it as
-# descriptor 3 (LISTEN_FDS), with a clean environment.
+# _deploy_unit FILE KEY: the value of KEY= in conf/FILE, paths replaced.
+_deploy_unit() {
+	sed -n "s/^$2=//p" "$IMAPEEK_TOP/conf/$1" | _deploy_replace
+}
+
+# As conf/imapeek-fcgi.socket and imapeek-fcgi.service say: the socket
+# comes first (its ListenStream, SocketGroup, SocketMode), imapeek.cgi
+# (ExecStart, its Environment, as User=) is started on the first
+# connection, with the socket as descriptor 3 (LISTEN_FDS; the service
+# has it as its standard input, which imapeek.cgi takes as well).
 deploy_socket_unit_start() {
+	is "$(_deploy_unit imapeek-fcgi.socket ListenStream)" "$DEPLOY_SOCKET" \
+		"$1: the socket unit listens where the example's fastcgi_pass points"
+	is "$(_deploy_unit imapeek-fcgi.service User)" imapeek "$1: the service runs as imapeek"
 	rm -f "$DEPLOY_SOCKET"
 	# shellcheck disable=SC2046
-	systemd-socket-activate -l "$DEPLOY_SOCKET" -E "IMAPEEK_CONF=$DEPLOY/imapeek.conf" \
+	systemd-socket-activate -l "$DEPLOY_SOCKET" \
+		-E "$(_deploy_unit imapeek-fcgi.service Environment)" \
 		${ASAN_OPTIONS+-E ASAN_OPTIONS} ${UBSAN_OPTIONS+-E UBSAN_OPTIONS} \
-		$(deploy_as "$APP_USER" "$APP_GROUP") "$IMAPEEK_CGI" \
+		$(deploy_as "$APP_USER" "$APP_GROUP") \
+		$(_deploy_unit imapeek-fcgi.service ExecStart) \
 		>>"$DEPLOY/socket-unit.log" 2>&1 &
 	DEPLOY_BACKEND_PID=$!
 	_deploy_wait_socket "$DEPLOY_SOCKET" "$DEPLOY_BACKEND_PID" systemd-socket-activate
-	chgrp "$WEB_GROUP" "$DEPLOY_SOCKET" && chmod 660 "$DEPLOY_SOCKET"
-	is "$?" 0 "$1: the socket is the web server's group's, mode 0660"
+	_deploy_group=$(_deploy_unit imapeek-fcgi.socket SocketGroup)
+	[ "$_deploy_group" = www-data ] && _deploy_group=$WEB_GROUP
+	chgrp "$_deploy_group" "$DEPLOY_SOCKET" &&
+		chmod "$(_deploy_unit imapeek-fcgi.socket SocketMode)" "$DEPLOY_SOCKET"
+	is "$?" 0 "$1: the socket has the unit's group and mode"
 }
 
 deploy_socket_unit_stop() {

@@ -3,9 +3,10 @@
 # and conf/nginx-imapeek-proxy.conf say, with conf/imapeek.conf and
 # conf/dovecot-imapeek.conf: those files with only their ADAPT-marked
 # paths replaced.  Four ways: imapeek.cgi as its own FastCGI responder
-# under spawn-fcgi (the example's command) and as a systemd socket unit
-# starts it (systemd-socket-activate), imapeek.cgi as a CGI program under
-# fcgiwrap, and imapeek-httpd behind proxy_pass.  Each is crawled from
+# under spawn-fcgi (the example's command) and as conf/imapeek-fcgi.socket
+# and .service start it (systemd-socket-activate), imapeek.cgi as a CGI
+# program under fcgiwrap, and imapeek-httpd (the example's command) behind
+# proxy_pass.  Each is crawled from
 # /archive/ through every kind of page (t/tools/deploy-crawl.py); the
 # users are those of the README's "Users and permissions".
 . "$(dirname "$0")/lib.sh"
