@@ -6,9 +6,9 @@
 # under spawn-fcgi (the example's command) and as conf/imapeek-fcgi.socket
 # and .service start it (systemd-socket-activate), imapeek.cgi as a CGI
 # program under fcgiwrap, and imapeek-httpd (the example's command) behind
-# proxy_pass.  Each is crawled from
-# /archive/ through every kind of page (t/tools/deploy-crawl.py); the
-# users are those of the README's "Users and permissions".
+# proxy_pass.  Each is crawled from /archive/ through every kind of page
+# (t/tools/deploy-crawl.py); the users are those of the README's "Users
+# and permissions".
 . "$(dirname "$0")/lib.sh"
 . "$IMAPEEK_TOP/t/lib-imapd.sh"
 . "$IMAPEEK_TOP/t/lib-http.sh"
