@@ -107,7 +107,11 @@ test-build: build/asan/cgi/imapeek.cgi build/asan/cgi/imapeek-httpd build/asan/c
 # T selects tests: make test T='t/t01*.t'
 T ?= t/t*.t
 PROVE_FLAGS ?= -j2
-test: test-build
+# make test and make run check the Debian packages (deps) before anything
+# is compiled, then build in a make of their own, which asks pkg-config
+# again after an install.
+test: deps
+	@$(MAKE) --no-print-directory test-build
 	IMAPEEK_BUILD=$(CURDIR)/build/asan IMAPEEK_TOP=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -131,7 +135,8 @@ fuzz: $(FUZZ_BIN)
 	@echo "fuzzers in build/fuzz; run e.g.: build/fuzz/fuzz-imap-parse t/fuzz/corpus/fuzz-imap-parse"
 
 # ---- running, benchmarks, dependencies --------------------------------
-run: all
+run: deps
+	@$(MAKE) --no-print-directory all
 	sh t/tools/run-sample.sh
 
 # Benchmarks measure the release build: their helpers are built with it.
