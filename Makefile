@@ -159,7 +159,7 @@ deps:
 # The manual pages, the systemd units, the tmpfiles.d and sysusers.d
 # entries and the sample configuration name the /usr/local paths; they are
 # installed with the paths of this installation put in.
-MAN1 := cgi/imapeek-connect.1
+MAN1 := cgi/imapeek-connect.1 cgi/imapeek-import.1
 MAN5 := conf/imapeek.conf.5
 MAN8 := cgi/imapeek-httpd.8 cgi/imapeek.cgi.8
 UNITS := conf/imapeek-httpd.service conf/imapeek-fcgi.service conf/imapeek-fcgi.socket

@@ -39,7 +39,7 @@ for f in "$IMAPEEK_TOP"/conf/*; do
 	esac
 done
 units="imapeek-httpd.service imapeek-fcgi.service imapeek-fcgi.socket"
-pages="man1/imapeek-connect.1 man5/imapeek.conf.5 man8/imapeek-httpd.8 man8/imapeek.cgi.8"
+pages="man1/imapeek-connect.1 man1/imapeek-import.1 man5/imapeek.conf.5 man8/imapeek-httpd.8 man8/imapeek.cgi.8"
 
 # -- what is installed, and nothing else
 {
