@@ -39,11 +39,12 @@ for f in "$IMAPEEK_TOP"/conf/*; do
 	esac
 done
 units="imapeek-httpd.service imapeek-fcgi.service imapeek-fcgi.socket"
-pages="man1/imapeek-connect.1 man5/imapeek.conf.5 man8/imapeek-httpd.8 man8/imapeek.cgi.8"
+pages="man1/imapeek-connect.1 man1/imapeek-import.1 man5/imapeek.conf.5 man8/imapeek-httpd.8 man8/imapeek.cgi.8"
 
 # -- what is installed, and nothing else
 {
 	echo usr/bin/imapeek-httpd
+	echo usr/bin/imapeek-import
 	echo usr/lib/imapeek/imapeek.cgi
 	echo usr/lib/imapeek/imapeek-connect
 	for f in "$IMAPEEK_TOP"/templates/*; do echo "usr/share/imapeek/templates/${f##*/}"; done
@@ -79,6 +80,8 @@ is "$(stat -c %a "$share"/templates/* | wc -l | tr -d ' ')" "$(ls "$IMAPEEK_TOP"
 like "$(cat "$TEST_TMP/usage")" '^usage: imapeek-httpd' "the installed imapeek-httpd runs (-h)"
 "$root/usr/lib/imapeek/imapeek-connect" -h >"$TEST_TMP/usage" 2>&1
 like "$(cat "$TEST_TMP/usage")" '^usage: imapeek-connect' "the installed imapeek-connect runs (-h)"
+"$root/usr/bin/imapeek-import" -h >"$TEST_TMP/usage" 2>&1
+like "$(cat "$TEST_TMP/usage")" '^usage: imapeek-import' "the installed imapeek-import runs (-h), mode $(stat -c %a "$root/usr/bin/imapeek-import")"
 
 # -- the files that name installed paths name these
 is "$(sed -n 's/^ExecStart=//p' "$root/usr/lib/systemd/system/imapeek-httpd.service")" \

@@ -21,7 +21,8 @@ conf_page=conf/imapeek.conf.5
 pages=$(ls cgi/*.[0-9] conf/*.[0-9])
 
 # -- the manual pages
-is "$(echo $pages)" "$connect_page $httpd_page $cgi_page $conf_page" "the four manual pages are there"
+is "$(echo $pages)" "$connect_page $httpd_page cgi/imapeek-import.1 $cgi_page $conf_page" \
+	"the five manual pages are there"
 if command -v mandoc >/dev/null; then
 	for page in $pages; do
 		is "$(mandoc -Tlint -W warning "$page" 2>&1)" "" "mandoc -Tlint -W warning: $page is clean"
@@ -79,26 +80,30 @@ like "$opts" '^[a-z]+$' "imapeek-httpd's options are read ($opts)"
 is "$(echo "$opts" | fold -w1 | while read -r opt; do
 	grep -q "^\.Op Fl $opt\b\|^\.It Fl $opt\b" "$httpd_page" || echo "-$opt"; done)" "" \
 	"... and each is in imapeek-httpd(8)"
-opts=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' cgi/imapeek-connect.c | tr -d :)
-longs=$(sed -n 's/.*{ "\([a-z]*\)", [a-z_]*_argument,.*/\1/p' cgi/imapeek-connect.c | tr '\n' ' ')
-like "$opts $longs" 'starttls' "imapeek-connect's options are read ($opts $longs)"
-is "$(echo "$opts" | fold -w1 | while read -r opt; do
-	grep -q "Fl $opt\b" "$connect_page" || echo "-$opt"; done
-	for opt in $longs; do grep -q "Fl \\\\-$opt\b" "$connect_page" || echo "--$opt"; done)" "" \
-	"... and each is in imapeek-connect(1)"
-# The usage line of the program, its C string pieces joined, against the
-# synopsis as mandoc renders it (the page writes arguments in lower case).
-usage=$(sed -n '/^#define USAGE/,/[^\\]$/p' cgi/imapeek-connect.c | grep -o '"[^"]*"' |
-	tr -d '"\n' | sed 's/^usage: *//' | perl -pe 's/\b([A-Z][A-Z-]+)\b/\L$1/g')
-if command -v mandoc >/dev/null; then
-	synopsis=$(mandoc -Tascii "$connect_page" | col -bx |
-		sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' ' ' |
-		sed 's/^ *imapeek-connect //; s/ imapeek-connect -h *$//')
-	is "$synopsis" "$usage" \
-		"imapeek-connect's usage is the synopsis of its page"
-else
-	ok 0 "# SKIP mandoc is not installed (Debian: mandoc)"
-fi
+# imapeek-connect(1) and imapeek-import(1): every option, and the usage
+# line of the program, its C string pieces joined, against the synopsis as
+# mandoc renders it (the page writes arguments in lower case).
+for prog in imapeek-connect imapeek-import; do
+	page=cgi/$prog.1
+	opts=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "cgi/$prog.c" | tr -d :)
+	longs=$(sed -n 's/.*{ "\([a-z]*\)", [a-z_]*_argument,.*/\1/p' "cgi/$prog.c" | tr '\n' ' ')
+	like "$opts $longs" '^[a-zA-Z]+ [a-z]' "$prog's options are read ($opts $longs)"
+	is "$(echo "$opts" | fold -w1 | while read -r opt; do
+		grep -q "Fl $opt\b" "$page" || echo "-$opt"; done
+		for opt in $longs; do grep -q "Fl \\\\-$opt\b" "$page" || echo "--$opt"; done)" "" \
+		"... and each is in $prog(1)"
+	usage=$(sed -n '/^#define USAGE/,/[^\\]$/p' "cgi/$prog.c" | grep -o '"[^"]*"' |
+		tr -d '"\n' | sed 's/^usage: *//' |
+		perl -pe 's/\b([A-Z][A-Z-]+)\b/\L$1/g')
+	if command -v mandoc >/dev/null; then
+		synopsis=$(mandoc -Tascii "$page" | col -bx |
+			sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' | tr -s ' \n' ' ' |
+			sed "s/^ *$prog //; s/ $prog -h *\$//")
+		is "$synopsis" "$usage" "$prog's usage is the synopsis of its page"
+	else
+		ok 0 "# SKIP mandoc is not installed (Debian: mandoc)"
+	fi
+done
 
 # -- the access log
 pages_setup_sample
