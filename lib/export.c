@@ -17,6 +17,7 @@
 #include "atom.h"
 #include "gzip.h"
 #include "mboxrd.h"
+#include "negotiate.h"
 #include "message.h"
 #include "site.h"
 
@@ -139,7 +140,7 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 	resp_header(resp, "Content-Type", "application/atom+xml; charset=utf-8");
 	resp_header(resp, "X-Content-Type-Options", "nosniff");
 	resp_header(resp, "Vary", "Accept, Accept-Encoding");
-	if (gzip_accepted(page->req->accept_encoding)) {
+	if (negotiate_gzip(page->req->accept_encoding)) {
 		gzip_resp_init(&gzip, resp);
 		rc = resp_write(&gzip.resp, out.p, out.len);
 		gzip_resp_finish(&gzip);
@@ -188,7 +189,7 @@ int export_mbox(struct page *page, const char *filename,
 	struct gzip_resp gzip;
 	struct resp *resp = page->resp;
 	struct mbox_export export = { NULL, BUF_INIT };
-	bool compress = gzip_accepted(page->req->accept_encoding);
+	bool compress = negotiate_gzip(page->req->accept_encoding);
 	int rc = 0;
 
 	resp_header(resp, "Content-Type", "application/mbox");

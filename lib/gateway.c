@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "cache.h"
 #include "gzip.h"
 #include "markdown.h"
 #include "message.h"
+#include "negotiate.h"
 #include "archive.h"
 #include "page.h"
 #include "site.h"
@@ -63,38 +63,7 @@ void gateway_free(struct gateway *gateway)
 	free(gateway);
 }
 
-/*
- * JSON when asked with ?format=json, or when Accept prefers
- * application/json to text/html (q-values compared; a missing q is 1).
- */
-static double accept_quality(const char *accept, const char *type)
-{
-	const char *p = accept;
-	size_t type_len = strlen(type);
-
-	while (p && *p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		size_t name_len = strcspn(p, ";, ");
-		if (name_len > len)
-			name_len = len;
-		if (name_len == type_len && !strncasecmp(p, type, type_len)) {
-			const char *q = strstr(p, "q=");
-			if (q && q < p + len) {
-				char *stop;
-				double value = strtod(q + 2, &stop);
-				return stop == q + 2 ? 1.0 : value;
-			}
-			return 1.0;
-		}
-		p = end;
-	}
-	return -1.0;
-}
-
-/* ?format= decides; without it, the Accept header. */
+/* ?format= decides; without it, the Accept header (negotiate.h). */
 static bool wants_json(const struct req *req)
 {
 	struct buf format = BUF_INIT;
@@ -102,11 +71,7 @@ static bool wants_json(const struct req *req)
 	bool json = found > 0 && !strcmp(buf_cstr(&format), "json");
 
 	buf_release(&format);
-	if (found != 0 || !req->accept)
-		return json;
-	double json_q = accept_quality(req->accept, "application/json");
-	double html_q = accept_quality(req->accept, "text/html");
-	return json_q > 0 && json_q > html_q;
+	return found != 0 ? json : negotiate_json(req->accept);
 }
 
 /*
@@ -135,7 +100,7 @@ static int gateway_cache(struct page *page, struct buf *etag)
 	snprintf(variant, sizeof(variant), "%s%s",
 	         page->json ? "json" : route->format == FORMAT_ATOM ? "atom"
 	         : route->format == FORMAT_MBOX ? "mbox" : "html",
-	         gzip && gzip_accepted(page->req->accept_encoding) ? "-gz" : "");
+	         gzip && negotiate_gzip(page->req->accept_encoding) ? "-gz" : "");
 	key = (struct cache_key){
 		.uidvalidity = stamp.uidvalidity, .newest_uid = stamp.newest_uid,
 		.exists = stamp.exists, .highestmodseq = stamp.highestmodseq,
