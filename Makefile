@@ -24,7 +24,16 @@ CSTD     := -std=c11 -D_GNU_SOURCE
 CPPFLAGS += -Ilib -DIMAPEEK_TEMPLATES='"$(SHAREDIR)/templates"' $(PKG_CFLAGS)
 LIBS     := $(PKG_LIBS) -lfcgi -lpthread
 
-REL_CFLAGS  := $(CSTD) $(WARN) -O2 -g $(CFLAGS)
+# The release build is hardened: fortified string and I/O calls (which
+# need -O1 or more), stack canaries, stack clash probes, a position-
+# independent executable with full RELRO and a non-executable stack, and
+# control-flow protection where the compiler has it (x86).
+cc-option = $(shell $(CC) -Werror $(1) -c -x c /dev/null -o /dev/null 2>/dev/null && echo $(1))
+HARDEN_CFLAGS  := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+                  -fPIE $(call cc-option,-fstack-clash-protection) \
+                  $(call cc-option,-fcf-protection)
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+REL_CFLAGS  := $(CSTD) $(WARN) -O2 -g $(HARDEN_CFLAGS) $(CFLAGS)
 ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 ASAN_CFLAGS := $(CSTD) $(WARN) -O1 -g $(ASAN_FLAGS) -DIMAPEEK_TEST_BUILD \
@@ -51,9 +60,14 @@ define BUILD_RULES
 $(1)_LIB_OBJ   := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC))
 $(1)_FRONT_OBJ := $$(patsubst %.c,build/$(1)/%.o,$$(FRONT_SRC))
 
-build/$(1)/%.o: %.c $$(HEADERS)
+build/$(1)/%.o: %.c $$(HEADERS) build/$(1)/flags.stamp
 	@mkdir -p $$(@D)
 	$$(CC) $$(CPPFLAGS) $(2) -c -o $$@ $$<
+
+# Other flags (hardening, CFLAGS=...) rebuild the whole build.
+build/$(1)/flags.stamp: FORCE
+	@mkdir -p $$(@D)
+	@echo '$(2) $(3)' | cmp -s - $$@ 2>/dev/null || echo '$(2) $(3)' >$$@
 
 # The templates folder is compiled in: rebuild conf.o when SHAREDIR changes.
 build/$(1)/lib/conf.o: build/$(1)/sharedir.stamp
@@ -75,7 +89,7 @@ build/$(1)/cgi/imapeek-connect: build/$(1)/cgi/imapeek-connect.o build/$(1)/libi
 	$$(CC) $(2) -o $$@ $$^ $(3) $$(LIBS)
 endef
 
-$(eval $(call BUILD_RULES,rel,$(REL_CFLAGS),$(LDFLAGS)))
+$(eval $(call BUILD_RULES,rel,$(REL_CFLAGS),$(HARDEN_LDFLAGS) $(LDFLAGS)))
 $(eval $(call BUILD_RULES,asan,$(ASAN_CFLAGS),$(ASAN_FLAGS) $(LDFLAGS)))
 
 cgi/%: build/rel/cgi/%
@@ -112,7 +126,8 @@ test: test-build
 check: test
 
 # ---- libFuzzer builds (clang) -----------------------------------------
-FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Ilib $(PKG_CFLAGS)
+FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all -Ilib $(PKG_CFLAGS)
 FUZZ_BIN := $(patsubst t/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 build/fuzz/lib/%.o: lib/%.c $(HEADERS)
@@ -123,6 +138,9 @@ build/fuzz/%: t/fuzz/%.c $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC))
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
 
+# The library objects are shared by every fuzzer: keep them between runs.
+.PRECIOUS: build/fuzz/lib/%.o
+
 fuzz: $(FUZZ_BIN)
 	@echo "fuzzers in build/fuzz; run e.g.: build/fuzz/fuzz-imap-parse t/fuzz/corpus/fuzz-imap-parse"
 
@@ -132,7 +150,7 @@ run: all
 
 # Benchmarks measure the release build: their helpers are built with it.
 build/rel/t/helper/%: build/rel/t/helper/%.o build/rel/libimapeek.a
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(HARDEN_LDFLAGS) $(LDFLAGS) $(LIBS)
 
 bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-batch
 	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) sh t/bench/run.sh
