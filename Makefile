@@ -38,6 +38,8 @@ ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 ASAN_CFLAGS := $(CSTD) $(WARN) -O1 -g $(ASAN_FLAGS) -DIMAPEEK_TEST_BUILD \
                $(CFLAGS)
+TSAN_FLAGS  := -fsanitize=thread
+TSAN_CFLAGS := $(CSTD) $(WARN) -O1 -g $(TSAN_FLAGS) -DIMAPEEK_TEST_BUILD $(CFLAGS)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 # cgi/imapeek-connect.c is a program of its own, no part of the front ends.
@@ -49,7 +51,8 @@ HEADERS    := $(wildcard lib/*.h cgi/*.h t/*.h t/fuzz/*.h)
 
 PROGRAMS := imapeek.cgi imapeek-httpd imapeek-connect
 
-.PHONY: all deps test check run install uninstall clean fuzz bench test-build FORCE
+.PHONY: all deps test check run install uninstall clean fuzz bench test-build \
+        tsan test-tsan FORCE
 .SUFFIXES:
 
 all: $(addprefix cgi/,$(PROGRAMS))
@@ -91,6 +94,7 @@ endef
 
 $(eval $(call BUILD_RULES,rel,$(REL_CFLAGS),$(HARDEN_LDFLAGS) $(LDFLAGS)))
 $(eval $(call BUILD_RULES,asan,$(ASAN_CFLAGS),$(ASAN_FLAGS) $(LDFLAGS)))
+$(eval $(call BUILD_RULES,tsan,$(TSAN_CFLAGS),$(TSAN_FLAGS) $(LDFLAGS)))
 
 cgi/%: build/rel/cgi/%
 	cp $< $@
@@ -114,16 +118,45 @@ build/asan/t/fuzz/fuzz-%: build/asan/t/fuzz/fuzz-%.o build/asan/t/fuzz/replay.o 
 test-build: build/asan/cgi/imapeek.cgi build/asan/cgi/imapeek-httpd build/asan/cgi/imapeek-connect \
             $(UNIT_BIN) $(HELPER_BIN) $(REPLAY_BIN) all
 
-# T selects tests: make test T='t/t01*.t'
+# T selects tests: make test T='t/t01*.t'.  The whole suite (no T) ends
+# with test-tsan, the multi-threaded server's tests under ThreadSanitizer
+# (about a minute more).
 T ?= t/t*.t
+TSAN_IN_TEST = $(if $(filter-out t/t*.t,$(T)),,$(MAKE) --no-print-directory test-tsan)
 PROVE_FLAGS ?= -j2
 test: test-build
 	IMAPEEK_BUILD=$(CURDIR)/build/asan IMAPEEK_TOP=$(CURDIR) \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	prove $(PROVE_FLAGS) $(T)
+	$(TSAN_IN_TEST)
 
 check: test
+
+# ---- the ThreadSanitizer build ------------------------------------------
+# build/tsan: the front ends under ThreadSanitizer, for the tests that run
+# imapeek-httpd with several workers, and t/helper/gateway-threads (the
+# workers' library code without libmicrohttpd's locks).  A data race makes
+# a program exit 66 instead of 0, which fails the test; the reports are
+# kept in build/tsan/reports/.  t/tsan.supp says what is not ours.  The
+# single-threaded imapeek.cgi runs from the ASan build: ThreadSanitizer
+# has nothing to check in it, and it defers signal handlers to the next
+# intercepted call, so its FastCGI loop would reap a dead imapd late.
+TSAN_T ?= t/t5002-front-httpd.t t/t5010-worker-sessions.t t/t5011-fresh-counts.t \
+          t/t5012-parallel-workers.t t/t5013-gateway-threads.t t/t4000-pages.t
+tsan: $(addprefix build/tsan/cgi/,$(PROGRAMS)) build/tsan/t/helper/gateway-threads
+
+build/tsan/t/helper/%: build/tsan/t/helper/%.o build/tsan/libimapeek.a
+	$(CC) $(TSAN_CFLAGS) -o $@ $^ $(TSAN_FLAGS) $(LIBS)
+
+test-tsan: tsan build/asan/cgi/imapeek.cgi
+	@rm -rf build/tsan/reports && mkdir -p build/tsan/reports
+	IMAPEEK_BUILD=$(CURDIR)/build/tsan IMAPEEK_TOP=$(CURDIR) \
+	IMAPEEK_CGI=$(CURDIR)/build/asan/cgi/imapeek.cgi \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	TSAN_OPTIONS=log_path=$(CURDIR)/build/tsan/reports/tsan:second_deadlock_stack=1:suppressions=$(CURDIR)/t/tsan.supp \
+	prove $(PROVE_FLAGS) $(TSAN_T)
 
 # ---- libFuzzer builds (clang) -----------------------------------------
 FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
@@ -178,4 +211,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
-	rm -rf build/rel build/asan build/fuzz build/tmp $(addprefix cgi/,$(PROGRAMS))
+	rm -rf build/rel build/asan build/tsan build/fuzz build/tmp $(addprefix cgi/,$(PROGRAMS))
