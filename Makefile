@@ -11,6 +11,10 @@ BINDIR   ?= $(PREFIX)/bin
 LIBEXEC  ?= $(PREFIX)/lib/imapeek
 SHAREDIR ?= $(PREFIX)/share/imapeek
 SYSCONF  ?= /etc
+MANDIR   ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 DESTDIR  ?=
 
 CC       ?= cc
@@ -191,24 +195,62 @@ bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-ba
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \
 	libmicrohttpd-dev libgnutls28-dev libcmark-dev libxml2-dev zlib1g-dev \
 	dovecot-core dovecot-imapd openssl mailutils-imap4d spawn-fcgi wrk nginx-light curl \
-	python3 xz-utils perl clang libclang-rt-dev libxml2-utils
+	python3 xz-utils perl clang libclang-rt-dev libxml2-utils w3m chromium mandoc
 
 deps:
 	@sh t/tools/deps.sh $(DEBIAN_PACKAGES)
 
 # ---- install -----------------------------------------------------------
+# The manual pages, the systemd units, the tmpfiles.d and sysusers.d
+# entries and the sample configuration name the /usr/local paths; they are
+# installed with the paths of this installation put in.
+MAN1 := cgi/imapeek-connect.1
+MAN5 := conf/imapeek.conf.5
+MAN8 := cgi/imapeek-httpd.8 cgi/imapeek.cgi.8
+UNITS := conf/imapeek-httpd.service conf/imapeek-fcgi.service conf/imapeek-fcgi.socket
+# The example configurations: what conf/ holds besides the above.
+CONF_EXAMPLES := $(filter-out $(MAN5) $(UNITS) conf/imapeek.tmpfiles conf/imapeek.sysusers,\
+                              $(sort $(wildcard conf/*)))
+INSTALL_PATHS := sed -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+                     -e 's|/usr/local/lib/imapeek/|$(LIBEXEC)/|g' \
+                     -e 's|/usr/local/share/imapeek/|$(SHAREDIR)/|g'
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHAREDIR)/templates $(DESTDIR)$(SHAREDIR)/conf
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXEC) $(DESTDIR)$(SHAREDIR)/templates $(DESTDIR)$(SHAREDIR)/conf \
+	           $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	           $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	           $(DESTDIR)$(SYSCONF)
 	install -m 755 cgi/imapeek-httpd $(DESTDIR)$(BINDIR)/imapeek-httpd
 	install -m 755 cgi/imapeek.cgi $(DESTDIR)$(LIBEXEC)/imapeek.cgi
 	install -m 755 cgi/imapeek-connect $(DESTDIR)$(LIBEXEC)/imapeek-connect
 	install -m 644 templates/* $(DESTDIR)$(SHAREDIR)/templates/
-	install -m 644 conf/* $(DESTDIR)$(SHAREDIR)/conf/
+	install -m 644 $(CONF_EXAMPLES) $(DESTDIR)$(SHAREDIR)/conf/
+	for page in $(MAN1) $(MAN5) $(MAN8); do \
+		$(INSTALL_PATHS) $$page >$(DESTDIR)$(MANDIR)/man$${page##*.}/$${page##*/} && \
+		chmod 644 $(DESTDIR)$(MANDIR)/man$${page##*.}/$${page##*/} || exit 1; \
+	done
+	for unit in $(UNITS); do \
+		$(INSTALL_PATHS) $$unit >$(DESTDIR)$(SYSTEMDUNITDIR)/$${unit##*/} && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${unit##*/} || exit 1; \
+	done
+	install -m 644 conf/imapeek.tmpfiles $(DESTDIR)$(TMPFILESDIR)/imapeek.conf
+	install -m 644 conf/imapeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/imapeek.conf
+	@# Never over an operator's configuration.
+	if [ -e $(DESTDIR)$(SYSCONF)/imapeek.conf ]; then \
+		echo "$(DESTDIR)$(SYSCONF)/imapeek.conf exists: left as it is"; \
+	else \
+		$(INSTALL_PATHS) conf/imapeek.conf >$(DESTDIR)$(SYSCONF)/imapeek.conf && \
+		chmod 644 $(DESTDIR)$(SYSCONF)/imapeek.conf; \
+	fi
 
+# Everything install put, but the configuration in $(SYSCONF).
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/imapeek-httpd $(DESTDIR)$(LIBEXEC)/imapeek.cgi \
 	      $(DESTDIR)$(LIBEXEC)/imapeek-connect
 	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -f $(foreach page,$(MAN1) $(MAN5) $(MAN8),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(page)))/$(notdir $(page))) \
+	      $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS))) \
+	      $(DESTDIR)$(TMPFILESDIR)/imapeek.conf $(DESTDIR)$(SYSUSERSDIR)/imapeek.conf
 
 clean:
 	rm -rf build/rel build/asan build/tsan build/fuzz build/tmp $(addprefix cgi/,$(PROGRAMS))

@@ -12,11 +12,20 @@
  * request), and SIGTERM or SIGINT, to stop the daemon (which joins the
  * pool, freeing every gateway: each imapd gets LOGOUT and is reaped) and
  * exit 0.
+ *
+ * Every answered request is one line of the access log on standard error,
+ * in Apache's "combined" format plus the time taken:
+ *
+ *   ADDR - - [TIME] "METHOD TARGET VERSION" STATUS BYTES "REFERER" "AGENT" MSms
+ *
+ * written with one write(2) of at most PIPE_BUF bytes, so that the lines
+ * of the worker threads never interleave in a pipe or the journal.
  */
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -26,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -49,13 +59,32 @@ struct server {
  */
 struct request {
 	char *target;        /* raw, percent-encoded, query included */
-	char method[16];     /* for the log; a longer one is cut */
+	/* For the access log, taken when the headers are in. */
+	char client[INET6_ADDRSTRLEN];
+	char *method;
+	char *version;
+	char *referer;       /* or NULL */
+	char *user_agent;    /* or NULL */
+	time_t start_time;
 	bool headers_seen;
 	double start_ms;
 	int status;
-	size_t body_bytes;
+	size_t body_bytes;   /* sent: none for HEAD */
 	bool answered;
 };
+
+/*
+ * Bytes of each field in a log line at most, escapes included; with the
+ * fixed parts a line stays below PIPE_BUF, which write(2) to a pipe
+ * writes whole or not at all.
+ */
+#define LOG_METHOD_MAX 32
+#define LOG_TARGET_MAX 2048
+#define LOG_VERSION_MAX 16
+#define LOG_HEADER_MAX 512
+#define LOG_LINE_MAX (INET6_ADDRSTRLEN + 64 + LOG_METHOD_MAX + LOG_TARGET_MAX + \
+                      LOG_VERSION_MAX + 2 * LOG_HEADER_MAX + 64)
+_Static_assert(LOG_LINE_MAX <= PIPE_BUF, "an access log line fits in PIPE_BUF");
 
 /* The body is gathered here; MHD gets it in one piece at the end. */
 struct body {
@@ -103,14 +132,32 @@ static void free_gateway(void *gateway)
 	gateway_free(gateway);
 }
 
+/* The client's address as text, "-" when MHD does not say. */
+static void client_address(struct MHD_Connection *connection, char *out,
+                           size_t size)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *addr = info ? info->client_addr : NULL;
+
+	snprintf(out, size, "-");
+	if (addr && addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr,
+		          out, (socklen_t)size);
+	else if (addr && addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)addr)->sin_addr,
+		          out, (socklen_t)size);
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
 	struct request *request = xcalloc(1, sizeof(*request));
 
 	(void)cls;
-	(void)connection;
 	request->target = xstrdup(uri);
 	request->start_ms = front_now_ms();
+	request->start_time = time(NULL);
+	client_address(connection, request->client, sizeof(request->client));
 	return request;
 }
 
@@ -134,6 +181,79 @@ static void local_port(struct MHD_Connection *connection, char *out, size_t size
 		snprintf(out, size, "%u", ntohs(((struct sockaddr_in *)&addr)->sin_port));
 	else if (addr.ss_family == AF_INET6)
 		snprintf(out, size, "%u", ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
+}
+
+/* A copy of what the log may show of a client's string, or NULL. */
+static char *log_copy(const char *value, size_t max)
+{
+	return value ? xstrndup(value, max) : NULL;
+}
+
+/*
+ * One field of a log line: '"' and '\' escaped with a backslash, control
+ * characters and bytes outside ASCII as \xHH (as Apache writes them), so
+ * that nothing a client sends can end a field or a line; "-" for none; cut
+ * with "..." at max bytes.
+ */
+static void log_field(struct buf *line, const char *value, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = line->len;
+
+	if (!value || !*value) {
+		buf_addch(line, '-');
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		if (line->len - start + 4 > max - 3) {
+			buf_addstr(line, "...");
+			return;
+		}
+		if (*p == '"' || *p == '\\') {
+			buf_addch(line, '\\');
+			buf_addch(line, (char)*p);
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			buf_addstr(line, "\\x");
+			buf_addch(line, hex[*p >> 4]);
+			buf_addch(line, hex[*p & 15]);
+		} else {
+			buf_addch(line, (char)*p);
+		}
+	}
+}
+
+/* The access log line of an answered request, in one write. */
+static void log_request(const struct request *request, bool completed)
+{
+	struct buf line = BUF_INIT;
+	char when[64] = "-";
+	struct tm tm;
+
+	/* Apache's %t: 10/Oct/2000:13:55:36 -0700 (the C locale's months). */
+	if (localtime_r(&request->start_time, &tm))
+		strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	buf_addf(&line, "%s - - [%s] \"", request->client, when);
+	log_field(&line, request->method, LOG_METHOD_MAX);
+	buf_addch(&line, ' ');
+	log_field(&line, request->target, LOG_TARGET_MAX);
+	buf_addch(&line, ' ');
+	log_field(&line, request->version, LOG_VERSION_MAX);
+	buf_addf(&line, "\" %d ", request->status);
+	/* Apache's %b: "-" for no body. */
+	if (request->body_bytes)
+		buf_addf(&line, "%zu", request->body_bytes);
+	else
+		buf_addch(&line, '-');
+	buf_addstr(&line, " \"");
+	log_field(&line, request->referer, LOG_HEADER_MAX);
+	buf_addstr(&line, "\" \"");
+	log_field(&line, request->user_agent, LOG_HEADER_MAX);
+	buf_addf(&line, "\" %.1fms%s\n", front_now_ms() - request->start_ms,
+	         completed ? "" : " (aborted)");
+	if (write(STDERR_FILENO, line.p, line.len) < 0) {
+		/* Nowhere left to complain to. */
+	}
+	buf_release(&line);
 }
 
 /* These are MHD's to write: it frames the message itself. */
@@ -163,7 +283,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 	size_t len;
 
 	(void)url;
-	(void)version;
 	(void)upload_data;
 	/*
 	 * The first call comes when the headers are in.  A response queued
@@ -173,13 +292,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 	 */
 	if (!request->headers_seen) {
 		request->headers_seen = true;
+		request->method = xstrndup(method, LOG_METHOD_MAX);
+		request->version = xstrndup(version, LOG_VERSION_MAX);
+		request->referer = log_copy(header(connection, MHD_HTTP_HEADER_REFERER),
+		                            LOG_HEADER_MAX);
+		request->user_agent = log_copy(
+			header(connection, MHD_HTTP_HEADER_USER_AGENT), LOG_HEADER_MAX);
 		return MHD_YES;
 	}
 	if (*upload_data_size || request->answered) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	snprintf(request->method, sizeof(request->method), "%s", method);
 	memset(&req, 0, sizeof(req));
 	req.method = front_method(method);
 	req.root = "";
@@ -234,7 +358,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 			          body.headers[i].name);
 	}
 	request->status = body.status;
-	request->body_bytes = len;
+	/* MHD sends no body for HEAD (nor for 304, which has none). */
+	request->body_bytes = req.method == REQ_HEAD ? 0 : len;
 	request->answered = true;
 	ret = MHD_queue_response(connection, (unsigned)body.status, response);
 out:
@@ -257,11 +382,12 @@ static void on_completed(void *cls, struct MHD_Connection *connection,
 	if (!request)
 		return;
 	if (request->answered)
-		front_log("%s %.200s %d %zu %.1fms%s", request->method, request->target,
-		          request->status, request->body_bytes,
-		          front_now_ms() - request->start_ms,
-		          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+		log_request(request, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	free(request->target);
+	free(request->method);
+	free(request->version);
+	free(request->referer);
+	free(request->user_agent);
 	free(request);
 	*con_cls = NULL;
 }

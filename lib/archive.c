@@ -794,6 +794,61 @@ out:
 	return rc;
 }
 
+/*
+ * A short text of each message: the server's PREVIEW (RFC 8970) where it
+ * has one, else the start of its first part (BODY.PEEK[1]<0.N>) as it is
+ * stored (no decoding: a hint of the text, cut at a line's end).  The
+ * caller makes either valid UTF-8 and escapes it.
+ */
+int archive_previews(struct archive *archive, const uint32_t *uids, size_t n,
+                     char ***previews, struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	struct session_result result;
+	struct buf set = BUF_INIT;
+	bool preview;
+	int rc;
+
+	*previews = xcalloc(n + 1, sizeof(**previews));
+	if (!session)
+		return -1;
+	uid_set(&set, uids, n);
+	if (!set.len) {
+		buf_release(&set);
+		return 0;
+	}
+	preview = session_has_cap(session, CAP_PREVIEW);
+	rc = uid_fetch(archive, buf_cstr(&set),
+	               preview ? "(UID PREVIEW)"
+	                       : "(UID BODY.PEEK[1]<0." ARCHIVE_PREVIEW_BYTES_TEXT ">)",
+	               &result, err);
+	buf_release(&set);
+	for (size_t i = 0; rc == 0 && i < result.nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0) {
+			imap_fetch_release(&view);
+			continue;
+		}
+		const struct imap_fetch_part *part = preview ? NULL
+		                                              : imap_fetch_part(&view, false, "1");
+		struct str text = preview ? view.preview : part ? part->data : STR_NULL;
+		for (size_t k = 0; k < n && text.p; k++)
+			if (uids[k] == view.uid && !(*previews)[k])
+				(*previews)[k] = str_dup(text);
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+void archive_previews_free(char **previews, size_t n)
+{
+	for (size_t i = 0; previews && i < n; i++)
+		free(previews[i]);
+	free(previews);
+}
+
 /* ---- messages ---------------------------------------------------------- */
 
 static const char text_lost[] =
@@ -1156,7 +1211,8 @@ static bool all_ascii(const struct search_query *query)
 }
 
 static void search_command(struct imap_cmd *cmd, const struct search_query *query,
-                           bool sort, const char *partial, bool charset)
+                           bool sort, bool oldest_first, const char *partial,
+                           bool charset)
 {
 	imap_cmd_init(cmd, sort ? "UID SORT" : "UID SEARCH");
 	if (partial) {
@@ -1169,7 +1225,8 @@ static void search_command(struct imap_cmd *cmd, const struct search_query *quer
 	}
 	if (sort) {
 		imap_cmd_list_open(cmd);
-		imap_cmd_atom(cmd, "REVERSE");
+		if (!oldest_first)
+			imap_cmd_atom(cmd, "REVERSE");
 		imap_cmd_atom(cmd, "DATE");
 		imap_cmd_list_close(cmd);
 		imap_cmd_atom(cmd, "UTF-8");
@@ -1192,8 +1249,8 @@ void archive_hits_release(struct archive_hits *hits)
  * SEARCH and the hits put in the mailbox's date order here.
  */
 int archive_search(struct archive *archive, const struct search_query *query,
-                   size_t offset, size_t limit, struct archive_hits *hits,
-                   struct session_err *err)
+                   bool oldest_first, size_t offset, size_t limit,
+                   struct archive_hits *hits, struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
 	struct session_result result;
@@ -1213,7 +1270,8 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	if (partial)
 		snprintf(range, sizeof(range), "%zu:%zu", offset + 1, offset + limit);
 	for (;;) {
-		search_command(&cmd, query, sort, partial ? range : NULL, charset);
+		search_command(&cmd, query, sort, oldest_first, partial ? range : NULL,
+		               charset);
 		rc = run(archive, &cmd, &result, err);
 		imap_cmd_release(&cmd);
 		/* imapds without CHARSET support still search ASCII. */
@@ -1250,6 +1308,11 @@ int archive_search(struct archive *archive, const struct search_query *query,
 		hits->n = nordered;
 		if (rc < 0)
 			goto out;
+		for (size_t i = 0; oldest_first && i < hits->n / 2; i++) {
+			uint32_t swap = hits->uids[i];
+			hits->uids[i] = hits->uids[hits->n - 1 - i];
+			hits->uids[hits->n - 1 - i] = swap;
+		}
 	}
 	if (!partial) {
 		/* The whole list came: cut the page out of it. */

@@ -114,6 +114,17 @@ int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
                       struct session_err *err);
 void archive_summaries_free(struct message_info *infos, size_t n);
 
+/* Bytes of a message's start fetched where the server has no PREVIEW. */
+#define ARCHIVE_PREVIEW_BYTES_TEXT "320"
+/*
+ * A short text per UID, (*previews)[i] for uids[i] (NULL where none;
+ * raw bytes, not yet valid UTF-8): PREVIEW where the server has it, else
+ * the start of the first part.  Free with archive_previews_free.
+ */
+int archive_previews(struct archive *archive, const uint32_t *uids, size_t n,
+                     char ***previews, struct session_err *err);
+void archive_previews_free(char **previews, size_t n);
+
 /* ---- messages ---------------------------------------------------------- */
 
 struct archive_message {
@@ -172,9 +183,10 @@ struct archive_hits {
 	size_t n;
 	uint64_t total;        /* all hits */
 };
-/* Hits from offset (newest first), at most limit (SIZE_MAX: all). */
+/* Hits from offset (newest first, or oldest), at most limit (SIZE_MAX: all). */
 int archive_search(struct archive *archive, const struct search_query *query,
-                   size_t offset, size_t limit, struct archive_hits *hits,
+                   bool oldest_first, size_t offset, size_t limit,
+                   struct archive_hits *hits,
                    struct session_err *err);
 void archive_hits_release(struct archive_hits *hits);
 

@@ -14,6 +14,7 @@
 
 #include "message.h"
 #include "search.h"
+#include "snippet.h"
 
 /* Hits exported as mbox at most: an export is not a mirror. */
 #define SEARCH_MAX_EXPORT 10000
@@ -33,6 +34,8 @@ static void search_url(struct page *page, struct buf *out, const char *q,
 	                        .suffix = HTML_URL_SEARCH };
 
 	url.params[k++] = (struct html_url_param){ "q", q };
+	if (page->route->oldest_first)
+		url.params[k++] = (struct html_url_param){ "order", "oldest" };
 	if (number > 1) {
 		snprintf(value, sizeof(value), "%u", number);
 		url.params[k++] = (struct html_url_param){ "page", value };
@@ -47,6 +50,17 @@ static void search_page_url(struct page *page, struct buf *out, unsigned number,
                             const void *ctx)
 {
 	search_url(page, out, ctx, number, page->json && page->route->format_given ? "json" : NULL);
+}
+
+/* The snippet of hit uid (previews[i] belongs to uids[i]) into out. */
+static void hit_snippet(struct page *page, const uint32_t *uids, char **previews,
+                        size_t n, uint32_t uid, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; previews && i < n; i++)
+		if (uids[i] == uid && previews[i])
+			snippet_make(out, previews[i], strlen(previews[i]),
+			             page->conf->obfuscate);
 }
 
 static int show_form(struct page *page, int status, const char *query,
@@ -87,10 +101,12 @@ int page_search(struct page *page)
 	struct search_query query;
 	struct archive_hits hits = { 0 };
 	struct message_info *infos = NULL;
+	char **previews = NULL;
 	size_t ninfos = 0, size = page->conf->page_size;
 	const char *text = page->route->query;
 	char why[160];
-	struct buf canonical = BUF_INIT, url = BUF_INIT, body = BUF_INIT;
+	struct buf canonical = BUF_INIT, url = BUF_INIT, body = BUF_INIT,
+	           snippet = BUF_INIT;
 	unsigned number = page->route->page_number, pages;
 	enum route_format format = page->route->format;
 	int rc = -1;
@@ -106,14 +122,16 @@ int page_search(struct page *page)
 	}
 	search_format(&query, &canonical);
 	if (format == FORMAT_MBOX) {
-		rc = archive_search(page->archive, &query, 0, SIZE_MAX, &hits, &err);
+		rc = archive_search(page->archive, &query, page->route->oldest_first,
+		                    0, SIZE_MAX, &hits, &err);
 		if (rc == 0 && hits.n > SEARCH_MAX_EXPORT)
 			hits.n = SEARCH_MAX_EXPORT;
 	} else if (format == FORMAT_ATOM) {
-		rc = archive_search(page->archive, &query, 0, 20, &hits, &err);
+		/* A feed is the newest hits, whatever order was asked. */
+		rc = archive_search(page->archive, &query, false, 0, 20, &hits, &err);
 	} else {
-		rc = archive_search(page->archive, &query, (size_t)(number - 1) * size,
-		                    size, &hits, &err);
+		rc = archive_search(page->archive, &query, page->route->oldest_first,
+		                    (size_t)(number - 1) * size, size, &hits, &err);
 	}
 	if (rc < 0) {
 		rc = err.code == SESSION_NO
@@ -145,6 +163,9 @@ int page_search(struct page *page)
 		rc = page_session_error(page, &err);
 		goto out;
 	}
+	/* Snippets are a help, not the answer: without them the page stands. */
+	if (archive_previews(page->archive, hits.uids, hits.n, &previews, &err) < 0)
+		memset(&err, 0, sizeof(err));
 	if (page->json) {
 		struct json json;
 		json_init(&json, &body);
@@ -161,7 +182,11 @@ int page_search(struct page *page)
 			                         .uid = infos[i].uid };
 			buf_reset(&url);
 			page_url(page, &url, &link);
-			page_json_summary(&json, &infos[i], buf_cstr(&url));
+			json_object_begin(&json);
+			page_json_summary_fields(&json, &infos[i], buf_cstr(&url));
+			hit_snippet(page, hits.uids, previews, hits.n, infos[i].uid, &snippet);
+			json_kv_string(&json, "snippet", buf_cstr(&snippet));
+			json_object_end(&json);
 		}
 		json_array_end(&json);
 		page_pager_json(page, &json, &pager);
@@ -190,7 +215,10 @@ int page_search(struct page *page)
 		buf_reset(&url);
 		page_url(page, &url, &link);
 		page_vars_summary(page, item, &infos[i], buf_cstr(&url));
+		hit_snippet(page, hits.uids, previews, hits.n, infos[i].uid, &snippet);
+		tmpl_vars_set_str(item, "snippet", buf_cstr(&snippet));
 	}
+	tmpl_vars_set_bool(vars, "oldest_first", page->route->oldest_first);
 	page_pager_vars(page, vars, &pager);
 	buf_reset(&url);
 	search_url(page, &url, text, 0, "atom");
@@ -202,6 +230,8 @@ int page_search(struct page *page)
 	tmpl_vars_free(vars);
 out:
 	archive_summaries_free(infos, ninfos);
+	archive_previews_free(previews, hits.n);
+	buf_release(&snippet);
 	archive_hits_release(&hits);
 	search_query_release(&query);
 	buf_release(&canonical);

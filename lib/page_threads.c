@@ -23,15 +23,6 @@ struct thread_summary {
 	uint32_t newest_uid;
 };
 
-static const struct message_info *find_info(const struct message_info *infos,
-                                            size_t n, uint32_t uid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (infos[i].uid == uid)
-			return &infos[i];
-	return NULL;
-}
-
 static void thread_link(struct page *page, struct buf *out, uint32_t uid)
 {
 	struct html_url url = { .mailbox = page->route->mailbox, .uid = uid,
@@ -66,7 +57,7 @@ static void participants(struct page *page, const struct thread_summary *thread,
 	buf_addch(&seen, '\n');
 	for (size_t i = 0; i < thread->nrows; i++) {
 		const struct message_info *info =
-			find_info(infos, ninfos, thread->rows[i].uid);
+			message_info_find(infos, ninfos, thread->rows[i].uid);
 		if (!info || !info->from.n)
 			continue;
 		const struct message_addr *addr = &info->from.items[0];
@@ -155,9 +146,9 @@ int page_threads(struct page *page)
 		for (size_t t = 0; t < nthreads; t++) {
 			const struct thread_summary *thread = &threads[t];
 			const struct message_info *first =
-				find_info(infos, ninfos, thread->first_uid);
+				message_info_find(infos, ninfos, thread->first_uid);
 			const struct message_info *newest =
-				find_info(infos, ninfos, thread->newest_uid);
+				message_info_find(infos, ninfos, thread->newest_uid);
 			json_object_begin(&json);
 			json_kv_uint(&json, "uid", thread->first_uid);
 			json_kv_string(&json, "subject", first ? first->subject : NULL);
@@ -200,8 +191,8 @@ int page_threads(struct page *page)
 	tmpl_vars_set_list(vars, "threads");
 	for (size_t t = 0; t < nthreads; t++) {
 		const struct thread_summary *thread = &threads[t];
-		const struct message_info *first = find_info(infos, ninfos, thread->first_uid);
-		const struct message_info *newest = find_info(infos, ninfos, thread->newest_uid);
+		const struct message_info *first = message_info_find(infos, ninfos, thread->first_uid);
+		const struct message_info *newest = message_info_find(infos, ninfos, thread->newest_uid);
 		struct tmpl_vars *item = tmpl_vars_add_item(vars, "threads");
 		buf_reset(&url);
 		thread_link(page, &url, thread->first_uid);

@@ -51,6 +51,22 @@ search 'from:alice' 'page=2'
 is "$(json 'd["page"]')" 2 "page 2 of a search"
 is "$(json 'd["prev"]')" "/lists/dev/search?q=from%3Aalice&format=json" "prev points at page 1" 
 
+# Snippets (Dovecot's PREVIEW) and the order.
+search 'subject:"what should the thread index show"'
+is "$(json 'sum(1 for m in d["messages"] if len(m.get("snippet") or "") >= 20)')" "$(json 'len(d["messages"])')" \
+	"every hit has a snippet of its text"
+newest_first=$(json '" ".join(str(m["uid"]) for m in d["messages"])')
+search 'subject:"what should the thread index show"' 'order=oldest&page=5'
+is "$(json 'all(m["date"] <= n["date"] for m, n in zip(d["messages"], d["messages"][1:]))')" true \
+	"order=oldest: hits come oldest first"
+is "$(json 'd["prev"]')" "/lists/dev/search?q=subject%3A%22what%20should%20the%20thread%20index%20show%22&order=oldest&page=4&format=json" \
+	"... and the pager keeps the order"
+search 'subject:"what should the thread index show"' 'order=sideways'
+is "$RESP_STATUS" 400 "an unknown order is 400"
+page httpd /lists/dev/search 'q=subject%3Athread&order=oldest'
+like "$(cat "$RESP_BODY")" '<option value="oldest" selected>' "the form shows the order asked"
+like "$(cat "$RESP_BODY")" '<p class="snippet">' "... and the hits their snippets"
+
 # Bad queries: 400 with the help text.
 search 'since:2020-13-45'
 is "$RESP_STATUS" 400 "a bad date is 400"
