@@ -1,8 +1,9 @@
 # imapeek: build, deps, test, run, install, fuzz, bench.
 #
-# Two builds share the sources: the release build (build/rel, installed and
-# copied to cgi/) and the test build (build/asan: AddressSanitizer and
-# UndefinedBehaviorSanitizer).  Every lib/*.c goes into libimapeek.a; every
+# Three builds share the sources: the release build (build/rel, hardened,
+# installed and copied to cgi/), the test build (build/asan:
+# AddressSanitizer and UndefinedBehaviorSanitizer) and the front ends under
+# ThreadSanitizer (build/tsan).  Every lib/*.c goes into libimapeek.a; every
 # t/unit/*.c, t/helper/*.c and t/fuzz/fuzz-*.c is a program of its own,
 # linked against it, so a new module or test needs no Makefile change.
 

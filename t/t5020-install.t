@@ -139,7 +139,7 @@ fi
 # -- a second install leaves an existing /etc/imapeek.conf as it is
 echo "# the operator's own" >>"$root/etc/imapeek.conf"
 cp "$root/etc/imapeek.conf" "$TEST_TMP/etc.conf"
-make -s -C "$src" install PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make.log" 2>&1
+make -s -C "$INSTALL_SRC" install PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make.log" 2>&1
 is "$?" 0 "make install again succeeds"
 ok "$(cmp -s "$root/etc/imapeek.conf" "$TEST_TMP/etc.conf"; echo $?)" \
 	"... and leaves the existing /etc/imapeek.conf untouched"
