@@ -150,13 +150,17 @@ static void check_round_trip(const struct route *route)
 		snprintf(number, sizeof(number), "%u", route->page_number);
 		url.params[nparams++] = (struct html_url_param){ "page", number };
 	}
-	if (route->format_given)
+	if (route->format != FORMAT_HTML)
 		url.params[nparams++] =
 			(struct html_url_param){ "format", format_names[route->format] };
 	if (route->query)
 		url.params[nparams++] = (struct html_url_param){ "q", route->query };
 	if (route->month)
 		url.params[nparams++] = (struct html_url_param){ "month", route->month };
+	/* The order, where an URL has room left for it. */
+	bool ordered = nparams < HTML_URL_MAX_PARAMS;
+	if (route->oldest_first && ordered)
+		url.params[nparams++] = (struct html_url_param){ "order", "oldest" };
 	if (html_url_build(&built, &url) < 0)
 		abort();
 	question = strchr(built.p, '?');
@@ -167,7 +171,8 @@ static void check_round_trip(const struct route *route)
 		if (route_resolve(&again, buf_cstr(&path), question ? question + 1 : "",
 		                  plain_mailboxes, COUNT(plain_mailboxes), &err) < 0)
 			abort();
-		if (again.redirect || !same_route(route, &again))
+		if (again.redirect || !same_route(route, &again) ||
+		    (ordered && again.oldest_first != route->oldest_first))
 			abort();
 		route_release(&again);
 	}
