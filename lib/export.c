@@ -17,6 +17,7 @@
 #include "atom.h"
 #include "gzip.h"
 #include "mboxrd.h"
+#include "negotiate.h"
 #include "message.h"
 #include "site.h"
 

@@ -16,6 +16,7 @@
 #include "gzip.h"
 #include "markdown.h"
 #include "message.h"
+#include "negotiate.h"
 #include "archive.h"
 #include "page.h"
 #include "sha256.h"
@@ -117,38 +118,7 @@ void gateway_free(struct gateway *gateway)
 	free(gateway);
 }
 
-/*
- * JSON when asked with ?format=json, or when Accept prefers
- * application/json to text/html (q-values compared; a missing q is 1).
- */
-static double accept_quality(const char *accept, const char *type)
-{
-	const char *p = accept;
-	size_t type_len = strlen(type);
-
-	while (p && *p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		size_t name_len = strcspn(p, ";, ");
-		if (name_len > len)
-			name_len = len;
-		if (name_len == type_len && !strncasecmp(p, type, type_len)) {
-			const char *q = strstr(p, "q=");
-			if (q && q < p + len) {
-				char *stop;
-				double value = strtod(q + 2, &stop);
-				return stop == q + 2 ? 1.0 : value;
-			}
-			return 1.0;
-		}
-		p = end;
-	}
-	return -1.0;
-}
-
-/* ?format= decides; without it, the Accept header. */
+/* ?format= decides; without it, the Accept header (negotiate.h). */
 static bool wants_json(const struct req *req)
 {
 	struct buf format = BUF_INIT;
@@ -156,11 +126,7 @@ static bool wants_json(const struct req *req)
 	bool json = found > 0 && !strcmp(buf_cstr(&format), "json");
 
 	buf_release(&format);
-	if (found != 0 || !req->accept)
-		return json;
-	double json_q = accept_quality(req->accept, "application/json");
-	double html_q = accept_quality(req->accept, "text/html");
-	return json_q > 0 && json_q > html_q;
+	return found != 0 ? json : negotiate_json(req->accept);
 }
 
 /* Feeds and exports are gzipped when the client accepts it (export.c). */
@@ -327,7 +293,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	}
 	routed = true;
 	page.json = page.json && (route_flags(route.page) & ROUTE_HAS_JSON);
-	page.gzip = compressible(&route) && gzip_accepted(req->accept_encoding);
+	page.gzip = compressible(&route) && negotiate_gzip(req->accept_encoding);
 	if (route.redirect) {
 		struct html_url url = {
 			.mailbox = route.mailbox,

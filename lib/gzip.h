@@ -20,9 +20,6 @@ struct gzip_resp {
 	bool ready;
 };
 
-/* Does Accept-Encoding allow gzip (present, and not with q=0)? */
-bool gzip_accepted(const char *accept_encoding);
-
 void gzip_resp_init(struct gzip_resp *gzip, struct resp *inner);
 /*
  * Flush the last compressed bytes and release; the inner one stays open.
