@@ -40,7 +40,7 @@ HEADERS    := $(wildcard lib/*.h cgi/*.h t/*.h t/fuzz/*.h)
 
 PROGRAMS := imapeek.cgi imapeek-httpd imapeek-connect
 
-.PHONY: all deps test check run install uninstall clean fuzz bench test-build FORCE
+.PHONY: all deps test check run install uninstall clean fuzz bench bench-scale test-build FORCE
 .SUFFIXES:
 
 all: $(addprefix cgi/,$(PROGRAMS))
@@ -137,10 +137,18 @@ build/rel/t/helper/%: build/rel/t/helper/%.o build/rel/libimapeek.a
 bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-batch
 	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) sh t/bench/run.sh
 
+# Synthesized archives SCALE times openbmc beside openbmc itself
+# (t/bench/scale.sh; README says how long the first run takes).
+SCALE ?= 10 100
+bench-scale: all
+	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) BENCH_SCALE="$(SCALE)" \
+	sh t/bench/scale.sh
+
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \
 	libmicrohttpd-dev libgnutls28-dev libcmark-dev libxml2-dev zlib1g-dev \
 	dovecot-core dovecot-imapd openssl mailutils-imap4d spawn-fcgi wrk nginx-light curl \
-	python3 xz-utils perl clang libclang-rt-dev libxml2-utils
+	python3 xz-utils perl clang libclang-rt-dev libxml2-utils \
+	dovecot-fts-xapian public-inbox
 
 deps:
 	@sh t/tools/deps.sh $(DEBIAN_PACKAGES)

@@ -167,9 +167,9 @@ _imapd_fts_block() {
 			s|uid=imapeek gid=imapeek|uid=$IMAPD_RUN_USER gid=$IMAPD_RUN_GROUP|"
 }
 
-# dovecot_fts_start: the Dovecot master of a DOVECOT_FTS=1 setup (its
-# indexer serves the imap processes through STATE/run), stopped at exit;
-# dovecot_fts_stop stops it sooner.
+# dovecot_fts_start: the Dovecot master of the DOVECOT_FTS=1 setup made
+# last (its indexer serves the imap processes through STATE/run), stopped
+# at exit; dovecot_fts_stop stops the one started last sooner.
 DOVECOT_MASTER=${DOVECOT_MASTER:-/usr/sbin/dovecot}
 DOVEADM=${DOVEADM:-/usr/bin/doveadm}
 _imapd_fts_pid=
@@ -185,17 +185,22 @@ dovecot_fts_start() {
 		sleep 0.1
 	done
 	_imapd_fts_pid=$(cat "$IMAPD_STATE/run/master.pid") || return 1
-	at_exit dovecot_fts_stop
+	at_exit "_imapd_fts_end $_imapd_fts_pid"
+}
+
+# _imapd_fts_end PID: SIGTERM to a master; it stops its services and exits.
+_imapd_fts_end() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	_imapd_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_imapd_i -lt 100 ]; do
+		sleep 0.1
+		_imapd_i=$((_imapd_i + 1))
+	done
 }
 
 dovecot_fts_stop() {
 	[ -n "$_imapd_fts_pid" ] || return 0
-	kill -TERM "$_imapd_fts_pid" 2>/dev/null
-	_imapd_i=0
-	while kill -0 "$_imapd_fts_pid" 2>/dev/null && [ $_imapd_i -lt 100 ]; do
-		sleep 0.1
-		_imapd_i=$((_imapd_i + 1))
-	done
+	_imapd_fts_end "$_imapd_fts_pid"
 	_imapd_fts_pid=
 }
 

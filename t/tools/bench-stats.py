@@ -6,6 +6,11 @@ Usage:
       one line "RPS P50 P99 BAD" of a `wrk --latency` output: requests per
       second, the 50th and 99th percentile latency in milliseconds, and
       the answers that were not 2xx/3xx plus socket errors and timeouts.
+  bench-stats.py get URL SECONDS [MIN]
+      latency on one kept connection: GET URL again and again for SECONDS,
+      at least MIN (3) times; one line "P50 P99 RPS BAD" (milliseconds;
+      BAD: answers other than 200).  For pages too slow for wrk's few
+      seconds.
   bench-stats.py peer TSV A B
       the table of t/bench/peer.sh: TSV lines "PAGE SERVER ROUND RPS P50
       P99 BAD LOAD" (LOAD the 1-minute load average when the run
@@ -19,9 +24,12 @@ Usage:
 """
 
 import collections
+import http.client
 import re
 import statistics
 import sys
+import time
+import urllib.parse
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
@@ -51,6 +59,29 @@ def parse_wrk(path):
         bad += sum(int(x) for x in m.groups())
     return "%.1f %.2f %.2f %d" % (float(rps.group(1)), millis(p50.group(1)),
                                   millis(p99.group(1)), bad)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def get(url, seconds, least):
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path + ("?" + parts.query if parts.query else "")
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=3600)
+    times, bad = [], 0
+    start = time.monotonic()
+    while len(times) < least or time.monotonic() - start < seconds:
+        t0 = time.monotonic()
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        times.append((time.monotonic() - t0) * 1000)
+        bad += resp.status != 200
+    elapsed = time.monotonic() - start
+    return "%.2f %.2f %.1f %d" % (percentile(times, 0.5), percentile(times, 0.99),
+                                  len(times) / elapsed, bad)
 
 
 def rows(path, width):
@@ -131,6 +162,8 @@ def scale(path, base):
 def main(argv):
     if len(argv) == 2 and argv[0] == "wrk":
         print(parse_wrk(argv[1]))
+    elif len(argv) in (3, 4) and argv[0] == "get":
+        print(get(argv[1], float(argv[2]), int(argv[3]) if len(argv) > 3 else 3))
     elif len(argv) == 4 and argv[0] == "peer":
         peer(argv[1], argv[2], argv[3])
     elif len(argv) == 3 and argv[0] == "scale":
