@@ -4,10 +4,6 @@
 # through the archive layer one message at a time (a round trip each, as
 # the thread page and the feed did) and as one batch (what they do now),
 # against the same kept Dovecot session.  Release build.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../lib-imapd.sh"
-. "$(dirname "$0")/../lib-http.sh"
-. "$(dirname "$0")/../lib-pages.sh"
 . "$(dirname "$0")/lib-bench.sh"
 
 BENCH="$IMAPEEK_BUILD/t/helper/bench-batch"

@@ -28,43 +28,17 @@
 # public-inbox inbox (public-inbox; a few minutes).  Without the
 # public-inbox package only imapeek is measured; without
 # dovecot-fts-xapian (or not as root) imapeek searches without an index.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../lib-imapd.sh"
-IMAPEEK_BUILD=${IMAPEEK_BUILD%/}
-. "$(dirname "$0")/../lib-http.sh"
-. "$(dirname "$0")/../lib-pages.sh"
 . "$(dirname "$0")/lib-bench.sh"
 
-ROUNDS=${BENCH_ROUNDS:-2}
-WORD=${BENCH_WORD:-watchdog}
 FETCH="$IMAPEEK_BUILD/t/helper/bench-fetch"
 [ -x "$FETCH" ] || { echo "no $FETCH: make bench builds it"; exit 1; }
-MBOX="$SHARED_CORPUS/archive-openbmc-2019-2020/openbmc-2019-2020.mbox.xz"
 store=$(openbmc_store) || exit 1
 
 # ---- imapeek: Dovecot, with the full-text index when it can ------------
-fts=0
-if [ "$(id -u)" = 0 ] && [ -e /usr/lib/dovecot/modules/lib21_fts_xapian_plugin.so ] &&
-	[ -x "$DOVECOT_MASTER" ]; then
-	fts=1
-fi
-if [ $fts = 1 ]; then
-	state=$(bench_state openbmc-fts) || exit 1
-	DOVECOT_FTS=1 dovecot_setup "$store" "$state" || exit 1
-	dovecot_fts_start || exit 1
-	if [ ! -e "$state/fts.built" ]; then
-		echo "building Dovecot's full-text index of openbmc (once; minutes) ..."
-		load=$(bench_load)
-		start=$(date +%s)
-		dovecot_fts_index lists/openbmc 2>>"$state/imapd.stderr" || exit 1
-		end=$(date +%s)
-		size=$(du -sm "$state/index/xapian-indexes" | cut -f1)
-		echo "$((end - start)) s, $size MB, load $load at the start" >"$state/fts.built"
-	fi
-	echo "search: Dovecot's full-text index (dovecot-fts-xapian): built in $(cat "$state/fts.built")"
+if bench_fts_able; then
+	bench_dovecot "$store" openbmc-fts 1 || exit 1
 else
-	state=$(bench_state openbmc) || exit 1
-	dovecot_setup "$store" "$state" || exit 1
+	bench_dovecot "$store" openbmc 0 || exit 1
 	echo "search: no full-text index (needs root and dovecot-fts-xapian): every search reads every message"
 fi
 PAGES_CONF=$TEST_TMP/imapeek.conf

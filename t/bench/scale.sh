@@ -18,24 +18,15 @@
 # p50/p99 and their ratio to the 8k figures, and each server's peak RSS.
 #
 # Kept in build/bench: the stores (scale-xN/store, about 140 MB per copy
-# of the archive), Dovecot's indexes (scale-xN/state) and full-text
-# indexes.  Generating 100x takes minutes, Dovecot's first pass over it
+# of the archive), Dovecot's indexes and full-text indexes
+# (scale-xN-dovecot[-fts]; for 8k openbmc[-fts], shared with peer.sh).  Generating 100x takes minutes, Dovecot's first pass over it
 # longer; README says how long.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../lib-imapd.sh"
-IMAPEEK_BUILD=${IMAPEEK_BUILD%/}
-. "$(dirname "$0")/../lib-http.sh"
-. "$(dirname "$0")/../lib-pages.sh"
 . "$(dirname "$0")/lib-bench.sh"
 
-ROUNDS=${BENCH_ROUNDS:-2}
-WORD=${BENCH_WORD:-watchdog}
 SIZES="1 ${BENCH_SCALE:-10}"
-MBOX="$SHARED_CORPUS/archive-openbmc-2019-2020/openbmc-2019-2020.mbox.xz"
 if [ -z "${SCALE_FTS:-}" ]; then
 	SCALE_FTS=0
-	[ "$(id -u)" = 0 ] && [ -e /usr/lib/dovecot/modules/lib21_fts_xapian_plugin.so ] &&
-		[ -x "$DOVECOT_MASTER" ] && SCALE_FTS=1
+	bench_fts_able && SCALE_FTS=1
 fi
 
 # scale_store N: the store of N copies, built once (a temporary folder
@@ -60,22 +51,10 @@ scale_store() {
 # size N; sets url_N, pid_N.
 serve() {
 	_store=$(scale_store "$1") || exit 1
-	_state=$(bench_state "scale-x$1")/state
-	[ "$SCALE_FTS" = 1 ] && _state=$_state-fts
-	mkdir -p "$_state"
-	DOVECOT_FTS=$SCALE_FTS dovecot_setup "$_store" "$_state" || exit 1
-	if [ "$SCALE_FTS" = 1 ]; then
-		dovecot_fts_start || exit 1
-		if [ ! -e "$_state/fts.built" ]; then
-			echo "building the full-text index of x$1 (once; long) ..."
-			_load=$(bench_load)
-			_start=$(date +%s)
-			dovecot_fts_index lists/openbmc 2>>"$_state/imapd.stderr" || exit 1
-			echo "$(( $(date +%s) - _start )) s, $(du -sm "$_state/index/xapian-indexes" |
-				cut -f1) MB, load $_load at the start" >"$_state/fts.built"
-		fi
-		echo "x$1: full-text index built in $(cat "$_state/fts.built")"
-	fi
+	_name=scale-x$1-dovecot
+	[ "$1" = 1 ] && _name=openbmc
+	[ "$SCALE_FTS" = 1 ] && _name=$_name-fts
+	bench_dovecot "$_store" "$_name" "$SCALE_FTS" || exit 1
 	{ cat "$IMAPD_STATE/imapd.conf"; echo "templates = $IMAPEEK_TOP/templates"
 	  echo "timeout = 3600"; } >"$TEST_TMP/x$1.conf"
 	httpd_start "$TEST_TMP/x$1.conf" >/dev/null
