@@ -51,6 +51,8 @@ void archive_end_request(struct archive *archive);
 
 /* ---- mailboxes --------------------------------------------------------- */
 
+/* 0 when the store can be read, else -1 (mailbox_store_check). */
+int archive_store_check(struct archive *archive, struct session_err *err);
 /* The visible mailboxes (names for URLs and the server's own). */
 int archive_mailboxes(struct archive *archive, struct mailbox_list *list,
                       struct session_err *err);
@@ -84,12 +86,22 @@ int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
 int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
                         size_t *n, struct session_err *err);
 
-#define ARCHIVE_CHART_MONTHS 12
+/* A mailbox's span is cut to this many years before its newest message. */
+#define ARCHIVE_MAX_YEARS 50
 struct archive_months {
-	int last_year, last_month;   /* the newest message's month, 1..12 */
-	uint32_t counts[ARCHIVE_CHART_MONTHS];  /* oldest month first */
+	int first_year, first_month;  /* the oldest message's month, 1..12 */
+	int last_year, last_month;    /* the newest message's month */
+	uint32_t *counts;             /* one per month, the oldest first */
+	size_t n;
 };
-/* Messages sent per month up to the newest one's; *months NULL if empty. */
+/*
+ * Messages sent per month, from the oldest message's month to the
+ * newest's (at most ARCHIVE_MAX_YEARS years: older dates, 1970 from a
+ * broken clock, are left out of the chart, not of the index); counted by
+ * SEARCH SENTSINCE/SENTBEFORE, cached with the date order.  *months is
+ * NULL for an empty mailbox or one without dates; borrowed until the next
+ * call.
+ */
 int archive_months(struct archive *archive, const struct archive_months **months,
                    struct session_err *err);
 /* The UIDs sent in one month, newest first (malloc'd). */

@@ -204,7 +204,12 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	if (route_resolve(&route, path, req->query,
 	                  (const char *const *)mailboxes.names, mailboxes.n,
 	                  &route_err) < 0) {
-		page_error(&page, route_err.status, route_err.message);
+		/* Not listed: a store that cannot be read is a 502, not a 404. */
+		if (route_err.unknown_mailbox &&
+		    archive_store_check(gateway->archive, &err) < 0)
+			page_session_error(&page, &err);
+		else
+			page_error(&page, route_err.status, route_err.message);
 		goto out;
 	}
 	routed = true;

@@ -154,8 +154,12 @@ int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
 			                        &namespace) < 0)
 				imap_namespace_release(&namespace);
 	}
-	if (session_wait(session, list_ticket, &list_result, err) < 0)
+	if (session_wait(session, list_ticket, &list_result, err) < 0) {
+		/* A NO to LIST: the store cannot be read (502), whatever code. */
+		if (err->code == SESSION_NO)
+			err->code = SESSION_FAILED;
 		goto out;
+	}
 	for (size_t i = 0; i < list_result.nuntagged; i++) {
 		struct imap_list_entry entry;
 		if (imap_view_list(list_result.untagged[i], utf8, &entry) < 0)
@@ -255,8 +259,11 @@ int mailbox_list_count(struct mailbox_list *list, struct session *session,
 		struct session_result result;
 		struct session_err wait_err;
 		session_result_init(&result);
-		if (session_wait(session, tickets[i], &result, &wait_err) < 0 &&
-		    wait_err.code != SESSION_NO && rc == 0) {
+		/* A NO to a listed mailbox is a store that cannot be read: the
+		 * list is a 502, never an archive of empty mailboxes. */
+		if (((session_wait(session, tickets[i], &result, &wait_err) < 0 &&
+		      session_err_store_failed(&wait_err)) ||
+		     session_result_warned(&result, "STATUS", &wait_err)) && rc == 0) {
 			*err = wait_err;
 			rc = -1;
 		}
@@ -282,6 +289,30 @@ int mailbox_list_count(struct mailbox_list *list, struct session *session,
 		session_result_release(&result);
 	}
 	free(tickets);
+	return rc;
+}
+
+int mailbox_store_check(struct session *session, struct session_err *err)
+{
+	struct imap_cmd cmd;
+	struct session_result result;
+	unsigned ticket;
+	int rc = -1;
+
+	imap_cmd_init(&cmd, "STATUS");
+	imap_cmd_mailbox(&cmd, STR_LIT("INBOX"));
+	imap_cmd_list_open(&cmd);
+	imap_cmd_atom(&cmd, "MESSAGES");
+	imap_cmd_list_close(&cmd);
+	session_result_init(&result);
+	if (session_send(session, &cmd, &ticket, err) == 0) {
+		if (session_wait(session, ticket, &result, err) < 0)
+			rc = session_err_store_failed(err) ? -1 : 0;
+		else
+			rc = session_result_warned(&result, "STATUS", err) ? -1 : 0;
+	}
+	session_result_release(&result);
+	imap_cmd_release(&cmd);
 	return rc;
 }
 

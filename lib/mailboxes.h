@@ -46,6 +46,13 @@ int mailbox_list_fetch(struct mailbox_list *list, struct session *session,
 /* STATUS (MESSAGES) of every entry, pipelined. */
 int mailbox_list_count(struct mailbox_list *list, struct session *session,
                        struct session_err *err);
+/*
+ * Can the store be read at all?  STATUS INBOX: 0 when it answers (or
+ * says INBOX does not exist), -1 with err (SESSION_FAILED) when the server
+ * cannot read it.  A LIST of an unreadable store still names INBOX, and
+ * nothing else: a mailbox missing from it may be the store failing.
+ */
+int mailbox_store_check(struct session *session, struct session_err *err);
 const struct mailbox_entry *mailbox_list_find(const struct mailbox_list *list,
                                               const char *name);
 void mailbox_list_release(struct mailbox_list *list);

@@ -5,6 +5,7 @@
  * (&format=mbox, every hit).
  */
 #include "page.h"
+#include "pager.h"
 #include "export.h"
 
 #include <stdio.h>
@@ -39,6 +40,13 @@ static void search_url(struct page *page, struct buf *out, const char *q,
 	if (format)
 		url.params[k++] = (struct html_url_param){ "format", format };
 	page_url(page, out, &url);
+}
+
+/* Page number of the results for the query ctx, in the format asked. */
+static void search_page_url(struct page *page, struct buf *out, unsigned number,
+                            const void *ctx)
+{
+	search_url(page, out, ctx, number, page->json && page->route->format_given ? "json" : NULL);
 }
 
 static int show_form(struct page *page, int status, const char *query,
@@ -131,6 +139,7 @@ int page_search(struct page *page)
 		rc = page_error(page, 404, "There is no such page of results.");
 		goto out;
 	}
+	struct page_pager pager = { number, pages, search_page_url, text };
 	if (archive_summaries(page->archive, hits.uids, hits.n, &infos, &ninfos,
 	                      &err) < 0) {
 		rc = page_session_error(page, &err);
@@ -155,22 +164,7 @@ int page_search(struct page *page)
 			page_json_summary(&json, &infos[i], buf_cstr(&url));
 		}
 		json_array_end(&json);
-		json_key(&json, "next");
-		if (number < pages) {
-			buf_reset(&url);
-			search_url(page, &url, text, number + 1, "json");
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
-		json_key(&json, "prev");
-		if (number > 1) {
-			buf_reset(&url);
-			search_url(page, &url, text, number - 1, "json");
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
+		page_pager_json(page, &json, &pager);
 		json_object_end(&json);
 		json_finish(&json);
 		rc = page_send_json(page, &body);
@@ -197,16 +191,7 @@ int page_search(struct page *page)
 		page_url(page, &url, &link);
 		page_vars_summary(page, item, &infos[i], buf_cstr(&url));
 	}
-	if (number < pages) {
-		buf_reset(&url);
-		search_url(page, &url, text, number + 1, NULL);
-		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
-	}
-	if (number > 1) {
-		buf_reset(&url);
-		search_url(page, &url, text, number - 1, NULL);
-		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
-	}
+	page_pager_vars(page, vars, &pager);
 	buf_reset(&url);
 	search_url(page, &url, text, 0, "atom");
 	tmpl_vars_set_str(vars, "atom_url", buf_cstr(&url));

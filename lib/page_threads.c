@@ -4,6 +4,7 @@
  * REFERENCES, or the same algorithm here where it has none).
  */
 #include "page.h"
+#include "pager.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,17 +39,19 @@ static void thread_link(struct page *page, struct buf *out, uint32_t uid)
 	page_url(page, out, &url);
 }
 
-static void threads_page_url(struct page *page, struct buf *out, unsigned number)
+static void threads_page_url(struct page *page, struct buf *out, unsigned number,
+                             const void *ctx)
 {
 	char value[16];
 	struct html_url url = { .mailbox = page->route->mailbox,
 	                        .suffix = HTML_URL_THREADS };
 
+	(void)ctx;
 	if (number > 1) {
 		snprintf(value, sizeof(value), "%u", number);
 		url.params[0] = (struct html_url_param){ "page", value };
 	}
-	if (page->json)
+	if (page->json && page->route->format_given)
 		url.params[number > 1] = (struct html_url_param){ "format", "json" };
 	page_url(page, out, &url);
 }
@@ -110,6 +113,7 @@ int page_threads(struct page *page)
 	            ? (unsigned)((forest->nthreads + size - 1) / size) : 1;
 	if (number > pages)
 		return page_error(page, 404, "There is no such page of threads.");
+	struct page_pager pager = { number, pages, threads_page_url, NULL };
 	size_t from = (size_t)(number - 1) * size;
 	nthreads = forest->nthreads > from ? forest->nthreads - from : 0;
 	if (nthreads > size)
@@ -182,22 +186,7 @@ int page_threads(struct page *page)
 			json_object_end(&json);
 		}
 		json_array_end(&json);
-		json_key(&json, "next");
-		if (number < pages) {
-			buf_reset(&url);
-			threads_page_url(page, &url, number + 1);
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
-		json_key(&json, "prev");
-		if (number > 1) {
-			buf_reset(&url);
-			threads_page_url(page, &url, number - 1);
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
+		page_pager_json(page, &json, &pager);
 		json_object_end(&json);
 		json_finish(&json);
 		rc = page_send_json(page, &body);
@@ -226,16 +215,7 @@ int page_threads(struct page *page)
 		participants(page, thread, infos, ninfos, &text, NULL);
 		tmpl_vars_set_str(item, "participants", buf_cstr(&text));
 	}
-	if (number < pages) {
-		buf_reset(&url);
-		threads_page_url(page, &url, number + 1);
-		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
-	}
-	if (number > 1) {
-		buf_reset(&url);
-		threads_page_url(page, &url, number - 1);
-		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
-	}
+	page_pager_vars(page, vars, &pager);
 	rc = page_render(page, "threads.html", vars);
 	tmpl_vars_free(vars);
 out:

@@ -287,8 +287,10 @@ static int route_in_mailbox(struct route *route, char *const *rest,
 	}
 	if (nrest == 1 && word_page(rest[0], false, &route->page))
 		return 0;
-	if (rest[0][0] < '0' || rest[0][0] > '9')
+	if (rest[0][0] < '0' || rest[0][0] > '9') {
+		err->unknown_mailbox = true;
 		return fail(err, 404, "There is no such mailbox or page.");
+	}
 	if (parse_uid(rest[0], &route->uid) < 0)
 		return fail(err, 400, "That is not a valid message number (UID).");
 	if (nrest == 1) {
@@ -399,6 +401,7 @@ int route_resolve(struct route *route, const char *path, const char *query,
 
 	memset(route, 0, sizeof(*route));
 	err->status = 0;
+	err->unknown_mailbox = false;
 	err->message[0] = '\0';
 	if (parse_query(route, query, err) < 0)
 		goto out;
@@ -420,6 +423,7 @@ int route_resolve(struct route *route, const char *path, const char *query,
 				rc = 0;
 			goto out;
 		}
+		err->unknown_mailbox = true;
 		fail(err, 404, "There is no such mailbox.");
 		goto out;
 	}

@@ -74,6 +74,7 @@ struct route {
 
 struct route_error {
 	int status;            /* 400 or 404 */
+	bool unknown_mailbox;  /* the 404 may be a mailbox the list lacks */
 	char message[160];     /* for the error page: says what, not how */
 };
 

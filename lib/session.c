@@ -111,6 +111,7 @@ static void set_err(struct session_err *err, enum session_error code,
 	if (!err)
 		return;
 	err->code = code;
+	err->response_code[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -245,6 +246,16 @@ static uint64_t node_number(const struct imap_node *node, uint64_t max)
 }
 
 /* [UIDVALIDITY n] [UIDNEXT n] [HIGHESTMODSEQ n] [NOMODSEQ] [CAPABILITY ...] */
+bool session_err_store_failed(struct session_err *err)
+{
+	if (err->code != SESSION_NO)
+		return err->code != SESSION_OK;
+	if (!strcasecmp(err->response_code, "NONEXISTENT"))
+		return false;
+	err->code = SESSION_FAILED;
+	return true;
+}
+
 static void learn_code(struct session *session, const struct imap_node *code)
 {
 	struct imap_node *name;
@@ -747,10 +758,19 @@ int session_wait(struct session *session, unsigned ticket,
 		struct str text = pending->result.tagged ? pending->result.tagged->text
 		                                         : STR_NULL;
 
+		const struct imap_node *code = pending->result.tagged
+		                                       ? pending->result.tagged->code : NULL;
+
 		set_err(err, SESSION_NO, "%s: %s %.*s", pending->name,
 		        pending->result.tagged && pending->result.tagged->status == IMAP_BAD
 		                ? "BAD" : "NO",
 		        (int)(text.len > 160 ? 160 : text.len), text.p ? text.p : "");
+		if (code && code->children && code->children->type == IMAP_ATOM &&
+		    code->children->text.len < sizeof(err->response_code)) {
+			memcpy(err->response_code, code->children->text.p,
+			       code->children->text.len);
+			err->response_code[code->children->text.len] = '\0';
+		}
 	} else {
 		*err = session->broken_err;
 	}
@@ -775,6 +795,27 @@ int session_run(struct session *session, const struct imap_cmd *cmd,
 }
 
 /* A command of our own, answer dropped. */
+bool session_result_warned(const struct session_result *result,
+                           const char *command, struct session_err *err)
+{
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		const struct imap_response *r = result->untagged[i];
+		if (r->status != IMAP_NO)
+			continue;
+		set_err(err, SESSION_FAILED, "%s: * NO %.*s", command,
+		        (int)(r->text.len > 160 ? 160 : r->text.len),
+		        r->text.p ? r->text.p : "");
+		return true;
+	}
+	return false;
+}
+
+/*
+ * One command of the session's own, waited for.  An untagged NO while it
+ * ran fails it (Dovecot: "Internal mailbox synchronization failure,
+ * showing only old mails" before EXAMINE's OK: a mailbox that is not
+ * whole must not be served as whole).
+ */
 static int run_internal(struct session *session, struct imap_cmd *cmd,
                         struct session_err *err)
 {
@@ -786,6 +827,8 @@ static int run_internal(struct session *session, struct imap_cmd *cmd,
 	ret = enqueue(session, cmd, false, &ticket, err);
 	if (ret == 0)
 		ret = session_wait(session, ticket, &result, err);
+	if (ret == 0 && session_result_warned(&result, cmd->name, err))
+		ret = -1;
 	session_result_release(&result);
 	imap_cmd_release(cmd);
 	return ret;

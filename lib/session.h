@@ -37,7 +37,19 @@ enum session_error {
 struct session_err {
 	enum session_error code;
 	char message[256];
+	/* SESSION_NO: the answer's response code atom ("NONEXISTENT",
+	 * "NOPERM", RFC 5530), "" when it had none. */
+	char response_code[32];
 };
+
+/*
+ * A NO to a command about a mailbox the server listed (EXAMINE, STATUS)
+ * is the store failing to be read (an index folder the imapd cannot
+ * write: "[NOPERM]"), not a missing mailbox, unless the server says the
+ * mailbox is gone ("[NONEXISTENT]", RFC 5530).  err becomes
+ * SESSION_FAILED in the first case; returns whether it is now.
+ */
+bool session_err_store_failed(struct session_err *err);
 
 struct session_config {
 	char *const *argv;    /* argv[0] is the program's path; NULL-ended */
@@ -81,6 +93,13 @@ struct session_result {
 
 void session_result_init(struct session_result *result);
 void session_result_release(struct session_result *result);
+/*
+ * Did the server send an untagged NO with this answer (a warning, RFC
+ * 3501 7.1.2: Dovecot's "showing only old mails")?  Then err is filled
+ * (SESSION_FAILED, naming command): what came cannot be taken as whole.
+ */
+bool session_result_warned(const struct session_result *result,
+                           const char *command, struct session_err *err);
 
 struct session;
 

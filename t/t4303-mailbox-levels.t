@@ -55,6 +55,9 @@ for n, line in enumerate(open(names, encoding="utf-8")):
                                        n, reply, i, name)).encode()
         typ, data = imap.append(quoted, None, None, msg)
         assert typ == "OK", (name, data)
+# INBOX too: the imapd cannot create it later in a read-only store.
+typ, data = imap.status("INBOX", "(MESSAGES)")
+assert typ == "OK", data
 imap.logout()
 EOF
 	bail "making the store through Dovecot failed: $(tail -3 "$TEST_TMP/make-store.err")"

@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 		"OK", "TIMEOUT", "FAILED", "NO", "REFUSED",
 	};
 	struct session_config config = { 0 };
-	struct session_err err = { SESSION_OK, "" };
+	struct session_err err = { .code = SESSION_OK };
 	struct session_result list;
 	struct imapd_args args;
 	struct session *session;

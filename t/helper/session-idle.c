@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 {
 	struct imapd_args args;
 	struct session_config config;
-	struct session_err err = { SESSION_OK, "" };
+	struct session_err err = { .code = SESSION_OK };
 	struct session_result result;
 	struct session *session;
 	struct imap_cmd cmd;

@@ -216,7 +216,7 @@ int main(int argc, char **argv)
 {
 	struct session_config config = { 0 };
 	struct imapd_args args;
-	struct session_err err = { SESSION_OK, "" };
+	struct session_err err = { .code = SESSION_OK };
 	struct session *session;
 	struct buf before = BUF_INIT, after = BUF_INIT;
 	const char *action = argc > 1 ? argv[1] : "none";

@@ -1,0 +1,72 @@
+#!/bin/sh
+# New mail shows at once in every worker.  imapeek-httpd -j 4 keeps one
+# imapd session per worker; a message delivered into the store by its
+# owner must be counted by every worker's front page and mailbox index
+# within 5 s (Dovecot's mailbox list index would otherwise answer STATUS
+# from its cache in a kept session: see conf/dovecot-imapeek.conf).
+. "$(dirname "$0")/lib.sh"
+. "$IMAPEEK_TOP/t/lib-imapd.sh"
+. "$IMAPEEK_TOP/t/lib-http.sh"
+. "$IMAPEEK_TOP/t/lib-pages.sh"
+
+pages_setup_sample
+httpd_start "$PAGES_CONF" -j 4
+before=$(sample_count lists/dev)
+
+# counts N PATH...: N requests of each path, on new connections (spread
+# over the workers); prints each answer's count of lists/dev, one a line
+# (the front page's, or its index's total; other pages print nothing).
+counts() {
+	python3 - "$HTTPD_URL" "$@" <<-'EOF'
+	import json, sys, urllib.request
+	base, n, paths = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+	for _ in range(n):
+	    for path in paths:
+	        d = json.load(urllib.request.urlopen(base + path, timeout=10))
+	        if "mailboxes" in d:
+	            print(next(m["messages"] for m in d["mailboxes"] if m["name"] == "lists/dev"))
+	        elif d["mailbox"] == "lists/dev":
+	            print(d["total"])
+	EOF
+}
+
+# Every worker holds a session that has counted lists/dev (STATUS) and
+# then opened INBOX: a kept Dovecot session may answer the next STATUS of
+# lists/dev from its list index.
+counts 20 "/lists/dev/?format=json" "/?format=json" >"$TEST_TMP/before"
+is "$(sort -u "$TEST_TMP/before")" "$before" "before: 40 answers over 4 workers count $before"
+counts 20 "/INBOX/?format=json" >/dev/null
+
+# The owner of the store delivers one message (a copy of one of the
+# mailbox's, under a new Maildir name) into new/.
+newdir=$PAGES_STORE/lists/dev/new
+first=$(ls "$PAGES_STORE/lists/dev/cur" | head -n 1)
+chmod u+w "$newdir"
+cp "$PAGES_STORE/lists/dev/cur/$first" "$newdir/.tmp.delivery"
+mv "$newdir/.tmp.delivery" "$newdir/$(date +%s).M1P$$.imapeek-test"
+chmod 0444 "$newdir"/*
+chmod a-w "$newdir"
+start=$(date +%s)
+
+# Within 5 s, every answer of 40 in a row counts it: first the front
+# page (each worker with INBOX open), then the index.
+want=$((before + 1))
+for path in "/?format=json" "/lists/dev/?format=json"; do
+	seen=
+	while [ $(($(date +%s) - start)) -le 5 ]; do
+		counts 40 "$path" "/INBOX/?format=json" >"$TEST_TMP/after"
+		if [ "$(sort -u "$TEST_TMP/after")" = "$want" ]; then
+			seen=$(($(date +%s) - start))
+			break
+		fi
+		sleep 0.2
+	done
+	ok "$([ -n "$seen" ]; echo $?)" \
+		"after a delivery, $path: 40 answers in a row from 4 workers count $want (within ${seen:-more than 5} s)"
+	[ -n "$seen" ] || diag "last answers: $(sort "$TEST_TMP/after" | uniq -c | tr '\n' ' ')"
+done
+
+httpd_stop
+cleanup
+is "$(imapd_procs "$TEST_TMP/")" "" "no imapd left running"
+done_testing
