@@ -178,6 +178,14 @@ DOVECOT_MASTER=${DOVECOT_MASTER:-/usr/sbin/dovecot}
 DOVEADM=${DOVEADM:-/usr/bin/doveadm}
 _imapd_fts_pid=
 dovecot_fts_start() {
+	# A base_dir left by an earlier master: dovecot_setup gave it to the
+	# imapd's user, and the master would only complain and fix it.
+	if [ -s "$IMAPD_STATE/run/master.pid" ] &&
+		kill -0 "$(cat "$IMAPD_STATE/run/master.pid")" 2>/dev/null; then
+		echo "lib-imapd: a Dovecot master already runs on $IMAPD_STATE/run" >&2
+		return 1
+	fi
+	rm -rf "$IMAPD_STATE/run"
 	"$DOVECOT_MASTER" -c "$IMAPD_STATE/dovecot.conf" || return 1
 	# It forks into the background, then writes its pid and sockets.
 	_imapd_i=0

@@ -111,6 +111,8 @@ ab|<|a word shorter than 3 characters is not in the index: nothing found
 charset|<|Content-Type is not indexed: only the messages saying "charset" in a text part
 multipart|<|the same: a word of Content-Type headers only
 koln|>|the index folds accents: "koln" finds "Köln"; without it only "koln" itself
+half-way|<|a hyphenated word: the index holds the text's "half" and "way" apart, the query looks up "half-way" whole
+"half way"|>|... so the words find the text's "half-way"; without the index only "half way" itself
 EOF
 
 # The index is read: without its files, and without the indexer to build

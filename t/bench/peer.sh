@@ -87,7 +87,7 @@ if command -v public-inbox-httpd >/dev/null && command -v public-inbox-init >/de
 	HOME=$pi public-inbox-httpd -W2 -l "http://127.0.0.1:$port/" \
 		2>"$TEST_TMP/public-inbox.log" &
 	pi_pid=$!
-	at_exit 'kill -TERM $pi_pid 2>/dev/null; wait $pi_pid'
+	at_exit "kill -TERM $pi_pid 2>/dev/null; wait $pi_pid"
 	i=0
 	until curl -s -o /dev/null "http://127.0.0.1:$port/openbmc/"; do
 		i=$((i + 1))
