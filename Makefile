@@ -57,8 +57,8 @@ HEADERS    := $(wildcard lib/*.h cgi/*.h t/*.h t/fuzz/*.h)
 
 PROGRAMS := imapeek.cgi imapeek-httpd $(OWN_PROGRAMS)
 
-.PHONY: all deps test check run install uninstall clean fuzz bench test-build \
-        tsan test-tsan FORCE
+.PHONY: all deps test check run install uninstall clean fuzz bench bench-scale \
+        test-build tsan test-tsan FORCE
 .SUFFIXES:
 
 all: $(addprefix cgi/,$(PROGRAMS))
@@ -199,11 +199,18 @@ build/rel/t/helper/%: build/rel/t/helper/%.o build/rel/libimapeek.a
 bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-batch
 	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) sh t/bench/run.sh
 
+# Synthesized archives SCALE times openbmc beside openbmc itself
+# (t/bench/scale.sh; README says how long the first run takes).
+SCALE ?= 10 100
+bench-scale: all
+	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) BENCH_SCALE="$(SCALE)" \
+	sh t/bench/scale.sh
+
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \
 	libmicrohttpd-dev libgnutls28-dev libcmark-dev libxml2-dev zlib1g-dev \
 	dovecot-core dovecot-imapd openssl mailutils-imap4d spawn-fcgi wrk nginx-light curl \
 	python3 xz-utils perl clang libclang-rt-dev libxml2-utils w3m chromium mandoc \
-	apache2 libapache2-mod-fcgid fcgiwrap systemd
+	apache2 libapache2-mod-fcgid fcgiwrap systemd dovecot-fts-xapian public-inbox
 
 deps:
 	@sh t/tools/deps.sh $(DEBIAN_PACKAGES)
