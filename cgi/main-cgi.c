@@ -172,7 +172,7 @@ static int stdio_write(void *ctx, const char *data, size_t len)
 	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
 }
 
-static const struct resp_ops stdio_ops = { stdio_begin, stdio_write };
+static const struct resp_ops stdio_ops = { .begin = stdio_begin, .write = stdio_write };
 
 static int fcgi_write(void *ctx, const char *data, size_t len)
 {
@@ -199,7 +199,7 @@ static int fcgi_begin(void *ctx, int status, const struct resp_header *headers,
 	return ret;
 }
 
-static const struct resp_ops fcgi_ops = { fcgi_begin, fcgi_write };
+static const struct resp_ops fcgi_ops = { .begin = fcgi_begin, .write = fcgi_write };
 
 /* One request, answered by the gateway or, without one, with a 500. */
 static void serve(struct gateway *gateway, const struct cgi_params *params,

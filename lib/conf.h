@@ -26,6 +26,9 @@ struct conf {
 	bool obfuscate;          /* default no */
 	char *base_url;          /* or NULL: from the request */
 	char *templates;         /* folder; default IMAPEEK_TEMPLATES */
+	unsigned max_connections; /* imapeek-httpd: open connections, default 256 */
+	unsigned max_per_client;  /* ... from one client address, default 16 */
+	unsigned export_limit;    /* messages in an mbox export or feed, 1000 */
 };
 
 /* Which file to read: -c CONF, else $IMAPEEK_CONF, else /etc/imapeek.conf. */

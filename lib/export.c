@@ -99,6 +99,8 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 
 	if (n > FEED_ENTRIES)
 		n = FEED_ENTRIES;
+	if (n > page->conf->export_limit)
+		n = page->conf->export_limit;
 	/* Every entry with its text: one batch, not a round trip each. */
 	msgs = xcalloc(n + 1, sizeof(*msgs));
 	for (size_t i = 0; i < n; i++)
@@ -191,6 +193,9 @@ int export_mbox(struct page *page, const char *filename,
 	bool compress = gzip_accepted(page->req->accept_encoding);
 	int rc = 0;
 
+	/* The first (newest) export-limit messages: an export is not a mirror. */
+	if (n > page->conf->export_limit)
+		n = page->conf->export_limit;
 	resp_header(resp, "Content-Type", "application/mbox");
 	resp_headerf(resp, "Content-Disposition", "attachment; filename=\"%s\"",
 	             filename);
@@ -210,8 +215,11 @@ int export_mbox(struct page *page, const char *filename,
 			compress = false;
 			rc = page_session_error(page, &err);
 		} else {
-			/* Mid-stream: stop; the client sees a short file. */
-			fprintf(stderr, "imapeek: mbox export stopped: %s\n", err.message);
+			/* Mid-stream: the client must see a broken transfer. */
+			if (!resp_gone(resp))
+				fprintf(stderr, "imapeek: mbox export stopped: %s\n",
+				        err.message[0] ? err.message : "(no detail)");
+			resp_abort(resp);
 			rc = -1;
 		}
 	}

@@ -64,9 +64,12 @@ int page_render(struct page *page, const char *template_name,
 	page_html_headers(page);
 	rc = tmpl_render(page->templates, "layout.html", template_name, vars,
 	                 &out, &err);
-	if (rc < 0)
+	if (rc < 0 && !resp_gone(page->resp))
 		fprintf(stderr, "imapeek: rendering %s: %s\n", template_name,
 		        buf_cstr(&err));
+	/* Part of the page may be out (flush_at): it must not look whole. */
+	if (rc < 0 && page->resp->begun)
+		resp_abort(page->resp);
 	buf_release(&body);
 	buf_release(&err);
 	return rc;
@@ -317,6 +320,9 @@ static const struct {
 	[SESSION_NO] = { SESSION_NO, 404, "There is no such message or part." },
 	[SESSION_REFUSED] = { SESSION_REFUSED, 500,
 	                      "That request would change the archive." },
+	/* Seen only when the client is still there: the server is stopping. */
+	[SESSION_CANCELLED] = { SESSION_CANCELLED, 503,
+	                        "The server is stopping; try again shortly." },
 };
 
 int page_session_error(struct page *page, const struct session_err *err)

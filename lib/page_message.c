@@ -298,24 +298,69 @@ out:
 	return rc;
 }
 
+/*
+ * The raw bytes go out a piece at a time (archive_raw_chunk): a 20 MB
+ * message is never held whole.  A message longer than one piece declares
+ * its RFC822.SIZE as Content-Length, so that a stream cut short is seen
+ * as such by the client; the bytes must then add up to it exactly, else
+ * the response is aborted rather than sent short or long.
+ */
+#define RAW_PIECE (512 * 1024)
+
 int page_raw(struct page *page)
 {
 	struct session_err err = { 0 };
 	struct buf bytes = BUF_INIT;
+	uint64_t size = 0, offset = 0;
+	bool more;
 	int rc;
 
-	rc = archive_raw(page->archive, page->route->uid, NULL, &bytes, &err);
+	rc = archive_raw_chunk(page->archive, page->route->uid, 0, RAW_PIECE, &bytes,
+	                       &size, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
+		goto out;
 	} else if (!rc) {
 		rc = page_error(page, 404, "There is no such message in this mailbox.");
-	} else {
-		resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
-		resp_header(page->resp, "X-Content-Type-Options", "nosniff");
-		resp_header(page->resp, "Content-Security-Policy",
-		            "sandbox; default-src 'none'");
-		rc = resp_write(page->resp, bytes.p, bytes.len);
+		goto out;
 	}
+	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
+	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
+	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
+	more = bytes.len == RAW_PIECE;
+	if (more && size >= bytes.len)
+		resp_headerf(page->resp, "Content-Length", "%llu",
+		             (unsigned long long)size);
+	else
+		size = 0;
+	for (;;) {
+		offset += bytes.len;
+		if (size && offset > size) {
+			rc = -1;
+			break;
+		}
+		if ((rc = resp_write(page->resp, bytes.p, bytes.len)) < 0 || !more)
+			break;
+		buf_reset(&bytes);
+		if (archive_raw_chunk(page->archive, page->route->uid, offset, RAW_PIECE,
+		                      &bytes, NULL, &err) <= 0) {
+			rc = -1;
+			break;
+		}
+		more = bytes.len == RAW_PIECE;
+	}
+	if (rc == 0 && size && offset != size)
+		rc = -1;
+	if (rc < 0) {
+		/* Too late for an error page: the client must see a broken transfer. */
+		if (!resp_gone(page->resp))
+			fprintf(stderr, "imapeek: raw UID %u stopped at byte %llu of %llu: %s\n",
+			        page->route->uid, (unsigned long long)offset,
+			        (unsigned long long)size,
+			        err.message[0] ? err.message : "size mismatch");
+		resp_abort(page->resp);
+	}
+out:
 	buf_release(&bytes);
 	return rc;
 }

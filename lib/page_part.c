@@ -4,8 +4,9 @@
  * A part is fetched in chunks of PART_CHUNK bytes (BODY.PEEK[s]<o.n>),
  * each decoded by the streaming decoders and written out as it comes: a
  * 50 MB attachment (68 MB of base64, more than max-literal) never has to
- * fit in one literal, and the gateway holds one chunk at a time (the
- * front end may still buffer the response: imapeek-httpd does).
+ * fit in one literal, and the gateway holds one chunk at a time.  A fetch
+ * that fails after the first chunk aborts the response (resp_abort): the
+ * client sees a broken transfer, not a short part.
  *
  * The type comes from the BODYSTRUCTURE; a type that could run script in
  * the archive's origin (HTML, SVG, XML, JavaScript, ...) is still served
@@ -22,7 +23,7 @@
 #include "mime.h"
 #include "rfc2045.h"
 
-#define PART_CHUNK (1024 * 1024)
+#define PART_CHUNK (512 * 1024)
 
 /* Types shown inline in the browser; everything else is a download. */
 static const char *const inline_types[] = {
@@ -187,7 +188,12 @@ int page_part(struct page *page)
 			break;
 		buf_reset(&body);
 		if (more && fetch_chunk(page, part->section, offset, &raw, &err) < 0) {
-			/* Too late for an error page: the answer stays short. */
+			/* Too late for an error page: the transfer must look broken. */
+			if (!resp_gone(page->resp))
+				fprintf(stderr, "imapeek: part %s of UID %u stopped at byte %llu: %s\n",
+				        part->section, page->route->uid,
+				        (unsigned long long)offset, err.message);
+			resp_abort(page->resp);
 			rc = -1;
 			break;
 		}
