@@ -52,16 +52,31 @@ static unsigned running_for(const struct pool *pool, const char *client)
 	return n;
 }
 
-/* The oldest queued job that may run now, taken off the queue.  (lock held) */
+/*
+ * The job a free worker takes, off the queue: the oldest of a client
+ * under its share, else (no such client waits: a worker would idle) the
+ * oldest of any client; never a heavy one beyond the heavy cap.  (lock
+ * held)
+ */
 static struct pool_job *take_eligible(struct pool *pool)
 {
+	struct pool_job **fallback = NULL;
+
 	for (struct pool_job **link = &pool->queue; *link; link = &(*link)->next) {
 		struct pool_job *job = *link;
 		if (job->heavy && pool->heavy_running >= pool->heavy_cap)
 			continue;
-		if (running_for(pool, job->client) >= pool->client_cap)
+		if (running_for(pool, job->client) >= pool->client_cap) {
+			if (!fallback)
+				fallback = link;
 			continue;
-		*link = job->next;
+		}
+		fallback = link;
+		break;
+	}
+	if (fallback) {
+		struct pool_job *job = *fallback;
+		*fallback = job->next;
 		job->next = NULL;
 		return job;
 	}

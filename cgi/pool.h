@@ -3,18 +3,22 @@
  * (and so its own imapd session, kept across requests), taking requests
  * from one queue.
  *
- * Fairness.  One queue, oldest first, but a request is taken only when
- *   - its client address has fewer than per_client requests in the
- *     workers already, and
- *   - it is not heavy (gateway_heavy: an export, a search, a raw message
- *     or part, a thread), or fewer than heavy_cap heavy requests run.
- * So one client's requests can hold at most about half of the workers,
- * and expensive requests of any number of clients leave the other half
- * to the cheap pages everyone else is reading: a client looping mbox
- * exports, or a hundred that never read a 20 MB message, delay other
- * exports, not the message pages.  A separate pool for heavy requests
- * would need its own imapd sessions; a cap on one queue needs none, and a
- * heavy slot left free is used by cheap requests.
+ * Fairness.  One queue, oldest first, with two rules:
+ *   - a heavy request (gateway_heavy: an export, a search, a raw message
+ *     or part, a thread) is taken only while fewer than heavy_cap heavy
+ *     ones run, so expensive requests of any number of clients leave the
+ *     other workers to the cheap pages everyone else is reading: a client
+ *     looping mbox exports, or a hundred that never read a 20 MB message,
+ *     delay other exports, not the message pages;
+ *   - a free worker takes the oldest request of a client that has fewer
+ *     than client_cap requests running, and only when no such client
+ *     waits the oldest of any: a client that floods the queue gets every
+ *     idle worker, but anyone else's request is served at the next free
+ *     one, not after the flood.  (A reverse proxy is one client address:
+ *     a strict per-client cap would idle half the workers behind it.)
+ * A separate pool for heavy requests would need imapd sessions of its
+ * own; a cap on one queue needs none, and a heavy slot left free serves
+ * cheap requests.
  */
 #ifndef IMAPEEK_POOL_H
 #define IMAPEEK_POOL_H

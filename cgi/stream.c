@@ -49,7 +49,8 @@ struct stream {
 	bool full;                  /* a writer found the stream full */
 	bool done, ok;              /* the producer finished, and how */
 	bool refused;               /* a write failed: the body is incomplete */
-	bool gone;                  /* the consumer or its client is gone */
+	bool gone;                  /* the consumer is gone (its connection ended) */
+	bool hung_up;               /* the client's socket hung up */
 	bool cancelled;
 	bool stalled;               /* nothing was read for stall_ms */
 	bool suspended;             /* the consumer waits for resume */
@@ -116,7 +117,11 @@ static bool head_ready(const struct stream *stream)
 /*
  * Should the producer resume the consumer now?  Only a suspended one, and
  * only when it can make progress; the flag is cleared here, under the
- * lock, so that exactly one resume follows each suspend.  (lock held)
+ * lock, so that exactly one resume follows each suspend.  A client that
+ * hung up still gets its connection resumed when the producer finishes:
+ * the server must see the end and close it (a suspended connection is
+ * never closed, and one left at the server's stop is fatal to it).
+ * (lock held)
  */
 static bool take_wake(struct stream *stream)
 {
@@ -170,7 +175,7 @@ int stream_begin(struct stream *stream, int status,
 		stream->nheaders++;
 	}
 	stream->begun = true;
-	if (stream->gone || stream->cancelled)
+	if (stream->gone || stream->hung_up || stream->cancelled)
 		rc = -1;
 	unlock_and_wake(stream);
 	return rc;
@@ -212,7 +217,7 @@ static bool wait_for_room(struct stream *stream)
 	                          (long)(deadline % 1000) * 1000000 };
 	int rc = 0;
 
-	while (stream->pending >= STREAM_CAP && !stream->gone &&
+	while (stream->pending >= STREAM_CAP && !stream->gone && !stream->hung_up &&
 	       !stream->cancelled && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&stream->room, &stream->lock, &until);
 	if (stream->pending >= STREAM_CAP && rc == ETIMEDOUT &&
@@ -229,8 +234,8 @@ int stream_write(struct stream *stream, const char *data, size_t len)
 	/* More than the page declared would be a wrong body: refuse it. */
 	if (stream->has_length && stream->written + len > stream->length)
 		stream->refused = true;
-	while (len && !stream->refused && !stream->gone && !stream->cancelled &&
-	       !stream->stalled) {
+	while (len && !stream->refused && !stream->gone && !stream->hung_up &&
+	       !stream->cancelled && !stream->stalled) {
 		size_t n;
 
 		if (stream->pending >= STREAM_CAP) {
@@ -262,13 +267,13 @@ bool stream_gone(struct stream *stream)
 	 * socket itself.  Safe under the lock: the consumer's end (which
 	 * comes before the server closes the socket) clears fd under it.
 	 */
-	if (!stream->gone && stream->fd >= 0) {
+	if (!stream->gone && !stream->hung_up && stream->fd >= 0) {
 		struct pollfd pfd = { stream->fd, POLLRDHUP, 0 };
 		if (poll(&pfd, 1, 0) > 0 &&
 		    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
-			stream->gone = true;
+			stream->hung_up = true;
 	}
-	gone = stream->gone || stream->cancelled || stream->stalled;
+	gone = stream->gone || stream->hung_up || stream->cancelled || stream->stalled;
 	pthread_mutex_unlock(&stream->lock);
 	return gone;
 }
