@@ -48,6 +48,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,7 @@ static int exchange_fill(struct exchange *exchange, struct request *request,
 	req->server_port = exchange->server_port[0] ? exchange->server_port : NULL;
 	req->https = false;
 	client_key(connection, exchange->job.client, sizeof(exchange->job.client));
+	exchange->job.affinity = (unsigned long)(uintptr_t)connection;
 	if (fd_info)
 		stream_set_socket(exchange->stream, fd_info->connect_fd);
 	if (front_split_target(request->target, &exchange->path, &exchange->query) < 0) {

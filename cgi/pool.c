@@ -1,8 +1,9 @@
 /*
- * The worker pool (pool.h).  One mutex guards the queue and the table of
- * running jobs; workers wait on one condition variable, signalled when a
- * job is queued and broadcast when one ends (its end may make a queued
- * job of the same client, or a heavy one, eligible).
+ * The worker pool (pool.h).  One mutex guards the queue, the handoffs and
+ * the table of running jobs; workers wait on one condition variable,
+ * broadcast when a job is queued or handed off and when one ends (its end
+ * may make a queued heavy job eligible).  There are few workers: waking
+ * them all costs little.
  */
 #include "pool.h"
 
@@ -17,6 +18,9 @@ struct worker {
 	struct pool *pool;
 	pthread_t thread;
 	struct pool_job *job;       /* running, or NULL */
+	struct pool_job *handoff;   /* given to it by pool_submit, not taken yet */
+	unsigned long last_affinity;
+	bool idle;                  /* waiting for work */
 };
 
 struct pool {
@@ -52,6 +56,12 @@ static unsigned running_for(const struct pool *pool, const char *client)
 	return n;
 }
 
+/* May a heavy job start now?  (lock held) */
+static bool heavy_allowed(const struct pool *pool, const struct pool_job *job)
+{
+	return !job->heavy || pool->heavy_running < pool->heavy_cap;
+}
+
 /*
  * The job a free worker takes, off the queue: the oldest of a client
  * under its share, else (no such client waits: a worker would idle) the
@@ -64,7 +74,7 @@ static struct pool_job *take_eligible(struct pool *pool)
 
 	for (struct pool_job **link = &pool->queue; *link; link = &(*link)->next) {
 		struct pool_job *job = *link;
-		if (job->heavy && pool->heavy_running >= pool->heavy_cap)
+		if (!heavy_allowed(pool, job))
 			continue;
 		if (running_for(pool, job->client) >= pool->client_cap) {
 			if (!fallback)
@@ -94,11 +104,18 @@ static void *worker_main(void *arg)
 	for (;;) {
 		struct pool_job *job = NULL;
 
-		while (!pool->stopping && !(job = take_eligible(pool)))
+		while (!pool->stopping) {
+			if ((job = worker->handoff) || (job = take_eligible(pool)))
+				break;
+			worker->idle = true;
 			pthread_cond_wait(&pool->work, &pool->lock);
+			worker->idle = false;
+		}
 		if (!job)
 			break;
+		worker->handoff = NULL;
 		worker->job = job;
+		worker->last_affinity = job->affinity;
 		if (job->heavy)
 			pool->heavy_running++;
 		pthread_mutex_unlock(&pool->lock);
@@ -151,12 +168,25 @@ int pool_submit(struct pool *pool, struct pool_job *job)
 	pthread_mutex_lock(&pool->lock);
 	if (!pool->stopping) {
 		job->next = NULL;
+		rc = 0;
+		/* Its connection's last worker is free: no one older waits for it. */
+		for (unsigned i = 0; job->affinity && i < pool->nworkers; i++) {
+			struct worker *worker = &pool->workers[i];
+			if (worker->idle && !worker->handoff &&
+			    worker->last_affinity == job->affinity &&
+			    heavy_allowed(pool, job)) {
+				worker->handoff = job;
+				pthread_cond_broadcast(&pool->work);
+				goto out;
+			}
+		}
 		for (tail = &pool->queue; *tail; tail = &(*tail)->next)
 			;
 		*tail = job;
-		pthread_cond_signal(&pool->work);
-		rc = 0;
+		/* All: the one a signal would wake may take a handoff instead. */
+		pthread_cond_broadcast(&pool->work);
 	}
+out:
 	pthread_mutex_unlock(&pool->lock);
 	return rc;
 }
@@ -172,9 +202,16 @@ void pool_free(struct pool *pool)
 	dropped = pool->queue;
 	pool->queue = NULL;
 	/* Under the lock: a running job cannot be given back meanwhile. */
-	for (unsigned i = 0; i < pool->nworkers; i++)
-		if (pool->workers[i].job && pool->workers[i].job->cancel)
-			pool->workers[i].job->cancel(pool->workers[i].job);
+	for (unsigned i = 0; i < pool->nworkers; i++) {
+		struct worker *worker = &pool->workers[i];
+		if (worker->job && worker->job->cancel)
+			worker->job->cancel(worker->job);
+		if (worker->handoff) {
+			worker->handoff->next = dropped;
+			dropped = worker->handoff;
+			worker->handoff = NULL;
+		}
+	}
 	pthread_cond_broadcast(&pool->work);
 	pthread_mutex_unlock(&pool->lock);
 	while (dropped) {

@@ -16,6 +16,9 @@
  *     idle worker, but anyone else's request is served at the next free
  *     one, not after the flood.  (A reverse proxy is one client address:
  *     a strict per-client cap would idle half the workers behind it.)
+ * Neither rule reorders anything when a request goes to the free worker
+ * that served its connection last (pool_job.affinity): a free worker
+ * would have taken any older eligible request already.
  * A separate pool for heavy requests would need imapd sessions of its
  * own; a cap on one queue needs none, and a heavy slot left free serves
  * cheap requests.
@@ -41,6 +44,13 @@ struct pool_job {
 	void (*cancel)(struct pool_job *job);
 	char client[64];        /* the client's address, as text */
 	bool heavy;
+	/*
+	 * The connection it came on (0: none).  When the worker that served
+	 * that connection last is free, it gets the job: a client's pages
+	 * keep to one worker and its warm caches (sorted UIDs, threads), as
+	 * they would with one worker per connection.
+	 */
+	unsigned long affinity;
 	/* The pool's. */
 	struct pool_job *next;
 };

@@ -1081,9 +1081,30 @@ int archive_parts(struct archive *archive, uint32_t uid,
 	return rc;
 }
 
+int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
+                     struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	char set[16];
+	int rc;
+
+	*size = 0;
+	snprintf(set, sizeof(set), "%u", uid);
+	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view);
+		if (rc) {
+			*size = view.has_rfc822_size ? view.rfc822_size : 0;
+			imap_fetch_release(&view);
+		}
+	}
+	session_result_release(&result);
+	return rc;
+}
+
 int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
-                      size_t len, struct buf *out, uint64_t *size,
-                      struct session_err *err)
+                      size_t len, struct buf *out, struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
@@ -1091,19 +1112,14 @@ int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
 	char set[16];
 	int rc;
 
-	if (size)
-		*size = 0;
 	snprintf(set, sizeof(set), "%u", uid);
-	buf_addf(&items, "(UID%s BODY.PEEK[]<%llu.%zu>)", size ? " RFC822.SIZE" : "",
-	         (unsigned long long)offset, len);
+	buf_addf(&items, "(UID BODY.PEEK[]<%llu.%zu>)", (unsigned long long)offset, len);
 	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
 	if (rc == 0) {
 		rc = find_fetch(&result, uid, &view);
 		if (rc) {
 			struct str data = mime_fetch_section(&view, "");
 			buf_add(out, data.p ? data.p : "", data.len);
-			if (size && view.has_rfc822_size)
-				*size = view.rfc822_size;
 			imap_fetch_release(&view);
 		}
 	}

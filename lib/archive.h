@@ -158,16 +158,18 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
                  int (*take)(void *ctx, const struct message_info *info,
                              struct str bytes),
                  void *ctx, struct session_err *err);
+/* The message's RFC822.SIZE (0 when the server gives none): 1, 0 when
+ * there is no such message, -1. */
+int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
+                     struct session_err *err);
 /*
  * A piece of the message's exact bytes, [offset, offset + len), appended
  * to out (BODY.PEEK[]<offset.len>): a message of any size is streamed a
- * piece at a time, never held whole.  With size not NULL, its RFC822.SIZE
- * too (0 when the server gives none).  A piece shorter than len is the
+ * piece at a time, never held whole.  A piece shorter than len is the
  * last one.  1, 0 when there is no such message, -1.
  */
 int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
-                      size_t len, struct buf *out, uint64_t *size,
-                      struct session_err *err);
+                      size_t len, struct buf *out, struct session_err *err);
 /* The parts of a message (BODYSTRUCTURE): 1, 0 when there is none, -1. */
 int archive_parts(struct archive *archive, uint32_t uid,
                   struct message_parts *parts, struct session_err *err);

@@ -299,11 +299,12 @@ out:
 }
 
 /*
- * The raw bytes go out a piece at a time (archive_raw_chunk): a 20 MB
- * message is never held whole.  A message longer than one piece declares
- * its RFC822.SIZE as Content-Length, so that a stream cut short is seen
- * as such by the client; the bytes must then add up to it exactly, else
- * the response is aborted rather than sent short or long.
+ * A message of more than RAW_PIECE bytes (its RFC822.SIZE, asked first)
+ * goes out a piece at a time (archive_raw_chunk): a 20 MB message is
+ * never held whole.  It declares its size as Content-Length, so that a
+ * stream cut short is seen as such by the client, and the pieces must add
+ * up to it exactly, else the response is aborted rather than sent short
+ * or long.  A smaller one is fetched whole, as it always was.
  */
 #define RAW_PIECE (512 * 1024)
 
@@ -315,8 +316,9 @@ int page_raw(struct page *page)
 	bool more;
 	int rc;
 
-	rc = archive_raw_chunk(page->archive, page->route->uid, 0, RAW_PIECE, &bytes,
-	                       &size, &err);
+	rc = archive_raw_size(page->archive, page->route->uid, &size, &err);
+	if (rc > 0 && size <= RAW_PIECE)
+		rc = archive_raw(page->archive, page->route->uid, NULL, &bytes, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -327,29 +329,24 @@ int page_raw(struct page *page)
 	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
-	more = bytes.len == RAW_PIECE;
-	if (more && size >= bytes.len)
-		resp_headerf(page->resp, "Content-Length", "%llu",
-		             (unsigned long long)size);
-	else
-		size = 0;
-	for (;;) {
-		offset += bytes.len;
-		if (size && offset > size) {
-			rc = -1;
-			break;
-		}
-		if ((rc = resp_write(page->resp, bytes.p, bytes.len)) < 0 || !more)
-			break;
+	if (size <= RAW_PIECE) {
+		rc = resp_write(page->resp, bytes.p, bytes.len);
+		goto out;
+	}
+	resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
+	do {
 		buf_reset(&bytes);
 		if (archive_raw_chunk(page->archive, page->route->uid, offset, RAW_PIECE,
-		                      &bytes, NULL, &err) <= 0) {
+		                      &bytes, &err) <= 0 ||
+		    offset + bytes.len > size) {
 			rc = -1;
 			break;
 		}
 		more = bytes.len == RAW_PIECE;
-	}
-	if (rc == 0 && size && offset != size)
+		offset += bytes.len;
+		rc = resp_write(page->resp, bytes.p, bytes.len);
+	} while (rc == 0 && more);
+	if (rc == 0 && offset != size)
 		rc = -1;
 	if (rc < 0) {
 		/* Too late for an error page: the client must see a broken transfer. */

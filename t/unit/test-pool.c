@@ -15,7 +15,7 @@ struct bench {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	int running, heavy_running, max_heavy, max_running;
-	int started_by[4];          /* jobs started per client "a".."d" */
+	int started_by[8];          /* jobs started per client "a".."h" */
 	bool release;
 };
 
@@ -24,6 +24,7 @@ struct test_job {
 	struct bench *bench;
 	bool cancelled, ran, done;
 	int order;                  /* when it started, from 1 */
+	struct gateway *gateway;    /* which worker ran it */
 };
 
 static struct bench bench = { .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -34,8 +35,8 @@ static void job_run(struct pool_job *job, struct gateway *gateway)
 {
 	struct test_job *test = (struct test_job *)job;
 
-	(void)gateway;
 	pthread_mutex_lock(&bench.lock);
+	test->gateway = gateway;
 	test->order = ++started;
 	bench.running++;
 	bench.started_by[job->client[0] - 'a']++;
@@ -196,6 +197,26 @@ int main(void)
 	       "a's flood holds every worker; the first one freed serves b, not a's older ones");
 	release_all(true);
 	wait_done(jobs, 7);
+	release_all(false);
+
+	/* Affinity: a connection's requests keep to the worker that is free. */
+	release_all(true);
+	{
+		struct gateway *first = NULL;
+		int same = 0;
+		for (int i = 0; i < 8; i++) {
+			job_init(&jobs[i], 'e', false);
+			jobs[i].job.affinity = 77;
+			pool_submit(pool, &jobs[i].job);
+			wait_done(&jobs[i], 1);
+			if (!first)
+				first = jobs[i].gateway;
+			same += jobs[i].gateway == first;
+			settle();
+		}
+		tap_ok(same == 8, "requests of one connection go to its last worker when it is free (%d of 8)",
+		       same);
+	}
 	release_all(false);
 
 	/* Stopping: what runs is cancelled, what waits is dropped. */
