@@ -1103,34 +1103,10 @@ int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
 	return rc;
 }
 
-int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
-                      size_t len, struct buf *out, struct session_err *err)
-{
-	struct session_result result;
-	struct imap_fetch view;
-	struct buf items = BUF_INIT;
-	char set[16];
-	int rc;
-
-	snprintf(set, sizeof(set), "%u", uid);
-	buf_addf(&items, "(UID BODY.PEEK[]<%llu.%zu>)", (unsigned long long)offset, len);
-	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
-	if (rc == 0) {
-		rc = find_fetch(&result, uid, &view);
-		if (rc) {
-			struct str data = mime_fetch_section(&view, "");
-			buf_add(out, data.p ? data.p : "", data.len);
-			imap_fetch_release(&view);
-		}
-	}
-	session_result_release(&result);
-	buf_release(&items);
-	return rc;
-}
-
-int archive_part_chunk(struct archive *archive, uint32_t uid,
-                       const char *section, uint64_t offset, size_t len,
-                       struct buf *out, struct session_err *err)
+/* Bytes [offset, offset + len) of section ("": the whole message), appended. */
+static int fetch_piece(struct archive *archive, uint32_t uid, const char *section,
+                       uint64_t offset, size_t len, struct buf *out,
+                       struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
@@ -1142,14 +1118,30 @@ int archive_part_chunk(struct archive *archive, uint32_t uid,
 	buf_addf(&items, "(UID BODY.PEEK[%s]<%llu.%zu>)", section,
 	         (unsigned long long)offset, len);
 	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
-	if (rc == 0 && find_fetch(&result, uid, &view)) {
-		struct str data = mime_fetch_section(&view, section);
-		buf_add(out, data.p ? data.p : "", data.len);
-		imap_fetch_release(&view);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view);
+		if (rc) {
+			struct str data = mime_fetch_section(&view, section);
+			buf_add(out, data.p ? data.p : "", data.len);
+			imap_fetch_release(&view);
+		}
 	}
 	session_result_release(&result);
 	buf_release(&items);
 	return rc;
+}
+
+int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
+                      size_t len, struct buf *out, struct session_err *err)
+{
+	return fetch_piece(archive, uid, "", offset, len, out, err);
+}
+
+int archive_part_chunk(struct archive *archive, uint32_t uid,
+                       const char *section, uint64_t offset, size_t len,
+                       struct buf *out, struct session_err *err)
+{
+	return fetch_piece(archive, uid, section, offset, len, out, err) < 0 ? -1 : 0;
 }
 
 /* ---- search ------------------------------------------------------------ */
