@@ -38,11 +38,20 @@
  * ends any wait for an imapd's answer at once), the workers are joined
  * (each imapd gets LOGOUT, or is ended when it was busy), then the
  * daemon, and the process exits 0.
+ *
+ * Every answered request is one line of the access log on standard error,
+ * in Apache's "combined" format plus the time taken:
+ *
+ *   ADDR - - [TIME] "METHOD TARGET VERSION" STATUS BYTES "REFERER" "AGENT" MSms
+ *
+ * written with one write(2) of at most PIPE_BUF bytes, so that the lines
+ * of the worker threads never interleave in a pipe or the journal.
  */
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -56,6 +65,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -95,14 +105,34 @@ struct server {
  */
 struct request {
 	char *target;        /* raw, percent-encoded, query included */
-	char method[16];     /* for the log; a longer one is cut */
+	/* For the access log, taken when the headers are in. */
+	char client[INET6_ADDRSTRLEN];
+	char *method;
+	char *version;
+	char *referer;       /* or NULL */
+	char *user_agent;    /* or NULL */
+	time_t start_time;
 	bool headers_seen;
 	double start_ms;
 	int status;
-	size_t body_bytes;
+	size_t body_bytes;   /* sent: none for HEAD */
 	bool answered;
 	struct exchange *exchange;  /* once the head is in */
 };
+
+/*
+ * Bytes of each field in a log line at most, escapes included; with the
+ * fixed parts a line stays below PIPE_BUF, which write(2) to a pipe
+ * writes whole or not at all.
+ */
+#define LOG_METHOD_MAX 32
+#define LOG_TARGET_MAX 2048
+#define LOG_VERSION_MAX 16
+#define LOG_HEADER_MAX 512
+#define LOG_LINE_MAX (INET6_ADDRSTRLEN + 64 + LOG_METHOD_MAX + LOG_TARGET_MAX + \
+                      LOG_VERSION_MAX + 2 * LOG_HEADER_MAX + 64)
+_Static_assert(LOG_LINE_MAX <= PIPE_BUF, "an access log line fits in PIPE_BUF");
+
 
 /*
  * A request on its way through a worker: what the worker needs of it
@@ -229,6 +259,79 @@ static char *header_copy(struct MHD_Connection *connection, const char *name)
 	return value ? xstrdup(value) : NULL;
 }
 
+/* A copy of what the log may show of a client's string, or NULL. */
+static char *log_copy(const char *value, size_t max)
+{
+	return value ? xstrndup(value, max) : NULL;
+}
+
+/*
+ * One field of a log line: '"' and '\' escaped with a backslash, control
+ * characters and bytes outside ASCII as \xHH (as Apache writes them), so
+ * that nothing a client sends can end a field or a line; "-" for none; cut
+ * with "..." at max bytes.
+ */
+static void log_field(struct buf *line, const char *value, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = line->len;
+
+	if (!value || !*value) {
+		buf_addch(line, '-');
+		return;
+	}
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		if (line->len - start + 4 > max - 3) {
+			buf_addstr(line, "...");
+			return;
+		}
+		if (*p == '"' || *p == '\\') {
+			buf_addch(line, '\\');
+			buf_addch(line, (char)*p);
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			buf_addstr(line, "\\x");
+			buf_addch(line, hex[*p >> 4]);
+			buf_addch(line, hex[*p & 15]);
+		} else {
+			buf_addch(line, (char)*p);
+		}
+	}
+}
+
+/* The access log line of an answered request, in one write. */
+static void log_request(const struct request *request, bool completed)
+{
+	struct buf line = BUF_INIT;
+	char when[64] = "-";
+	struct tm tm;
+
+	/* Apache's %t: 10/Oct/2000:13:55:36 -0700 (the C locale's months). */
+	if (localtime_r(&request->start_time, &tm))
+		strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S %z", &tm);
+	buf_addf(&line, "%s - - [%s] \"", request->client, when);
+	log_field(&line, request->method, LOG_METHOD_MAX);
+	buf_addch(&line, ' ');
+	log_field(&line, request->target, LOG_TARGET_MAX);
+	buf_addch(&line, ' ');
+	log_field(&line, request->version, LOG_VERSION_MAX);
+	buf_addf(&line, "\" %d ", request->status);
+	/* Apache's %b: "-" for no body. */
+	if (request->body_bytes)
+		buf_addf(&line, "%zu", request->body_bytes);
+	else
+		buf_addch(&line, '-');
+	buf_addstr(&line, " \"");
+	log_field(&line, request->referer, LOG_HEADER_MAX);
+	buf_addstr(&line, "\" \"");
+	log_field(&line, request->user_agent, LOG_HEADER_MAX);
+	buf_addf(&line, "\" %.1fms%s\n", front_now_ms() - request->start_ms,
+	         completed ? "" : " (aborted)");
+	if (write(STDERR_FILENO, line.p, line.len) < 0) {
+		/* Nowhere left to complain to. */
+	}
+	buf_release(&line);
+}
+
 /* The port the connection came in on, as text ("" when unknown). */
 static void local_port(struct MHD_Connection *connection, char *out, size_t size)
 {
@@ -246,8 +349,12 @@ static void local_port(struct MHD_Connection *connection, char *out, size_t size
 		snprintf(out, size, "%u", ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
 }
 
-/* The client's address as text, the key of the pool's per-client cap. */
-static void client_key(struct MHD_Connection *connection, char *out, size_t size)
+/*
+ * The client's address as text, "-" when MHD does not say: for the log,
+ * and the key of the pool's per-client share.
+ */
+static void client_address(struct MHD_Connection *connection, char *out,
+                           size_t size)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
 		connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -289,7 +396,7 @@ static int exchange_fill(struct exchange *exchange, struct request *request,
 	local_port(connection, exchange->server_port, sizeof(exchange->server_port));
 	req->server_port = exchange->server_port[0] ? exchange->server_port : NULL;
 	req->https = false;
-	client_key(connection, exchange->job.client, sizeof(exchange->job.client));
+	snprintf(exchange->job.client, sizeof(exchange->job.client), "%s", request->client);
 	exchange->job.affinity = (unsigned long)(uintptr_t)connection;
 	if (fd_info)
 		stream_set_socket(exchange->stream, fd_info->connect_fd);
@@ -327,9 +434,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
 	struct request *request = xcalloc(1, sizeof(*request));
 
 	(void)cls;
-	(void)connection;
 	request->target = xstrdup(uri);
 	request->start_ms = front_now_ms();
+	request->start_time = time(NULL);
+	client_address(connection, request->client, sizeof(request->client));
 	return request;
 }
 
@@ -447,7 +555,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 	int front_status;
 
 	(void)url;
-	(void)version;
 	(void)upload_data;
 	/*
 	 * The first call comes when the headers are in.  A response queued
@@ -457,6 +564,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 	 */
 	if (!request->headers_seen) {
 		request->headers_seen = true;
+		request->method = xstrndup(method, LOG_METHOD_MAX);
+		request->version = xstrndup(version, LOG_VERSION_MAX);
+		request->referer = log_copy(header(connection, MHD_HTTP_HEADER_REFERER),
+		                            LOG_HEADER_MAX);
+		request->user_agent = log_copy(
+			header(connection, MHD_HTTP_HEADER_USER_AGENT), LOG_HEADER_MAX);
 		if (watch_entry(connection))
 			watch_head_done(server->watch, watch_entry(connection));
 		return MHD_YES;
@@ -468,7 +581,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 	if (!request->exchange) {
 		if (atomic_load(&server->stopping))
 			return MHD_NO;
-		snprintf(request->method, sizeof(request->method), "%s", method);
 		exchange = request->exchange = exchange_new(server, connection);
 		front_status = exchange_fill(exchange, request, method);
 		if (front_status) {
@@ -512,11 +624,12 @@ static void on_completed(void *cls, struct MHD_Connection *connection,
 	if (watch_entry(connection))
 		watch_head_wait(server->watch, watch_entry(connection));
 	if (request->answered)
-		front_log("%s %.200s %d %zu %.1fms%s", request->method, request->target,
-		          request->status, request->body_bytes,
-		          front_now_ms() - request->start_ms,
-		          toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+		log_request(request, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	free(request->target);
+	free(request->method);
+	free(request->version);
+	free(request->referer);
+	free(request->user_agent);
 	free(request);
 	*con_cls = NULL;
 }

@@ -101,6 +101,8 @@ static void forget_sorted(struct archive *archive)
 	archive->sorted = NULL;
 	archive->nsorted = 0;
 	archive->has_months = false;
+	free(archive->months.counts);
+	memset(&archive->months, 0, sizeof(archive->months));
 }
 
 static void forget_threads(struct archive *archive)
@@ -522,13 +524,22 @@ int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
 
 /* ---- months ------------------------------------------------------------ */
 
-/* SENTSINCE the month's first day SENTBEFORE the next month's. */
-static void month_keys(struct imap_cmd *cmd, int year, int month)
+/*
+ * Months are counted as year * 12 + month - 1.  SENTSINCE the first day
+ * of month from, SENTBEFORE the first day of month until.
+ */
+static void span_keys(struct imap_cmd *cmd, int from, int until)
 {
 	imap_cmd_atom(cmd, "SENTSINCE");
-	imap_cmd_date(cmd, year, month, 1);
+	imap_cmd_date(cmd, from / 12, from % 12 + 1, 1);
 	imap_cmd_atom(cmd, "SENTBEFORE");
-	imap_cmd_date(cmd, month == 12 ? year + 1 : year, month % 12 + 1, 1);
+	imap_cmd_date(cmd, until / 12, until % 12 + 1, 1);
+}
+
+static void month_keys(struct imap_cmd *cmd, int year, int month)
+{
+	int at = year * 12 + month - 1;
+	span_keys(cmd, at, at + 1);
 }
 
 /* How many messages one SEARCH answer counts (ESEARCH COUNT or SEARCH). */
@@ -553,22 +564,21 @@ static uint32_t counted(const struct session_result *result)
 }
 
 /*
- * One SEARCH per month.  With ESEARCH they are pipelined, RETURN (COUNT),
- * each answer tagged with its command; a plain "* SEARCH" says nothing of
+ * How many messages each span [from[i], from[i] + len) of months holds:
+ * one SEARCH each.  With ESEARCH they are pipelined, RETURN (COUNT), each
+ * answer tagged with its command; a plain "* SEARCH" says nothing of
  * which command it answers, so without ESEARCH they go one at a time.
  */
-static int count_months(struct archive *archive, struct session_err *err)
+static int count_spans(struct archive *archive, const int *from, size_t n,
+                       int len, uint32_t *counts, struct session_err *err)
 {
 	struct session *session = archive->session;
 	bool esearch = session_has_cap(session, CAP_ESEARCH);
-	struct archive_months *months = &archive->months;
-	unsigned tickets[ARCHIVE_CHART_MONTHS];
+	unsigned *tickets = xcalloc(n + 1, sizeof(*tickets));
 	size_t sent = 0;
 	int rc = 0;
 
-	for (int i = 0; i < ARCHIVE_CHART_MONTHS; i++) {
-		int at = months->last_year * 12 + months->last_month - 1 -
-		         (ARCHIVE_CHART_MONTHS - 1 - i);
+	for (size_t i = 0; i < n; i++) {
 		struct session_result result;
 		struct imap_cmd cmd;
 		imap_cmd_init(&cmd, "UID SEARCH");
@@ -578,14 +588,14 @@ static int count_months(struct archive *archive, struct session_err *err)
 			imap_cmd_atom(&cmd, "COUNT");
 			imap_cmd_list_close(&cmd);
 		}
-		month_keys(&cmd, at / 12, at % 12 + 1);
+		span_keys(&cmd, from[i], from[i] + len);
 		if (esearch) {
 			rc = session_send(session, &cmd, &tickets[sent], err);
 			sent += rc == 0;
 		} else {
 			session_result_init(&result);
 			rc = session_run(session, &cmd, &result, err);
-			months->counts[i] = counted(&result);
+			counts[i] = counted(&result);
 			session_result_release(&result);
 		}
 		imap_cmd_release(&cmd);
@@ -600,43 +610,104 @@ static int count_months(struct archive *archive, struct session_err *err)
 			*err = wait_err;
 			rc = -1;
 		}
-		months->counts[i] = counted(&result);
+		counts[i] = counted(&result);
 		session_result_release(&result);
 	}
+	free(tickets);
 	return rc;
+}
+
+/*
+ * Every month of the span: years first, then the months of the years that
+ * have mail (a message dated 1970 costs one SEARCH per year, not twelve).
+ */
+static int count_months(struct archive *archive, struct session_err *err)
+{
+	struct archive_months *months = &archive->months;
+	int first = months->first_year * 12 + months->first_month - 1;
+	int nyears = months->last_year - months->first_year + 1;
+	int *from = xcalloc((size_t)nyears * 12, sizeof(*from));
+	uint32_t *years = xcalloc((size_t)nyears, sizeof(*years));
+	size_t nfrom = 0;
+	int rc;
+
+	for (int y = 0; y < nyears; y++)
+		from[y] = (months->first_year + y) * 12;
+	rc = count_spans(archive, from, (size_t)nyears, 12, years, err);
+	for (int y = 0; rc == 0 && y < nyears; y++)
+		for (int m = 0; m < 12 && years[y]; m++) {
+			int at = (months->first_year + y) * 12 + m;
+			if (at >= first && at - first < (int)months->n)
+				from[nfrom++] = at;
+		}
+	if (rc == 0 && nfrom) {
+		uint32_t *counts = xcalloc(nfrom, sizeof(*counts));
+		rc = count_spans(archive, from, nfrom, 1, counts, err);
+		for (size_t i = 0; rc == 0 && i < nfrom; i++)
+			months->counts[from[i] - first] = counts[i];
+		free(counts);
+	}
+	free(from);
+	free(years);
+	return rc;
+}
+
+/* The month of the message at uids[at], as year * 12 + month - 1; -1 if none. */
+static int month_of(struct archive *archive, const uint32_t *uids, size_t at,
+                    struct session_err *err, int *month)
+{
+	struct message_info *info = NULL;
+	size_t ninfo = 0;
+	struct tm tm;
+
+	*month = -1;
+	if (archive_summaries(archive, uids + at, 1, &info, &ninfo, err) < 0)
+		return -1;
+	if (ninfo && info[0].has_date && gmtime_r(&info[0].date, &tm))
+		*month = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+	archive_summaries_free(info, ninfo);
+	return 0;
 }
 
 int archive_months(struct archive *archive, const struct archive_months **months,
                    struct session_err *err)
 {
+	struct archive_months *span = &archive->months;
 	const uint32_t *uids;
-	struct message_info *newest = NULL;
-	size_t n, nnewest = 0;
-	struct tm tm;
+	size_t n;
+	int newest, oldest;
 
 	*months = NULL;
 	if (archive_sorted_uids(archive, &uids, &n, err) < 0)
 		return -1;
 	if (archive->has_months) {
-		*months = &archive->months;
+		*months = span->n ? span : NULL;
 		return 0;
 	}
-	if (!n)
-		return 0;
-	if (archive_summaries(archive, uids, 1, &newest, &nnewest, err) < 0)
+	if (n && (month_of(archive, uids, 0, err, &newest) < 0 ||
+	          month_of(archive, uids, n - 1, err, &oldest) < 0))
 		return -1;
-	if (!nnewest || !newest[0].has_date) {
-		archive_summaries_free(newest, nnewest);
-		return 0;
+	if (n && newest >= 0) {
+		/* Sorted by date, the last has the oldest (a dateless one: its
+		 * arrival); a span longer than ARCHIVE_MAX_YEARS is cut. */
+		if (oldest < 0 || oldest > newest)
+			oldest = newest;
+		if (newest - oldest >= ARCHIVE_MAX_YEARS * 12)
+			oldest = newest - (ARCHIVE_MAX_YEARS * 12 - 1);
+		span->first_year = oldest / 12;
+		span->first_month = oldest % 12 + 1;
+		span->last_year = newest / 12;
+		span->last_month = newest % 12 + 1;
+		span->n = (size_t)(newest - oldest + 1);
+		span->counts = xcalloc(span->n, sizeof(*span->counts));
+		if (count_months(archive, err) < 0) {
+			free(span->counts);
+			memset(span, 0, sizeof(*span));
+			return -1;
+		}
 	}
-	gmtime_r(&newest[0].date, &tm);
-	archive_summaries_free(newest, nnewest);
-	archive->months.last_year = tm.tm_year + 1900;
-	archive->months.last_month = tm.tm_mon + 1;
-	if (count_months(archive, err) < 0)
-		return -1;
 	archive->has_months = true;
-	*months = &archive->months;
+	*months = span->n ? span : NULL;
 	return 0;
 }
 
@@ -751,6 +822,61 @@ int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
 out:
 	session_result_release(&result);
 	return rc;
+}
+
+/*
+ * A short text of each message: the server's PREVIEW (RFC 8970) where it
+ * has one, else the start of its first part (BODY.PEEK[1]<0.N>) as it is
+ * stored (no decoding: a hint of the text, cut at a line's end).  The
+ * caller makes either valid UTF-8 and escapes it.
+ */
+int archive_previews(struct archive *archive, const uint32_t *uids, size_t n,
+                     char ***previews, struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	struct session_result result;
+	struct buf set = BUF_INIT;
+	bool preview;
+	int rc;
+
+	*previews = xcalloc(n + 1, sizeof(**previews));
+	if (!session)
+		return -1;
+	uid_set(&set, uids, n);
+	if (!set.len) {
+		buf_release(&set);
+		return 0;
+	}
+	preview = session_has_cap(session, CAP_PREVIEW);
+	rc = uid_fetch(archive, buf_cstr(&set),
+	               preview ? "(UID PREVIEW)"
+	                       : "(UID BODY.PEEK[1]<0." ARCHIVE_PREVIEW_BYTES_TEXT ">)",
+	               &result, err);
+	buf_release(&set);
+	for (size_t i = 0; rc == 0 && i < result.nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0) {
+			imap_fetch_release(&view);
+			continue;
+		}
+		const struct imap_fetch_part *part = preview ? NULL
+		                                              : imap_fetch_part(&view, false, "1");
+		struct str text = preview ? view.preview : part ? part->data : STR_NULL;
+		for (size_t k = 0; k < n && text.p; k++)
+			if (uids[k] == view.uid && !(*previews)[k])
+				(*previews)[k] = str_dup(text);
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+void archive_previews_free(char **previews, size_t n)
+{
+	for (size_t i = 0; previews && i < n; i++)
+		free(previews[i]);
+	free(previews);
 }
 
 /* ---- messages ---------------------------------------------------------- */
@@ -1156,7 +1282,8 @@ static bool all_ascii(const struct search_query *query)
 }
 
 static void search_command(struct imap_cmd *cmd, const struct search_query *query,
-                           bool sort, const char *partial, bool charset)
+                           bool sort, bool oldest_first, const char *partial,
+                           bool charset)
 {
 	imap_cmd_init(cmd, sort ? "UID SORT" : "UID SEARCH");
 	if (partial) {
@@ -1169,7 +1296,8 @@ static void search_command(struct imap_cmd *cmd, const struct search_query *quer
 	}
 	if (sort) {
 		imap_cmd_list_open(cmd);
-		imap_cmd_atom(cmd, "REVERSE");
+		if (!oldest_first)
+			imap_cmd_atom(cmd, "REVERSE");
 		imap_cmd_atom(cmd, "DATE");
 		imap_cmd_list_close(cmd);
 		imap_cmd_atom(cmd, "UTF-8");
@@ -1192,8 +1320,8 @@ void archive_hits_release(struct archive_hits *hits)
  * SEARCH and the hits put in the mailbox's date order here.
  */
 int archive_search(struct archive *archive, const struct search_query *query,
-                   size_t offset, size_t limit, struct archive_hits *hits,
-                   struct session_err *err)
+                   bool oldest_first, size_t offset, size_t limit,
+                   struct archive_hits *hits, struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
 	struct session_result result;
@@ -1213,7 +1341,8 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	if (partial)
 		snprintf(range, sizeof(range), "%zu:%zu", offset + 1, offset + limit);
 	for (;;) {
-		search_command(&cmd, query, sort, partial ? range : NULL, charset);
+		search_command(&cmd, query, sort, oldest_first, partial ? range : NULL,
+		               charset);
 		rc = run(archive, &cmd, &result, err);
 		imap_cmd_release(&cmd);
 		/* imapds without CHARSET support still search ASCII. */
@@ -1250,6 +1379,11 @@ int archive_search(struct archive *archive, const struct search_query *query,
 		hits->n = nordered;
 		if (rc < 0)
 			goto out;
+		for (size_t i = 0; oldest_first && i < hits->n / 2; i++) {
+			uint32_t swap = hits->uids[i];
+			hits->uids[i] = hits->uids[hits->n - 1 - i];
+			hits->uids[hits->n - 1 - i] = swap;
+		}
 	}
 	if (!partial) {
 		/* The whole list came: cut the page out of it. */

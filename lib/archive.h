@@ -97,12 +97,22 @@ int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
 int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
                         size_t *n, struct session_err *err);
 
-#define ARCHIVE_CHART_MONTHS 12
+/* A mailbox's span is cut to this many years before its newest message. */
+#define ARCHIVE_MAX_YEARS 50
 struct archive_months {
-	int last_year, last_month;   /* the newest message's month, 1..12 */
-	uint32_t counts[ARCHIVE_CHART_MONTHS];  /* oldest month first */
+	int first_year, first_month;  /* the oldest message's month, 1..12 */
+	int last_year, last_month;    /* the newest message's month */
+	uint32_t *counts;             /* one per month, the oldest first */
+	size_t n;
 };
-/* Messages sent per month up to the newest one's; *months NULL if empty. */
+/*
+ * Messages sent per month, from the oldest message's month to the
+ * newest's (at most ARCHIVE_MAX_YEARS years: older dates, 1970 from a
+ * broken clock, are left out of the chart, not of the index); counted by
+ * SEARCH SENTSINCE/SENTBEFORE, cached with the date order.  *months is
+ * NULL for an empty mailbox or one without dates; borrowed until the next
+ * call.
+ */
 int archive_months(struct archive *archive, const struct archive_months **months,
                    struct session_err *err);
 /* The UIDs sent in one month, newest first (malloc'd). */
@@ -114,6 +124,17 @@ int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
                       struct message_info **infos, size_t *ninfos,
                       struct session_err *err);
 void archive_summaries_free(struct message_info *infos, size_t n);
+
+/* Bytes of a message's start fetched where the server has no PREVIEW. */
+#define ARCHIVE_PREVIEW_BYTES_TEXT "320"
+/*
+ * A short text per UID, (*previews)[i] for uids[i] (NULL where none;
+ * raw bytes, not yet valid UTF-8): PREVIEW where the server has it, else
+ * the start of the first part.  Free with archive_previews_free.
+ */
+int archive_previews(struct archive *archive, const uint32_t *uids, size_t n,
+                     char ***previews, struct session_err *err);
+void archive_previews_free(char **previews, size_t n);
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -185,9 +206,10 @@ struct archive_hits {
 	size_t n;
 	uint64_t total;        /* all hits */
 };
-/* Hits from offset (newest first), at most limit (SIZE_MAX: all). */
+/* Hits from offset (newest first, or oldest), at most limit (SIZE_MAX: all). */
 int archive_search(struct archive *archive, const struct search_query *query,
-                   size_t offset, size_t limit, struct archive_hits *hits,
+                   bool oldest_first, size_t offset, size_t limit,
+                   struct archive_hits *hits,
                    struct session_err *err);
 void archive_hits_release(struct archive_hits *hits);
 

@@ -132,8 +132,8 @@ bool conf_mailbox_visible(const struct conf *conf, const char *mailbox)
 enum conf_key {
 	KEY_IMAPD, KEY_IMAPD_ENV, KEY_TITLE, KEY_ABOUT, KEY_MAILBOXES, KEY_HIDE,
 	KEY_PAGE_SIZE, KEY_TIMEOUT, KEY_MAX_LITERAL, KEY_OBFUSCATE,
-	KEY_BASE_URL, KEY_TEMPLATES, KEY_MAX_CONNECTIONS, KEY_MAX_PER_CLIENT,
-	KEY_EXPORT_LIMIT, KEY__MAX
+	KEY_BASE_URL, KEY_TEMPLATES, KEY_DESCRIPTION, KEY_MAX_CONNECTIONS,
+	KEY_MAX_PER_CLIENT, KEY_EXPORT_LIMIT, KEY__MAX
 };
 
 static const char *const key_names[KEY__MAX] = {
@@ -143,6 +143,7 @@ static const char *const key_names[KEY__MAX] = {
 	[KEY_PAGE_SIZE] = "page-size", [KEY_TIMEOUT] = "timeout",
 	[KEY_MAX_LITERAL] = "max-literal", [KEY_OBFUSCATE] = "obfuscate",
 	[KEY_BASE_URL] = "base-url", [KEY_TEMPLATES] = "templates",
+	[KEY_DESCRIPTION] = "description",
 	[KEY_MAX_CONNECTIONS] = "max-connections",
 	[KEY_MAX_PER_CLIENT] = "max-per-client",
 	[KEY_EXPORT_LIMIT] = "export-limit",
@@ -310,6 +311,27 @@ static int set_key(struct conf *conf, enum conf_key key, struct str value,
 		words_add(&conf->imapd_env, &n, str_dup(value));
 		return 0;
 	}
+	case KEY_DESCRIPTION: {
+		/* "NAME: TEXT": the first ": " ends the name. */
+		const char *sep = NULL;
+		size_t n = 0;
+		for (size_t i = 0; i + 1 < value.len && !sep; i++)
+			if (value.p[i] == ':' && value.p[i + 1] == ' ')
+				sep = value.p + i;
+		if (!sep || sep == value.p) {
+			buf_addstr(err, "description: expected MAILBOX: TEXT");
+			return -1;
+		}
+		for (; conf->description_names && conf->description_names[n]; n++)
+			;
+		size_t m = n;
+		words_add(&conf->description_names, &n,
+		          str_dup((struct str){ value.p, (size_t)(sep - value.p) }));
+		words_add(&conf->description_texts, &m,
+		          str_dup(str_trim((struct str){ sep + 2,
+		                                         value.len - (size_t)(sep - value.p) - 2 })));
+		return 0;
+	}
 	case KEY_TITLE:
 		free(conf->title);
 		conf->title = str_dup(value);
@@ -417,7 +439,7 @@ int conf_parse(struct conf *conf, const char *name, const char *text,
 		}
 		if (value.len == 0)
 			FAIL("missing value for '%s'", key_names[k]);
-		if (seen[k] && k != KEY_IMAPD_ENV)
+		if (seen[k] && k != KEY_IMAPD_ENV && k != KEY_DESCRIPTION)
 			FAIL("'%s' set twice", key_names[k]);
 		seen[k] = true;
 		before = err->len;
@@ -467,5 +489,15 @@ void conf_release(struct conf *conf)
 	conf_free_words(conf->hide);
 	free(conf->base_url);
 	free(conf->templates);
+	conf_free_words(conf->description_names);
+	conf_free_words(conf->description_texts);
 	memset(conf, 0, sizeof(*conf));
+}
+
+const char *conf_description(const struct conf *conf, const char *mailbox)
+{
+	for (size_t i = 0; conf->description_names && conf->description_names[i]; i++)
+		if (!strcmp(conf->description_names[i], mailbox))
+			return conf->description_texts[i];
+	return NULL;
 }

@@ -29,7 +29,13 @@ struct conf {
 	unsigned max_connections; /* imapeek-httpd: open connections, default 256 */
 	unsigned max_per_client;  /* ... from one client address, default 16 */
 	unsigned export_limit;    /* messages in an mbox export or feed, 1000 */
+	/* "description = NAME: TEXT", may repeat: the mailbox NAME (as shown,
+	 * levels joined by "/") and its one-line description; NULL-ended. */
+	char **description_names, **description_texts;
 };
+
+/* The configured description of a mailbox (its shown name), or NULL. */
+const char *conf_description(const struct conf *conf, const char *mailbox);
 
 /* Which file to read: -c CONF, else $IMAPEEK_CONF, else /etc/imapeek.conf. */
 const char *conf_choose_path(const char *from_command_line);
@@ -39,7 +45,7 @@ const char *conf_choose_path(const char *from_command_line);
  * are trimmed and never quoted (only imapd's words are); a "#" starts a
  * comment only at the start of a line.  Relative "about" and "templates"
  * paths are relative to the folder of the configuration file.  Every key
- * but imapd-env may appear once; every key needs a value.
+ * but imapd-env and description may appear once; every key needs a value.
  */
 int conf_load(struct conf *conf, const char *path, struct buf *err);
 /* The same from a string (tests); name is used in messages. */

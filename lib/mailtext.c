@@ -168,11 +168,17 @@ static size_t quoted_run(const char *text, size_t len, size_t pos)
 	return lines;
 }
 
+/*
+ * Each run of lines at one quote depth is a <pre>: every browser, text
+ * browsers included, shows it line by line (a patch stays a patch); the
+ * quotes around it are <blockquote>s (a <pre> cannot hold them), a long
+ * quote folded in <details>.
+ */
 void mailtext_to_html(struct buf *html, const char *text, size_t len,
                       const struct mailtext_opts *opts)
 {
 	unsigned depth = 0;
-	bool folded = false, fresh = true;
+	bool folded = false, in_pre = false;
 	size_t pos = 0;
 
 	/* The last "\n" ends the last line; it does not start another. */
@@ -182,34 +188,42 @@ void mailtext_to_html(struct buf *html, const char *text, size_t len,
 	while (pos <= len) {
 		size_t end = line_end(text, len, pos), start;
 		unsigned want = quote_depth(text + pos, end - pos, &start);
+		bool fold = !depth && want && !folded &&
+		            quoted_run(text, len, pos) > MAILTEXT_FOLD_LINES;
+		if (in_pre && (want != depth || fold || (!want && folded))) {
+			buf_addstr(html, "</pre>");
+			in_pre = false;
+		}
 		while (depth > want) {
 			buf_addstr(html, "</blockquote>");
 			depth--;
-			fresh = true;
 		}
 		if (!want && folded) {
 			buf_addstr(html, "</details>");
 			folded = false;
 		}
-		if (!depth && want) {
-			size_t run = quoted_run(text, len, pos);
-			if (run > MAILTEXT_FOLD_LINES) {
-				buf_addf(html, "<details class=\"quote\"><summary>%zu quoted lines</summary>", run);
-				folded = true;
-			}
+		if (fold) {
+			buf_addf(html, "<details class=\"quote\"><summary>%zu quoted lines</summary>",
+			         quoted_run(text, len, pos));
+			folded = true;
 		}
 		while (depth < want) {
 			buf_addstr(html, "<blockquote>");
 			depth++;
-			fresh = true;
 		}
-		/* Newlines only between lines of one block: blocks break by themselves. */
-		if (!fresh)
+		if (in_pre) {
 			buf_addch(html, '\n');
-		fresh = false;
+		} else {
+			/* A newline just after <pre> is dropped by HTML parsers:
+			 * a first line that is empty needs one more. */
+			buf_addstr(html, end - pos == start ? "<pre>\n" : "<pre>");
+			in_pre = true;
+		}
 		line_to_html(html, text + pos + start, end - pos - start, opts);
 		pos = end + 1;
 	}
+	if (in_pre)
+		buf_addstr(html, "</pre>");
 	while (depth--)
 		buf_addstr(html, "</blockquote>");
 	if (folded)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "charset.h"
 #include "imap_view.h"
@@ -125,8 +126,30 @@ static char *first_id(struct str value)
 }
 
 /*
- * In-Reply-To and References from BODY[HEADER.FIELDS (...)]; of a field
- * repeated (broken mail has two References), the first.
+ * List-Post: "<mailto:list@example.org>" (RFC 2369), perhaps with a
+ * comment or "?subject=..."; "NO" when posting is not allowed.  The
+ * address of the first mailto URL, or NULL.
+ */
+static char *list_post_address(struct str value)
+{
+	const char *p = value.p, *end = value.p + value.len;
+	const char *start, *stop;
+
+	while (p < end && (size_t)(end - p) >= 8 && strncasecmp(p, "<mailto:", 8) != 0)
+		p++;
+	if ((size_t)(end - p) < 8)
+		return NULL;
+	start = stop = p + 8;
+	while (stop < end && *stop != '>' && *stop != '?' && *stop != ' ')
+		stop++;
+	if (stop == start || !memchr(start, '@', (size_t)(stop - start)))
+		return NULL;
+	return xstrndup(start, (size_t)(stop - start));
+}
+
+/*
+ * In-Reply-To, References and List-Post from BODY[HEADER.FIELDS (...)];
+ * of a field repeated (broken mail has two References), the first.
  */
 static void take_header_fields(struct message_info *info, struct str header)
 {
@@ -146,6 +169,10 @@ static void take_header_fields(struct message_info *info, struct str header)
 	if (!info->in_reply_to &&
 	    rfc5322_field(header.p, header.len, "in-reply-to", &value))
 		info->in_reply_to = first_id(str_from_buf(&value));
+	buf_reset(&value);
+	if (!info->list_post &&
+	    rfc5322_field(header.p, header.len, "list-post", &value))
+		info->list_post = list_post_address(str_from_buf(&value));
 	buf_release(&value);
 }
 
@@ -223,7 +250,7 @@ int message_info_from_view(struct message_info *info,
 	if (view->has_envelope)
 		message_info_take_envelope(info, &view->envelope);
 	const struct imap_fetch_part *header =
-		imap_fetch_part(view, false, "HEADER.FIELDS (REFERENCES IN-REPLY-TO)");
+		imap_fetch_part(view, false, MESSAGE_HEADER_FIELDS);
 	if (header && header->data.p)
 		take_header_fields(info, header->data);
 	return 0;
@@ -262,6 +289,7 @@ void message_info_release(struct message_info *info)
 	addrs_release(&info->to);
 	addrs_release(&info->cc);
 	free(info->in_reply_to);
+	free(info->list_post);
 	for (size_t i = 0; i < info->nreferences; i++)
 		free(info->references[i]);
 	free(info->references);
@@ -285,4 +313,13 @@ void message_parts_release(struct message_parts *parts)
 	free(parts->items);
 	parts->items = NULL;
 	parts->n = 0;
+}
+
+const struct message_info *message_info_find(const struct message_info *infos,
+                                             size_t n, uint32_t uid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (infos[i].uid == uid)
+			return &infos[i];
+	return NULL;
 }

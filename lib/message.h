@@ -43,14 +43,17 @@ struct message_info {
 	char *in_reply_to;      /* first id, without <>, or NULL */
 	char **references;      /* ids without <> */
 	size_t nreferences;
+	char *list_post;        /* List-Post's mailto address (RFC 2369), or NULL */
 	uint64_t size;          /* RFC822.SIZE */
 };
 
 /* The FETCH items message_info_from_fetch() reads. */
 #define MESSAGE_INFO_ITEMS "(UID ENVELOPE INTERNALDATE RFC822.SIZE)"
+/* The header fields a message page reads beyond the ENVELOPE. */
+#define MESSAGE_HEADER_FIELDS "HEADER.FIELDS (REFERENCES IN-REPLY-TO LIST-POST)"
 #define MESSAGE_DETAIL_ITEMS                                              \
 	"(UID ENVELOPE INTERNALDATE RFC822.SIZE BODYSTRUCTURE "           \
-	"BODY.PEEK[HEADER.FIELDS (REFERENCES IN-REPLY-TO)])"
+	"BODY.PEEK[" MESSAGE_HEADER_FIELDS "])"
 
 /* 0, or -1 when the response is not a FETCH with a UID. */
 struct imap_fetch;
@@ -59,6 +62,9 @@ int message_info_from_view(struct message_info *info,
 int message_info_from_fetch(struct message_info *info,
                             const struct imap_response *fetch);
 void message_info_release(struct message_info *info);
+/* The one of infos[0..n) with that UID, or NULL. */
+const struct message_info *message_info_find(const struct message_info *infos,
+                                             size_t n, uint32_t uid);
 /* Fill info's header fields from an ENVELOPE (an embedded message's). */
 struct imap_envelope;
 void message_info_take_envelope(struct message_info *info,

@@ -6,6 +6,7 @@
  * whether or not the imapd sorts), with a chart of messages per month.
  */
 #include "page.h"
+#include "pager.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,61 +66,119 @@ out:
 	return rc;
 }
 
-static void index_url(struct page *page, struct buf *out, unsigned number)
+/* Page number of the index (of the month shown), in the format asked. */
+static void index_url(struct page *page, struct buf *out, unsigned number,
+                      const void *ctx)
 {
 	char value[16];
 	size_t k = 0;
 	struct html_url url = { .mailbox = page->route->mailbox };
 
+	(void)ctx;
 	if (page->route->month)
 		url.params[k++] = (struct html_url_param){ "month", page->route->month };
 	if (number > 1) {
 		snprintf(value, sizeof(value), "%u", number);
 		url.params[k++] = (struct html_url_param){ "page", value };
 	}
+	if (page->json && page->route->format_given)
+		url.params[k++] = (struct html_url_param){ "format", "json" };
 	page_url(page, out, &url);
 }
 
-/* Bars of the chart as template vars: SVG geometry computed here. */
-static void chart_vars(struct page *page, struct tmpl_vars *vars,
-                       const struct archive_months *cache)
-{
-	uint32_t highest = 1;
-	char month[16];
-	struct buf url = BUF_INIT;
-	enum { BAR = 24, GAP = 6, HEIGHT = 80 };
+static const char *const month_names[12] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
 
-	if (!cache)
+static void month_url(struct page *page, struct buf *out, const char *month)
+{
+	struct html_url link = { .mailbox = page->route->mailbox };
+
+	link.params[0] = (struct html_url_param){ "month", month };
+	buf_reset(out);
+	page_url(page, out, &link);
+}
+
+/*
+ * The months of the whole span as a calendar, newest year first: "years"
+ * {year, total, url (the newest of its months with mail), months: twelve
+ * {name, month (YYYY-MM), count, url (absent when empty), current (the
+ * month shown), level (0-4: its share of the busiest month, for shading)}}.
+ */
+static void calendar_vars(struct page *page, struct tmpl_vars *vars,
+                          const struct archive_months *months)
+{
+	int first, last;
+	uint32_t busiest = 1;
+	char month[24];
+	struct buf url = BUF_INIT;
+
+	if (!months)
 		return;
-	for (int i = 0; i < ARCHIVE_CHART_MONTHS; i++)
-		if (cache->counts[i] > highest)
-			highest = cache->counts[i];
-	tmpl_vars_set_uint(vars, "chart_width", ARCHIVE_CHART_MONTHS * (BAR + GAP));
-	tmpl_vars_set_uint(vars, "chart_height", HEIGHT + 16);
-	tmpl_vars_set_list(vars, "months");
-	for (int i = 0; i < ARCHIVE_CHART_MONTHS; i++) {
-		int index = cache->last_year * 12 + cache->last_month - 1 -
-		            (ARCHIVE_CHART_MONTHS - 1 - i);
-		uint32_t count = cache->counts[i];
-		unsigned height = (unsigned)((uint64_t)count * HEIGHT / highest);
-		struct tmpl_vars *bar = tmpl_vars_add_item(vars, "months");
-		struct html_url link = { .mailbox = page->route->mailbox };
-		snprintf(month, sizeof(month), "%04d-%02d", index / 12, index % 12 + 1);
-		link.params[0] = (struct html_url_param){ "month", month };
-		buf_reset(&url);
-		page_url(page, &url, &link);
-		tmpl_vars_set_str(bar, "month", month);
-		tmpl_vars_set_str(bar, "label", month + 5);
-		tmpl_vars_set_str(bar, "url", buf_cstr(&url));
-		tmpl_vars_set_uint(bar, "count", count);
-		tmpl_vars_set_uint(bar, "x", (uint64_t)i * (BAR + GAP));
-		tmpl_vars_set_uint(bar, "text_x", (uint64_t)i * (BAR + GAP) + BAR / 2);
-		tmpl_vars_set_uint(bar, "y", HEIGHT - height);
-		tmpl_vars_set_uint(bar, "width", BAR);
-		tmpl_vars_set_uint(bar, "height", height ? height : 1);
-		tmpl_vars_set_uint(bar, "text_y", HEIGHT + 13);
+	first = months->first_year * 12 + months->first_month - 1;
+	last = first + (int)months->n - 1;
+	for (size_t i = 0; i < months->n; i++)
+		if (months->counts[i] > busiest)
+			busiest = months->counts[i];
+	tmpl_vars_set_list(vars, "years");
+	for (int year = months->last_year; year >= months->first_year; year--) {
+		struct tmpl_vars *row = tmpl_vars_add_item(vars, "years");
+		uint64_t total = 0;
+		tmpl_vars_set_uint(row, "year", (uint64_t)year);
+		tmpl_vars_set_list(row, "months");
+		for (int m = 0; m < 12; m++) {
+			int at = year * 12 + m;
+			uint32_t count = at >= first && at <= last ? months->counts[at - first] : 0;
+			struct tmpl_vars *cell = tmpl_vars_add_item(row, "months");
+			snprintf(month, sizeof(month), "%04d-%02d", year, m + 1);
+			tmpl_vars_set_str(cell, "name", month_names[m]);
+			tmpl_vars_set_str(cell, "month", month);
+			tmpl_vars_set_uint(cell, "count", count);
+			tmpl_vars_set_uint(cell, "level", count ? 1 + (uint64_t)count * 3 / busiest : 0);
+			tmpl_vars_set_bool(cell, "current", page->route->month &&
+			                                    !strcmp(page->route->month, month));
+			if (count) {
+				month_url(page, &url, month);
+				tmpl_vars_set_str(cell, "url", buf_cstr(&url));
+			}
+			total += count;
+		}
+		tmpl_vars_set_uint(row, "total", total);
 	}
 	buf_release(&url);
+}
+
+/* The same as JSON: "months" [{month, messages}] and "years" [{year, messages}]. */
+static void calendar_json(struct json *json, const struct archive_months *months)
+{
+	int first = months->first_year * 12 + months->first_month - 1;
+	char month[24];
+
+	json_key(json, "months");
+	json_array_begin(json);
+	for (size_t i = 0; i < months->n; i++) {
+		int at = first + (int)i;
+		snprintf(month, sizeof(month), "%04d-%02d", at / 12, at % 12 + 1);
+		json_object_begin(json);
+		json_kv_string(json, "month", month);
+		json_kv_uint(json, "messages", months->counts[i]);
+		json_object_end(json);
+	}
+	json_array_end(json);
+	json_key(json, "years");
+	json_array_begin(json);
+	for (int year = months->first_year; year <= months->last_year; year++) {
+		uint64_t total = 0;
+		for (size_t i = 0; i < months->n; i++)
+			if ((first + (int)i) / 12 == year)
+				total += months->counts[i];
+		json_object_begin(json);
+		json_kv_uint(json, "year", (uint64_t)year);
+		json_kv_uint(json, "messages", total);
+		json_object_end(json);
+	}
+	json_array_end(json);
 }
 
 static void message_url(struct page *page, struct buf *out, uint32_t uid)
@@ -131,6 +190,7 @@ static void message_url(struct page *page, struct buf *out, uint32_t uid)
 static void send_json(struct page *page, const struct index_page *index,
                       const struct archive_months *cache)
 {
+	struct page_pager pager = { index->number, index->pages, index_url, NULL };
 	struct buf body = BUF_INIT, url = BUF_INIT;
 	struct json json;
 
@@ -141,21 +201,8 @@ static void send_json(struct page *page, const struct index_page *index,
 	json_kv_uint(&json, "page", index->number);
 	json_kv_uint(&json, "pages", index->pages);
 	json_kv_string(&json, "month", page->route->month);
-	if (cache) {
-		char month[16];
-		json_key(&json, "months");
-		json_array_begin(&json);
-		for (int i = 0; i < ARCHIVE_CHART_MONTHS; i++) {
-			int at = cache->last_year * 12 + cache->last_month - 1 -
-			         (ARCHIVE_CHART_MONTHS - 1 - i);
-			snprintf(month, sizeof(month), "%04d-%02d", at / 12, at % 12 + 1);
-			json_object_begin(&json);
-			json_kv_string(&json, "month", month);
-			json_kv_uint(&json, "messages", cache->counts[i]);
-			json_object_end(&json);
-		}
-		json_array_end(&json);
-	}
+	if (cache)
+		calendar_json(&json, cache);
 	json_key(&json, "messages");
 	json_array_begin(&json);
 	for (size_t i = 0; i < index->n; i++) {
@@ -165,22 +212,7 @@ static void send_json(struct page *page, const struct index_page *index,
 		page_json_summary(&json, info, buf_cstr(&url));
 	}
 	json_array_end(&json);
-	json_key(&json, "next");
-	if (index->number < index->pages) {
-		buf_reset(&url);
-		index_url(page, &url, index->number + 1);
-		json_string(&json, buf_cstr(&url));
-	} else {
-		json_null(&json);
-	}
-	json_key(&json, "prev");
-	if (index->number > 1) {
-		buf_reset(&url);
-		index_url(page, &url, index->number - 1);
-		json_string(&json, buf_cstr(&url));
-	} else {
-		json_null(&json);
-	}
+	page_pager_json(page, &json, &pager);
 	json_object_end(&json);
 	json_finish(&json);
 	page_send_json(page, &body);
@@ -191,6 +223,7 @@ static void send_json(struct page *page, const struct index_page *index,
 static void send_html(struct page *page, const struct index_page *index,
                       const struct archive_months *months)
 {
+	struct page_pager pager = { index->number, index->pages, index_url, NULL };
 	struct tmpl_vars *vars = tmpl_vars_new();
 	struct buf url = BUF_INIT;
 
@@ -208,7 +241,7 @@ static void send_html(struct page *page, const struct index_page *index,
 	tmpl_vars_set_str(vars, "query", "");
 	if (page->route->month)
 		tmpl_vars_set_str(vars, "month", page->route->month);
-	chart_vars(page, vars, months);
+	calendar_vars(page, vars, months);
 	tmpl_vars_set_uint(vars, "total", index->total);
 	tmpl_vars_set_uint(vars, "page", index->number);
 	tmpl_vars_set_uint(vars, "pages", index->pages);
@@ -219,16 +252,7 @@ static void send_html(struct page *page, const struct index_page *index,
 		message_url(page, &url, index->messages[i].uid);
 		page_vars_summary(page, item, &index->messages[i], buf_cstr(&url));
 	}
-	if (index->number < index->pages) {
-		buf_reset(&url);
-		index_url(page, &url, index->number + 1);
-		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
-	}
-	if (index->number > 1) {
-		buf_reset(&url);
-		index_url(page, &url, index->number - 1);
-		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
-	}
+	page_pager_vars(page, vars, &pager);
 	page_render(page, "index.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&url);

@@ -33,6 +33,8 @@ int page_mailboxes(struct page *page)
 			json_kv_string(&json, "name", list.entries[i].label);
 			json_kv_uint(&json, "messages", list.entries[i].messages);
 			json_kv_string(&json, "url", buf_cstr(&href));
+			json_kv_string(&json, "description",
+			               conf_description(page->conf, list.entries[i].label));
 			json_object_end(&json);
 			buf_release(&href);
 		}
@@ -45,7 +47,8 @@ int page_mailboxes(struct page *page)
 	}
 
 	struct tmpl_vars *vars = tmpl_vars_new();
-	tmpl_vars_set_str(vars, "title", "Mailboxes");
+	/* One <h1>, the site's; an about file's headings are below it. */
+	tmpl_vars_set_str(vars, "title", page->conf->title);
 	tmpl_vars_set_list(vars, "mailboxes");
 	for (size_t i = 0; i < list.n; i++) {
 		struct tmpl_vars *item = tmpl_vars_add_item(vars, "mailboxes");
@@ -54,6 +57,8 @@ int page_mailboxes(struct page *page)
 		tmpl_vars_set_str(item, "name", list.entries[i].label);
 		tmpl_vars_set_uint(item, "messages", list.entries[i].messages);
 		tmpl_vars_set_url(item, "url", &url);
+		const char *description = conf_description(page->conf, list.entries[i].label);
+		tmpl_vars_set_str(item, "description", description ? description : "");
 	}
 	if (page->about_html)
 		tmpl_vars_set_trusted_html(vars, "about", page->about_html,

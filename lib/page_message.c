@@ -7,10 +7,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "message.h"
 #include "mailtext.h"
 #include "mime.h"
+#include "outline.h"
+#include "rfc5322.h"
+
+/* An address list longer than this shows its first ADDR_SHOWN, the rest folded. */
+#define ADDR_FOLD 6
+#define ADDR_SHOWN 3
+/* Images larger than this are listed, not shown inline. */
+#define IMAGE_INLINE_MAX (8u << 20)
 
 static void json_addrs(struct json *json, const char *key,
                        const struct message_addrs *addrs)
@@ -30,25 +39,102 @@ static void header_row(struct tmpl_vars *vars, const char *name,
 	tmpl_vars_set_str(row, "value", value);
 }
 
-/* "Name <address>, ..." as one header row (addresses obfuscated). */
+static void add_addr(struct page *page, struct buf *out,
+                     const struct message_addr *addr)
+{
+	if (out->len)
+		buf_addstr(out, ", ");
+	if (addr->name && addr->name[0])
+		buf_addf(out, "%s <", addr->name);
+	page_shown_address(page, addr, out);
+	if (addr->name && addr->name[0])
+		buf_addch(out, '>');
+}
+
+/*
+ * "Name <address>, ..." as one header row (addresses obfuscated); a long
+ * list shows its first ADDR_SHOWN and folds the rest ("more").
+ */
 static void header_addrs(struct page *page, struct tmpl_vars *vars,
                          const char *name, const struct message_addrs *addrs)
 {
-	struct buf value = BUF_INIT;
+	struct buf value = BUF_INIT, more = BUF_INIT;
+	size_t shown = addrs->n > ADDR_FOLD ? ADDR_SHOWN : addrs->n;
 
-	for (size_t i = 0; i < addrs->n; i++) {
-		const struct message_addr *addr = &addrs->items[i];
-		if (i)
-			buf_addstr(&value, ", ");
-		if (addr->name && addr->name[0])
-			buf_addf(&value, "%s <", addr->name);
-		page_shown_address(page, addr, &value);
-		if (addr->name && addr->name[0])
-			buf_addch(&value, '>');
+	for (size_t i = 0; i < addrs->n; i++)
+		add_addr(page, i < shown ? &value : &more, &addrs->items[i]);
+	if (value.len) {
+		struct tmpl_vars *row = tmpl_vars_add_item(vars, "headers");
+		tmpl_vars_set_str(row, "name", name);
+		tmpl_vars_set_str(row, "value", buf_cstr(&value));
+		if (more.len) {
+			tmpl_vars_set_str(row, "more", buf_cstr(&more));
+			tmpl_vars_set_uint(row, "more_count", addrs->n - shown);
+		}
 	}
-	if (value.len)
-		header_row(vars, name, buf_cstr(&value));
 	buf_release(&value);
+	buf_release(&more);
+}
+
+/* "Wed, 1 May 2019 19:38 UTC": the date as people read it. */
+static void date_for_people(struct buf *out, time_t when)
+{
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	struct tm tm;
+
+	if (!gmtime_r(&when, &tm))
+		return;
+	buf_addf(out, "%s, %d %s %d %02d:%02d UTC", days[tm.tm_wday], tm.tm_mday,
+	         rfc5322_months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+/*
+ * A reply as a mailto: URL (RFC 6068) to the list of the List-Post header,
+ * with Subject, In-Reply-To and References; false when the message names
+ * no list, or addresses are hidden (obfuscate).
+ */
+static bool reply_url(struct page *page, const struct message_info *info,
+                      struct buf *out)
+{
+	struct buf field = BUF_INIT;
+
+	if (!info->list_post || page->conf->obfuscate)
+		return false;
+	buf_addstr(out, "mailto:");
+	html_url_query(out, info->list_post, strlen(info->list_post));
+	buf_addstr(out, "?subject=");
+	if (info->subject && strncasecmp(info->subject, "Re:", 3) != 0)
+		buf_addstr(&field, "Re: ");
+	buf_addstr(&field, info->subject ? info->subject : "");
+	html_url_query(out, field.p, field.len);
+	if (info->message_id) {
+		buf_reset(&field);
+		buf_addf(&field, "<%s>", info->message_id);
+		buf_addstr(out, "&In-Reply-To=");
+		html_url_query(out, field.p, field.len);
+		buf_reset(&field);
+		for (size_t i = 0; i < info->nreferences; i++)
+			buf_addf(&field, "<%s> ", info->references[i]);
+		buf_addf(&field, "<%s>", info->message_id);
+		buf_addstr(out, "&References=");
+		html_url_query(out, field.p, field.len);
+	}
+	buf_release(&field);
+	return true;
+}
+
+/* The message's Message-ID permalink (/MBOX/m/MSGID), if it has one. */
+static bool permalink_url(struct page *page, const struct message_info *info,
+                          struct buf *out)
+{
+	struct html_url url = { .mailbox = page->route->mailbox,
+	                        .suffix = HTML_URL_MSGID,
+	                        .message_id = info->message_id };
+
+	if (!info->message_id || !info->message_id[0])
+		return false;
+	page_url(page, out, &url);
+	return true;
 }
 
 static void part_url(struct page *page, struct buf *out, const char *section)
@@ -116,6 +202,12 @@ static void send_json(struct page *page, const struct message_info *info,
 	page_url(page, &url, &raw);
 	json_kv_string(&json, "raw_url", buf_cstr(&url));
 	page_message_nav(page, NULL, &json, info->uid);
+	buf_reset(&url);
+	json_kv_string(&json, "permalink", permalink_url(page, info, &url)
+	                                       ? buf_cstr(&url) : NULL);
+	buf_reset(&url);
+	json_kv_string(&json, "reply", reply_url(page, info, &url) ? buf_cstr(&url) : NULL);
+	outline_add(page, info->uid, NULL, &json);
 	json_object_end(&json);
 	json_finish(&json);
 	page_send_json(page, &body);
@@ -221,12 +313,67 @@ static void body_html(struct page *page, struct tmpl_vars *vars,
 	mailtext_doc_release(&doc);
 }
 
+/* A part a reader would open: not shown as the text, not a container. */
+static bool is_attachment(const struct message_part *part)
+{
+	if (part->displayed || !strncmp(part->type, "multipart/", 10))
+		return false;
+	/* The other form of a text (text/html beside text/plain) is no attachment. */
+	return part->attachment || part->filename ||
+	       strncmp(part->type, "text/", 5) != 0;
+}
+
+static bool is_inline_image(const struct message_part *part)
+{
+	static const char *const types[] = { "image/png", "image/jpeg",
+	                                     "image/gif", "image/webp" };
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(part->type, types[i]))
+			return part->size <= IMAGE_INLINE_MAX;
+	return false;
+}
+
+/*
+ * "attachments" {section, type, filename, size, bytes, url, image (bool)}:
+ * what a reader would open; "alternatives": the other parts (the HTML form
+ * of a text, containers' texts not shown), as a short line.
+ */
+static void parts_vars(struct page *page, struct tmpl_vars *vars,
+                       const struct message_parts *parts)
+{
+	struct buf url = BUF_INIT, size = BUF_INIT;
+
+	tmpl_vars_set_list(vars, "attachments");
+	tmpl_vars_set_list(vars, "alternatives");
+	for (size_t i = 0; i < parts->n; i++) {
+		const struct message_part *part = &parts->items[i];
+		if (part->displayed || !strncmp(part->type, "multipart/", 10))
+			continue;
+		bool attachment = is_attachment(part);
+		struct tmpl_vars *item = tmpl_vars_add_item(vars, attachment ? "attachments"
+		                                                              : "alternatives");
+		tmpl_vars_set_str(item, "section", part->section);
+		tmpl_vars_set_str(item, "type", part->type);
+		tmpl_vars_set_str(item, "filename", part->filename ? part->filename : "");
+		buf_reset(&size);
+		human_size(&size, part->size);
+		tmpl_vars_set_str(item, "size", buf_cstr(&size));
+		tmpl_vars_set_uint(item, "bytes", part->size);
+		buf_reset(&url);
+		part_url(page, &url, part->section);
+		tmpl_vars_set_str(item, "url", buf_cstr(&url));
+		tmpl_vars_set_bool(item, "image", attachment && is_inline_image(part));
+	}
+	buf_release(&url);
+	buf_release(&size);
+}
+
 static void send_html(struct page *page, const struct message_info *info,
                       const struct message_parts *parts,
                       const struct mime_body *body, const char *note)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
-	struct buf url = BUF_INIT, scratch = BUF_INIT;
+	struct buf scratch = BUF_INIT;
 	struct html_url link = { .root = page->root,
 	                         .mailbox = page->route->mailbox,
 	                         .uid = info->uid };
@@ -239,38 +386,32 @@ static void send_html(struct page *page, const struct message_info *info,
 	header_addrs(page, vars, "To", &info->to);
 	header_addrs(page, vars, "Cc", &info->cc);
 	if (info->has_date) {
+		struct tmpl_vars *row = tmpl_vars_add_item(vars, "headers");
+		tmpl_vars_set_str(row, "name", "Date");
+		date_for_people(&scratch, info->date);
+		tmpl_vars_set_str(row, "value", buf_cstr(&scratch));
 		buf_reset(&scratch);
 		message_format_date(&scratch, info->date);
-		header_row(vars, "Date", buf_cstr(&scratch));
+		tmpl_vars_set_str(row, "when", buf_cstr(&scratch));
 	}
 	if (info->message_id)
 		header_row(vars, "Message-ID", info->message_id);
+	buf_reset(&scratch);
+	if (permalink_url(page, info, &scratch))
+		tmpl_vars_set_str(vars, "permalink_url", buf_cstr(&scratch));
+	buf_reset(&scratch);
+	if (reply_url(page, info, &scratch))
+		tmpl_vars_set_str(vars, "reply_url", buf_cstr(&scratch));
 	body_html(page, vars, body, note);
-	tmpl_vars_set_list(vars, "parts");
-	for (size_t i = 0; i < parts->n; i++) {
-		const struct message_part *part = &parts->items[i];
-		struct tmpl_vars *item = tmpl_vars_add_item(vars, "parts");
-		tmpl_vars_set_str(item, "section", part->section);
-		tmpl_vars_set_str(item, "type", part->type);
-		if (part->charset)
-			tmpl_vars_set_str(item, "charset", part->charset);
-		tmpl_vars_set_str(item, "filename", part->filename ? part->filename : "");
-		buf_reset(&scratch);
-		human_size(&scratch, part->size);
-		tmpl_vars_set_str(item, "size", buf_cstr(&scratch));
-		tmpl_vars_set_uint(item, "bytes", part->size);
-		buf_reset(&url);
-		part_url(page, &url, part->section);
-		tmpl_vars_set_str(item, "url", buf_cstr(&url));
-	}
+	parts_vars(page, vars, parts);
 	link.suffix = HTML_URL_RAW;
 	tmpl_vars_set_url(vars, "raw_url", &link);
 	link.suffix = HTML_URL_THREAD;
 	tmpl_vars_set_url(vars, "thread_url", &link);
 	page_message_nav(page, vars, NULL, info->uid);
+	outline_add(page, info->uid, vars, NULL);
 	page_render(page, "message.html", vars);
 	tmpl_vars_free(vars);
-	buf_release(&url);
 	buf_release(&scratch);
 }
 

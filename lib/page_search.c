@@ -5,6 +5,7 @@
  * (&format=mbox, the newest export-limit hits).
  */
 #include "page.h"
+#include "pager.h"
 #include "export.h"
 
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "message.h"
 #include "search.h"
+#include "snippet.h"
 
 static const char search_help[] =
 	"Words are searched in headers and text; \"quoted phrases\" stay "
@@ -29,6 +31,8 @@ static void search_url(struct page *page, struct buf *out, const char *q,
 	                        .suffix = HTML_URL_SEARCH };
 
 	url.params[k++] = (struct html_url_param){ "q", q };
+	if (page->route->oldest_first)
+		url.params[k++] = (struct html_url_param){ "order", "oldest" };
 	if (number > 1) {
 		snprintf(value, sizeof(value), "%u", number);
 		url.params[k++] = (struct html_url_param){ "page", value };
@@ -36,6 +40,24 @@ static void search_url(struct page *page, struct buf *out, const char *q,
 	if (format)
 		url.params[k++] = (struct html_url_param){ "format", format };
 	page_url(page, out, &url);
+}
+
+/* Page number of the results for the query ctx, in the format asked. */
+static void search_page_url(struct page *page, struct buf *out, unsigned number,
+                            const void *ctx)
+{
+	search_url(page, out, ctx, number, page->json && page->route->format_given ? "json" : NULL);
+}
+
+/* The snippet of hit uid (previews[i] belongs to uids[i]) into out. */
+static void hit_snippet(struct page *page, const uint32_t *uids, char **previews,
+                        size_t n, uint32_t uid, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; previews && i < n; i++)
+		if (uids[i] == uid && previews[i])
+			snippet_make(out, previews[i], strlen(previews[i]),
+			             page->conf->obfuscate);
 }
 
 static int show_form(struct page *page, int status, const char *query,
@@ -76,10 +98,12 @@ int page_search(struct page *page)
 	struct search_query query;
 	struct archive_hits hits = { 0 };
 	struct message_info *infos = NULL;
+	char **previews = NULL;
 	size_t ninfos = 0, size = page->conf->page_size;
 	const char *text = page->route->query;
 	char why[160];
-	struct buf canonical = BUF_INIT, url = BUF_INIT, body = BUF_INIT;
+	struct buf canonical = BUF_INIT, url = BUF_INIT, body = BUF_INIT,
+	           snippet = BUF_INIT;
 	unsigned number = page->route->page_number, pages;
 	enum route_format format = page->route->format;
 	int rc = -1;
@@ -94,18 +118,19 @@ int page_search(struct page *page)
 		goto out;
 	}
 	search_format(&query, &canonical);
-	/* An export is not a mirror: the newest export-limit hits at most. */
+	/* An export is not a mirror: export-limit hits at most, from the first. */
 	if (format == FORMAT_MBOX) {
-		rc = archive_search(page->archive, &query, 0, page->conf->export_limit,
-		                    &hits, &err);
+		rc = archive_search(page->archive, &query, page->route->oldest_first,
+		                    0, page->conf->export_limit, &hits, &err);
 	} else if (format == FORMAT_ATOM) {
-		rc = archive_search(page->archive, &query, 0,
+		/* A feed is the newest hits, whatever order was asked. */
+		rc = archive_search(page->archive, &query, false, 0,
 		                    page->conf->export_limit < 20 ? page->conf->export_limit
 		                                                  : 20,
 		                    &hits, &err);
 	} else {
-		rc = archive_search(page->archive, &query, (size_t)(number - 1) * size,
-		                    size, &hits, &err);
+		rc = archive_search(page->archive, &query, page->route->oldest_first,
+		                    (size_t)(number - 1) * size, size, &hits, &err);
 	}
 	if (rc < 0) {
 		rc = err.code == SESSION_NO
@@ -131,11 +156,15 @@ int page_search(struct page *page)
 		rc = page_error(page, 404, "There is no such page of results.");
 		goto out;
 	}
+	struct page_pager pager = { number, pages, search_page_url, text };
 	if (archive_summaries(page->archive, hits.uids, hits.n, &infos, &ninfos,
 	                      &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
+	/* Snippets are a help, not the answer: without them the page stands. */
+	if (archive_previews(page->archive, hits.uids, hits.n, &previews, &err) < 0)
+		memset(&err, 0, sizeof(err));
 	if (page->json) {
 		struct json json;
 		json_init(&json, &body);
@@ -152,25 +181,14 @@ int page_search(struct page *page)
 			                         .uid = infos[i].uid };
 			buf_reset(&url);
 			page_url(page, &url, &link);
-			page_json_summary(&json, &infos[i], buf_cstr(&url));
+			json_object_begin(&json);
+			page_json_summary_fields(&json, &infos[i], buf_cstr(&url));
+			hit_snippet(page, hits.uids, previews, hits.n, infos[i].uid, &snippet);
+			json_kv_string(&json, "snippet", buf_cstr(&snippet));
+			json_object_end(&json);
 		}
 		json_array_end(&json);
-		json_key(&json, "next");
-		if (number < pages) {
-			buf_reset(&url);
-			search_url(page, &url, text, number + 1, "json");
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
-		json_key(&json, "prev");
-		if (number > 1) {
-			buf_reset(&url);
-			search_url(page, &url, text, number - 1, "json");
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
+		page_pager_json(page, &json, &pager);
 		json_object_end(&json);
 		json_finish(&json);
 		rc = page_send_json(page, &body);
@@ -196,17 +214,11 @@ int page_search(struct page *page)
 		buf_reset(&url);
 		page_url(page, &url, &link);
 		page_vars_summary(page, item, &infos[i], buf_cstr(&url));
+		hit_snippet(page, hits.uids, previews, hits.n, infos[i].uid, &snippet);
+		tmpl_vars_set_str(item, "snippet", buf_cstr(&snippet));
 	}
-	if (number < pages) {
-		buf_reset(&url);
-		search_url(page, &url, text, number + 1, NULL);
-		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
-	}
-	if (number > 1) {
-		buf_reset(&url);
-		search_url(page, &url, text, number - 1, NULL);
-		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
-	}
+	tmpl_vars_set_bool(vars, "oldest_first", page->route->oldest_first);
+	page_pager_vars(page, vars, &pager);
 	buf_reset(&url);
 	search_url(page, &url, text, 0, "atom");
 	tmpl_vars_set_str(vars, "atom_url", buf_cstr(&url));
@@ -217,6 +229,8 @@ int page_search(struct page *page)
 	tmpl_vars_free(vars);
 out:
 	archive_summaries_free(infos, ninfos);
+	archive_previews_free(previews, hits.n);
+	buf_release(&snippet);
 	archive_hits_release(&hits);
 	search_query_release(&query);
 	buf_release(&canonical);

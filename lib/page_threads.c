@@ -4,6 +4,7 @@
  * REFERENCES, or the same algorithm here where it has none).
  */
 #include "page.h"
+#include "pager.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,15 +23,6 @@ struct thread_summary {
 	uint32_t newest_uid;
 };
 
-static const struct message_info *find_info(const struct message_info *infos,
-                                            size_t n, uint32_t uid)
-{
-	for (size_t i = 0; i < n; i++)
-		if (infos[i].uid == uid)
-			return &infos[i];
-	return NULL;
-}
-
 static void thread_link(struct page *page, struct buf *out, uint32_t uid)
 {
 	struct html_url url = { .mailbox = page->route->mailbox, .uid = uid,
@@ -38,17 +30,19 @@ static void thread_link(struct page *page, struct buf *out, uint32_t uid)
 	page_url(page, out, &url);
 }
 
-static void threads_page_url(struct page *page, struct buf *out, unsigned number)
+static void threads_page_url(struct page *page, struct buf *out, unsigned number,
+                             const void *ctx)
 {
 	char value[16];
 	struct html_url url = { .mailbox = page->route->mailbox,
 	                        .suffix = HTML_URL_THREADS };
 
+	(void)ctx;
 	if (number > 1) {
 		snprintf(value, sizeof(value), "%u", number);
 		url.params[0] = (struct html_url_param){ "page", value };
 	}
-	if (page->json)
+	if (page->json && page->route->format_given)
 		url.params[number > 1] = (struct html_url_param){ "format", "json" };
 	page_url(page, out, &url);
 }
@@ -63,7 +57,7 @@ static void participants(struct page *page, const struct thread_summary *thread,
 	buf_addch(&seen, '\n');
 	for (size_t i = 0; i < thread->nrows; i++) {
 		const struct message_info *info =
-			find_info(infos, ninfos, thread->rows[i].uid);
+			message_info_find(infos, ninfos, thread->rows[i].uid);
 		if (!info || !info->from.n)
 			continue;
 		const struct message_addr *addr = &info->from.items[0];
@@ -110,6 +104,7 @@ int page_threads(struct page *page)
 	            ? (unsigned)((forest->nthreads + size - 1) / size) : 1;
 	if (number > pages)
 		return page_error(page, 404, "There is no such page of threads.");
+	struct page_pager pager = { number, pages, threads_page_url, NULL };
 	size_t from = (size_t)(number - 1) * size;
 	nthreads = forest->nthreads > from ? forest->nthreads - from : 0;
 	if (nthreads > size)
@@ -151,9 +146,9 @@ int page_threads(struct page *page)
 		for (size_t t = 0; t < nthreads; t++) {
 			const struct thread_summary *thread = &threads[t];
 			const struct message_info *first =
-				find_info(infos, ninfos, thread->first_uid);
+				message_info_find(infos, ninfos, thread->first_uid);
 			const struct message_info *newest =
-				find_info(infos, ninfos, thread->newest_uid);
+				message_info_find(infos, ninfos, thread->newest_uid);
 			json_object_begin(&json);
 			json_kv_uint(&json, "uid", thread->first_uid);
 			json_kv_string(&json, "subject", first ? first->subject : NULL);
@@ -182,22 +177,7 @@ int page_threads(struct page *page)
 			json_object_end(&json);
 		}
 		json_array_end(&json);
-		json_key(&json, "next");
-		if (number < pages) {
-			buf_reset(&url);
-			threads_page_url(page, &url, number + 1);
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
-		json_key(&json, "prev");
-		if (number > 1) {
-			buf_reset(&url);
-			threads_page_url(page, &url, number - 1);
-			json_string(&json, buf_cstr(&url));
-		} else {
-			json_null(&json);
-		}
+		page_pager_json(page, &json, &pager);
 		json_object_end(&json);
 		json_finish(&json);
 		rc = page_send_json(page, &body);
@@ -211,8 +191,8 @@ int page_threads(struct page *page)
 	tmpl_vars_set_list(vars, "threads");
 	for (size_t t = 0; t < nthreads; t++) {
 		const struct thread_summary *thread = &threads[t];
-		const struct message_info *first = find_info(infos, ninfos, thread->first_uid);
-		const struct message_info *newest = find_info(infos, ninfos, thread->newest_uid);
+		const struct message_info *first = message_info_find(infos, ninfos, thread->first_uid);
+		const struct message_info *newest = message_info_find(infos, ninfos, thread->newest_uid);
 		struct tmpl_vars *item = tmpl_vars_add_item(vars, "threads");
 		buf_reset(&url);
 		thread_link(page, &url, thread->first_uid);
@@ -226,16 +206,7 @@ int page_threads(struct page *page)
 		participants(page, thread, infos, ninfos, &text, NULL);
 		tmpl_vars_set_str(item, "participants", buf_cstr(&text));
 	}
-	if (number < pages) {
-		buf_reset(&url);
-		threads_page_url(page, &url, number + 1);
-		tmpl_vars_set_str(vars, "next", buf_cstr(&url));
-	}
-	if (number > 1) {
-		buf_reset(&url);
-		threads_page_url(page, &url, number - 1);
-		tmpl_vars_set_str(vars, "prev", buf_cstr(&url));
-	}
+	page_pager_vars(page, vars, &pager);
 	rc = page_render(page, "threads.html", vars);
 	tmpl_vars_free(vars);
 out:

@@ -375,6 +375,11 @@ static int parse_query(struct route *route, const char *query,
 				free(route->month);
 				route->month = buf_detach(&value, NULL);
 			}
+		} else if (str_eq(key, "order")) {
+			if (!strcmp(buf_cstr(&value), "oldest"))
+				route->oldest_first = true;
+			else if (strcmp(buf_cstr(&value), "newest") != 0)
+				rc = fail(err, 400, "The order is newest or oldest.");
 		}
 		/* Other keys are ignored, as a web page would. */
 		buf_release(&value);

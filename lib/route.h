@@ -71,6 +71,7 @@ struct route {
 	bool format_given;
 	char *query;           /* q= */
 	char *month;           /* month=YYYY-MM */
+	bool oldest_first;     /* order=oldest (search) */
 };
 
 struct route_error {

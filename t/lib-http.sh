@@ -19,6 +19,10 @@
 #   fcgi_stop                   SIGTERM it; a TAP test that it exited 0
 #   http_get URL [CURL-ARGS...] a request with curl
 #   cgi_response FILE           read raw CGI output
+#   free_port                   a loopback TCP port nobody listens on now
+#   http_wait URL PID NAME LOG  wait until URL answers (any status); bail
+#                               out, with LOG's tail, when PID ends first
+#                               or after 10 s
 #
 # http_get and cgi_response leave the answer in RESP_STATUS (the number),
 # $RESP_HEADERS (one "Name: value" a line, CRs removed) and $RESP_BODY;
@@ -242,6 +246,30 @@ cgi_response() {
 	' "$RESP_HEADERS" "$RESP_BODY" <"$1"
 	RESP_STATUS=$(sed -n 's/^Status: \([0-9][0-9][0-9]\).*/\1/p' "$RESP_HEADERS")
 	[ -n "$RESP_STATUS" ] || RESP_STATUS=200
+}
+
+free_port() {
+	python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+http_wait() {
+	_i=0
+	until curl -s -o /dev/null --max-time 20 "$1"; do
+		_http_wait_rc=$?
+		if ! kill -0 "$2" 2>/dev/null || [ $_i -gt 100 ]; then
+			echo "# $4, last 30 lines:"
+			tail -n 30 "$4" 2>/dev/null | sed 's/^/#   /'
+			kill -0 "$2" 2>/dev/null && _http_wait_state="runs" ||
+				_http_wait_state="has ended"
+			bail "$3 does not answer at $1 (curl exit $_http_wait_rc); it $_http_wait_state"
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 }
 
 header() {

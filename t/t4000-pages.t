@@ -46,7 +46,16 @@ check_front() {
 	is "$(json 'd["total"]')" "$dev_total" "$f: index total is the mailbox's count"
 	is "$(json 'd["pages"]')" "$(( (dev_total + 9) / 10 ))" "$f: pages of 10"
 	is "$(json 'len(d["messages"])')" 10 "$f: the first page holds 10 messages"
-	is "$(json 'd["next"]')" "/lists/dev/?page=2" "$f: next points at page 2"
+	is "$(json 'd["next"]')" "/lists/dev/?page=2&format=json" \
+		"$f: next points at page 2, keeping format=json"
+	if [ $f = httpd ]; then
+		page $f /lists/dev/ "" -H 'Accept: application/json'
+	else
+		page $f /lists/dev/ "" HTTP_ACCEPT=application/json
+	fi
+	is "$(json 'd["next"]')" "/lists/dev/?page=2" \
+		"$f: asked by Accept, next is the page's own URL"
+	page $f /lists/dev/ format=json
 	is "$(json 'd["prev"]')" "null" "$f: no prev on page 1"
 	is "$(json 'all(m["date"] >= n["date"] for m, n in zip(d["messages"], d["messages"][1:]))')" true \
 		"$f: newest first"
@@ -119,7 +128,7 @@ is "$RESP_STATUS" 405 "DELETE through CGI is 405"
 
 # The root under CGI: URLs carry SCRIPT_NAME.
 CGI_SCRIPT_NAME=/archive page cgi /lists/dev/ format=json
-is "$(json 'd["next"]')" "/archive/lists/dev/?page=2" "URLs carry the CGI root"
+is "$(json 'd["next"]')" "/archive/lists/dev/?page=2&format=json" "URLs carry the CGI root"
 
 httpd_stop
 fcgi_stop

@@ -51,6 +51,22 @@ search 'from:alice' 'page=2'
 is "$(json 'd["page"]')" 2 "page 2 of a search"
 is "$(json 'd["prev"]')" "/lists/dev/search?q=from%3Aalice&format=json" "prev points at page 1" 
 
+# Snippets (Dovecot's PREVIEW) and the order.
+search 'subject:"what should the thread index show"'
+is "$(json 'sum(1 for m in d["messages"] if len(m.get("snippet") or "") >= 20)')" "$(json 'len(d["messages"])')" \
+	"every hit has a snippet of its text"
+newest_first=$(json '" ".join(str(m["uid"]) for m in d["messages"])')
+search 'subject:"what should the thread index show"' 'order=oldest&page=5'
+is "$(json 'all(m["date"] <= n["date"] for m, n in zip(d["messages"], d["messages"][1:]))')" true \
+	"order=oldest: hits come oldest first"
+is "$(json 'd["prev"]')" "/lists/dev/search?q=subject%3A%22what%20should%20the%20thread%20index%20show%22&order=oldest&page=4&format=json" \
+	"... and the pager keeps the order"
+search 'subject:"what should the thread index show"' 'order=sideways'
+is "$RESP_STATUS" 400 "an unknown order is 400"
+page httpd /lists/dev/search 'q=subject%3Athread&order=oldest'
+like "$(cat "$RESP_BODY")" '<option value="oldest" selected>' "the form shows the order asked"
+like "$(cat "$RESP_BODY")" '<p class="snippet">' "... and the hits their snippets"
+
 # Bad queries: 400 with the help text.
 search 'since:2020-13-45'
 is "$RESP_STATUS" 400 "a bad date is 400"
@@ -83,15 +99,27 @@ ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -q 'UID SORT.*UTF-8 .*FROM' && ec
 # The month view and the chart's counts (SEARCH SENTSINCE/SENTBEFORE).
 httpd_start "$PAGES_CONF"
 page httpd /lists/dev/ format=json
-is "$(json 'len(d["months"])')" 12 "index JSON: 12 months of counts"
+newest=$(json 'd["messages"][0]["date"][:7]')
+pages=$(json 'd["pages"]')
+total=$(json 'd["total"]')
+is "$(json 'sum(m["messages"] for m in d["months"])')" "$total" \
+	"index JSON: the months' counts add up to the total"
+is "$(json 'sum(y["messages"] for y in d["years"])')" "$total" "... and so do the years'"
+is "$(json 'd["months"][-1]["month"]')" "$newest" "... the last month is the newest message's"
+page httpd /lists/dev/ "page=$pages&format=json"
+is "$(json 'd["messages"][-1]["date"][:7]')" "$(page httpd /lists/dev/ format=json; json 'd["months"][0]["month"]')" \
+	"... the first month is the oldest message's"
+page httpd /lists/dev/ format=json
 busy=$(json 'max(d["months"], key=lambda m: m["messages"])["month"]')
 busy_count=$(json 'max(m["messages"] for m in d["months"])')
 page httpd /lists/dev/ "month=$busy&format=json"
-is "$(json 'd["total"]')" "$busy_count" "?month=$busy shows as many messages as its bar ($busy_count)"
+is "$(json 'd["total"]')" "$busy_count" "?month=$busy shows as many messages as its count ($busy_count)"
 is "$(json 'all(m["date"].startswith("'"$busy"'") for m in d["messages"])')" true "... all sent in that month"
 page httpd /lists/dev/
-is "$(grep -c '<rect ' "$RESP_BODY")" 12 "the index draws 12 bars as inline SVG"
-like "$(cat "$RESP_BODY")" "href=\"/lists/dev/\?month=$busy\"" "each bar links to its month"
+like "$(cat "$RESP_BODY")" "<table class=\"calendar\">" "the index shows the months as a table (no image)"
+like "$(cat "$RESP_BODY")" "href=\"/lists/dev/\?month=$busy\"" "each month with mail links to its page"
+page httpd /lists/dev/ "month=$busy"
+like "$(cat "$RESP_BODY")" "href=\"/lists/dev/\?month=$busy\" aria-current=\"page\"" "the month shown is marked"
 unlike "$(cat "$RESP_BODY")" '<script' "no JavaScript"
 page httpd /lists/dev/ month=2020-13
 is "$RESP_STATUS" 400 "a bad month is 400"

@@ -74,7 +74,14 @@ for shape in full rev1; do
 	cmp -s "$TEST_TMP/sort" "$TEST_TMP/all"
 	ok $? "$shape: all $(wc -l <"$TEST_TMP/all" | tr -d ' ') messages, page after page, in the same order"
 	chart $shape
-	ok $? "$shape: the 12 months of the chart count the Date headers of each month"
+	ok $? "$shape: the $(wc -l <"$TEST_TMP/chart-$shape" | tr -d ' ') months of the calendar, $(head -n 1 "$TEST_TMP/chart-$shape" | cut -c1-7) to $(tail -n 1 "$TEST_TMP/chart-$shape" | cut -c1-7), count the Date headers of each month"
+	# every month of 2019 and 2020 is one click away on the first page
+	page httpd /lists/openbmc/
+	missing=
+	for month in $(grep -E '^20(19|20)-' "$TEST_TMP/header-months" | cut -d' ' -f1); do
+		grep -q "href=\"/lists/openbmc/?month=$month\"" "$RESP_BODY" || missing="$missing $month"
+	done
+	is "$missing" "" "$shape: the first index page links every month of 2019 and 2020 ($(grep -c -E '^20(19|20)-' "$TEST_TMP/header-months"))"
 	month=$(sed -n '6s/ .*//p' "$TEST_TMP/chart-$shape")
 	page httpd /lists/openbmc/ "month=$month&format=json"
 	is "$(json 'd["total"]')" "$(sed -n '6s/.* //p' "$TEST_TMP/chart-$shape")" \

@@ -57,7 +57,7 @@ page cgi /lists/dev/ "page=2&format=json"
 is "$RESP_STATUS" 200 "?page=2&format=json answers 200"
 like "$(header Content-Type)" '^application/json' "... as JSON"
 is "$(json 'd["page"]')" 2 "... with page 2"
-is "$(json 'd["prev"]')" "/lists/dev/" "... whose prev is page 1"
+is "$(json 'd["prev"]')" "/lists/dev/?format=json" "... whose prev is page 1 (format=json kept)"
 unlike "$(json '[m["uid"] for m in d["messages"]]')" "[[ ]$first_page_uid[],]" "... without page 1's newest message"
 page cgi /lists/dev/ "page=2&x=%26page%3D3&format=json"
 is "$(json 'd["page"]')" 2 "%26page%3D3 inside a value does not become page=3"
@@ -76,7 +76,7 @@ ok "$([ -s "$TEST_TMP/urls" ]; echo $?)" "/archive/lists/dev/ HTML has links"
 is "$(grep -cv '^/archive/' "$TEST_TMP/urls")" 0 "... every one of them below /archive/"
 CGI_SCRIPT_NAME=/archive/ page cgi /lists/dev/ format=json \
 	REQUEST_URI=/archive/lists/dev/?format=json
-is "$(json 'd["next"]')" /archive/lists/dev/?page=2 "SCRIPT_NAME /archive/: its trailing slash is dropped"
+is "$(json 'd["next"]')" "/archive/lists/dev/?page=2&format=json" "SCRIPT_NAME /archive/: its trailing slash is dropped"
 
 page cgi / format=json
 json 'sorted(m["name"] for m in d["mailboxes"])' >"$TEST_TMP/names"

@@ -43,7 +43,7 @@ port=${HTTPD_URL##*:}
 http_get "$HTTPD_URL$odd_path?format=json"
 is "$RESP_STATUS" 200 "a path with %C3%BC, %20 and %26 answers 200"
 is "$(json 'd["mailbox"]')" "$odd" "... and names the mailbox '$odd'"
-is "$(json 'd["next"]')" "$odd_path?page=2" "... whose URLs are percent-encoded again"
+is "$(json 'd["next"]')" "$odd_path?page=2&format=json" "... whose URLs are percent-encoded again"
 http_get "$HTTPD_URL/lists%2Fdev/?format=json"
 is "$RESP_STATUS" 404 "%2F inside a segment does not split it (404)"
 is "$(json 'd.get("mailbox", "none")')" none "... and serves no mailbox"
@@ -146,9 +146,9 @@ http_get "$HTTPD_URL/"
 is "$RESP_STATUS" 200 "still serving"
 
 # -- the log: one line per request
-like "$(cat "$HTTPD_LOG")" "GET $odd_path\\?format=json 200 [0-9]+ [0-9.]+ms" "log line: method, raw path, status, bytes, time"
-like "$(cat "$HTTPD_LOG")" "HEAD /lists/dev/$uid 200 [0-9]+ " "HEAD is logged"
-like "$(cat "$HTTPD_LOG")" 'POST /lists/dev/ 405 ' "405 is logged"
+like "$(cat "$HTTPD_LOG")" "\"GET $odd_path\\?format=json HTTP/1\\.1\" 200 [0-9]+ \"-\" \"curl/[^\"]*\" [0-9.]+ms" "log line: method, raw path, status, bytes, time"
+like "$(cat "$HTTPD_LOG")" "\"HEAD /lists/dev/$uid HTTP/1\\.1\" 200 - " "HEAD is logged (no body bytes)"
+like "$(cat "$HTTPD_LOG")" '"POST /lists/dev/ HTTP/1\.1" 405 ' "405 is logged"
 
 httpd_stop
 like "$(cat "$HTTPD_LOG")" 'imapeek: signal 15: stopping' "the log says it stopped on the signal"

@@ -5,45 +5,48 @@
 #include "../tap.h"
 
 #define D(x) "<div class=\"text\">" x "</div>"
+#define P(x) "<pre>" x "</pre>"
 
 static const struct {
 	const char *in;
 	bool obfuscate;
 	const char *want;
 } rows[] = {
-	{ "plain text\n", false, D("plain text") },
-	{ "two\nlines\n", false, D("two\nlines") },
-	{ "", false, D("") },
+	{ "plain text\n", false, D(P("plain text")) },
+	{ "two\nlines\n", false, D(P("two\nlines")) },
+	{ "", false, D(P("\n")) },
 	/* everything from the mail is escaped */
 	{ "<script>alert('x')</script> & \"q\"", false,
-	  D("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;") },
+	  D(P("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;")) },
 	/* quotes, nested, and back */
 	{ "a\n> q\n>> qq\n> > qq2\n> q\nb\n", false,
-	  D("a<blockquote>q<blockquote>qq\nqq2</blockquote>q</blockquote>b") },
-	{ ">no space\n", false, D("<blockquote>no space</blockquote>") },
-	{ " > not a quote\n", false, D(" &gt; not a quote") },
+	  D(P("a") "<blockquote>" P("q") "<blockquote>" P("qq\nqq2") "</blockquote>" P("q") "</blockquote>" P("b")) },
+	{ ">no space\n", false, D("<blockquote>" P("no space") "</blockquote>") },
+	{ " > not a quote\n", false, D(P(" &gt; not a quote")) },
+	/* a block whose first line is empty keeps it (HTML drops one "\n" after <pre>) */
+	{ "> q\n\nafter\n", false, D("<blockquote>" P("q") "</blockquote>" P("\n\nafter")) },
 	/* links: http, https, mailto only, trailing punctuation left out */
 	{ "see http://example.com/a.", false,
-	  D("see <a href=\"http://example.com/a\" rel=\"nofollow noopener\">http://example.com/a</a>.") },
+	  D(P("see <a href=\"http://example.com/a\" rel=\"nofollow noopener\">http://example.com/a</a>.")) },
 	{ "(https://x.org/p_(1))", false,
-	  D("(<a href=\"https://x.org/p_(1)\" rel=\"nofollow noopener\">https://x.org/p_(1)</a>)") },
+	  D(P("(<a href=\"https://x.org/p_(1)\" rel=\"nofollow noopener\">https://x.org/p_(1)</a>)")) },
 	{ "<http://x.org/?a=1&b=2>", false,
-	  D("&lt;<a href=\"http://x.org/?a=1&amp;b=2\" rel=\"nofollow noopener\">http://x.org/?a=1&amp;b=2</a>&gt;") },
+	  D(P("&lt;<a href=\"http://x.org/?a=1&amp;b=2\" rel=\"nofollow noopener\">http://x.org/?a=1&amp;b=2</a>&gt;")) },
 	{ "http://x.org/\"onmouseover=alert(1)", false,
-	  D("<a href=\"http://x.org/\" rel=\"nofollow noopener\">http://x.org/</a>&quot;onmouseover=alert(1)") },
+	  D(P("<a href=\"http://x.org/\" rel=\"nofollow noopener\">http://x.org/</a>&quot;onmouseover=alert(1)")) },
 	{ "javascript:alert(1) data:text/html,x ftp://x", false,
-	  D("javascript:alert(1) data:text/html,x ftp://x") },
-	{ "xhttp://no http:// alone", false, D("xhttp://no http:// alone") },
+	  D(P("javascript:alert(1) data:text/html,x ftp://x")) },
+	{ "xhttp://no http:// alone", false, D(P("xhttp://no http:// alone")) },
 	{ "mailto:me@example.com", false,
-	  D("<a href=\"mailto:me@example.com\" rel=\"nofollow noopener\">mailto:me@example.com</a>") },
+	  D(P("<a href=\"mailto:me@example.com\" rel=\"nofollow noopener\">mailto:me@example.com</a>")) },
 	/* obfuscation: domains hidden, mailto not linked */
-	{ "write jane.doe+x@mail.example.org.", true, D("write jane.doe+x@\xe2\x80\xa6.") },
-	{ "mailto:me@example.com", true, D("mailto:me@\xe2\x80\xa6") },
-	{ "@alone and a@ and @@", true, D("@alone and a@ and @@") },
+	{ "write jane.doe+x@mail.example.org.", true, D(P("write jane.doe+x@\xe2\x80\xa6.")) },
+	{ "mailto:me@example.com", true, D(P("mailto:me@\xe2\x80\xa6")) },
+	{ "@alone and a@ and @@", true, D(P("@alone and a@ and @@")) },
 	{ "http://x.org/ stays", true,
-	  D("<a href=\"http://x.org/\" rel=\"nofollow noopener\">http://x.org/</a> stays") },
+	  D(P("<a href=\"http://x.org/\" rel=\"nofollow noopener\">http://x.org/</a> stays")) },
 	/* invalid UTF-8 and controls become U+FFFD */
-	{ "bad \xff\x01", false, D("bad \xef\xbf\xbd\xef\xbf\xbd") },
+	{ "bad \xff\x01", false, D(P("bad \xef\xbf\xbd\xef\xbf\xbd")) },
 };
 
 int main(void)
@@ -70,9 +73,9 @@ int main(void)
 		buf_addf(&in, "> line %d\n", i);
 	buf_addstr(&in, "reply\n> short\n");
 	mailtext_to_html(&out, in.p, in.len, &opts);
-	tap_ok(strstr(buf_cstr(&out), "x wrote:<details class=\"quote\"><summary>12 quoted lines</summary><blockquote>line 0\n") != NULL,
+	tap_ok(strstr(buf_cstr(&out), "<pre>x wrote:</pre><details class=\"quote\"><summary>12 quoted lines</summary><blockquote><pre>line 0\n") != NULL,
 	       "12 quoted lines are folded in <details>");
-	tap_ok(strstr(buf_cstr(&out), "line 11</blockquote></details>reply<blockquote>short</blockquote></div>") != NULL,
+	tap_ok(strstr(buf_cstr(&out), "line 11</pre></blockquote></details><pre>reply</pre><blockquote><pre>short</pre></blockquote></div>") != NULL,
 	       "the fold closes after the quote; a one-line quote is not folded");
 	buf_release(&in);
 	buf_reset(&out);
@@ -105,10 +108,10 @@ int main(void)
 	mailtext_doc_text(&doc, "after", 5);
 	mailtext_doc_enter(&doc, "");
 	tap_is_mem(buf_cstr(&doc.html), doc.html.len,
-	           D("outer") "<section class=\"embedded\"><dl class=\"headers\"><dt>Subject</dt><dd>&lt;inner&gt;</dd></dl>"
-	           D("inner") "</section>" D("after"),
-	           strlen(D("outer") "<section class=\"embedded\"><dl class=\"headers\"><dt>Subject</dt><dd>&lt;inner&gt;</dd></dl>"
-	                  D("inner") "</section>" D("after")),
+	           D(P("outer")) "<section class=\"embedded\"><dl class=\"headers\"><dt>Subject</dt><dd>&lt;inner&gt;</dd></dl>"
+	           D(P("inner")) "</section>" D(P("after")),
+	           strlen(D(P("outer")) "<section class=\"embedded\"><dl class=\"headers\"><dt>Subject</dt><dd>&lt;inner&gt;</dd></dl>"
+	                  D(P("inner")) "</section>" D(P("after"))),
 	           "an embedded message: its headers escaped, its text inside, closed before the next part");
 	mailtext_doc_release(&doc);
 	return tap_done();

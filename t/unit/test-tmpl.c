@@ -324,7 +324,8 @@ static void shipped(void)
 		for (size_t k = 0; k < 4; k++) {
 			item = tmpl_vars_add_item(vars, lists[k]);
 			const char *fields[] = { "name", "url", "date", "datetime", "from",
-			                         "subject", "value", "section", "type", "filename" };
+			                         "subject", "value", "section", "type", "filename",
+			                         "description" };
 			for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
 				tmpl_vars_set_str(item, fields[f], HOSTILE);
 			tmpl_vars_set_int(item, "messages", 1);
