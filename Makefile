@@ -26,7 +26,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
 CSTD     := -std=c11 -D_GNU_SOURCE
-CPPFLAGS += -Ilib -DIMAPEEK_TEMPLATES='"$(SHAREDIR)/templates"' $(PKG_CFLAGS)
+CPPFLAGS += -Ilib -Icgi -DIMAPEEK_TEMPLATES='"$(SHAREDIR)/templates"' $(PKG_CFLAGS)
 LIBS     := $(PKG_LIBS) -lfcgi -lpthread
 
 # The release build is hardened: fortified string and I/O calls (which
@@ -88,6 +88,11 @@ build/$(1)/libimapeek.a: $$($(1)_LIB_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 
+# The front ends' shared modules, for unit tests of them (t/unit).
+build/$(1)/libfront.a: $$($(1)_FRONT_OBJ)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
 build/$(1)/cgi/imapeek.cgi: build/$(1)/cgi/main-cgi.o $$($(1)_FRONT_OBJ) build/$(1)/libimapeek.a
 	$$(CC) $(2) -o $$@ $$^ $(3) $$(LIBS)
 
@@ -110,7 +115,7 @@ UNIT_BIN   := $(patsubst %.c,build/asan/%,$(UNIT_SRC))
 HELPER_BIN := $(patsubst %.c,build/asan/%,$(HELPER_SRC))
 REPLAY_BIN := $(patsubst %.c,build/asan/%,$(FUZZ_SRC))
 
-build/asan/t/unit/%: build/asan/t/unit/%.o build/asan/libimapeek.a
+build/asan/t/unit/%: build/asan/t/unit/%.o build/asan/libfront.a build/asan/libimapeek.a
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(ASAN_FLAGS) $(LIBS)
 
 build/asan/t/helper/%: build/asan/t/helper/%.o build/asan/libimapeek.a

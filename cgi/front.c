@@ -110,20 +110,29 @@ int front_check(const struct req *req)
 	return 0;
 }
 
-void front_error(struct resp *resp, int status)
+void front_error_body(struct buf *out, int status)
 {
 	const char *text = http_status_text(status);
+
+	buf_addf(out,
+	         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	         "<title>%d %s</title></head>\n<body><h1>%d %s</h1></body></html>\n",
+	         status, text, status, text);
+}
+
+void front_error(struct resp *resp, int status)
+{
+	struct buf body = BUF_INIT;
 
 	resp_set_status(resp, status);
 	resp_header(resp, "Content-Type", "text/html; charset=utf-8");
 	resp_header(resp, "Content-Security-Policy", "default-src 'none'");
 	resp_header(resp, "Cache-Control", "no-store");
+	front_error_body(&body, status);
 	/* A write that fails marks resp failed: the front end sees it there. */
-	if (resp_printf(resp,
-	                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-	                "<title>%d %s</title></head>\n<body><h1>%d %s</h1></body></html>\n",
-	                status, text, status, text) == 0)
+	if (resp_write(resp, body.p, body.len) == 0)
 		resp_finish(resp);
+	buf_release(&body);
 }
 
 double front_now_ms(void)

@@ -55,6 +55,8 @@ int front_check(const struct req *req);
 
 /* A short HTML error page written through resp (finished). */
 void front_error(struct resp *resp, int status);
+/* The same page's body, appended to out, for a front end's own answers. */
+void front_error_body(struct buf *out, int status);
 
 /* Monotonic milliseconds, for the request log. */
 double front_now_ms(void);

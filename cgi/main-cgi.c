@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 
 #include "front.h"
 #include "gateway.h"
+#include "spool.h"
 
 /* Where a request's CGI variables come from: the environment or FastCGI. */
 struct cgi_params {
@@ -146,40 +148,19 @@ static void cgi_request_fill(struct cgi_request *request,
 
 /* ---- writers ---------------------------------------------------------- */
 
-static void cgi_head(struct buf *out, int status,
-                     const struct resp_header *headers, size_t nheaders)
+static int stdio_put(void *sink, const char *data, size_t len)
 {
-	buf_addf(out, "Status: %d %s\r\n", status, http_status_text(status));
-	for (size_t i = 0; i < nheaders; i++)
-		buf_addf(out, "%s: %s\r\n", headers[i].name, headers[i].value);
-	buf_addstr(out, "\r\n");
+	return fwrite(data, 1, len, sink) == len ? 0 : -1;
 }
 
-static int stdio_begin(void *ctx, int status, const struct resp_header *headers,
-                       size_t nheaders)
+static int fcgi_put(void *sink, const char *data, size_t len)
 {
-	struct buf head = BUF_INIT;
-	int ret;
+	FCGX_Request *request = sink;
 
-	cgi_head(&head, status, headers, nheaders);
-	ret = fwrite(head.p, 1, head.len, ctx) == head.len ? 0 : -1;
-	buf_release(&head);
-	return ret;
-}
-
-static int stdio_write(void *ctx, const char *data, size_t len)
-{
-	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
-}
-
-static const struct resp_ops stdio_ops = { stdio_begin, stdio_write };
-
-static int fcgi_write(void *ctx, const char *data, size_t len)
-{
 	/* FCGX_PutStr takes an int: feed it in slices. */
 	while (len) {
 		int slice = len > 65536 ? 65536 : (int)len;
-		if (FCGX_PutStr(data, slice, ctx) != slice)
+		if (FCGX_PutStr(data, slice, request->out) != slice)
 			return -1;
 		data += slice;
 		len -= (size_t)slice;
@@ -187,30 +168,19 @@ static int fcgi_write(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
-static int fcgi_begin(void *ctx, int status, const struct resp_header *headers,
-                      size_t nheaders)
-{
-	struct buf head = BUF_INIT;
-	int ret;
-
-	cgi_head(&head, status, headers, nheaders);
-	ret = fcgi_write(ctx, head.p, head.len);
-	buf_release(&head);
-	return ret;
-}
-
-static const struct resp_ops fcgi_ops = { fcgi_begin, fcgi_write };
-
-/* One request, answered by the gateway or, without one, with a 500. */
-static void serve(struct gateway *gateway, const struct cgi_params *params,
-                  const struct resp_ops *ops, void *ctx)
+/*
+ * One request, answered by the gateway or, without one, with a 500.
+ * -1 when the answer ended broken after its head went out (spool.h).
+ */
+static int serve(struct gateway *gateway, const struct cgi_params *params,
+                 struct spool *spool)
 {
 	struct cgi_request request;
 	struct resp resp;
-	int status;
+	int status, rc;
 
 	cgi_request_fill(&request, params);
-	resp_init(&resp, ops, ctx, request.req.method == REQ_HEAD);
+	resp_init(&resp, &spool_ops, spool, request.req.method == REQ_HEAD);
 	status = front_check(&request.req);
 	if (status)
 		front_error(&resp, status);
@@ -218,13 +188,16 @@ static void serve(struct gateway *gateway, const struct cgi_params *params,
 		front_error(&resp, 500);
 	else
 		gateway_handle(gateway, &request.req, &resp);
+	rc = spool_finish(spool, &resp);
 	resp_release(&resp);
 	cgi_request_release(&request);
+	return rc;
 }
 
 static int run_cgi(void)
 {
 	struct cgi_params params = { get_from_env, NULL };
+	struct spool spool;
 	struct conf conf;
 	struct buf err = BUF_INIT;
 	struct gateway *gateway = NULL;
@@ -237,7 +210,16 @@ static int run_cgi(void)
 		have_conf = true;
 	if (have_conf)
 		gateway = gateway_new(&conf);
-	serve(gateway, &params, &stdio_ops, stdout);
+	/*
+	 * A body cut short after its head went out: with a Content-Length
+	 * (held bodies, raw messages) the web server sees it; without one
+	 * (a long export) CGI has no way to say it, only the log does.
+	 */
+	spool_init(&spool, stdio_put, stdout);
+	if (serve(gateway, &params, &spool) < 0)
+		front_log("the response to %s was cut short",
+		          getenv("REQUEST_URI") ? getenv("REQUEST_URI") : "?");
+	spool_release(&spool);
 	fflush(stdout);
 	if (gateway)
 		gateway_free(gateway);
@@ -256,6 +238,12 @@ static int run_cgi(void)
  */
 static volatile sig_atomic_t fcgi_stop;
 static int fcgi_devnull = -1;
+/*
+ * A pipe whose read end becomes readable on the signal: every wait of the
+ * imapd session for an answer ends at once (session.h), so a request in
+ * progress stops within moments, whatever it waits for.
+ */
+static int fcgi_stop_pipe[2] = { -1, -1 };
 
 static void on_stop(int signo)
 {
@@ -266,7 +254,41 @@ static void on_stop(int signo)
 	FCGX_ShutdownPending();
 	if (fcgi_devnull >= 0)
 		dup2(fcgi_devnull, FCGI_LISTENSOCK_FILENO);
+	if (fcgi_stop_pipe[1] >= 0 && write(fcgi_stop_pipe[1], "", 1) < 0) {
+		/* Full already: readable, which is all it is for. */
+	}
 	errno = saved_errno;
+}
+
+/*
+ * Is the request's client gone?  The web server closes its FastCGI
+ * connection when its client goes away (nginx without
+ * fastcgi_ignore_client_abort, Apache's mod_proxy_fcgi), and a stop
+ * signal counts the same: the work in progress is for nobody.
+ */
+static bool fcgi_gone(void *sink)
+{
+	FCGX_Request *request = sink;
+	struct pollfd pfd = { request->ipcFd, POLLRDHUP, 0 };
+
+	if (fcgi_stop)
+		return true;
+	return pfd.fd >= 0 && poll(&pfd, 1, 0) > 0 &&
+	       (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/*
+ * A response that ended broken after its head went out: what was written
+ * is flushed, then the connection is closed without FCGI_END_REQUEST, so
+ * the web server sees a premature end (nginx: "upstream prematurely
+ * closed FastCGI stdout") and passes the break on to its client (no final
+ * chunk, or a short Content-Length) instead of a short body as whole.
+ */
+static void fcgi_abort(FCGX_Request *request)
+{
+	FCGX_FFlush(request->err);
+	FCGX_FFlush(request->out);
+	FCGX_Free(request, 1);
 }
 
 /*
@@ -372,6 +394,8 @@ static int run_fcgi(void)
 	if (!have_conf && stderr_pipe < 0)
 		front_log("%s", buf_cstr(&conf_err));
 	fcgi_devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (pipe2(fcgi_stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		fcgi_stop_pipe[0] = fcgi_stop_pipe[1] = -1;
 	/* No SA_RESTART: the signal must interrupt accept(). */
 	memset(&action, 0, sizeof(action));
 	action.sa_handler = on_stop;
@@ -385,17 +409,29 @@ static int run_fcgi(void)
 	sigaction(SIGCHLD, &action, NULL);
 	FCGX_InitRequest(&request, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR);
 
-	if (have_conf)
+	if (have_conf) {
 		gateway = gateway_new(&conf);
+		if (fcgi_stop_pipe[0] >= 0)
+			gateway_set_stop_fd(gateway, fcgi_stop_pipe[0]);
+	}
 	while (!fcgi_stop) {
+		struct spool spool;
+		int rc;
+
 		if (FCGX_Accept_r(&request) < 0)
 			break;
 		struct cgi_params params = { get_from_fcgi, request.envp };
-		serve(gateway, &params, &fcgi_ops, request.out);
+		spool_init(&spool, fcgi_put, &request);
+		spool.gone = fcgi_gone;
+		rc = serve(gateway, &params, &spool);
+		spool_release(&spool);
 		if (!have_conf)
 			FCGX_FPrintF(request.err, "imapeek: %s\n", buf_cstr(&conf_err));
 		stderr_forward(request.err);
-		FCGX_Finish_r(&request);
+		if (rc < 0)
+			fcgi_abort(&request);
+		else
+			FCGX_Finish_r(&request);
 		served++;
 	}
 	FCGX_Free(&request, 1);
@@ -406,6 +442,7 @@ static int run_fcgi(void)
 	buf_release(&conf_err);
 	if (fcgi_devnull >= 0)
 		close(fcgi_devnull);
+	/* The write end stays: a late signal must find it open. */
 	if (!fcgi_stop)
 		front_log("FastCGI accept failed after %lu requests", served);
 	return fcgi_stop ? 0 : 1;

@@ -1,17 +1,43 @@
 /*
  * imapeek-httpd: the standalone HTTP/1.1 server, on libmicrohttpd.
  *
- * A pool of threads, each polling its own share of the connections; each
- * thread makes its own struct gateway on first use (thread-specific data)
- * and keeps it, with its imapd session, until the daemon stops, when the
- * key's destructor frees it as the thread exits.  Nothing is shared
- * between the threads but the read-only configuration.
+ * Two kinds of threads.  libmicrohttpd's own (IO_THREADS of them, each an
+ * epoll loop over its share of the connections) do only network I/O, so
+ * thousands of idle or slow connections cost a socket and a little
+ * memory each.  A pool of worker threads (-j N, pool.h) runs the pages;
+ * each worker keeps its own gateway with its own imapd session across
+ * requests.  Nothing else is shared between the threads but the
+ * read-only configuration.
  *
- * The main thread only waits for signals: SIGCHLD, to reap an imapd that
- * died between requests (else it stays a zombie until its worker's next
- * request), and SIGTERM or SIGINT, to stop the daemon (which joins the
- * pool, freeing every gateway: each imapd gets LOGOUT and is reaped) and
- * exit 0.
+ * A request, once its head is in, becomes an exchange: it is queued for
+ * the workers and its connection is suspended.  The worker writes the
+ * response into the exchange's bounded stream (stream.h: 1 MiB at most,
+ * the worker blocks when it is full); when the head is worth sending the
+ * connection is resumed and answered with a callback response, which
+ * copies what the stream holds and, when it holds nothing yet, suspends
+ * the connection again until the worker resumes it.  A body complete
+ * within 1 MiB goes out with Content-Length, a longer one chunked (or with
+ * the Content-Length the page declared); a worker that fails after the
+ * head went out ends the response broken (no final chunk, a short
+ * Content-Length): the client sees an incomplete transfer.
+ *
+ * Limits: max-connections (MHD_OPTION_CONNECTION_LIMIT: libmicrohttpd
+ * 0.9.75 with epoll stops accepting at the limit, so more connections wait
+ * in the listen queue; a burst accepted in one round beyond it is closed
+ * at once, with "Server reached connection limit" in the log),
+ * max-per-client (MHD_OPTION_PER_IP_CONNECTION_LIMIT: one more from the
+ * same address is closed at once), a deadline for the whole request head
+ * (watch.h), and the workers' fairness caps (pool.h).
+ *
+ * Cancel: a worker asks, before each fetch, whether its client is still
+ * there (stream_gone: the connection ended, or its socket hung up while
+ * suspended), and stops.  The main thread only waits for signals:
+ * SIGCHLD, to reap an imapd that died between requests, and SIGTERM or
+ * SIGINT, to stop: no new connection is accepted, every waiting request
+ * is dropped and every running one cancelled (a readable stop descriptor
+ * ends any wait for an imapd's answer at once), the workers are joined
+ * (each imapd gets LOGOUT, or is ended when it was busy), then the
+ * daemon, and the process exits 0.
  *
  * Every answered request is one line of the access log on standard error,
  * in Apache's "combined" format plus the time taken:
@@ -30,27 +56,47 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "front.h"
 #include "gateway.h"
+#include "pool.h"
 #include "proc.h"
+#include "stream.h"
+#include "watch.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_THREADS 4
 #define MAX_THREADS 256
-/* Seconds an idle keep-alive connection is kept. */
+/* libmicrohttpd's threads: network I/O only, the pages run in the pool. */
+#define IO_THREADS 2
+/* Seconds a connection may be idle while its response is being sent. */
 #define IDLE_TIMEOUT 60
+/*
+ * The whole request head within this, from the connection's start or the
+ * end of its previous response (so it is also the keep-alive idle time).
+ */
+#define HEAD_DEADLINE_MS 10000
+/* A worker waits this long for a client that reads nothing, then gives up. */
+#define STALL_MS 30000
+/* Bytes libmicrohttpd asks the body for at a time. */
+#define READ_BLOCK (32 * 1024)
 
 struct server {
 	const struct conf *conf;
-	pthread_key_t gateway_key;
+	struct pool *pool;
+	struct watch *watch;
+	atomic_bool stopping;
 };
 
 /*
@@ -71,6 +117,7 @@ struct request {
 	int status;
 	size_t body_bytes;   /* sent: none for HEAD */
 	bool answered;
+	struct exchange *exchange;  /* once the head is in */
 };
 
 /*
@@ -86,79 +133,118 @@ struct request {
                       LOG_VERSION_MAX + 2 * LOG_HEADER_MAX + 64)
 _Static_assert(LOG_LINE_MAX <= PIPE_BUF, "an access log line fits in PIPE_BUF");
 
-/* The body is gathered here; MHD gets it in one piece at the end. */
-struct body {
-	struct buf data;
-	int status;
-	const struct resp_header *headers;
-	size_t nheaders;
+
+/*
+ * A request on its way through a worker: what the worker needs of it
+ * (copied: the connection's memory is MHD's), and the stream its answer
+ * comes back through.  Held by the request, by the pool while queued or
+ * running, and by the MHD response while it is sent; the last one frees.
+ */
+struct exchange {
+	struct pool_job job;        /* the pool hands this back */
+	struct server *server;
+	struct MHD_Connection *connection;
+	struct stream *stream;
+	atomic_int refs;
+	struct req req;
+	struct buf path, query;
+	char *accept, *accept_encoding, *if_none_match, *if_modified_since, *host;
+	char server_port[8];
 };
 
-static int body_begin(void *ctx, int status, const struct resp_header *headers,
-                      size_t nheaders)
-{
-	struct body *body = ctx;
+/* ---- exchanges -------------------------------------------------------- */
 
-	/* resp keeps the headers alive until resp_release. */
-	body->status = status;
-	body->headers = headers;
-	body->nheaders = nheaders;
-	return 0;
+static void exchange_unref(struct exchange *exchange)
+{
+	if (atomic_fetch_sub(&exchange->refs, 1) != 1)
+		return;
+	stream_free(exchange->stream);
+	buf_release(&exchange->path);
+	buf_release(&exchange->query);
+	free(exchange->accept);
+	free(exchange->accept_encoding);
+	free(exchange->if_none_match);
+	free(exchange->if_modified_since);
+	free(exchange->host);
+	free(exchange);
 }
 
-static int body_write(void *ctx, const char *data, size_t len)
+/* Stream hooks: only a suspended connection is resumed (stream.h). */
+static void exchange_suspend(void *ctx)
 {
-	struct body *body = ctx;
+	struct exchange *exchange = ctx;
 
-	buf_add(&body->data, data, len);
-	return 0;
+	MHD_suspend_connection(exchange->connection);
 }
 
-static const struct resp_ops body_ops = { body_begin, body_write };
-
-static struct gateway *thread_gateway(struct server *server)
+static void exchange_resume(void *ctx)
 {
-	struct gateway *gateway = pthread_getspecific(server->gateway_key);
+	struct exchange *exchange = ctx;
 
-	if (!gateway) {
-		gateway = gateway_new(server->conf);
-		pthread_setspecific(server->gateway_key, gateway);
-	}
-	return gateway;
+	MHD_resume_connection(exchange->connection);
 }
 
-static void free_gateway(void *gateway)
+/* The worker's writer: the page's response goes into the stream. */
+static int stream_resp_begin(void *ctx, int status,
+                             const struct resp_header *headers, size_t nheaders)
 {
-	gateway_free(gateway);
+	return stream_begin(ctx, status, headers, nheaders);
 }
 
-/* The client's address as text, "-" when MHD does not say. */
-static void client_address(struct MHD_Connection *connection, char *out,
-                           size_t size)
+static int stream_resp_write(void *ctx, const char *data, size_t len)
 {
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
-		connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *addr = info ? info->client_addr : NULL;
-
-	snprintf(out, size, "-");
-	if (addr && addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr,
-		          out, (socklen_t)size);
-	else if (addr && addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)addr)->sin_addr,
-		          out, (socklen_t)size);
+	return stream_write(ctx, data, len);
 }
 
-static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+static bool stream_resp_gone(void *ctx)
 {
-	struct request *request = xcalloc(1, sizeof(*request));
+	return stream_gone(ctx);
+}
 
-	(void)cls;
-	request->target = xstrdup(uri);
-	request->start_ms = front_now_ms();
-	request->start_time = time(NULL);
-	client_address(connection, request->client, sizeof(request->client));
-	return request;
+static const struct resp_ops stream_ops = {
+	.begin = stream_resp_begin,
+	.write = stream_resp_write,
+	.gone = stream_resp_gone,
+};
+
+/*
+ * Answer through the stream.  A client gone before the work starts (it
+ * waited in the queue) costs nothing.  Anything short of a whole answer
+ * (a write refused, the client gone, resp_abort) finishes it failed.
+ */
+static void answer(struct exchange *exchange, struct gateway *gateway,
+                   int front_status)
+{
+	struct resp resp;
+
+	resp_init(&resp, &stream_ops, exchange->stream,
+	          exchange->req.method == REQ_HEAD);
+	if (front_status)
+		front_error(&resp, front_status);
+	else if (!resp_gone(&resp))
+		gateway_handle(gateway, &exchange->req, &resp);
+	stream_finish(exchange->stream, !resp.failed && !resp.aborted,
+	              resp.body_bytes);
+	resp_release(&resp);
+}
+
+static void exchange_run(struct pool_job *job, struct gateway *gateway)
+{
+	answer((struct exchange *)job, gateway, 0);
+}
+
+static void exchange_done(struct pool_job *job, bool ran)
+{
+	struct exchange *exchange = (struct exchange *)job;
+
+	if (!ran)
+		stream_finish(exchange->stream, false, 0);
+	exchange_unref(exchange);
+}
+
+static void exchange_cancel(struct pool_job *job)
+{
+	stream_cancel(((struct exchange *)job)->stream);
 }
 
 static const char *header(struct MHD_Connection *connection, const char *name)
@@ -166,21 +252,11 @@ static const char *header(struct MHD_Connection *connection, const char *name)
 	return MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name);
 }
 
-/* The port the connection came in on, as text ("" when unknown). */
-static void local_port(struct MHD_Connection *connection, char *out, size_t size)
+static char *header_copy(struct MHD_Connection *connection, const char *name)
 {
-	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-	struct sockaddr_storage addr;
-	socklen_t len = sizeof(addr);
+	const char *value = header(connection, name);
 
-	out[0] = '\0';
-	if (!info || getsockname(info->connect_fd, (struct sockaddr *)&addr, &len) < 0)
-		return;
-	if (addr.ss_family == AF_INET)
-		snprintf(out, size, "%u", ntohs(((struct sockaddr_in *)&addr)->sin_port));
-	else if (addr.ss_family == AF_INET6)
-		snprintf(out, size, "%u", ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
+	return value ? xstrdup(value) : NULL;
 }
 
 /* A copy of what the log may show of a client's string, or NULL. */
@@ -256,12 +332,215 @@ static void log_request(const struct request *request, bool completed)
 	buf_release(&line);
 }
 
-/* These are MHD's to write: it frames the message itself. */
-static bool framing_header(const char *name)
+/* The port the connection came in on, as text ("" when unknown). */
+static void local_port(struct MHD_Connection *connection, char *out, size_t size)
 {
-	return !strcasecmp(name, "Content-Length") ||
-	       !strcasecmp(name, "Transfer-Encoding") ||
-	       !strcasecmp(name, "Connection");
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct sockaddr_storage addr;
+	socklen_t len = sizeof(addr);
+
+	out[0] = '\0';
+	if (!info || getsockname(info->connect_fd, (struct sockaddr *)&addr, &len) < 0)
+		return;
+	if (addr.ss_family == AF_INET)
+		snprintf(out, size, "%u", ntohs(((struct sockaddr_in *)&addr)->sin_port));
+	else if (addr.ss_family == AF_INET6)
+		snprintf(out, size, "%u", ntohs(((struct sockaddr_in6 *)&addr)->sin6_port));
+}
+
+/*
+ * The client's address as text, "-" when MHD does not say: for the log,
+ * and the key of the pool's per-client share.
+ */
+static void client_address(struct MHD_Connection *connection, char *out,
+                           size_t size)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *addr = info ? info->client_addr : NULL;
+
+	snprintf(out, size, "-");
+	if (addr && addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)addr)->sin6_addr,
+		          out, (socklen_t)size);
+	else if (addr && addr->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)addr)->sin_addr,
+		          out, (socklen_t)size);
+}
+
+/*
+ * The request, copied out of MHD's connection.  The path and query come
+ * from the raw request-target, not from MHD's url argument: MHD
+ * percent-decodes that, and "lists%2Fdev" must stay one segment.  Returns
+ * the status the front end answers itself (0: to the gateway).
+ */
+static int exchange_fill(struct exchange *exchange, struct request *request,
+                         const char *method)
+{
+	struct MHD_Connection *connection = exchange->connection;
+	struct req *req = &exchange->req;
+	const union MHD_ConnectionInfo *fd_info =
+		MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	req->method = front_method(method);
+	req->root = "";
+	req->accept = exchange->accept = header_copy(connection, MHD_HTTP_HEADER_ACCEPT);
+	req->accept_encoding = exchange->accept_encoding =
+		header_copy(connection, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	req->if_none_match = exchange->if_none_match =
+		header_copy(connection, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	req->if_modified_since = exchange->if_modified_since =
+		header_copy(connection, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	req->host = exchange->host = header_copy(connection, MHD_HTTP_HEADER_HOST);
+	local_port(connection, exchange->server_port, sizeof(exchange->server_port));
+	req->server_port = exchange->server_port[0] ? exchange->server_port : NULL;
+	req->https = false;
+	snprintf(exchange->job.client, sizeof(exchange->job.client), "%s", request->client);
+	exchange->job.affinity = (unsigned long)(uintptr_t)connection;
+	if (fd_info)
+		stream_set_socket(exchange->stream, fd_info->connect_fd);
+	if (front_split_target(request->target, &exchange->path, &exchange->query) < 0) {
+		req->path = "/";
+		req->query = "";
+		return 400;
+	}
+	req->path = buf_cstr(&exchange->path);
+	req->query = buf_cstr(&exchange->query);
+	exchange->job.heavy = gateway_heavy(req);
+	return front_check(req);
+}
+
+static struct exchange *exchange_new(struct server *server,
+                                     struct MHD_Connection *connection)
+{
+	struct exchange *exchange = xcalloc(1, sizeof(*exchange));
+	struct stream_hooks hooks = { exchange_suspend, exchange_resume, exchange };
+
+	exchange->server = server;
+	exchange->connection = connection;
+	exchange->stream = stream_new(&hooks, STALL_MS);
+	exchange->job.run = exchange_run;
+	exchange->job.done = exchange_done;
+	exchange->job.cancel = exchange_cancel;
+	atomic_init(&exchange->refs, 1);
+	return exchange;
+}
+
+/* ---- libmicrohttpd's callbacks ----------------------------------------- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+	struct request *request = xcalloc(1, sizeof(*request));
+
+	(void)cls;
+	request->target = xstrdup(uri);
+	request->start_ms = front_now_ms();
+	request->start_time = time(NULL);
+	client_address(connection, request->client, sizeof(request->client));
+	return request;
+}
+
+static struct watch_conn *watch_entry(struct MHD_Connection *connection)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct server *server = cls;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = info ? watch_add(server->watch, info->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		watch_remove(server->watch, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static ssize_t read_body(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct exchange *exchange = cls;
+	ssize_t got = stream_read(exchange->stream, out, max);
+
+	(void)pos;
+	if (got == STREAM_READ_END)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (got == STREAM_READ_ABORT)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	return got;
+}
+
+static void free_body(void *cls)
+{
+	exchange_unref(cls);
+}
+
+/* The stream's head as an MHD response, queued. */
+static enum MHD_Result queue_streamed(struct request *request,
+                                      struct exchange *exchange,
+                                      const struct stream_head *head)
+{
+	struct MHD_Response *response;
+	enum MHD_Result ret;
+
+	atomic_fetch_add(&exchange->refs, 1);
+	response = MHD_create_response_from_callback(
+		head->has_length ? head->length : MHD_SIZE_UNKNOWN, READ_BLOCK,
+		read_body, exchange, free_body);
+	if (!response) {
+		exchange_unref(exchange);
+		return MHD_NO;
+	}
+	for (size_t i = 0; i < head->nheaders; i++)
+		if (MHD_add_response_header(response, head->headers[i].name,
+		                            head->headers[i].value) != MHD_YES)
+			front_log("header %s refused by libmicrohttpd",
+			          head->headers[i].name);
+	request->status = head->status;
+	request->answered = true;
+	ret = MHD_queue_response(exchange->connection, (unsigned)head->status, response);
+	MHD_destroy_response(response);
+	return ret;
+}
+
+/*
+ * The worker failed before anything went out: still time for an honest
+ * 5xx (503 when the server stops).
+ */
+static enum MHD_Result queue_failure(struct server *server, struct request *request,
+                                     struct MHD_Connection *connection)
+{
+	int status = atomic_load(&server->stopping) ? 503 : 502;
+	struct MHD_Response *response;
+	struct buf body = BUF_INIT;
+	enum MHD_Result ret;
+	char *data;
+	size_t len;
+
+	front_error_body(&body, status);
+	data = buf_detach(&body, &len);
+	response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!response) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(response, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(response, "Cache-Control", "no-store");
+	if (status == 503)
+		MHD_add_response_header(response, "Connection", "close");
+	request->status = status;
+	request->answered = true;
+	ret = MHD_queue_response(connection, (unsigned)status, response);
+	MHD_destroy_response(response);
+	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
@@ -271,16 +550,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 {
 	struct server *server = cls;
 	struct request *request = *con_cls;
-	struct buf path = BUF_INIT, query = BUF_INIT;
-	struct body body = { BUF_INIT, 0, NULL, 0 };
-	struct MHD_Response *response = NULL;
-	enum MHD_Result ret = MHD_NO;
-	struct req req;
-	char server_port[8];
-	struct resp resp;
-	int status;
-	char *data;
-	size_t len;
+	struct exchange *exchange;
+	struct stream_head head;
+	int front_status;
 
 	(void)url;
 	(void)upload_data;
@@ -298,89 +570,59 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
 		                            LOG_HEADER_MAX);
 		request->user_agent = log_copy(
 			header(connection, MHD_HTTP_HEADER_USER_AGENT), LOG_HEADER_MAX);
+		if (watch_entry(connection))
+			watch_head_done(server->watch, watch_entry(connection));
 		return MHD_YES;
 	}
 	if (*upload_data_size || request->answered) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	memset(&req, 0, sizeof(req));
-	req.method = front_method(method);
-	req.root = "";
-	req.accept = header(connection, MHD_HTTP_HEADER_ACCEPT);
-	req.accept_encoding = header(connection, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	req.if_none_match = header(connection, MHD_HTTP_HEADER_IF_NONE_MATCH);
-	req.if_modified_since = header(connection, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-	req.host = header(connection, MHD_HTTP_HEADER_HOST);
-	local_port(connection, server_port, sizeof(server_port));
-	req.server_port = server_port[0] ? server_port : NULL;
-	req.https = false;
-
-	/*
-	 * The path and query come from the raw request-target, not from MHD's
-	 * url argument: MHD percent-decodes that, and "lists%2Fdev" must stay
-	 * one segment.  HEAD is rendered like GET: MHD drops the body itself
-	 * and so still sends the Content-Length the GET would have.
-	 */
-	resp_init(&resp, &body_ops, &body, false);
-	if (front_split_target(request->target, &path, &query) < 0) {
-		req.path = "/";
-		req.query = "";
-		front_error(&resp, 400);
-	} else {
-		req.path = buf_cstr(&path);
-		req.query = buf_cstr(&query);
-		status = front_check(&req);
-		if (status)
-			front_error(&resp, status);
-		else
-			gateway_handle(thread_gateway(server), &req, &resp);
+	if (!request->exchange) {
+		if (atomic_load(&server->stopping))
+			return MHD_NO;
+		exchange = request->exchange = exchange_new(server, connection);
+		front_status = exchange_fill(exchange, request, method);
+		if (front_status) {
+			/* A short page of our own: it never fills the stream. */
+			answer(exchange, NULL, front_status);
+		} else {
+			atomic_fetch_add(&exchange->refs, 1);
+			if (pool_submit(server->pool, &exchange->job) < 0) {
+				exchange_unref(exchange);
+				return MHD_NO;
+			}
+		}
 	}
-	resp_finish(&resp);
-
-	/*
-	 * The whole body is in memory before the first byte goes out; raw
-	 * messages and mbox downloads would be better streamed through
-	 * MHD_create_response_from_callback, a later improvement.
-	 */
-	data = buf_detach(&body.data, &len);
-	response = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (!response) {
-		free(data);
-		goto out;
+	exchange = request->exchange;
+	switch (stream_head(exchange->stream, &head)) {
+	case STREAM_WAIT:
+		return MHD_YES;    /* suspended: the worker resumes it */
+	case STREAM_READY:
+		return queue_streamed(request, exchange, &head);
+	case STREAM_FAILED:
+		break;
 	}
-	for (size_t i = 0; i < body.nheaders; i++) {
-		if (framing_header(body.headers[i].name))
-			continue;
-		if (MHD_add_response_header(response, body.headers[i].name,
-		                            body.headers[i].value) != MHD_YES)
-			front_log("header %s refused by libmicrohttpd",
-			          body.headers[i].name);
-	}
-	request->status = body.status;
-	/* MHD sends no body for HEAD (nor for 304, which has none). */
-	request->body_bytes = req.method == REQ_HEAD ? 0 : len;
-	request->answered = true;
-	ret = MHD_queue_response(connection, (unsigned)body.status, response);
-out:
-	if (response)
-		MHD_destroy_response(response);
-	resp_release(&resp);
-	buf_release(&body.data);
-	buf_release(&path);
-	buf_release(&query);
-	return ret;
+	return queue_failure(server, request, connection);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection,
                          void **con_cls, enum MHD_RequestTerminationCode toe)
 {
+	struct server *server = cls;
 	struct request *request = *con_cls;
 
-	(void)cls;
-	(void)connection;
 	if (!request)
 		return;
+	if (request->exchange) {
+		/* Before MHD closes the socket: the stream forgets it here. */
+		stream_consumer_gone(request->exchange->stream);
+		if (request->answered && request->exchange->req.method != REQ_HEAD)
+			request->body_bytes = stream_sent(request->exchange->stream);
+		exchange_unref(request->exchange);
+	}
+	if (watch_entry(connection))
+		watch_head_wait(server->watch, watch_entry(connection));
 	if (request->answered)
 		log_request(request, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	free(request->target);
@@ -465,21 +707,44 @@ static void print_listening(struct MHD_Daemon *daemon,
 	}
 }
 
+/*
+ * Descriptors: one per connection, and a few per worker (the imapd's
+ * pipes and pidfd).  Take the hard limit, and say when even that is short
+ * of max-connections.
+ */
+static void raise_fd_limit(const struct conf *conf, unsigned threads)
+{
+	struct rlimit limit;
+	rlim_t want = (rlim_t)conf->max_connections + 8 * (rlim_t)threads + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) < 0)
+		return;
+	if (limit.rlim_cur < limit.rlim_max) {
+		limit.rlim_cur = limit.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &limit);
+	}
+	if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < want)
+		front_log("max-connections %u wants about %llu descriptors; the limit is %llu",
+		          conf->max_connections, (unsigned long long)want,
+		          (unsigned long long)limit.rlim_cur);
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf_arg = NULL, *listen_arg = DEFAULT_LISTEN;
-	struct server server = { NULL, 0 };
+	struct server server = { .conf = NULL };
 	struct sockaddr_storage addr;
 	socklen_t addr_len = 0;
 	struct MHD_Daemon *daemon = NULL;
 	struct buf err = BUF_INIT;
 	struct conf conf;
-	bool have_conf = false, have_key = false;
-	uint64_t threads = DEFAULT_THREADS;
+	bool have_conf = false;
+	uint64_t threads = DEFAULT_THREADS, one = 1;
 	unsigned flags;
 	sigset_t signals;
-	int signo, opt, ret = 1;
+	int signo, opt, ret = 1, stop_fd = -1, listen_fd = -1;
 
+	atomic_init(&server.stopping, false);
 	while ((opt = getopt(argc, argv, "c:l:j:h")) != -1) {
 		switch (opt) {
 		case 'c':
@@ -518,13 +783,9 @@ int main(int argc, char **argv)
 	}
 	have_conf = true;
 	server.conf = &conf;
-	if (pthread_key_create(&server.gateway_key, free_gateway) != 0) {
-		front_log("cannot create the per-thread gateway key");
-		goto out;
-	}
-	have_key = true;
+	raise_fd_limit(&conf, (unsigned)threads);
 
-	/* Every thread MHD starts inherits this mask: signals come to sigwait. */
+	/* Every thread started from here inherits this mask: signals come to sigwait. */
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
@@ -532,21 +793,29 @@ int main(int argc, char **argv)
 	sigaddset(&signals, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	/* Readable once stopping: every imapd session's waits end at once. */
+	stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (stop_fd < 0) {
+		front_log("cannot create the stop descriptor");
+		goto out;
+	}
+	server.watch = watch_new(HEAD_DEADLINE_MS);
+	server.pool = server.watch ? pool_new(&conf, (unsigned)threads, stop_fd) : NULL;
+	if (!server.pool)
+		goto out;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &server,
 	        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server,
+	        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &server,
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
-	        /*
-	         * -j 1 is the polling thread alone, without a pool: a pool
-	         * size below 2 only makes MHD log a warning, so the option
-	         * list ends here then.
-	         */
-	        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
-	        (unsigned)threads,
+	        MHD_OPTION_CONNECTION_LIMIT, conf.max_connections,
+	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, conf.max_per_client,
+	        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)IO_THREADS,
 	        MHD_OPTION_END);
 	if (!daemon) {
 		front_log("cannot listen on %s", listen_arg);
@@ -567,11 +836,21 @@ int main(int argc, char **argv)
 	front_log("signal %d: stopping", signo);
 	ret = 0;
 out:
-	/* Joins the pool threads: their gateways are freed on the way out. */
+	atomic_store(&server.stopping, true);
+	if (stop_fd >= 0 && write(stop_fd, &one, sizeof(one)) < 0)
+		front_log("cannot signal the stop descriptor");
+	if (daemon)
+		listen_fd = MHD_quiesce_daemon(daemon);
+	/* Drops what waits, cancels what runs, joins the workers. */
+	pool_free(server.pool);
+	/* Every connection was resumed by its exchange's end: none is suspended. */
 	if (daemon)
 		MHD_stop_daemon(daemon);
-	if (have_key)
-		pthread_key_delete(server.gateway_key);
+	if (listen_fd >= 0)
+		close(listen_fd);
+	watch_free(server.watch);
+	if (stop_fd >= 0)
+		close(stop_fd);
 	if (have_conf)
 		conf_release(&conf);
 	buf_release(&err);

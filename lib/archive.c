@@ -44,6 +44,10 @@ struct archive {
 	struct stamp thread_stamp;
 	struct thread_forest forest;
 	bool has_forest;
+	/* The request's cancel hook (archive_set_cancel), or NULL. */
+	bool (*cancelled)(void *ctx);
+	void *cancel_ctx;
+	int stop_fd;
 };
 
 static void fail(struct session_err *err, enum session_error code,
@@ -121,12 +125,32 @@ void archive_free(struct archive *archive)
 	free(archive);
 }
 
-void archive_end_request(struct archive *archive)
+/* An imapd that failed or timed out is ended (and reaped) now. */
+static void end_broken(struct archive *archive)
 {
 	if (archive->session && session_broken(archive->session)) {
 		session_close(archive->session);
 		archive->session = NULL;
 	}
+}
+
+void archive_end_request(struct archive *archive)
+{
+	end_broken(archive);
+	archive->cancelled = NULL;
+	archive->cancel_ctx = NULL;
+}
+
+void archive_set_cancel(struct archive *archive, bool (*cancelled)(void *ctx),
+                        void *ctx)
+{
+	archive->cancelled = cancelled;
+	archive->cancel_ctx = ctx;
+}
+
+void archive_set_stop_fd(struct archive *archive, int stop_fd)
+{
+	archive->stop_fd = stop_fd;
 }
 
 uint32_t archive_uidvalidity(const struct archive *archive)
@@ -154,9 +178,15 @@ static struct session *session_of(struct archive *archive,
 		.envp = archive->conf->imapd_env,
 		.timeout_ms = (int)archive->conf->timeout * 1000,
 		.max_literal = archive->conf->max_literal,
+		.stop_fd = archive->stop_fd,
 	};
 
-	archive_end_request(archive);
+	/* Every operation starts here: the one place a cancel is seen. */
+	if (archive->cancelled && archive->cancelled(archive->cancel_ctx)) {
+		fail(err, SESSION_CANCELLED, "request cancelled: client gone or stopping");
+		return NULL;
+	}
+	end_broken(archive);
 	if (archive->session)
 		return archive->session;
 	archive->session = session_open(&config, err);
@@ -1133,7 +1163,9 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
 			struct imap_fetch view;
 			struct message_info info;
 			int taken = 0;
-			if (rc < 0) {
+			if (rc < 0 && err->code == SESSION_CANCELLED) {
+				taken = -1;
+			} else if (rc < 0) {
 				taken = raw_alone(archive, uids[i], take, ctx);
 			} else if (find_fetch(&result, uids[i], &view)) {
 				if (message_info_from_view(&info, &view) == 0) {
@@ -1176,9 +1208,32 @@ int archive_parts(struct archive *archive, uint32_t uid,
 	return rc;
 }
 
-int archive_part_chunk(struct archive *archive, uint32_t uid,
-                       const char *section, uint64_t offset, size_t len,
-                       struct buf *out, struct session_err *err)
+int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
+                     struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	char set[16];
+	int rc;
+
+	*size = 0;
+	snprintf(set, sizeof(set), "%u", uid);
+	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view);
+		if (rc) {
+			*size = view.has_rfc822_size ? view.rfc822_size : 0;
+			imap_fetch_release(&view);
+		}
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+/* Bytes [offset, offset + len) of section ("": the whole message), appended. */
+static int fetch_piece(struct archive *archive, uint32_t uid, const char *section,
+                       uint64_t offset, size_t len, struct buf *out,
+                       struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
@@ -1190,33 +1245,16 @@ int archive_part_chunk(struct archive *archive, uint32_t uid,
 	buf_addf(&items, "(UID BODY.PEEK[%s]<%llu.%zu>)", section,
 	         (unsigned long long)offset, len);
 	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
-	if (rc == 0 && find_fetch(&result, uid, &view)) {
-		struct str data = mime_fetch_section(&view, section);
-		buf_add(out, data.p ? data.p : "", data.len);
-		imap_fetch_release(&view);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view);
+		if (rc) {
+			struct str data = mime_fetch_section(&view, section);
+			buf_add(out, data.p ? data.p : "", data.len);
+			imap_fetch_release(&view);
+		}
 	}
 	session_result_release(&result);
 	buf_release(&items);
-	return rc;
-}
-
-int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct session_err *err)
-{
-	struct session_result result;
-	struct imap_fetch view;
-	char set[16];
-	int rc;
-
-	snprintf(set, sizeof(set), "%u", uid);
-	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
-	if (rc == 0) {
-		rc = find_fetch(&result, uid, &view) && view.has_rfc822_size;
-		if (rc)
-			*size = view.rfc822_size;
-		imap_fetch_release(&view);
-	}
-	session_result_release(&result);
 	return rc;
 }
 
@@ -1253,6 +1291,19 @@ int archive_part_size(struct archive *archive, uint32_t uid,
 	session_result_release(&result);
 	buf_release(&items);
 	return rc;
+}
+
+int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
+                      size_t len, struct buf *out, struct session_err *err)
+{
+	return fetch_piece(archive, uid, "", offset, len, out, err);
+}
+
+int archive_part_chunk(struct archive *archive, uint32_t uid,
+                       const char *section, uint64_t offset, size_t len,
+                       struct buf *out, struct session_err *err)
+{
+	return fetch_piece(archive, uid, section, offset, len, out, err) < 0 ? -1 : 0;
 }
 
 /* ---- search ------------------------------------------------------------ */

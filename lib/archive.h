@@ -45,9 +45,20 @@ struct archive *archive_new(const struct conf *conf);
 void archive_free(struct archive *archive);
 /*
  * After each request: an imapd that failed or timed out is ended now
- * (killed and reaped), not at the worker's next request.
+ * (killed and reaped), not at the worker's next request.  The request's
+ * cancel hook is forgotten.
  */
 void archive_end_request(struct archive *archive);
+/*
+ * For one request: cancelled(ctx) is asked before each command (each
+ * fetch of a batch, each chunk of a stream) and, once true, no command is
+ * sent any more: the operation fails with SESSION_CANCELLED.  A client
+ * that went away costs at most the fetch in flight.
+ */
+void archive_set_cancel(struct archive *archive, bool (*cancelled)(void *ctx),
+                        void *ctx);
+/* The process's stop descriptor for every imapd session (session.h). */
+void archive_set_stop_fd(struct archive *archive, int stop_fd);
 
 /* ---- mailboxes --------------------------------------------------------- */
 
@@ -168,6 +179,14 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
                  int (*take)(void *ctx, const struct message_info *info,
                              struct str bytes),
                  void *ctx, struct session_err *err);
+/*
+ * A piece of the message's exact bytes, [offset, offset + len), appended
+ * to out (BODY.PEEK[]<offset.len>): a message of any size is streamed a
+ * piece at a time, never held whole.  A piece shorter than len is the
+ * last one.  1, 0 when there is no such message, -1.
+ */
+int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
+                      size_t len, struct buf *out, struct session_err *err);
 /* The parts of a message (BODYSTRUCTURE): 1, 0 when there is none, -1. */
 int archive_parts(struct archive *archive, uint32_t uid,
                   struct message_parts *parts, struct session_err *err);
@@ -178,7 +197,8 @@ int archive_part_chunk(struct archive *archive, uint32_t uid,
 
 /*
  * Lengths without the bytes, for HEAD.  The message's RFC822.SIZE (the
- * length of its exact bytes): 1, 0 when there is no such message, -1.
+ * length of its exact bytes; 0 when the server gives none): 1, 0 when
+ * there is no such message, -1.
  * A part's decoded length (what /MBOX/UID/SECTION sends): its size in
  * the BODYSTRUCTURE when its encoding leaves the bytes as they are,
  * BINARY.SIZE for base64 and quoted-printable where the server has

@@ -132,7 +132,8 @@ bool conf_mailbox_visible(const struct conf *conf, const char *mailbox)
 enum conf_key {
 	KEY_IMAPD, KEY_IMAPD_ENV, KEY_TITLE, KEY_ABOUT, KEY_MAILBOXES, KEY_HIDE,
 	KEY_PAGE_SIZE, KEY_TIMEOUT, KEY_MAX_LITERAL, KEY_OBFUSCATE,
-	KEY_BASE_URL, KEY_TEMPLATES, KEY_DESCRIPTION, KEY__MAX
+	KEY_BASE_URL, KEY_TEMPLATES, KEY_DESCRIPTION, KEY_MAX_CONNECTIONS,
+	KEY_MAX_PER_CLIENT, KEY_EXPORT_LIMIT, KEY__MAX
 };
 
 static const char *const key_names[KEY__MAX] = {
@@ -143,7 +144,39 @@ static const char *const key_names[KEY__MAX] = {
 	[KEY_MAX_LITERAL] = "max-literal", [KEY_OBFUSCATE] = "obfuscate",
 	[KEY_BASE_URL] = "base-url", [KEY_TEMPLATES] = "templates",
 	[KEY_DESCRIPTION] = "description",
+	[KEY_MAX_CONNECTIONS] = "max-connections",
+	[KEY_MAX_PER_CLIENT] = "max-per-client",
+	[KEY_EXPORT_LIMIT] = "export-limit",
 };
+
+/* The keys whose value is a number: its bounds, and the unit said. */
+static const struct {
+	enum conf_key key;
+	uint64_t min, max;
+	const char *unit;
+} number_keys[] = {
+	{ KEY_PAGE_SIZE, 1, 500, "" },
+	{ KEY_TIMEOUT, 1, 3600, " (seconds)" },
+	{ KEY_MAX_LITERAL, 1024, 4294967296ULL, " (bytes)" },
+	/* Each connection costs a descriptor; beyond this wants sharding. */
+	{ KEY_MAX_CONNECTIONS, 1, 100000, "" },
+	{ KEY_MAX_PER_CLIENT, 1, 100000, "" },
+	{ KEY_EXPORT_LIMIT, 1, 1000000, " (messages)" },
+};
+
+/* Where a number key's value goes. */
+static void set_number(struct conf *conf, enum conf_key key, uint64_t number)
+{
+	switch (key) {
+	case KEY_PAGE_SIZE: conf->page_size = (unsigned)number; break;
+	case KEY_TIMEOUT: conf->timeout = (unsigned)number; break;
+	case KEY_MAX_LITERAL: conf->max_literal = number; break;
+	case KEY_MAX_CONNECTIONS: conf->max_connections = (unsigned)number; break;
+	case KEY_MAX_PER_CLIENT: conf->max_per_client = (unsigned)number; break;
+	case KEY_EXPORT_LIMIT: conf->export_limit = (unsigned)number; break;
+	default: break;
+	}
+}
 
 /* Printable ASCII only, at most 64 bytes: keys in messages are hostile. */
 static void add_safe(struct buf *out, struct str s)
@@ -227,6 +260,19 @@ static int set_key(struct conf *conf, enum conf_key key, struct str value,
 		buf_addf(err, "value of '%s' must not be quoted", name);
 		return -1;
 	}
+	for (size_t i = 0; i < sizeof(number_keys) / sizeof(number_keys[0]); i++) {
+		if (number_keys[i].key != key)
+			continue;
+		if (parse_u64(value, number_keys[i].min, number_keys[i].max, &number)) {
+			buf_addf(err, "%s: expected a number in %llu..%llu%s", name,
+			         (unsigned long long)number_keys[i].min,
+			         (unsigned long long)number_keys[i].max,
+			         number_keys[i].unit);
+			return -1;
+		}
+		set_number(conf, key, number);
+		return 0;
+	}
 	switch (key) {
 	case KEY_IMAPD: {
 		char *line = str_dup(value);
@@ -300,21 +346,6 @@ static int set_key(struct conf *conf, enum conf_key key, struct str value,
 	case KEY_HIDE:
 		conf->hide = split_patterns(value);
 		return 0;
-	case KEY_PAGE_SIZE:
-		if (parse_u64(value, 1, 500, &number))
-			goto bad_number;
-		conf->page_size = (unsigned)number;
-		return 0;
-	case KEY_TIMEOUT:
-		if (parse_u64(value, 1, 3600, &number))
-			goto bad_number;
-		conf->timeout = (unsigned)number;
-		return 0;
-	case KEY_MAX_LITERAL:
-		if (parse_u64(value, 1024, 4294967296ULL, &number))
-			goto bad_number;
-		conf->max_literal = number;
-		return 0;
 	case KEY_OBFUSCATE:
 		if (str_eq(value, "yes") || str_eq(value, "no")) {
 			conf->obfuscate = str_eq(value, "yes");
@@ -335,14 +366,9 @@ static int set_key(struct conf *conf, enum conf_key key, struct str value,
 		free(conf->templates);
 		conf->templates = conf_relative(conf->path, value);
 		return 0;
-	case KEY__MAX:
+	default:
 		break;
 	}
-	return -1;
-bad_number:
-	buf_addf(err, "%s: expected a number in %s", name,
-	         key == KEY_PAGE_SIZE ? "1..500" :
-	         key == KEY_TIMEOUT ? "1..3600 (seconds)" : "1024..4294967296 (bytes)");
 	return -1;
 }
 
@@ -354,6 +380,9 @@ static void set_defaults(struct conf *conf, const char *name)
 	conf->page_size = 50;
 	conf->timeout = 10;
 	conf->max_literal = 67108864;
+	conf->max_connections = 256;
+	conf->max_per_client = 16;
+	conf->export_limit = 1000;
 	conf->templates = xstrdup(IMAPEEK_TEMPLATES);
 }
 

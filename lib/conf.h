@@ -26,6 +26,9 @@ struct conf {
 	bool obfuscate;          /* default no */
 	char *base_url;          /* or NULL: from the request */
 	char *templates;         /* folder; default IMAPEEK_TEMPLATES */
+	unsigned max_connections; /* imapeek-httpd: open connections, default 256 */
+	unsigned max_per_client;  /* ... from one client address, default 16 */
+	unsigned export_limit;    /* messages in an mbox export or feed, 1000 */
 	/* "description = NAME: TEXT", may repeat: the mailbox NAME (as shown,
 	 * levels joined by "/") and its one-line description; NULL-ended. */
 	char **description_names, **description_texts;

@@ -100,6 +100,8 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 
 	if (n > FEED_ENTRIES)
 		n = FEED_ENTRIES;
+	if (n > page->conf->export_limit)
+		n = page->conf->export_limit;
 	/* Every entry with its text: one batch, not a round trip each. */
 	msgs = xcalloc(n + 1, sizeof(*msgs));
 	for (size_t i = 0; i < n; i++)
@@ -199,6 +201,9 @@ int export_mbox(struct page *page, const char *filename,
 	bool compress = page->gzip;
 	int rc = 0;
 
+	/* The first (newest) export-limit messages: an export is not a mirror. */
+	if (n > page->conf->export_limit)
+		n = page->conf->export_limit;
 	resp_header(resp, "Content-Type", "application/mbox");
 	resp_headerf(resp, "Content-Disposition", "attachment; filename=\"%s\"",
 	             filename);

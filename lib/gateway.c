@@ -118,6 +118,22 @@ void gateway_free(struct gateway *gateway)
 	free(gateway);
 }
 
+void gateway_set_stop_fd(struct gateway *gateway, int stop_fd)
+{
+	archive_set_stop_fd(gateway->archive, stop_fd);
+}
+
+bool gateway_heavy(const struct req *req)
+{
+	return req->path && route_heavy(req->path);
+}
+
+/* The archive's cancel hook: is the request's client still there? */
+static bool request_gone(void *ctx)
+{
+	return resp_gone(ctx);
+}
+
 /* ?format= decides; without it, the Accept header (negotiate.h). */
 static bool wants_json(const struct req *req)
 {
@@ -262,6 +278,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	const char *path = req->path && req->path[0] ? req->path : "/";
 	bool routed = false;
 
+	archive_set_cancel(gateway->archive, request_gone, resp);
 	site_root(gateway->conf, req, &root);
 	page.root = buf_cstr(&root);
 	page.json = wants_json(req);

@@ -62,9 +62,26 @@ static int gzip_write(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
+/* The client and the front end are the inner response's. */
+static bool gzip_gone(void *ctx)
+{
+	struct gzip_resp *gzip = ctx;
+
+	return resp_gone(gzip->inner);
+}
+
+static void gzip_abort(void *ctx)
+{
+	struct gzip_resp *gzip = ctx;
+
+	resp_abort(gzip->inner);
+}
+
 static const struct resp_ops gzip_ops = {
 	.begin = gzip_begin,
 	.write = gzip_write,
+	.gone = gzip_gone,
+	.abort = gzip_abort,
 };
 
 void gzip_resp_init(struct gzip_resp *gzip, struct resp *inner)

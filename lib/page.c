@@ -66,9 +66,12 @@ static int render(struct page *page, const char *template_name,
 	page_html_headers(page);
 	rc = tmpl_render(page->templates, "layout.html", template_name, vars,
 	                 &out, &err);
-	if (rc < 0)
+	if (rc < 0 && !resp_gone(page->resp))
 		fprintf(stderr, "imapeek: rendering %s: %s\n", template_name,
 		        buf_cstr(&err));
+	/* Part of the page may be out (flush_at): it must not look whole. */
+	if (rc < 0 && page->resp->begun)
+		resp_abort(page->resp);
 	buf_release(&body);
 	buf_release(&err);
 	return rc;
@@ -446,6 +449,9 @@ static const struct {
 	[SESSION_NO] = { SESSION_NO, 404, "There is no such message or part." },
 	[SESSION_REFUSED] = { SESSION_REFUSED, 500,
 	                      "That request would change the archive." },
+	/* Seen only when the client is still there: the server is stopping. */
+	[SESSION_CANCELLED] = { SESSION_CANCELLED, 503,
+	                        "The server is stopping; try again shortly." },
 };
 
 int page_fail(struct page *page, const char *what, const struct session_err *err)
@@ -456,10 +462,11 @@ int page_fail(struct page *page, const char *what, const struct session_err *err
 		return err && err->code ? page_session_error(page, err)
 		                        : page_error(page, 500, "The page could not be made.");
 	/* A write that failed marked it already: the client went away. */
-	if (!page->resp->failed)
+	if (!resp_gone(page->resp))
 		fprintf(stderr, "imapeek: %s: %s failed after the answer began: %s\n",
 		        page->req->path ? page->req->path : "/", what, detail);
-	page->resp->failed = true;
+	/* The front end ends the transfer as broken (no last chunk). */
+	resp_abort(page->resp);
 	return -1;
 }
 

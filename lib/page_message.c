@@ -442,34 +442,72 @@ out:
 
 /*
  * The message's exact bytes: what it is, addresses included, whatever
- * obfuscate says (as mbox exports: see README).  A HEAD is answered from
- * RFC822.SIZE, the length of those bytes, without fetching them.
+ * obfuscate says (as mbox exports: see README).  Its RFC822.SIZE, the
+ * length of those bytes, is asked first: a HEAD is answered from it
+ * without fetching them.  A message of more than RAW_PIECE bytes goes out
+ * a piece at a time (archive_raw_chunk): a 20 MB message is never held
+ * whole.  It declares its size as Content-Length, so that a stream cut
+ * short is seen as such by the client, and the pieces must add up to it
+ * exactly, else the response is aborted rather than sent short or long.
+ * A smaller one is fetched whole.
  */
+#define RAW_PIECE (512 * 1024)
+
 int page_raw(struct page *page)
 {
 	struct session_err err = { 0 };
 	struct buf bytes = BUF_INIT;
-	uint64_t size = 0;
+	uint64_t size = 0, offset = 0;
+	bool more;
 	int rc;
 
-	if (page->resp->head_only)
-		rc = archive_raw_size(page->archive, page->route->uid, &size, &err);
-	else
+	rc = archive_raw_size(page->archive, page->route->uid, &size, &err);
+	if (rc > 0 && size <= RAW_PIECE && !page->resp->head_only)
 		rc = archive_raw(page->archive, page->route->uid, NULL, &bytes, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
+		goto out;
 	} else if (!rc) {
 		rc = page_error(page, 404, "There is no such message in this mailbox.");
-	} else {
-		resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
-		resp_header(page->resp, "X-Content-Type-Options", "nosniff");
-		resp_header(page->resp, "Content-Security-Policy",
-		            "sandbox; default-src 'none'");
-		if (page->resp->head_only)
-			resp_headerf(page->resp, "Content-Length", "%llu",
-			             (unsigned long long)size);
-		rc = resp_write(page->resp, bytes.p, bytes.len);
+		goto out;
 	}
+	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
+	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
+	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
+	if (page->resp->head_only) {
+		resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
+		rc = 0;
+		goto out;
+	}
+	if (size <= RAW_PIECE) {
+		rc = resp_write(page->resp, bytes.p, bytes.len);
+		goto out;
+	}
+	resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
+	do {
+		buf_reset(&bytes);
+		if (archive_raw_chunk(page->archive, page->route->uid, offset, RAW_PIECE,
+		                      &bytes, &err) <= 0 ||
+		    offset + bytes.len > size) {
+			rc = -1;
+			break;
+		}
+		more = bytes.len == RAW_PIECE;
+		offset += bytes.len;
+		rc = resp_write(page->resp, bytes.p, bytes.len);
+	} while (rc == 0 && more);
+	if (rc == 0 && offset != size)
+		rc = -1;
+	if (rc < 0) {
+		/* Too late for an error page: the client must see a broken transfer. */
+		if (!resp_gone(page->resp))
+			fprintf(stderr, "imapeek: raw UID %u stopped at byte %llu of %llu: %s\n",
+			        page->route->uid, (unsigned long long)offset,
+			        (unsigned long long)size,
+			        err.message[0] ? err.message : "size mismatch");
+		resp_abort(page->resp);
+	}
+out:
 	buf_release(&bytes);
 	return rc;
 }

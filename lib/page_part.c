@@ -4,8 +4,9 @@
  * A part is fetched in chunks of PART_CHUNK bytes (BODY.PEEK[s]<o.n>),
  * each decoded by the streaming decoders and written out as it comes: a
  * 50 MB attachment (68 MB of base64, more than max-literal) never has to
- * fit in one literal, and the gateway holds one chunk at a time (the
- * front end may still buffer the response: imapeek-httpd does).
+ * fit in one literal, and the gateway holds one chunk at a time.  A fetch
+ * that fails after the first chunk aborts the response (resp_abort): the
+ * client sees a broken transfer, not a short part.
  *
  * The type comes from the BODYSTRUCTURE; a type that could run script in
  * the archive's origin (HTML, SVG, XML, JavaScript, ...) is still served
@@ -28,7 +29,7 @@
 #include "mime.h"
 #include "rfc2045.h"
 
-#define PART_CHUNK (1024 * 1024)
+#define PART_CHUNK (512 * 1024)
 
 /* Types shown inline in the browser; everything else is a download. */
 static const char *const inline_types[] = {

@@ -2,7 +2,7 @@
  * "/MBOX/search?q=Q": the query language of search.h, its hits newest
  * first (archive_search).  Served as HTML, JSON (the
  * index's shape plus "query"), Atom (&format=atom) and mboxrd
- * (&format=mbox, every hit).
+ * (&format=mbox, the newest export-limit hits).
  */
 #include "page.h"
 #include "pager.h"
@@ -15,9 +15,6 @@
 #include "message.h"
 #include "search.h"
 #include "snippet.h"
-
-/* Hits exported as mbox at most: an export is not a mirror. */
-#define SEARCH_MAX_EXPORT 10000
 
 static const char search_help[] =
 	"Words are searched in headers and text; \"quoted phrases\" stay "
@@ -122,14 +119,16 @@ int page_search(struct page *page)
 		goto out;
 	}
 	search_format(&query, &canonical);
+	/* An export is not a mirror: export-limit hits at most, from the first. */
 	if (format == FORMAT_MBOX) {
 		rc = archive_search(page->archive, &query, page->route->oldest_first,
-		                    0, SIZE_MAX, &hits, &err);
-		if (rc == 0 && hits.n > SEARCH_MAX_EXPORT)
-			hits.n = SEARCH_MAX_EXPORT;
+		                    0, page->conf->export_limit, &hits, &err);
 	} else if (format == FORMAT_ATOM) {
 		/* A feed is the newest hits, whatever order was asked. */
-		rc = archive_search(page->archive, &query, false, 0, 20, &hits, &err);
+		rc = archive_search(page->archive, &query, false, 0,
+		                    page->conf->export_limit < 20 ? page->conf->export_limit
+		                                                  : 20,
+		                    &hits, &err);
 	} else {
 		rc = archive_search(page->archive, &query, page->route->oldest_first,
 		                    (size_t)(number - 1) * size, size, &hits, &err);

@@ -7,6 +7,14 @@
  * writes the body; the first body write sends the headers, and a header set
  * after that is a bug (it aborts in test builds).  For HEAD, body bytes are
  * counted and dropped.
+ *
+ * Two things can end a response early.  The client may go away (or the
+ * server be told to stop): resp_gone() says so, and work between fetches
+ * asks it, so that nothing is fetched for nobody.  And the handler may
+ * fail after the status line went out: resp_abort() then tells the front
+ * end to end the response so that the client sees an incomplete transfer
+ * (no final chunk, a short Content-Length, a FastCGI request without its
+ * end), never a short body presented as whole.
  */
 #ifndef IMAPEEK_REQ_H
 #define IMAPEEK_REQ_H
@@ -50,6 +58,10 @@ struct resp_ops {
 	             size_t nheaders);
 	/* Body bytes (never called for HEAD). */
 	int (*write)(void *ctx, const char *data, size_t len);
+	/* Optional: is the client gone, or the server stopping? */
+	bool (*gone)(void *ctx);
+	/* Optional: the body will not be completed (resp_abort). */
+	void (*abort)(void *ctx);
 };
 
 struct resp {
@@ -68,6 +80,7 @@ struct resp {
 	 * no last chunk), never as a short body presented whole.
 	 */
 	bool failed;
+	bool aborted;       /* resp_abort: the body is incomplete */
 	size_t body_bytes;  /* written (or, for HEAD, dropped) */
 };
 
@@ -91,6 +104,18 @@ int resp_printf(struct resp *resp, const char *fmt, ...) PRINTF_LIKE(2, 3) MUST_
  * gateway returns.
  */
 int resp_finish(struct resp *resp);
+/*
+ * True when nobody will read what follows: a write failed, or the front
+ * end says the client is gone or the server stops.  Cheap enough to ask
+ * before every fetch.
+ */
+bool resp_gone(struct resp *resp);
+/*
+ * The handler cannot complete a body it began (a fetch failed half-way):
+ * the front end ends the response as incomplete.  Before the body began,
+ * an error page is the right answer instead; this is for after.
+ */
+void resp_abort(struct resp *resp);
 
 /* The reason phrase of a status code ("Not Found"). */
 const char *http_status_text(int status);

@@ -226,6 +226,23 @@ int resp_finish(struct resp *resp)
 	return resp_begin(resp);
 }
 
+bool resp_gone(struct resp *resp)
+{
+	if (!resp->failed && resp->ops->gone && resp->ops->gone(resp->ctx))
+		resp->failed = true;
+	return resp->failed;
+}
+
+void resp_abort(struct resp *resp)
+{
+	if (resp->aborted)
+		return;
+	resp->aborted = true;
+	resp->failed = true;
+	if (resp->ops->abort)
+		resp->ops->abort(resp->ctx);
+}
+
 struct status_text {
 	int status;
 	const char *text;

@@ -22,17 +22,17 @@ const struct route_row route_table[PAGE__MAX] = {
 	                   60, page_threads },
 	[PAGE_MESSAGE] = { "message", "", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
 	                   ROUTE_HAS_JSON, 3600, page_message },
-	[PAGE_RAW] = { "raw", "raw", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID, 86400,
-	               page_raw },
+	[PAGE_RAW] = { "raw", "raw", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
+	               ROUTE_HEAVY, 86400, page_raw },
 	[PAGE_PART] = { "part", "", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
-	                ROUTE_NEEDS_SECTION, 86400, page_part },
+	                ROUTE_NEEDS_SECTION | ROUTE_HEAVY, 86400, page_part },
 	[PAGE_THREAD] = { "thread", "thread", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
-	                  ROUTE_HAS_JSON, 600, page_thread },
+	                  ROUTE_HAS_JSON | ROUTE_HEAVY, 600, page_thread },
 	[PAGE_THREAD_MBOX] = { "thread.mbox", "thread.mbox",
-	                       ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID, 600,
-	                       page_thread_mbox },
-	[PAGE_SEARCH] = { "search", "search", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON,
-	                  60, page_search },
+	                       ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID | ROUTE_HEAVY,
+	                       600, page_thread_mbox },
+	[PAGE_SEARCH] = { "search", "search", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON |
+	                  ROUTE_HEAVY, 60, page_search },
 	[PAGE_ATOM] = { "new.atom", "new.atom", ROUTE_NEEDS_MAILBOX, 300, page_atom },
 	[PAGE_MSGID] = { "msgid", "m/", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_MSGID, 0,
 	                 page_msgid },
@@ -405,6 +405,28 @@ static int parse_query(struct route *route, const char *query,
 		p = amp ? amp + 1 : end;
 	}
 	return 0;
+}
+
+bool route_heavy(const char *path)
+{
+	struct segments segs = { .n = 0 };
+	struct route_error err;
+	enum route_page page;
+	bool heavy = false;
+
+	if (split_path(path, &segs, &err) == 0 && segs.n >= 2) {
+		const char *last = segs.seg[segs.n - 1];
+		const char *before = segs.seg[segs.n - 2];
+		bool after_uid = before[0] && strspn(before, "0123456789") == strlen(before);
+
+		if (after_uid && route_section_valid(last))
+			heavy = route_table[PAGE_PART].flags & ROUTE_HEAVY;
+		else if (word_page(last, after_uid, &page) ||
+		         word_page(last, false, &page))
+			heavy = route_table[page].flags & ROUTE_HEAVY;
+	}
+	segments_release(&segs);
+	return heavy;
 }
 
 bool route_needs_mailboxes(const char *path)

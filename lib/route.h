@@ -53,6 +53,7 @@ enum {
 	ROUTE_NEEDS_SECTION = 1 << 2,
 	ROUTE_NEEDS_MSGID = 1 << 3,
 	ROUTE_HAS_JSON = 1 << 4,    /* served as JSON too */
+	ROUTE_HEAVY = 1 << 5,       /* may fetch much: exports, streams, searches */
 };
 
 struct route {
@@ -112,6 +113,15 @@ void route_release(struct route *route);
 /* The dispatch table's flags for a page. */
 unsigned route_flags(enum route_page page);
 const char *route_page_name(enum route_page page);
+
+/*
+ * Is the path, by its last segments alone (decoded, so that an escape
+ * cannot hide a word), a ROUTE_HEAVY page: a raw message, a part, a
+ * thread, its mbox, a search?  A guess made before the mailbox list is
+ * known, for scheduling only (a server keeps some workers for the other
+ * pages); it never decides an answer.
+ */
+bool route_heavy(const char *path);
 
 /* Does the path need the mailbox list to be resolved? ("/" does not.) */
 bool route_needs_mailboxes(const char *path);

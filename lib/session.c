@@ -64,6 +64,8 @@ struct session {
 	struct imap_parser parser;
 	char *command;              /* argv[0], for messages */
 	int timeout_ms;
+	int stop_fd;                /* > 0: readable when the process stops */
+	bool closing;               /* in session_close: the stop fd is ignored */
 	uint64_t max_literal;
 	unsigned next_ticket;
 	struct pending *queue;      /* FIFO, oldest first */
@@ -590,9 +592,9 @@ static int pump(struct session *session, long long deadline,
 	bool read_again = false;
 
 	for (;;) {
-		struct pollfd fds[2];
+		struct pollfd fds[3];
 		nfds_t nfds = 0;
-		int ready, wait_ms, in_slot = -1, out_slot = -1;
+		int ready, wait_ms, in_slot = -1, out_slot = -1, stop_slot = -1;
 		struct pending *pending;
 
 		parse_input(session);
@@ -613,6 +615,10 @@ static int pump(struct session *session, long long deadline,
 			in_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ session->proc.from_child, POLLIN, 0 };
 		}
+		if (session->stop_fd > 0 && !session->closing && nfds > 0) {
+			stop_slot = (int)nfds;
+			fds[nfds++] = (struct pollfd){ session->stop_fd, POLLIN, 0 };
+		}
 		wait_ms = (int)(deadline - proc_now_ms());
 		if (wait_ms <= 0 && soft_timeout)
 			return 1;
@@ -622,13 +628,18 @@ static int pump(struct session *session, long long deadline,
 			break_session(session, SESSION_TIMEOUT, err->message);
 			return -1;
 		}
-		if (read_again && in_slot >= 0) {
+		if (read_again && in_slot >= 0 && stop_slot < 0) {
 			fds[in_slot].revents = POLLIN;
 			if (out_slot >= 0)
 				fds[out_slot].revents = 0;
 			ready = 1;
 		} else {
-			ready = poll(fds, nfds, wait_ms);
+			/* The stop descriptor is asked even when more input waits. */
+			ready = poll(fds, nfds, read_again && in_slot >= 0 ? 0 : wait_ms);
+			if (read_again && in_slot >= 0 && ready >= 0) {
+				fds[in_slot].revents = POLLIN;
+				ready = 1;
+			}
 		}
 		read_again = false;
 		if (ready < 0) {
@@ -636,6 +647,12 @@ static int pump(struct session *session, long long deadline,
 				continue;
 			set_err(err, SESSION_FAILED, "poll: %s", strerror(errno));
 			break_session(session, SESSION_FAILED, err->message);
+			return -1;
+		}
+		if (stop_slot >= 0 && fds[stop_slot].revents) {
+			set_err(err, SESSION_CANCELLED, "stopped while waiting for %s",
+			        session->command);
+			break_session(session, SESSION_CANCELLED, err->message);
 			return -1;
 		}
 		if (out_slot >= 0 && (fds[out_slot].revents & (POLLERR | POLLHUP)) &&
@@ -1009,6 +1026,7 @@ struct session *session_open(const struct session_config *config,
 	session->proc.to_child = session->proc.from_child = -1;
 	session->command = xstrdup(config->argv && config->argv[0] ? config->argv[0] : "imapd");
 	session->timeout_ms = config->timeout_ms > 0 ? config->timeout_ms : 10000;
+	session->stop_fd = config->stop_fd;
 	session->max_literal = config->max_literal ? config->max_literal : 64 << 20;
 	imap_parser_init(&session->parser, session->max_literal);
 	if (proc_spawn(&session->proc, config->argv, config->envp, why, sizeof(why)) < 0) {
@@ -1105,6 +1123,7 @@ void session_close(struct session *session)
 
 	if (!session)
 		return;
+	session->closing = true;
 	/*
 	 * No LOGOUT to a broken session (a timeout: the imapd hangs) or a
 	 * dead imapd: it would only wait on a pipe nobody reads.

@@ -30,6 +30,8 @@ enum session_error {
 	                     no PREAUTH greeting: 502 */
 	SESSION_NO,       /* the command was answered NO or BAD */
 	SESSION_REFUSED,  /* the choke point refused the command; nothing sent */
+	SESSION_CANCELLED, /* the request was cancelled (its client gone, the
+	                      server stopping): nothing more was sent */
 	SESSION_ERROR__MAX
 };
 
@@ -56,6 +58,13 @@ struct session_config {
 	char *const *envp;    /* the imapd's whole environment; NULL-ended */
 	int timeout_ms;       /* deadline for any one answer */
 	uint64_t max_literal; /* largest literal accepted */
+	/*
+	 * A descriptor that becomes readable when the process is stopping
+	 * (SIGTERM): a wait for an answer then ends at once, CANCELLED, and
+	 * the session is broken (its imapd is ended by session_close).  0,
+	 * as in a zeroed config, means none: descriptor 0 is never one.
+	 */
+	int stop_fd;
 };
 
 /*
@@ -116,7 +125,8 @@ struct session *session_open(const struct session_config *config,
 /*
  * LOGOUT, then reap (TERM, KILL after a grace).  A broken session or one
  * whose imapd exited gets no LOGOUT and no grace: TERM at once, KILL after
- * a short wait.  NULL is fine.
+ * a short wait.  The LOGOUT is sent even when the stop descriptor is
+ * readable (its own deadline is short).  NULL is fine.
  */
 void session_close(struct session *session);
 

@@ -55,7 +55,7 @@ static int answer_write(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
-static const struct resp_ops answer_ops = { answer_begin, answer_write };
+static const struct resp_ops answer_ops = { .begin = answer_begin, .write = answer_write };
 
 static void answer(struct gateway *gateway, const char *target,
                    struct answer *out)

@@ -148,7 +148,7 @@ out:
 int main(int argc, char **argv)
 {
 	static const char *const error_names[SESSION_ERROR__MAX] = {
-		"OK", "TIMEOUT", "FAILED", "NO", "REFUSED",
+		"OK", "TIMEOUT", "FAILED", "NO", "REFUSED", "CANCELLED",
 	};
 	struct session_config config = { 0 };
 	struct session_err err = { .code = SESSION_OK };

@@ -29,7 +29,7 @@
 #include "imapd-args.h"
 
 static const char *const error_names[SESSION_ERROR__MAX] = {
-	"OK", "TIMEOUT", "FAILED", "NO", "REFUSED",
+	"OK", "TIMEOUT", "FAILED", "NO", "REFUSED", "CANCELLED",
 };
 
 static uint64_t env_number(const char *name, uint64_t fallback)

@@ -30,7 +30,7 @@
 #include "imapd-args.h"
 
 static const char *const error_names[SESSION_ERROR__MAX] = {
-	"OK", "TIMEOUT", "FAILED", "NO", "REFUSED",
+	"OK", "TIMEOUT", "FAILED", "NO", "REFUSED", "CANCELLED",
 };
 
 /* "fd=target" lines of our open descriptors, but the listing's own. */

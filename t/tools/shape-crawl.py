@@ -45,15 +45,30 @@ class Site:
         return self.local.conn
 
     def get(self, path, headers=None):
-        try:
-            conn = self.conn()
-            conn.request("GET", path, headers=headers or {})
-            response = conn.getresponse()
-            body = response.read()
-            status = response.status
-        except (OSError, http.client.HTTPException) as e:
-            self.local.conn = None
-            status, body = 0, str(e).encode()
+        # A kept connection the server closed while it sat idle (the
+        # server's request-head deadline) fails before any answer: ask
+        # again on a new one, as HTTP clients do (RFC 9112 9.3.1).
+        for attempt in (0, 1):
+            response = None
+            try:
+                conn = self.conn()
+                conn.request("GET", path, headers=headers or {})
+                response = conn.getresponse()
+                body = response.read()
+                status = response.status
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError,
+                    BrokenPipeError) as e:
+                self.local.conn = None
+                status, body = 0, str(e).encode()
+                if attempt or response or not getattr(conn, "used", False):
+                    break
+            except (OSError, http.client.HTTPException) as e:
+                self.local.conn = None
+                status, body = 0, str(e).encode()
+                break
+        if status:
+            conn.used = True
         with self.lock:
             self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
             if status == 0 or status >= 500:

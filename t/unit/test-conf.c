@@ -42,6 +42,13 @@ static const struct {
 	{ IMAPD "timeout = 3601\n", 0, "t.conf:2: timeout: expected a number in 1..3600 (seconds)" },
 	{ IMAPD "max-literal = 1023\n", 0, "t.conf:2: max-literal: expected a number in 1024..4294967296 (bytes)" },
 	{ IMAPD "max-literal = 4294967297\n", 0, "t.conf:2: max-literal: expected a number in 1024..4294967296 (bytes)" },
+	{ IMAPD "max-connections = 0\n", 0, "t.conf:2: max-connections: expected a number in 1..100000" },
+	{ IMAPD "max-connections = 100001\n", 0, "t.conf:2: max-connections: expected a number in 1..100000" },
+	{ IMAPD "max-per-client = 0\n", 0, "t.conf:2: max-per-client: expected a number in 1..100000" },
+	{ IMAPD "max-per-client = x\n", 0, "t.conf:2: max-per-client: expected a number in 1..100000" },
+	{ IMAPD "export-limit = 0\n", 0, "t.conf:2: export-limit: expected a number in 1..1000000 (messages)" },
+	{ IMAPD "export-limit = 1000001\n", 0, "t.conf:2: export-limit: expected a number in 1..1000000 (messages)" },
+	{ IMAPD "export-limit = 5\nexport-limit = 6\n", 0, "t.conf:3: 'export-limit' set twice" },
 	{ IMAPD "obfuscate = true\n", 0, "t.conf:2: obfuscate: expected yes or no" },
 	{ IMAPD "obfuscate = YES\n", 0, "t.conf:2: obfuscate: expected yes or no" },
 	{ IMAPD "base-url = example.org\n", 0, "t.conf:2: base-url: expected an absolute http:// or https:// URL without query" },
@@ -111,6 +118,9 @@ static void values(void)
 		"page-size = 20\n"
 		"timeout = 3600\n"
 		"max-literal = 1024\n"
+		"max-connections = 4000\n"
+		"max-per-client = 3\n"
+		"export-limit = 7\n"
 		"obfuscate = yes\n"
 		"base-url = https://example.org/archive///\n"
 		"templates = /srv/tmpl\n";
@@ -137,6 +147,8 @@ static void values(void)
 	tap_ok(conf.mailboxes[2] == NULL, "mailboxes has 2 patterns");
 	tap_ok(conf.page_size == 20 && conf.timeout == 3600 &&
 	       conf.max_literal == 1024 && conf.obfuscate, "numbers and yes");
+	tap_ok(conf.max_connections == 4000 && conf.max_per_client == 3 &&
+	       conf.export_limit == 7, "the limits");
 	tap_is_str(conf.base_url, "https://example.org/archive", "base-url trailing slashes stripped");
 	tap_is_str(conf.templates, "/srv/tmpl", "templates absolute");
 
@@ -164,6 +176,8 @@ static void defaults(void)
 	tap_ok(conf.page_size == 50 && conf.timeout == 10 &&
 	       conf.max_literal == 67108864 && !conf.obfuscate &&
 	       !conf.base_url && !conf.about, "default numbers");
+	tap_ok(conf.max_connections == 256 && conf.max_per_client == 16 &&
+	       conf.export_limit == 1000, "default limits (SPEC.md)");
 	tap_ok(conf.imapd_env && !conf.imapd_env[0], "no imapd-env: empty environment");
 	tap_ok(conf_mailbox_visible(&conf, "a") && conf_mailbox_visible(&conf, "a/b/c") &&
 	       conf_mailbox_visible(&conf, ".hidden"), "default '*' shows every level");

@@ -44,7 +44,7 @@ static int seen_write(void *ctx, const char *data, size_t len)
 	return 0;
 }
 
-static const struct resp_ops seen_ops = { seen_begin, seen_write };
+static const struct resp_ops seen_ops = { .begin = seen_begin, .write = seen_write };
 
 static void seen_release(struct seen *seen)
 {

@@ -1,0 +1,228 @@
+/*
+ * The worker pool (pool.h).  One mutex guards the queue, the handoffs and
+ * the table of running jobs; workers wait on one condition variable,
+ * broadcast when a job is queued or handed off and when one ends (its end
+ * may make a queued heavy job eligible).  There are few workers: waking
+ * them all costs little.
+ */
+#include "pool.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "front.h"
+
+struct worker {
+	struct pool *pool;
+	pthread_t thread;
+	struct pool_job *job;       /* running, or NULL */
+	struct pool_job *handoff;   /* given to it by pool_submit, not taken yet */
+	unsigned long last_affinity;
+	bool idle;                  /* waiting for work */
+};
+
+struct pool {
+	const struct conf *conf;
+	int stop_fd;
+	pthread_mutex_t lock;
+	pthread_cond_t work;
+	struct pool_job *queue;     /* oldest first */
+	struct worker *workers;
+	unsigned nworkers, started;
+	unsigned heavy_cap, client_cap, heavy_running;
+	bool stopping;
+};
+
+unsigned pool_heavy_cap(unsigned workers)
+{
+	return workers > 1 ? workers / 2 : 1;
+}
+
+unsigned pool_client_cap(unsigned workers)
+{
+	return workers > 1 ? (workers + 1) / 2 : 1;
+}
+
+/* Jobs of client running now.  (lock held) */
+static unsigned running_for(const struct pool *pool, const char *client)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < pool->nworkers; i++)
+		if (pool->workers[i].job && !strcmp(pool->workers[i].job->client, client))
+			n++;
+	return n;
+}
+
+/* May a heavy job start now?  (lock held) */
+static bool heavy_allowed(const struct pool *pool, const struct pool_job *job)
+{
+	return !job->heavy || pool->heavy_running < pool->heavy_cap;
+}
+
+/*
+ * The job a free worker takes, off the queue: the oldest of a client
+ * under its share, else (no such client waits: a worker would idle) the
+ * oldest of any client; never a heavy one beyond the heavy cap.  (lock
+ * held)
+ */
+static struct pool_job *take_eligible(struct pool *pool)
+{
+	struct pool_job **fallback = NULL;
+
+	for (struct pool_job **link = &pool->queue; *link; link = &(*link)->next) {
+		struct pool_job *job = *link;
+		if (!heavy_allowed(pool, job))
+			continue;
+		if (running_for(pool, job->client) >= pool->client_cap) {
+			if (!fallback)
+				fallback = link;
+			continue;
+		}
+		fallback = link;
+		break;
+	}
+	if (fallback) {
+		struct pool_job *job = *fallback;
+		*fallback = job->next;
+		job->next = NULL;
+		return job;
+	}
+	return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *worker = arg;
+	struct pool *pool = worker->pool;
+	struct gateway *gateway = gateway_new(pool->conf);
+
+	gateway_set_stop_fd(gateway, pool->stop_fd);
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		struct pool_job *job = NULL;
+
+		while (!pool->stopping) {
+			if ((job = worker->handoff) || (job = take_eligible(pool)))
+				break;
+			worker->idle = true;
+			pthread_cond_wait(&pool->work, &pool->lock);
+			worker->idle = false;
+		}
+		if (!job)
+			break;
+		worker->handoff = NULL;
+		worker->job = job;
+		worker->last_affinity = job->affinity;
+		if (job->heavy)
+			pool->heavy_running++;
+		pthread_mutex_unlock(&pool->lock);
+		job->run(job, gateway);
+		pthread_mutex_lock(&pool->lock);
+		worker->job = NULL;
+		if (job->heavy)
+			pool->heavy_running--;
+		pthread_cond_broadcast(&pool->work);
+		/* Not cancelled any more (worker->job is NULL): give it back. */
+		pthread_mutex_unlock(&pool->lock);
+		job->done(job, true);
+		pthread_mutex_lock(&pool->lock);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	gateway_free(gateway);
+	return NULL;
+}
+
+struct pool *pool_new(const struct conf *conf, unsigned workers, int stop_fd)
+{
+	struct pool *pool = xcalloc(1, sizeof(*pool));
+
+	pool->conf = conf;
+	pool->stop_fd = stop_fd;
+	pool->nworkers = workers;
+	pool->heavy_cap = pool_heavy_cap(workers);
+	pool->client_cap = pool_client_cap(workers);
+	pool->workers = xcalloc(workers, sizeof(*pool->workers));
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->work, NULL);
+	for (unsigned i = 0; i < workers; i++) {
+		pool->workers[i].pool = pool;
+		if (pthread_create(&pool->workers[i].thread, NULL, worker_main,
+		                   &pool->workers[i]) != 0) {
+			front_log("cannot start worker thread %u", i + 1);
+			pool_free(pool);
+			return NULL;
+		}
+		pool->started++;
+	}
+	return pool;
+}
+
+int pool_submit(struct pool *pool, struct pool_job *job)
+{
+	struct pool_job **tail;
+	int rc = -1;
+
+	pthread_mutex_lock(&pool->lock);
+	if (!pool->stopping) {
+		job->next = NULL;
+		rc = 0;
+		/* Its connection's last worker is free: no one older waits for it. */
+		for (unsigned i = 0; job->affinity && i < pool->nworkers; i++) {
+			struct worker *worker = &pool->workers[i];
+			if (worker->idle && !worker->handoff &&
+			    worker->last_affinity == job->affinity &&
+			    heavy_allowed(pool, job)) {
+				worker->handoff = job;
+				pthread_cond_broadcast(&pool->work);
+				goto out;
+			}
+		}
+		for (tail = &pool->queue; *tail; tail = &(*tail)->next)
+			;
+		*tail = job;
+		/* All: the one a signal would wake may take a handoff instead. */
+		pthread_cond_broadcast(&pool->work);
+	}
+out:
+	pthread_mutex_unlock(&pool->lock);
+	return rc;
+}
+
+void pool_free(struct pool *pool)
+{
+	struct pool_job *dropped;
+
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->stopping = true;
+	dropped = pool->queue;
+	pool->queue = NULL;
+	/* Under the lock: a running job cannot be given back meanwhile. */
+	for (unsigned i = 0; i < pool->nworkers; i++) {
+		struct worker *worker = &pool->workers[i];
+		if (worker->job && worker->job->cancel)
+			worker->job->cancel(worker->job);
+		if (worker->handoff) {
+			worker->handoff->next = dropped;
+			dropped = worker->handoff;
+			worker->handoff = NULL;
+		}
+	}
+	pthread_cond_broadcast(&pool->work);
+	pthread_mutex_unlock(&pool->lock);
+	while (dropped) {
+		struct pool_job *job = dropped;
+		dropped = job->next;
+		job->done(job, false);
+	}
+	for (unsigned i = 0; i < pool->started; i++)
+		pthread_join(pool->workers[i].thread, NULL);
+	pthread_cond_destroy(&pool->work);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool->workers);
+	free(pool);
+}
