@@ -100,8 +100,14 @@ int spool_finish(struct spool *spool, const struct resp *resp)
 				buf_reset(&spool->body);
 			whole = true;
 		}
-		/* HEAD says what the GET would (its length, when within the hold). */
-		if (length <= SPOOL_HOLD)
+		/*
+		 * HEAD says what the GET would (its length, when within the
+		 * hold), when the page rendered it; a page that answers HEAD
+		 * from metadata declares the length itself, or none when it is
+		 * not known without the body (nothing counted: say nothing).
+		 */
+		if (length <= SPOOL_HOLD && !spool->declared &&
+		    !(resp->head_only && length == 0 && whole))
 			buf_addf(&spool->head, "Content-Length: %zu\r\n", length);
 		send_held(spool);
 	}
