@@ -254,12 +254,13 @@ int page_part(struct page *page)
 	 * Before the headers: the first chunk, or for a HEAD (which the
 	 * front end answers without a body) only the length a GET would
 	 * send, from the BODYSTRUCTURE or BINARY.SIZE, when it is known
-	 * without the bytes; a hidden text's is not.
+	 * without the bytes.  A hidden text's is not: its HEAD is made as
+	 * its GET (the front end counts the bytes it drops).
 	 */
 	if (head && !hidden)
 		known = archive_part_size(page->archive, page->route->uid, part,
 		                          &size, &err);
-	else if (!head && fetch_chunk(page, part->section, 0, &raw, &err) < 0)
+	else if (fetch_chunk(page, part->section, 0, &raw, &err) < 0)
 		known = -1;
 	if (known < 0) {
 		rc = page_session_error(page, &err);
@@ -285,7 +286,7 @@ int page_part(struct page *page)
 	content_disposition(page, inline_ok && !part->attachment ? "inline"
 	                                                         : "attachment",
 	                    part->filename ? buf_cstr(&name) : NULL);
-	if (head) {
+	if (head && !hidden) {
 		if (known > 0)
 			resp_headerf(page->resp, "Content-Length", "%llu",
 			             (unsigned long long)size);

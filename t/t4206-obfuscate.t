@@ -183,9 +183,13 @@ is "$RESP_STATUS" 302 "the permalink by Message-ID still works"
 page httpd "/lists/obf/$child"
 like "$(cat "$RESP_BODY")" 'body-line@…' "the message page shows body-line@…"
 like "$(cat "$RESP_BODY")" 'md-plain@…' "... and the Markdown part's md-plain@…"
+IMAPEEK_CONF=$conf cgi_get "/lists/obf/$child/1" "" >"$TEST_TMP/get.out"
+cgi_response "$TEST_TMP/get.out"
+get_len=$(wc -c <"$RESP_BODY" | tr -d ' ')
 CGI_METHOD=HEAD IMAPEEK_CONF=$conf cgi_get "/lists/obf/$child/1" "" >"$TEST_TMP/head.out"
 cgi_response "$TEST_TMP/head.out"
-is "$(header Content-Length)" "" "HEAD of a hidden text part: no Content-Length (not known without the text)"
+is "$(header Content-Length)" "$get_len" "HEAD of a hidden text part: the GET's length ($get_len), counted"
+is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "... and no body"
 
 # raw and mbox keep them: they are the messages' bytes.
 page httpd "/lists/obf/$child/raw"

@@ -1,10 +1,12 @@
 #!/bin/sh
-# Every writer's result counts: a page whose rendering fails before its
-# first byte went out is a 500 (never a 200 with a short or empty body);
-# one that fails later is marked failed for the front end to abort (the
-# log says so); an error page whose own template fails is still an error,
-# in plain text.  Templates fail on purpose here: a test build renders
-# strictly, and a name the page does not set is an error.
+# Every writer's result counts: a page whose rendering fails is never a
+# 200 with a short or empty body.  Before anything went out it is an
+# error page (500 from the gateway; 502 from a front end that had only
+# spooled the body); after the head went out (more than the 1 MiB a
+# front end holds) the transfer ends broken; an error page whose own
+# template fails is still an error, in plain text.  Templates fail on
+# purpose here: a test build renders strictly, and a name the page does
+# not set is an error.
 . "$(dirname "$0")/lib.sh"
 . "$IMAPEEK_TOP/t/lib-imapd.sh"
 . "$IMAPEEK_TOP/t/lib-http.sh"
@@ -15,11 +17,20 @@ pages_setup_sample
 cp -R "$IMAPEEK_TOP/templates" "$TEST_TMP/templates"
 chmod -R u+w "$TEST_TMP/templates"
 sed -i "s|^templates = .*|templates = $TEST_TMP/templates|" "$PAGES_CONF"
-# Early: the thread page fails at its first tag.  Late: the message page
-# writes 64 KiB (more than one flush) before it fails.
+# Early: the thread page fails at its first tag.  Spooled: the index
+# writes 64 KiB (more than one flush of the renderer, less than a front
+# end holds) before it fails.  Late: the message page writes 900 KiB per
+# header row (From, To, Date, Message-ID: more than 3 MiB) first.
 printf '{{no_such_name}}\n' >>"$TEST_TMP/templates/thread.html"
-sed -i 's|}}<dl class="headers">|}}<!-- '"$(head -c 65536 /dev/zero | tr '\0' x)"' -->{{no_such_name}}<dl class="headers">|' \
-	"$TEST_TMP/templates/message.html"
+python3 - "$TEST_TMP/templates" <<'EOF2'
+import sys
+for name, filler in (("index.html", "<!-- %s -->" % ("x" * 65536)),
+                     ("message.html", "{{#headers}}<!-- %s -->{{/headers}}" % ("x" * 921600))):
+    path = "%s/%s" % (sys.argv[1], name)
+    text = open(path, encoding="utf-8").read()
+    at = text.index("}}") + 2       # after the leading comment
+    open(path, "w", encoding="utf-8").write(text[:at] + filler + "{{no_such_name}}" + text[at:])
+EOF2
 httpd_start "$PAGES_CONF"
 fcgi_start "$PAGES_CONF"
 
@@ -33,15 +44,16 @@ for f in httpd cgi fcgi; do
 	page $f "/lists/dev/$uid/thread" format=json
 	is "$RESP_STATUS" 200 "$f: the same page as JSON still answers"
 done
-for f in httpd fcgi; do
-	page $f "/lists/dev/$uid"
-	is "$RESP_STATUS" 200 "$f: a rendering that fails after 64 KiB has sent its status"
+for f in httpd cgi fcgi; do
+	page $f /lists/dev/
+	like "$RESP_STATUS" '^5' "$f: a rendering that fails after 64 KiB, all spooled: a 5xx ($RESP_STATUS)"
 done
 sleep 0.3
-like "$(cat "$HTTPD_LOG")" "/lists/dev/$uid: message.html failed after the answer began" \
-	"imapeek-httpd: the answer is marked failed (the log says so)"
-like "$(cat "$FCGI_LOG")" "/lists/dev/$uid: message.html failed after the answer began" \
-	"FastCGI: the answer is marked failed (the log says so)"
+like "$(cat "$HTTPD_LOG")" "rendering index.html: index.html:[0-9]*: no value for 'no_such_name'" \
+	"imapeek-httpd: the log says which template failed"
+curl -s -o "$TEST_TMP/late.body" -D "$TEST_TMP/late.head" "$HTTPD_URL/lists/dev/$uid"
+is "$?" 18 "httpd: a rendering that fails after 2 MiB went out ends as a broken transfer (curl exit 18)"
+like "$(head -n 1 "$TEST_TMP/late.head")" ' 200' "... after its 200 head"
 httpd_stop
 fcgi_stop
 
