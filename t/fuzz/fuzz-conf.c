@@ -50,8 +50,13 @@ static void check_conf(const struct conf *conf)
 	if (conf->base_url && strncmp(conf->base_url, "http://", 7) &&
 	    strncmp(conf->base_url, "https://", 8))
 		abort();
+	for (size_t i = 0; conf->description_names && conf->description_names[i]; i++)
+		if (!conf->description_texts[i] ||
+		    !conf_description(conf, conf->description_names[i]))
+			abort();
 	conf_mailbox_visible(conf, "lists/dev");
 	conf_mailbox_visible(conf, "private/2019");
+	conf_description(conf, "lists/dev");
 }
 
 /* conf_load on the same bytes, written to a file; its answer. */
