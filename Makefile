@@ -1,8 +1,9 @@
 # imapeek: build, deps, test, run, install, fuzz, bench.
 #
-# Two builds share the sources: the release build (build/rel, installed and
-# copied to cgi/) and the test build (build/asan: AddressSanitizer and
-# UndefinedBehaviorSanitizer).  Every lib/*.c goes into libimapeek.a; every
+# Three builds share the sources: the release build (build/rel, hardened,
+# installed and copied to cgi/), the test build (build/asan:
+# AddressSanitizer and UndefinedBehaviorSanitizer) and the front ends under
+# ThreadSanitizer (build/tsan).  Every lib/*.c goes into libimapeek.a; every
 # t/unit/*.c, t/helper/*.c and t/fuzz/fuzz-*.c is a program of its own,
 # linked against it, so a new module or test needs no Makefile change.
 
@@ -28,11 +29,22 @@ CSTD     := -std=c11 -D_GNU_SOURCE
 CPPFLAGS += -Ilib -Icgi -DIMAPEEK_TEMPLATES='"$(SHAREDIR)/templates"' $(PKG_CFLAGS)
 LIBS     := $(PKG_LIBS) -lfcgi -lpthread
 
-REL_CFLAGS  := $(CSTD) $(WARN) -O2 -g $(CFLAGS)
+# The release build is hardened: fortified string and I/O calls (which
+# need -O1 or more), stack canaries, stack clash probes, a position-
+# independent executable with full RELRO and a non-executable stack, and
+# control-flow protection where the compiler has it (x86).
+cc-option = $(shell $(CC) -Werror $(1) -c -x c /dev/null -o /dev/null 2>/dev/null && echo $(1))
+HARDEN_CFLAGS  := -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+                  -fPIE $(call cc-option,-fstack-clash-protection) \
+                  $(call cc-option,-fcf-protection)
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+REL_CFLAGS  := $(CSTD) $(WARN) -O2 -g $(HARDEN_CFLAGS) $(CFLAGS)
 ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 ASAN_CFLAGS := $(CSTD) $(WARN) -O1 -g $(ASAN_FLAGS) -DIMAPEEK_TEST_BUILD \
                $(CFLAGS)
+TSAN_FLAGS  := -fsanitize=thread
+TSAN_CFLAGS := $(CSTD) $(WARN) -O1 -g $(TSAN_FLAGS) -DIMAPEEK_TEST_BUILD $(CFLAGS)
 
 LIB_SRC    := $(sort $(wildcard lib/*.c))
 # Programs of their own, one cgi/NAME.c each, no part of the front ends.
@@ -45,7 +57,8 @@ HEADERS    := $(wildcard lib/*.h cgi/*.h t/*.h t/fuzz/*.h)
 
 PROGRAMS := imapeek.cgi imapeek-httpd $(OWN_PROGRAMS)
 
-.PHONY: all deps test check run install uninstall clean fuzz bench test-build FORCE
+.PHONY: all deps test check run install uninstall clean fuzz bench bench-scale \
+        test-build tsan test-tsan FORCE
 .SUFFIXES:
 
 all: $(addprefix cgi/,$(PROGRAMS))
@@ -56,9 +69,14 @@ define BUILD_RULES
 $(1)_LIB_OBJ   := $$(patsubst %.c,build/$(1)/%.o,$$(LIB_SRC))
 $(1)_FRONT_OBJ := $$(patsubst %.c,build/$(1)/%.o,$$(FRONT_SRC))
 
-build/$(1)/%.o: %.c $$(HEADERS)
+build/$(1)/%.o: %.c $$(HEADERS) build/$(1)/flags.stamp
 	@mkdir -p $$(@D)
 	$$(CC) $$(CPPFLAGS) $(2) -c -o $$@ $$<
+
+# Other flags (hardening, CFLAGS=...) rebuild the whole build.
+build/$(1)/flags.stamp: FORCE
+	@mkdir -p $$(@D)
+	@echo '$(2) $(3)' | cmp -s - $$@ 2>/dev/null || echo '$(2) $(3)' >$$@
 
 # The templates folder is compiled in: rebuild conf.o when SHAREDIR changes.
 build/$(1)/lib/conf.o: build/$(1)/sharedir.stamp
@@ -85,8 +103,9 @@ $$(OWN_PROGRAMS:%=build/$(1)/cgi/%): build/$(1)/cgi/%: build/$(1)/cgi/%.o build/
 	$$(CC) $(2) -o $$@ $$^ $(3) $$(LIBS)
 endef
 
-$(eval $(call BUILD_RULES,rel,$(REL_CFLAGS),$(LDFLAGS)))
+$(eval $(call BUILD_RULES,rel,$(REL_CFLAGS),$(HARDEN_LDFLAGS) $(LDFLAGS)))
 $(eval $(call BUILD_RULES,asan,$(ASAN_CFLAGS),$(ASAN_FLAGS) $(LDFLAGS)))
+$(eval $(call BUILD_RULES,tsan,$(TSAN_CFLAGS),$(TSAN_FLAGS) $(LDFLAGS)))
 
 cgi/%: build/rel/cgi/%
 	cp $< $@
@@ -110,8 +129,11 @@ build/asan/t/fuzz/fuzz-%: build/asan/t/fuzz/fuzz-%.o build/asan/t/fuzz/replay.o 
 test-build: build/asan/cgi/imapeek.cgi build/asan/cgi/imapeek-httpd $(OWN_PROGRAMS:%=build/asan/cgi/%) \
             $(UNIT_BIN) $(HELPER_BIN) $(REPLAY_BIN) all
 
-# T selects tests: make test T='t/t01*.t'
+# T selects tests: make test T='t/t01*.t'.  The whole suite (no T) ends
+# with test-tsan, the multi-threaded server's tests under ThreadSanitizer
+# (about a minute more).
 T ?= t/t*.t
+TSAN_IN_TEST = $(if $(filter-out t/t*.t,$(T)),,$(MAKE) --no-print-directory test-tsan)
 PROVE_FLAGS ?= -j2
 # make test and make run check the Debian packages (deps) before anything
 # is compiled, then build in a make of their own, which asks pkg-config
@@ -122,11 +144,39 @@ test: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	prove $(PROVE_FLAGS) $(T)
+	$(TSAN_IN_TEST)
 
 check: test
 
+# ---- the ThreadSanitizer build ------------------------------------------
+# build/tsan: the front ends under ThreadSanitizer, for the tests that run
+# imapeek-httpd with several workers, and t/helper/gateway-threads (the
+# workers' library code without libmicrohttpd's locks).  A data race makes
+# a program exit 66 instead of 0, which fails the test; the reports are
+# kept in build/tsan/reports/.  t/tsan.supp says what is not ours.  The
+# single-threaded imapeek.cgi runs from the ASan build: ThreadSanitizer
+# has nothing to check in it, and it defers signal handlers to the next
+# intercepted call, so its FastCGI loop would reap a dead imapd late.
+TSAN_T ?= t/t5002-front-httpd.t t/t5010-worker-sessions.t t/t5011-fresh-counts.t \
+          t/t5012-parallel-workers.t t/t5013-gateway-threads.t t/t4000-pages.t \
+          t/t5052-httpd-stream.t t/t6010-cancel.t t/t6011-limits.t
+tsan: $(addprefix build/tsan/cgi/,$(PROGRAMS)) build/tsan/t/helper/gateway-threads
+
+build/tsan/t/helper/%: build/tsan/t/helper/%.o build/tsan/libimapeek.a
+	$(CC) $(TSAN_CFLAGS) -o $@ $^ $(TSAN_FLAGS) $(LIBS)
+
+test-tsan: tsan build/asan/cgi/imapeek.cgi
+	@rm -rf build/tsan/reports && mkdir -p build/tsan/reports
+	IMAPEEK_BUILD=$(CURDIR)/build/tsan IMAPEEK_TOP=$(CURDIR) \
+	IMAPEEK_CGI=$(CURDIR)/build/asan/cgi/imapeek.cgi \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	TSAN_OPTIONS=log_path=$(CURDIR)/build/tsan/reports/tsan:second_deadlock_stack=1:suppressions=$(CURDIR)/t/tsan.supp \
+	prove $(PROVE_FLAGS) $(TSAN_T)
+
 # ---- libFuzzer builds (clang) -----------------------------------------
-FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Ilib $(PKG_CFLAGS)
+FUZZ_CFLAGS := $(CSTD) -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all -Ilib $(PKG_CFLAGS)
 FUZZ_BIN := $(patsubst t/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 
 build/fuzz/lib/%.o: lib/%.c $(HEADERS)
@@ -136,6 +186,9 @@ build/fuzz/lib/%.o: lib/%.c $(HEADERS)
 build/fuzz/%: t/fuzz/%.c $(patsubst %.c,build/fuzz/%.o,$(LIB_SRC))
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+# The library objects are shared by every fuzzer: keep them between runs.
+.PRECIOUS: build/fuzz/lib/%.o
 
 fuzz: $(FUZZ_BIN)
 	@echo "fuzzers in build/fuzz; run e.g.: build/fuzz/fuzz-imap-parse t/fuzz/corpus/fuzz-imap-parse"
@@ -147,16 +200,23 @@ run: deps
 
 # Benchmarks measure the release build: their helpers are built with it.
 build/rel/t/helper/%: build/rel/t/helper/%.o build/rel/libimapeek.a
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LIBS)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(HARDEN_LDFLAGS) $(LDFLAGS) $(LIBS)
 
 bench: all test-build build/rel/t/helper/bench-fetch build/rel/t/helper/bench-batch
 	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) sh t/bench/run.sh
+
+# Synthesized archives SCALE times openbmc beside openbmc itself
+# (t/bench/scale.sh; README says how long the first run takes).
+SCALE ?= 10 100
+bench-scale: all
+	IMAPEEK_BUILD=$(CURDIR)/build/rel IMAPEEK_TOP=$(CURDIR) BENCH_SCALE="$(SCALE)" \
+	sh t/bench/scale.sh
 
 DEBIAN_PACKAGES := build-essential pkg-config libfcgi-dev libfcgi-bin \
 	libmicrohttpd-dev libgnutls28-dev libcmark-dev libxml2-dev zlib1g-dev \
 	dovecot-core dovecot-imapd openssl mailutils-imap4d spawn-fcgi wrk nginx-light curl \
 	python3 xz-utils perl clang libclang-rt-dev libxml2-utils w3m chromium mandoc \
-	apache2 libapache2-mod-fcgid fcgiwrap systemd
+	apache2 libapache2-mod-fcgid fcgiwrap systemd dovecot-fts-xapian public-inbox
 
 deps:
 	@sh t/tools/deps.sh $(DEBIAN_PACKAGES)
@@ -216,4 +276,4 @@ uninstall:
 	      $(DESTDIR)$(TMPFILESDIR)/imapeek.conf $(DESTDIR)$(SYSUSERSDIR)/imapeek.conf
 
 clean:
-	rm -rf build/rel build/asan build/fuzz build/tmp $(addprefix cgi/,$(PROGRAMS))
+	rm -rf build/rel build/asan build/tsan build/fuzz build/tmp $(addprefix cgi/,$(PROGRAMS))

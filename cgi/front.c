@@ -129,8 +129,9 @@ void front_error(struct resp *resp, int status)
 	resp_header(resp, "Content-Security-Policy", "default-src 'none'");
 	resp_header(resp, "Cache-Control", "no-store");
 	front_error_body(&body, status);
-	resp_write(resp, body.p, body.len);
-	resp_finish(resp);
+	/* A write that fails marks resp failed: the front end sees it there. */
+	if (resp_write(resp, body.p, body.len) == 0)
+		resp_finish(resp);
 	buf_release(&body);
 }
 

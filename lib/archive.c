@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "imap_view.h"
+#include "rfc2045.h"
 #include "rfc5322.h"
 
 /* UIDs accepted from one SEARCH or SORT answer. */
@@ -1207,28 +1208,6 @@ int archive_parts(struct archive *archive, uint32_t uid,
 	return rc;
 }
 
-int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct session_err *err)
-{
-	struct session_result result;
-	struct imap_fetch view;
-	char set[16];
-	int rc;
-
-	*size = 0;
-	snprintf(set, sizeof(set), "%u", uid);
-	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
-	if (rc == 0) {
-		rc = find_fetch(&result, uid, &view);
-		if (rc) {
-			*size = view.has_rfc822_size ? view.rfc822_size : 0;
-			imap_fetch_release(&view);
-		}
-	}
-	session_result_release(&result);
-	return rc;
-}
-
 /* Bytes [offset, offset + len) of section ("": the whole message), appended. */
 static int fetch_piece(struct archive *archive, uint32_t uid, const char *section,
                        uint64_t offset, size_t len, struct buf *out,
@@ -1268,6 +1247,61 @@ int archive_part_chunk(struct archive *archive, uint32_t uid,
                        struct buf *out, struct session_err *err)
 {
 	return fetch_piece(archive, uid, section, offset, len, out, err) < 0 ? -1 : 0;
+}
+
+int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
+                     struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	char set[16];
+	int rc;
+
+	snprintf(set, sizeof(set), "%u", uid);
+	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view) && view.has_rfc822_size;
+		if (rc)
+			*size = view.rfc822_size;
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+int archive_part_size(struct archive *archive, uint32_t uid,
+                      const struct message_part *part, uint64_t *size,
+                      struct session_err *err)
+{
+	enum rfc2045_cte cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
+	struct session_err size_err = { 0 };
+	struct session_result result;
+	struct session *session;
+	struct imap_fetch view;
+	struct buf items = BUF_INIT;
+	char set[16];
+	int rc = 0;
+
+	/* Sent as it is: the encoded size is the size. */
+	if (cte != RFC2045_CTE_BASE64 && cte != RFC2045_CTE_QP) {
+		*size = part->size;
+		return 1;
+	}
+	if (!(session = session_of(archive, err)))
+		return -1;
+	if (!session_has_cap(session, CAP_BINARY))
+		return 0;
+	snprintf(set, sizeof(set), "%u", uid);
+	buf_addf(&items, "(UID BINARY.SIZE[%s])", part->section);
+	/* A NO (UNKNOWN-CTE) or a BYE (broken base64): not known, no error. */
+	if (uid_fetch(archive, set, buf_cstr(&items), &result, &size_err) == 0 &&
+	    find_fetch(&result, uid, &view)) {
+		rc = imap_fetch_binary_size(&view, part->section, size) == 0;
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	buf_release(&items);
+	return rc;
 }
 
 /* ---- search ------------------------------------------------------------ */

@@ -179,10 +179,6 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
                  int (*take)(void *ctx, const struct message_info *info,
                              struct str bytes),
                  void *ctx, struct session_err *err);
-/* The message's RFC822.SIZE (0 when the server gives none): 1, 0 when
- * there is no such message, -1. */
-int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct session_err *err);
 /*
  * A piece of the message's exact bytes, [offset, offset + len), appended
  * to out (BODY.PEEK[]<offset.len>): a message of any size is streamed a
@@ -198,6 +194,20 @@ int archive_parts(struct archive *archive, uint32_t uid,
 int archive_part_chunk(struct archive *archive, uint32_t uid,
                        const char *section, uint64_t offset, size_t len,
                        struct buf *out, struct session_err *err);
+
+/*
+ * Lengths without the bytes, for HEAD.  The message's RFC822.SIZE (the
+ * length of its exact bytes): 1, 0 when there is no such message, -1.
+ * A part's decoded length (what /MBOX/UID/SECTION sends): its size in
+ * the BODYSTRUCTURE when its encoding leaves the bytes as they are,
+ * BINARY.SIZE for base64 and quoted-printable where the server has
+ * BINARY; 1 and *size, 0 when that is not known without the bytes, -1.
+ */
+int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
+                     struct session_err *err);
+int archive_part_size(struct archive *archive, uint32_t uid,
+                      const struct message_part *part, uint64_t *size,
+                      struct session_err *err);
 
 /* ---- search, threads, Message-IDs ------------------------------------- */
 

@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
+/* A result that must be looked at: a writer's (-1: the output is not whole). */
+#define MUST_CHECK __attribute__((warn_unused_result))
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);

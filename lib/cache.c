@@ -5,12 +5,21 @@
 #include <string.h>
 #include <strings.h>
 
+/* Bytes of the digest in an ETag: 64 bits tell requests apart. */
+#define CACHE_DIGEST_BYTES 8
+
 void cache_etag(struct buf *out, const struct cache_key *key)
 {
-	buf_addf(out, "W/\"%u-%u-%u-%llu-%u-%s\"", key->uidvalidity,
+	buf_addf(out, "W/\"%u-%u-%u-%llu-%u-%s", key->uidvalidity,
 	         key->newest_uid, key->exists,
 	         (unsigned long long)key->highestmodseq, key->uid,
 	         key->variant ? key->variant : "");
+	if (key->digest) {
+		buf_addch(out, '-');
+		for (size_t i = 0; i < CACHE_DIGEST_BYTES; i++)
+			buf_addf(out, "%02x", key->digest[i]);
+	}
+	buf_addch(out, '"');
 }
 
 
@@ -37,31 +46,93 @@ static int digits(const char *p, size_t n, int *value)
 	return 0;
 }
 
-/* Only the IMF-fixdate form: what we send and what clients send back. */
+static int month_of(const char *name)
+{
+	for (int i = 0; i < 12; i++)
+		if (!strncmp(name, rfc5322_months[i], 3))
+			return i;
+	return -1;
+}
+
+/* "08:49:37" at p into tm. */
+static int clock_of(const char *p, struct tm *tm)
+{
+	if (p[2] != ':' || p[5] != ':' || digits(p, 2, &tm->tm_hour) < 0 ||
+	    digits(p + 3, 2, &tm->tm_min) < 0 || digits(p + 6, 2, &tm->tm_sec) < 0)
+		return -1;
+	return 0;
+}
+
+/* A day name of rfc5322_days at p, n letters ("Sun", or "Sunday"). */
+static bool day_of(const char *p, size_t n)
+{
+	static const char *const long_days[7] = {
+		"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+		"Saturday",
+	};
+
+	for (int i = 0; i < 7; i++)
+		if (strlen(n == 3 ? rfc5322_days[i] : long_days[i]) == n &&
+		    !strncmp(p, n == 3 ? rfc5322_days[i] : long_days[i], n))
+			return true;
+	return false;
+}
+
+/*
+ * RFC 9110 5.6.7: the IMF-fixdate we send, and the two obsolete forms a
+ * recipient must still accept:
+ *     Sun, 06 Nov 1994 08:49:37 GMT      IMF-fixdate
+ *     Sunday, 06-Nov-94 08:49:37 GMT     RFC 850 (two-digit year)
+ *     Sun Nov  6 08:49:37 1994           asctime()
+ */
 int cache_http_date_parse(const char *text, time_t *out)
 {
 	struct tm tm;
-	int month = -1;
+	size_t len = text ? strlen(text) : 0, comma;
+	const char *p;
+	int rc = -1;
 
-	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
-	if (!text || strlen(text) != 29 || text[3] != ',' || text[4] != ' ' ||
-	    text[7] != ' ' || text[11] != ' ' || text[16] != ' ' ||
-	    text[19] != ':' || text[22] != ':' || strcmp(text + 25, " GMT"))
+	if (!len || len > 40)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
-	for (int i = 0; i < 12; i++)
-		if (!strncmp(text + 8, rfc5322_months[i], 3))
-			month = i;
-	if (month < 0 || digits(text + 5, 2, &tm.tm_mday) < 0 ||
-	    digits(text + 12, 4, &tm.tm_year) < 0 ||
-	    digits(text + 17, 2, &tm.tm_hour) < 0 ||
-	    digits(text + 20, 2, &tm.tm_min) < 0 ||
-	    digits(text + 23, 2, &tm.tm_sec) < 0 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-	    tm.tm_sec > 60)
+	comma = strcspn(text, ",");
+	if (comma == 3 && len == 29 && day_of(text, 3)) {
+		p = text + 5;
+		if (text[4] == ' ' && p[2] == ' ' && p[6] == ' ' && p[11] == ' ' &&
+		    !strcmp(p + 20, " GMT") && digits(p, 2, &tm.tm_mday) == 0 &&
+		    (tm.tm_mon = month_of(p + 3)) >= 0 &&
+		    digits(p + 7, 4, &tm.tm_year) == 0 && clock_of(p + 12, &tm) == 0)
+			rc = 0;
+		tm.tm_year -= 1900;
+	} else if (comma > 3 && comma < len && day_of(text, comma)) {
+		p = text + comma + 2;
+		if (text[comma + 1] == ' ' && (size_t)(p - text) + 22 == len &&
+		    p[2] == '-' && p[6] == '-' && p[9] == ' ' &&
+		    !strcmp(p + 18, " GMT") && digits(p, 2, &tm.tm_mday) == 0 &&
+		    (tm.tm_mon = month_of(p + 3)) >= 0 &&
+		    digits(p + 7, 2, &tm.tm_year) == 0 && clock_of(p + 10, &tm) == 0) {
+			/* A year more than 50 years ahead is of the last century. */
+			time_t now = time(NULL);
+			struct tm today;
+			int year = 2000 + tm.tm_year;
+			if (gmtime_r(&now, &today) && year > today.tm_year + 1900 + 50)
+				year -= 100;
+			tm.tm_year = year - 1900;
+			rc = 0;
+		}
+	} else if (comma == len && len == 24 && day_of(text, 3)) {
+		p = text + 4;
+		char mday[2] = { p[4] == ' ' ? '0' : p[4], p[5] };
+		if (text[3] == ' ' && p[3] == ' ' && p[6] == ' ' && p[15] == ' ' &&
+		    (tm.tm_mon = month_of(p)) >= 0 &&
+		    digits(mday, 2, &tm.tm_mday) == 0 && clock_of(p + 7, &tm) == 0 &&
+		    digits(p + 16, 4, &tm.tm_year) == 0)
+			rc = 0;
+		tm.tm_year -= 1900;
+	}
+	if (rc < 0 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 60)
 		return -1;
-	tm.tm_mon = month;
-	tm.tm_year -= 1900;
 	*out = timegm(&tm);
 	return 0;
 }
@@ -94,14 +165,20 @@ static bool tag_in_list(const char *list, const char *etag)
 
 bool cache_not_modified(const char *if_none_match,
                         const char *if_modified_since, const char *etag,
-                        time_t modified)
+                        time_t modified, time_t now)
 {
 	time_t since;
 
 	if (if_none_match)
 		return etag && tag_in_list(if_none_match, etag);
-	if (if_modified_since && modified &&
-	    cache_http_date_parse(if_modified_since, &since) == 0)
-		return modified <= since;
-	return false;
+	/*
+	 * RFC 9110 13.1.3: not modified when the last modification is
+	 * earlier than or equal to the date given.  A date we cannot parse,
+	 * one in the future (no copy can be from then: the client's clock or
+	 * a guess), or a resource without a date: the condition is ignored.
+	 */
+	if (!if_modified_since || !modified ||
+	    cache_http_date_parse(if_modified_since, &since) < 0 || since > now)
+		return false;
+	return modified <= since;
 }

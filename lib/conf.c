@@ -390,6 +390,7 @@ int conf_parse(struct conf *conf, const char *name, const char *text,
                size_t len, struct buf *err)
 {
 	bool seen[KEY__MAX] = { false };
+	struct buf settings = BUF_INIT;
 	unsigned line_no = 0;
 	size_t pos = 0;
 	int ret = -1;
@@ -447,6 +448,9 @@ int conf_parse(struct conf *conf, const char *name, const char *text,
 		if (set_key(conf, k, value, err))
 			goto out;
 		buf_truncate(err, before);
+		buf_addf(&settings, "%s=", key_names[k]);
+		buf_add(&settings, value.p, value.len);
+		buf_addch(&settings, '\n');
 #undef FAIL
 	}
 	if (!seen[KEY_IMAPD]) {
@@ -459,8 +463,10 @@ int conf_parse(struct conf *conf, const char *name, const char *text,
 		conf->imapd_env = xcalloc(1, sizeof(char *));
 	if (!conf->hide)
 		conf->hide = xcalloc(1, sizeof(char *));
+	conf->settings = buf_detach(&settings, NULL);
 	ret = 0;
 out:
+	buf_release(&settings);
 	if (ret)
 		conf_release(conf);
 	return ret;
@@ -491,6 +497,7 @@ void conf_release(struct conf *conf)
 	free(conf->templates);
 	conf_free_words(conf->description_names);
 	conf_free_words(conf->description_texts);
+	free(conf->settings);
 	memset(conf, 0, sizeof(*conf));
 }
 
@@ -500,4 +507,9 @@ const char *conf_description(const struct conf *conf, const char *mailbox)
 		if (!strcmp(conf->description_names[i], mailbox))
 			return conf->description_texts[i];
 	return NULL;
+}
+
+void conf_fingerprint(const struct conf *conf, struct buf *out)
+{
+	buf_addstr(out, conf->settings ? conf->settings : "");
 }

@@ -32,6 +32,7 @@ struct conf {
 	/* "description = NAME: TEXT", may repeat: the mailbox NAME (as shown,
 	 * levels joined by "/") and its one-line description; NULL-ended. */
 	char **description_names, **description_texts;
+	char *settings;          /* every "key=value" read, a line each */
 };
 
 /* The configured description of a mailbox (its shown name), or NULL. */
@@ -52,6 +53,14 @@ int conf_load(struct conf *conf, const char *path, struct buf *err);
 int conf_parse(struct conf *conf, const char *name, const char *text,
                size_t len, struct buf *err);
 void conf_release(struct conf *conf);
+
+/*
+ * What the configuration makes of the site's output, for validators
+ * (cache.h): every setting read, in order, appended to out.  All of
+ * them, not a chosen few: a setting that changes no page costs one
+ * revalidation when it changes, a forgotten one would serve stale pages.
+ */
+void conf_fingerprint(const struct conf *conf, struct buf *out);
 
 /*
  * Split a command line like a shell splits words: blanks separate, double

@@ -17,6 +17,7 @@
 #include "atom.h"
 #include "gzip.h"
 #include "mboxrd.h"
+#include "negotiate.h"
 #include "message.h"
 #include "site.h"
 
@@ -105,7 +106,7 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 	msgs = xcalloc(n + 1, sizeof(*msgs));
 	for (size_t i = 0; i < n; i++)
 		msgs[i].uid = uids[i];
-	if (archive_messages(page->archive, msgs, n, &err) < 0) {
+	if (page_fetch_messages(page, msgs, n, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
@@ -141,13 +142,16 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 	resp_header(resp, "Content-Type", "application/atom+xml; charset=utf-8");
 	resp_header(resp, "X-Content-Type-Options", "nosniff");
 	resp_header(resp, "Vary", "Accept, Accept-Encoding");
-	if (gzip_accepted(page->req->accept_encoding)) {
+	if (page->gzip) {
 		gzip_resp_init(&gzip, resp);
 		rc = resp_write(&gzip.resp, out.p, out.len);
-		gzip_resp_finish(&gzip);
+		if (gzip_resp_finish(&gzip) < 0)
+			rc = -1;
 	} else {
 		rc = resp_write(resp, out.p, out.len);
 	}
+	if (rc < 0)
+		rc = page_fail(page, "the feed", NULL);
 out:
 	for (size_t i = 0; i < n; i++)
 		archive_message_release(&msgs[i]);
@@ -165,7 +169,11 @@ struct mbox_export {
 	struct buf entry;
 };
 
-/* One message as an mboxrd entry, written out as it comes. */
+/*
+ * One message as an mboxrd entry, written out as it comes: the message's
+ * own bytes and its sender, addresses kept whatever obfuscate says (an
+ * export is the mail itself, for a mail reader, not a page; README).
+ */
 static int mbox_take(void *ctx, const struct message_info *info, struct str bytes)
 {
 	struct mbox_export *export = ctx;
@@ -190,7 +198,7 @@ int export_mbox(struct page *page, const char *filename,
 	struct gzip_resp gzip;
 	struct resp *resp = page->resp;
 	struct mbox_export export = { NULL, BUF_INIT };
-	bool compress = gzip_accepted(page->req->accept_encoding);
+	bool compress = page->gzip;
 	int rc = 0;
 
 	/* The first (newest) export-limit messages: an export is not a mirror. */
@@ -209,24 +217,18 @@ int export_mbox(struct page *page, const char *filename,
 	/* Messages the store cannot give are left out (archive_raws). */
 	if (archive_raws(page->archive, uids, n, mbox_take, &export, &err) < 0) {
 		if (!resp->begun && err.code) {
-			/* Nothing sent yet: a proper error page. */
+			/* Nothing sent yet: a proper error page, not gzipped. */
 			if (compress)
-				gzip_resp_finish(&gzip);
+				gzip_resp_abandon(&gzip);
 			compress = false;
 			rc = page_session_error(page, &err);
 		} else {
-			/* Mid-stream: the client must see a broken transfer. */
-			if (!resp_gone(resp))
-				fprintf(stderr, "imapeek: mbox export stopped: %s\n",
-				        err.message[0] ? err.message : "(no detail)");
-			resp_abort(resp);
-			rc = -1;
+			/* Mid-stream: the answer fails, the client sees it cut. */
+			rc = page_fail(page, "the mbox export", &err);
 		}
 	}
-	if (compress)
-		gzip_resp_finish(&gzip);
-	else
-		resp_finish(resp);
+	if (compress && gzip_resp_finish(&gzip) < 0)
+		rc = page_fail(page, "the mbox export's gzip", NULL);
 	buf_release(&export.entry);
 	return rc;
 }

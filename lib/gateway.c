@@ -9,14 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cache.h"
 #include "gzip.h"
 #include "markdown.h"
 #include "message.h"
+#include "negotiate.h"
 #include "archive.h"
 #include "page.h"
+#include "sha256.h"
 #include "site.h"
 
 struct gateway {
@@ -24,12 +27,63 @@ struct gateway {
 	struct tmpl_set *templates;
 	struct archive *archive;  /* the worker's imapd and its caches */
 	char *about_html;       /* the about page, rendered once */
+	/* The site's part of every validator (site_fingerprint). */
+	unsigned char fingerprint[SHA256_LEN];
+	time_t site_time;
 };
+
+/* The latest of *newest and path's modification time. */
+static void newer(time_t *newest, const char *path)
+{
+	struct stat st;
+
+	if (path && stat(path, &st) == 0 && st.st_mtime > *newest)
+		*newest = st.st_mtime;
+}
+
+/*
+ * What the pages are made of besides the mail, once per worker: the
+ * program (its file: an upgrade is another file), every setting of the
+ * configuration, the templates' text and the about file's.  Any change
+ * to one of them is a new fingerprint, so every ETag changes with it;
+ * and Last-Modified never goes below the latest time one of them
+ * changed (site_time), so a client that revalidates by date alone sees
+ * the change too.
+ */
+static void site_fingerprint(struct gateway *gateway, const struct buf *about)
+{
+	const struct conf *conf = gateway->conf;
+	struct buf all = BUF_INIT;
+	struct stat st;
+	time_t newest = 0;
+
+	if (stat("/proc/self/exe", &st) == 0)
+		buf_addf(&all, "program %llu %llu %lld %lld.%09ld\n",
+		         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		         (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		         st.st_mtim.tv_nsec);
+	newer(&newest, "/proc/self/exe");
+	buf_addstr(&all, "settings\n");
+	conf_fingerprint(conf, &all);
+	newer(&newest, conf->path);
+	buf_addf(&all, "templates %s\n", conf->templates ? conf->templates : "");
+	if (gateway->templates) {
+		tmpl_fingerprint(gateway->templates, &all);
+		if (tmpl_newest(gateway->templates) > newest)
+			newest = tmpl_newest(gateway->templates);
+	}
+	buf_addf(&all, "about %zu\n", about->len);
+	buf_add(&all, about->p ? about->p : "", about->len);
+	newer(&newest, conf->about);
+	sha256(all.p, all.len, gateway->fingerprint);
+	gateway->site_time = newest;
+	buf_release(&all);
+}
 
 struct gateway *gateway_new(const struct conf *conf)
 {
 	struct gateway *gateway = xcalloc(1, sizeof(*gateway));
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, about = BUF_INIT;
 
 	gateway->conf = conf;
 	gateway->archive = archive_new(conf);
@@ -41,15 +95,16 @@ struct gateway *gateway_new(const struct conf *conf)
 	}
 	buf_release(&err);
 	if (conf->about) {
-		struct buf text = BUF_INIT, html = BUF_INIT;
-		if (markdown_read_file(conf->about, &text) == 0) {
-			markdown_to_html(buf_cstr(&text), text.len, &html);
+		struct buf html = BUF_INIT;
+		if (markdown_read_file(conf->about, &about) == 0) {
+			markdown_to_html(buf_cstr(&about), about.len, &html);
 			gateway->about_html = buf_detach(&html, NULL);
 		} else {
 			fprintf(stderr, "imapeek: cannot read %s\n", conf->about);
 		}
-		buf_release(&text);
 	}
+	site_fingerprint(gateway, &about);
+	buf_release(&about);
 	return gateway;
 }
 
@@ -79,38 +134,7 @@ static bool request_gone(void *ctx)
 	return resp_gone(ctx);
 }
 
-/*
- * JSON when asked with ?format=json, or when Accept prefers
- * application/json to text/html (q-values compared; a missing q is 1).
- */
-static double accept_quality(const char *accept, const char *type)
-{
-	const char *p = accept;
-	size_t type_len = strlen(type);
-
-	while (p && *p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		size_t name_len = strcspn(p, ";, ");
-		if (name_len > len)
-			name_len = len;
-		if (name_len == type_len && !strncasecmp(p, type, type_len)) {
-			const char *q = strstr(p, "q=");
-			if (q && q < p + len) {
-				char *stop;
-				double value = strtod(q + 2, &stop);
-				return stop == q + 2 ? 1.0 : value;
-			}
-			return 1.0;
-		}
-		p = end;
-	}
-	return -1.0;
-}
-
-/* ?format= decides; without it, the Accept header. */
+/* ?format= decides; without it, the Accept header (negotiate.h). */
 static bool wants_json(const struct req *req)
 {
 	struct buf format = BUF_INIT;
@@ -118,29 +142,80 @@ static bool wants_json(const struct req *req)
 	bool json = found > 0 && !strcmp(buf_cstr(&format), "json");
 
 	buf_release(&format);
-	if (found != 0 || !req->accept)
-		return json;
-	double json_q = accept_quality(req->accept, "application/json");
-	double html_q = accept_quality(req->accept, "text/html");
-	return json_q > 0 && json_q > html_q;
+	return found != 0 ? json : negotiate_json(req->accept);
+}
+
+/* Feeds and exports are gzipped when the client accepts it (export.c). */
+static bool compressible(const struct route *route)
+{
+	return route->page == PAGE_ATOM || route->page == PAGE_THREAD_MBOX ||
+	       (route->page == PAGE_SEARCH &&
+	        (route->format == FORMAT_ATOM || route->format == FORMAT_MBOX));
+}
+
+/*
+ * The representation, for people reading an ETag: the page, then how it
+ * is written when that is not the page's own way ("search.json",
+ * "search.atom", "new.atom.gz").
+ */
+static void cache_variant(const struct page *page, struct buf *out)
+{
+	const struct route *route = page->route;
+
+	buf_addstr(out, route_page_name(route->page));
+	if (page->json)
+		buf_addstr(out, ".json");
+	else if (route->format == FORMAT_ATOM)
+		buf_addstr(out, ".atom");
+	else if (route->format == FORMAT_MBOX)
+		buf_addstr(out, ".mbox");
+	if (page->gzip)
+		buf_addstr(out, ".gz");
+}
+
+/*
+ * Everything of the request a page's bytes depend on, and the site's
+ * fingerprint, as one digest: the path and the whole query (page=,
+ * month=, q=, format=: every search its own tag; a parameter that
+ * changes nothing costs a separate cache entry, never a wrong one), the
+ * representation, the root of links and, for a feed, the origin of its
+ * absolute URLs (base-url, or the request's Host; no other page has
+ * absolute URLs).
+ */
+static void cache_digest(const struct page *page, const unsigned char *site,
+                         const char *variant, unsigned char *digest)
+{
+	const struct req *req = page->req;
+	struct buf all = BUF_INIT, origin = BUF_INIT;
+
+	if (page->route->page == PAGE_ATOM || page->route->format == FORMAT_ATOM)
+		site_origin(page->conf, req, &origin);
+	buf_add(&all, (const char *)site, SHA256_LEN);
+	buf_addf(&all, "\n%s\n%s\n%s\n%s\n", variant, page->root,
+	         buf_cstr(&origin), req->path ? req->path : "");
+	buf_addstr(&all, req->query ? req->query : "");
+	sha256(all.p, all.len, digest);
+	buf_release(&all);
+	buf_release(&origin);
 }
 
 /*
  * The one caching hook: set ETag, Last-Modified and Cache-Control from the
  * open mailbox's state (a kept session sees new mail through
- * archive_stamp), and answer 304 when the client's copy is current.  1
- * when answered, 0 to render, -1 when an error page was sent.
+ * archive_stamp), the request and the site, and answer 304 when the
+ * client's copy is current.  1 when answered, 0 to render, -1 when an
+ * error page was sent.
  */
-static int gateway_cache(struct page *page, struct buf *etag)
+static int gateway_cache(struct gateway *gateway, struct page *page,
+                         struct buf *etag)
 {
 	const struct route *route = page->route;
 	struct session_err err = { 0 };
-	struct buf value = BUF_INIT;
+	struct buf value = BUF_INIT, variant = BUF_INIT;
 	struct cache_key key = { 0 };
 	struct archive_stamp stamp;
-	char variant[32];
-	bool gzip = route->page == PAGE_ATOM || route->page == PAGE_THREAD_MBOX ||
-	            route->format == FORMAT_ATOM || route->format == FORMAT_MBOX;
+	unsigned char digest[SHA256_LEN];
+	time_t now = time(NULL);
 
 	if (!route_table[route->page].max_age || !page->mailbox)
 		return 0;
@@ -148,16 +223,18 @@ static int gateway_cache(struct page *page, struct buf *etag)
 		page_session_error(page, &err);
 		return -1;
 	}
-	snprintf(variant, sizeof(variant), "%s%s",
-	         page->json ? "json" : route->format == FORMAT_ATOM ? "atom"
-	         : route->format == FORMAT_MBOX ? "mbox" : "html",
-	         gzip && gzip_accepted(page->req->accept_encoding) ? "-gz" : "");
+	cache_variant(page, &variant);
+	cache_digest(page, gateway->fingerprint, buf_cstr(&variant), digest);
 	key = (struct cache_key){
 		.uidvalidity = stamp.uidvalidity, .newest_uid = stamp.newest_uid,
 		.exists = stamp.exists, .highestmodseq = stamp.highestmodseq,
-		.uid = route->uid, .variant = variant,
-		.modified = stamp.newest_arrival,
+		.uid = route->uid, .variant = buf_cstr(&variant), .digest = digest,
+		.modified = stamp.newest_arrival > gateway->site_time
+		                ? stamp.newest_arrival : gateway->site_time,
 	};
+	/* RFC 9110 8.8.2.1: never later than now (a date from the future). */
+	if (key.modified > now)
+		key.modified = now;
 	cache_etag(etag, &key);
 	resp_header(page->resp, "ETag", buf_cstr(etag));
 	if (key.modified) {
@@ -166,12 +243,14 @@ static int gateway_cache(struct page *page, struct buf *etag)
 	}
 	resp_headerf(page->resp, "Cache-Control", "public, max-age=%u",
 	             route_table[route->page].max_age);
-	resp_header(page->resp, "Vary", gzip ? "Accept, Accept-Encoding" : "Accept");
+	resp_header(page->resp, "Vary", compressible(route)
+	                                    ? "Accept, Accept-Encoding" : "Accept");
 	buf_release(&value);
+	buf_release(&variant);
 	page->etag = buf_cstr(etag);
 	if (!cache_not_modified(page->req->if_none_match,
 	                        page->req->if_modified_since, buf_cstr(etag),
-	                        key.modified))
+	                        key.modified, now))
 		return 0;
 	resp_set_status(page->resp, 304);
 	return 1;
@@ -231,6 +310,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	}
 	routed = true;
 	page.json = page.json && (route_flags(route.page) & ROUTE_HAS_JSON);
+	page.gzip = compressible(&route) && negotiate_gzip(req->accept_encoding);
 	if (route.redirect) {
 		struct html_url url = {
 			.mailbox = route.mailbox,
@@ -259,7 +339,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 			goto out;
 		}
 	}
-	if (gateway_cache(&page, &etag) != 0)
+	if (gateway_cache(gateway, &page, &etag) != 0)
 		goto out;
 	/* A page of no mailbox (the list) has no validators, only a lifetime. */
 	if (!page.mailbox && route_table[route.page].max_age)

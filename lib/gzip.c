@@ -8,39 +8,6 @@
 
 #include "buf.h"
 
-bool gzip_accepted(const char *accept_encoding)
-{
-	const char *p = accept_encoding;
-
-	while (p && *p) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		size_t len = strcspn(p, ",");
-		size_t name = strcspn(p, ";, ");
-		if (name > len)
-			name = len;
-		if ((name == 4 && !strncasecmp(p, "gzip", 4)) ||
-		    (name == 1 && *p == '*')) {
-			const char *q = p + name;
-			while (q < p + len && (*q == ' ' || *q == ';'))
-				q++;
-			/* "q=0", "q=0.0", "q=0.000": refused. */
-			if (q + 2 <= p + len && (q[0] == 'q' || q[0] == 'Q') &&
-			    q[1] == '=') {
-				const char *v = q + 2;
-				bool zero = v < p + len && *v == '0';
-				for (v++; zero && v < p + len && *v != ' '; v++)
-					if (*v != '.' && *v != '0')
-						zero = false;
-				return !zero;
-			}
-			return true;
-		}
-		p += len;
-	}
-	return false;
-}
-
 static int gzip_begin(void *ctx, int status, const struct resp_header *headers,
                       size_t nheaders)
 {
@@ -138,7 +105,16 @@ int gzip_resp_finish(struct gzip_resp *gzip)
 		gzip->stream.avail_in = 0;
 		rc = deflate_out(gzip, Z_FINISH);
 	}
+	/* A stream that is not whole makes an answer that is not whole. */
+	if (rc < 0 || gzip->resp.failed)
+		gzip->inner->failed = true;
 	deflateEnd(&gzip->stream);
 	resp_release(&gzip->resp);
-	return rc;
+	return rc < 0 || gzip->inner->failed ? -1 : 0;
+}
+
+void gzip_resp_abandon(struct gzip_resp *gzip)
+{
+	deflateEnd(&gzip->stream);
+	resp_release(&gzip->resp);
 }

@@ -20,11 +20,14 @@ struct gzip_resp {
 	bool ready;
 };
 
-/* Does Accept-Encoding allow gzip (present, and not with q=0)? */
-bool gzip_accepted(const char *accept_encoding);
-
 void gzip_resp_init(struct gzip_resp *gzip, struct resp *inner);
-/* Flush the last compressed bytes and release; the inner one stays open. */
-int gzip_resp_finish(struct gzip_resp *gzip);
+/*
+ * Flush the last compressed bytes and release; the inner one stays open.
+ * -1 when the stream is not whole, and the inner response is then
+ * marked failed (req.h).
+ */
+int gzip_resp_finish(struct gzip_resp *gzip) MUST_CHECK;
+/* Release before anything was written: the inner response is untouched. */
+void gzip_resp_abandon(struct gzip_resp *gzip);
 
 #endif

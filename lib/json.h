@@ -36,7 +36,7 @@ struct json {
 
 void json_init(struct json *json, struct buf *out);
 /* 0 when exactly one complete top-level value was written, else -1. */
-int json_finish(struct json *json);
+int json_finish(struct json *json) MUST_CHECK;
 
 void json_object_begin(struct json *json);
 void json_object_end(struct json *json);

@@ -14,10 +14,13 @@ static bool is_alnum(unsigned char c)
 	       (c >= '0' && c <= '9');
 }
 
-/* RFC 5322 atext plus ".": what the local part of an address may hold. */
+/*
+ * RFC 5322 atext plus ".": what the local part of an address may hold;
+ * and UTF-8 (RFC 6531), so that "jörg@" is an address too.
+ */
 static bool is_local_char(unsigned char c)
 {
-	return is_alnum(c) || (c && strchr(".!#$%&'*+/=?^_`{|}~-", c));
+	return is_alnum(c) || c >= 0x80 || (c && strchr(".!#$%&'*+/=?^_`{|}~-", c));
 }
 
 static bool is_domain_char(unsigned char c)
@@ -25,16 +28,19 @@ static bool is_domain_char(unsigned char c)
 	return is_alnum(c) || c == '.' || c == '-';
 }
 
-/* Text without URLs: escaped, addresses obfuscated when asked. */
-static void plain_segment(struct buf *html, const char *text, size_t len,
-                          const struct mailtext_opts *opts)
+/*
+ * Text with the domain of every address hidden, each piece between them
+ * handed to add (escaped for HTML, or as it is).  An address is a local
+ * part (RFC 5322 atext and ".") right before an "@" and a domain with a
+ * letter or digit right after it; its domain becomes "…", as the headers
+ * show it.
+ */
+static void hide_addresses(struct buf *out, const char *text, size_t len,
+                           void (*add)(struct buf *out, const char *text,
+                                       size_t len))
 {
 	size_t done = 0;
 
-	if (!opts->obfuscate) {
-		html_escape(html, text, len);
-		return;
-	}
 	for (size_t at = 0; at < len; at++) {
 		size_t local = at, end = at + 1;
 		bool named = false;
@@ -50,12 +56,32 @@ static void plain_segment(struct buf *html, const char *text, size_t len,
 			end--;
 		if (local == at || !named)
 			continue;
-		html_escape(html, text + done, at - done);
-		buf_addstr(html, "@\xe2\x80\xa6");  /* "@…", as the headers */
+		add(out, text + done, at - done);
+		buf_addstr(out, "@\xe2\x80\xa6");  /* "@…" */
 		done = end;
 		at = end - 1;
 	}
-	html_escape(html, text + done, len - done);
+	add(out, text + done, len - done);
+}
+
+static void add_text(struct buf *out, const char *text, size_t len)
+{
+	buf_add(out, text, len);
+}
+
+void mailtext_hide_addresses(struct buf *out, const char *text, size_t len)
+{
+	hide_addresses(out, text, len, add_text);
+}
+
+/* Text without URLs: escaped, addresses obfuscated when asked. */
+static void plain_segment(struct buf *html, const char *text, size_t len,
+                          const struct mailtext_opts *opts)
+{
+	if (opts->obfuscate)
+		hide_addresses(html, text, len, html_escape);
+	else
+		html_escape(html, text, len);
 }
 
 static const char *const url_schemes[] = { "http://", "https://", "mailto:" };
@@ -111,7 +137,8 @@ static void line_to_html(struct buf *html, const char *line, size_t len,
 		if (line[i] != 'h' && line[i] != 'H' && line[i] != 'm' && line[i] != 'M')
 			continue;
 		n = url_length(line + i, len - i, &mailto);
-		if (!n || (mailto && opts->obfuscate))
+		/* A link would carry the address whole: left as text. */
+		if (!n || (opts->obfuscate && (mailto || memchr(line + i, '@', n))))
 			continue;
 		plain_segment(html, line + done, i - done, opts);
 		buf_addstr(html, "<a href=\"");

@@ -8,7 +8,8 @@
  *     <details><summary> (no JavaScript);
  *   - http, https and mailto URLs as links with rel="nofollow noopener";
  *   - with obfuscate, the domain of every address in the text hidden
- *     ("user@…", as the headers show it) and mailto URLs left unlinked.
+ *     ("user@…", as the headers show it), and mailto URLs and URLs
+ *     holding an "@" left unlinked (their text is obfuscated).
  *
  * A message's body is built as a document (struct mailtext_doc): text
  * parts, Markdown parts (cmark, safe mode) and the headers of embedded
@@ -29,6 +30,12 @@
 struct mailtext_opts {
 	bool obfuscate;
 };
+
+/*
+ * text with the domain of every address in it hidden ("user@…"), appended
+ * to out as text: what obfuscate = yes shows of mail outside HTML too.
+ */
+void mailtext_hide_addresses(struct buf *out, const char *text, size_t len);
 
 /* Text (UTF-8, "\n" line ends) as HTML, appended to html. */
 void mailtext_to_html(struct buf *html, const char *text, size_t len,

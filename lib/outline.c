@@ -32,7 +32,7 @@ void outline_add(struct page *page, uint32_t uid, struct tmpl_vars *vars,
 	for (size_t i = from; i < to; i++)
 		if (rows[i].uid)
 			uids[nuids++] = rows[i].uid;
-	if (archive_summaries(page->archive, uids, nuids, &infos, &ninfos, &err) < 0)
+	if (page_fetch_summaries(page, uids, nuids, &infos, &ninfos, &err) < 0)
 		goto out;
 	if (vars) {
 		tmpl_vars_set_uint(vars, "outline_count", count);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mailtext.h"
 #include "message.h"
 
 void page_html_headers(struct page *page)
@@ -52,8 +53,9 @@ static void set_site_vars(struct page *page, struct tmpl_vars *vars)
 	}
 }
 
-int page_render(struct page *page, const char *template_name,
-                struct tmpl_vars *vars)
+/* page_render without the failure handling, which page_error cannot use. */
+static int render(struct page *page, const char *template_name,
+                  struct tmpl_vars *vars)
 {
 	struct buf body = BUF_INIT, err = BUF_INIT;
 	struct tmpl_out out = { .buf = &body, .flush_at = 16384,
@@ -75,17 +77,49 @@ int page_render(struct page *page, const char *template_name,
 	return rc;
 }
 
-int page_send_json(struct page *page, struct buf *body)
+int page_render(struct page *page, const char *template_name,
+                struct tmpl_vars *vars)
 {
+	if (render(page, template_name, vars) == 0)
+		return 0;
+	return page_fail(page, template_name, NULL);
+}
+
+/* The JSON document, whole, or -1 and nothing sent. */
+static int send_json(struct page *page, struct json *json, struct buf *body)
+{
+	if (json_finish(json) < 0) {
+		fprintf(stderr, "imapeek: %s: the JSON document is not whole\n",
+		        page->req->path ? page->req->path : "/");
+		return -1;
+	}
 	page_json_headers(page);
 	buf_addch(body, '\n');
 	return resp_write(page->resp, body->p, body->len);
 }
 
+int page_send_json(struct page *page, struct json *json, struct buf *body)
+{
+	if (send_json(page, json, body) == 0)
+		return 0;
+	return page_fail(page, "a JSON document", NULL);
+}
+
+/* No templates, or they failed: a plain page (fixed texts only). */
+static int plain_error(struct page *page, int status)
+{
+	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
+	return resp_printf(page->resp, "%d %s\n", status, http_status_text(status));
+}
+
 int page_error(struct page *page, int status, const char *message)
 {
 	struct resp *resp = page->resp;
+	int rc;
 
+	/* Too late for an error page: the answer fails instead. */
+	if (resp->begun)
+		return page_fail(page, message, NULL);
 	resp_set_status(resp, status);
 	resp_header(resp, "Cache-Control", "no-store");
 	if (page->json) {
@@ -97,24 +131,23 @@ int page_error(struct page *page, int status, const char *message)
 		json_kv_string(&json, "error", message);
 		json_kv_int(&json, "status", status);
 		json_object_end(&json);
-		json_finish(&json);
-		page_send_json(page, &body);
+		rc = send_json(page, &json, &body);
 		buf_release(&body);
-		return -1;
-	}
-	if (page->templates && tmpl_exists(page->templates, "error.html")) {
+	} else if (page->templates && tmpl_exists(page->templates, "error.html")) {
 		struct tmpl_vars *vars = tmpl_vars_new();
 		tmpl_vars_set_int(vars, "status", status);
 		tmpl_vars_set_str(vars, "reason", http_status_text(status));
 		tmpl_vars_set_str(vars, "message", message);
 		tmpl_vars_set_str(vars, "title", http_status_text(status));
-		page_render(page, "error.html", vars);
+		rc = render(page, "error.html", vars);
 		tmpl_vars_free(vars);
-		return -1;
+	} else {
+		rc = plain_error(page, status);
 	}
-	/* No templates: a plain page, still escaped-free (fixed texts only). */
-	resp_header(resp, "Content-Type", "text/plain; charset=utf-8");
-	resp_printf(resp, "%d %s\n", status, http_status_text(status));
+	if (rc < 0 && !resp->begun)
+		rc = plain_error(page, status);
+	if (rc < 0)
+		resp->failed = true;
 	return -1;
 }
 
@@ -222,6 +255,102 @@ void page_vars_summary(struct page *page, struct tmpl_vars *vars,
 	buf_release(&from);
 }
 
+/* ---- obfuscate = yes ----------------------------------------------- */
+
+static void hide_buf(struct buf *text)
+{
+	struct buf hidden = BUF_INIT;
+
+	mailtext_hide_addresses(&hidden, text->p ? text->p : "", text->len);
+	buf_reset(text);
+	buf_add(text, hidden.p, hidden.len);
+	buf_release(&hidden);
+}
+
+static void hide_str(char **text)
+{
+	struct buf hidden = BUF_INIT;
+
+	if (!*text)
+		return;
+	mailtext_hide_addresses(&hidden, *text, strlen(*text));
+	free(*text);
+	*text = buf_detach(&hidden, NULL);
+}
+
+static void hide_addrs(struct message_addrs *addrs)
+{
+	for (size_t i = 0; i < addrs->n; i++) {
+		hide_str(&addrs->items[i].name);
+		/* "@host" alone (no local part) is still a domain to hide. */
+		if (addrs->items[i].address && addrs->items[i].address[0] == '@') {
+			free(addrs->items[i].address);
+			addrs->items[i].address = xstrdup("@\xe2\x80\xa6");
+		}
+		hide_str(&addrs->items[i].address);
+	}
+}
+
+/*
+ * Everything of a message a page may show, with the domain of every
+ * address hidden: the names and addresses of From, To and Cc, the
+ * subject, part filenames, the headers of embedded messages and every
+ * text.  Message-IDs are kept: they name messages, not mailboxes, and
+ * the permalinks (/m/MSGID), the JSON message_id, in_reply_to and
+ * references and the feeds' entry ids are made of them.
+ */
+static void hide_info(struct message_info *info)
+{
+	hide_str(&info->subject);
+	hide_str(&info->list_post);
+	hide_addrs(&info->from);
+	hide_addrs(&info->to);
+	hide_addrs(&info->cc);
+}
+
+static void hide_message(struct archive_message *msg)
+{
+	hide_info(&msg->info);
+	for (size_t i = 0; i < msg->parts.n; i++) {
+		hide_str(&msg->parts.items[i].filename);
+		if (msg->parts.items[i].embedded)
+			hide_info(msg->parts.items[i].embedded);
+	}
+	for (size_t i = 0; i < msg->body.n; i++)
+		hide_buf(&msg->body.items[i].text);
+	hide_buf(&msg->body.text);
+}
+
+int page_fetch_summaries(struct page *page, const uint32_t *uids, size_t n,
+                         struct message_info **infos, size_t *ninfos,
+                         struct session_err *err)
+{
+	int rc = archive_summaries(page->archive, uids, n, infos, ninfos, err);
+
+	for (size_t i = 0; rc == 0 && page->conf->obfuscate && i < *ninfos; i++)
+		hide_info(&(*infos)[i]);
+	return rc;
+}
+
+int page_fetch_messages(struct page *page, struct archive_message *msgs,
+                        size_t n, struct session_err *err)
+{
+	int rc = archive_messages(page->archive, msgs, n, err);
+
+	for (size_t i = 0; page->conf->obfuscate && i < n; i++)
+		hide_message(&msgs[i]);
+	return rc;
+}
+
+void page_shown_text(struct page *page, const char *text, size_t len,
+                     struct buf *out)
+{
+	if (page->conf->obfuscate)
+		mailtext_hide_addresses(out, text, len);
+	else
+		buf_add(out, text, len);
+}
+
 /* The rows of the thread that holds uid; 0 rows: none (or no threads). */
 size_t page_thread_rows(struct page *page, uint32_t uid, struct thread_row **rows,
                         struct session_err *err)
@@ -324,6 +453,21 @@ static const struct {
 	[SESSION_CANCELLED] = { SESSION_CANCELLED, 503,
 	                        "The server is stopping; try again shortly." },
 };
+
+int page_fail(struct page *page, const char *what, const struct session_err *err)
+{
+	const char *detail = err && err->message[0] ? err->message : "(no detail)";
+
+	if (!page->resp->begun)
+		return err && err->code ? page_session_error(page, err)
+		                        : page_error(page, 500, "The page could not be made.");
+	/* A write that failed marked it already: the client went away. */
+	if (!page->resp->failed)
+		fprintf(stderr, "imapeek: %s: %s failed after the answer began: %s\n",
+		        page->req->path ? page->req->path : "/", what, detail);
+	page->resp->failed = true;
+	return -1;
+}
 
 int page_session_error(struct page *page, const struct session_err *err)
 {

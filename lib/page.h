@@ -31,6 +31,7 @@ struct page {
 	const struct route *route;
 	const struct tmpl_set *templates;
 	bool json;              /* answer with JSON rather than HTML */
+	bool gzip;              /* a feed or export, gzipped (the client takes it) */
 	const char *root;       /* path prefix of every URL we make */
 	/* The "about" Markdown file rendered once per worker, or NULL. */
 	const char *about_html;
@@ -51,17 +52,35 @@ struct page {
 int page_error(struct page *page, int status, const char *message);
 /* The status for a session failure (502, 504; 404 for a NO), and its page. */
 int page_session_error(struct page *page, const struct session_err *err);
+/*
+ * Something failed while the page was being written (err, or a writer:
+ * err NULL or without a code).  Before the first body byte it is still
+ * an error page (err's status, else 500).  After it, the answer is
+ * marked failed (resp->failed), and the front end ends it as an aborted
+ * transfer, never as a short body presented whole; what failed goes to
+ * the log.  Always -1.
+ */
+int page_fail(struct page *page, const char *what, const struct session_err *err);
 
 /* The URL of a page as an absolute path, appended to out. */
 void page_url(struct page *page, struct buf *out, const struct html_url *url);
 /* Headers every HTML page carries (Content-Type, CSP, ...). */
 void page_html_headers(struct page *page);
 void page_json_headers(struct page *page);
-/* Render a template with vars as the whole HTML response. */
+/*
+ * Render a template with vars as the whole HTML response.  A rendering
+ * that fails is an error page (500) when nothing was sent yet, else a
+ * failed answer (page_fail).  0 or -1.
+ */
 int page_render(struct page *page, const char *template_name,
-                struct tmpl_vars *vars);
-/* Send a finished JSON document as the whole response. */
-int page_send_json(struct page *page, struct buf *body);
+                struct tmpl_vars *vars) MUST_CHECK;
+/*
+ * Finish the JSON document json writes into body and send it as the whole
+ * response; a document that is not whole (json_finish) is never sent:
+ * an error page (500) instead.  0 or -1.
+ */
+int page_send_json(struct page *page, struct json *json,
+                   struct buf *body) MUST_CHECK;
 
 /* A message summary: SPEC.md's MSG object, and the same for templates. */
 void page_json_summary(struct json *json, const struct message_info *info,
@@ -79,6 +98,24 @@ void page_shown_address(struct page *page, const struct message_addr *addr,
 void page_json_addr(struct json *json, const struct message_addr *addr);
 void page_vars_addr(struct page *page, struct tmpl_vars *vars,
                     const struct message_addr *addr);
+
+/*
+ * The messages a page shows, from the archive: summaries (as
+ * archive_summaries) and whole messages with their text (as
+ * archive_messages; msgs[i].uid set by the caller).  With obfuscate =
+ * yes every address in them comes with its domain hidden (names,
+ * addresses, subjects, filenames, texts; Message-IDs are kept), so HTML,
+ * JSON and Atom show no address whole.  Pages take their mail from here;
+ * only exports of the messages' bytes (raw, mbox) take it as it is.
+ */
+int page_fetch_summaries(struct page *page, const uint32_t *uids, size_t n,
+                         struct message_info **infos, size_t *ninfos,
+                         struct session_err *err);
+int page_fetch_messages(struct page *page, struct archive_message *msgs,
+                        size_t n, struct session_err *err);
+/* Text from mail as the page shows it (addresses hidden if so configured). */
+void page_shown_text(struct page *page, const char *text, size_t len,
+                     struct buf *out);
 
 /* The rows of the thread that holds uid (0: none; err says why if any). */
 struct thread_row;

@@ -59,7 +59,7 @@ static int load_index(struct page *page, struct index_page *index,
 	size_t count = from < norder ? norder - from : 0;
 	if (count > size)
 		count = size;
-	rc = archive_summaries(page->archive, order + from, count,
+	rc = page_fetch_summaries(page, order + from, count,
 	                       &index->messages, &index->n, err);
 out:
 	free(in_month);
@@ -187,12 +187,13 @@ static void message_url(struct page *page, struct buf *out, uint32_t uid)
 	page_url(page, out, &url);
 }
 
-static void send_json(struct page *page, const struct index_page *index,
-                      const struct archive_months *cache)
+static int send_json(struct page *page, const struct index_page *index,
+                     const struct archive_months *cache)
 {
 	struct page_pager pager = { index->number, index->pages, index_url, NULL };
 	struct buf body = BUF_INIT, url = BUF_INIT;
 	struct json json;
+	int rc;
 
 	json_init(&json, &body);
 	json_object_begin(&json);
@@ -214,18 +215,19 @@ static void send_json(struct page *page, const struct index_page *index,
 	json_array_end(&json);
 	page_pager_json(page, &json, &pager);
 	json_object_end(&json);
-	json_finish(&json);
-	page_send_json(page, &body);
+	rc = page_send_json(page, &json, &body);
 	buf_release(&body);
 	buf_release(&url);
+	return rc;
 }
 
-static void send_html(struct page *page, const struct index_page *index,
-                      const struct archive_months *months)
+static int send_html(struct page *page, const struct index_page *index,
+                     const struct archive_months *months)
 {
 	struct page_pager pager = { index->number, index->pages, index_url, NULL };
 	struct tmpl_vars *vars = tmpl_vars_new();
 	struct buf url = BUF_INIT;
+	int rc;
 
 	struct html_url threads = { .root = page->root,
 	                            .mailbox = page->route->mailbox,
@@ -253,9 +255,10 @@ static void send_html(struct page *page, const struct index_page *index,
 		page_vars_summary(page, item, &index->messages[i], buf_cstr(&url));
 	}
 	page_pager_vars(page, vars, &pager);
-	page_render(page, "index.html", vars);
+	rc = page_render(page, "index.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&url);
+	return rc;
 }
 
 int page_index(struct page *page)
@@ -279,10 +282,8 @@ int page_index(struct page *page)
 	} else if (rc < 0) {
 		rc = page_session_error(page, &err);
 	} else {
-		if (page->json)
-			send_json(page, &index, months);
-		else
-			send_html(page, &index, months);
+		rc = page->json ? send_json(page, &index, months)
+		                : send_html(page, &index, months);
 	}
 	archive_summaries_free(index.messages, index.n);
 	return rc;

@@ -40,8 +40,7 @@ int page_mailboxes(struct page *page)
 		}
 		json_array_end(&json);
 		json_object_end(&json);
-		json_finish(&json);
-		rc = page_send_json(page, &body);
+		rc = page_send_json(page, &json, &body);
 		buf_release(&body);
 		goto out;
 	}

@@ -145,11 +145,12 @@ static void part_url(struct page *page, struct buf *out, const char *section)
 	page_url(page, out, &url);
 }
 
-static void send_json(struct page *page, const struct message_info *info,
-                      const struct message_parts *parts, const struct buf *text)
+static int send_json(struct page *page, const struct message_info *info,
+                     const struct message_parts *parts, const struct buf *text)
 {
 	struct buf body = BUF_INIT, url = BUF_INIT, date = BUF_INIT;
 	struct json json;
+	int rc;
 	struct html_url thread = { .mailbox = page->route->mailbox,
 	                           .uid = info->uid, .suffix = HTML_URL_THREAD };
 	struct html_url raw = thread;
@@ -209,11 +210,11 @@ static void send_json(struct page *page, const struct message_info *info,
 	json_kv_string(&json, "reply", reply_url(page, info, &url) ? buf_cstr(&url) : NULL);
 	outline_add(page, info->uid, NULL, &json);
 	json_object_end(&json);
-	json_finish(&json);
-	page_send_json(page, &body);
+	rc = page_send_json(page, &json, &body);
 	buf_release(&body);
 	buf_release(&url);
 	buf_release(&date);
+	return rc;
 }
 
 /* Sizes as a reader reads them: 512 B, 3.4 KiB, 12 MiB. */
@@ -368,12 +369,13 @@ static void parts_vars(struct page *page, struct tmpl_vars *vars,
 	buf_release(&size);
 }
 
-static void send_html(struct page *page, const struct message_info *info,
-                      const struct message_parts *parts,
-                      const struct mime_body *body, const char *note)
+static int send_html(struct page *page, const struct message_info *info,
+                     const struct message_parts *parts,
+                     const struct mime_body *body, const char *note)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
 	struct buf scratch = BUF_INIT;
+	int rc;
 	struct html_url link = { .root = page->root,
 	                         .mailbox = page->route->mailbox,
 	                         .uid = info->uid };
@@ -410,9 +412,10 @@ static void send_html(struct page *page, const struct message_info *info,
 	tmpl_vars_set_url(vars, "thread_url", &link);
 	page_message_nav(page, vars, NULL, info->uid);
 	outline_add(page, info->uid, vars, NULL);
-	page_render(page, "message.html", vars);
+	rc = page_render(page, "message.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&scratch);
+	return rc;
 }
 
 int page_message(struct page *page)
@@ -421,7 +424,8 @@ int page_message(struct page *page)
 	struct session_err err = { 0 };
 	int rc;
 
-	if (archive_message(page->archive, page->route->uid, &msg, &err) < 0) {
+	msg.uid = page->route->uid;
+	if (page_fetch_messages(page, &msg, 1, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
@@ -429,23 +433,23 @@ int page_message(struct page *page)
 		rc = page_error(page, 404, "There is no such message in this mailbox.");
 		goto out;
 	}
-	if (page->json)
-		send_json(page, &msg.info, &msg.parts, &msg.body.text);
-	else
-		send_html(page, &msg.info, &msg.parts, &msg.body, msg.note);
-	rc = 0;
+	rc = page->json ? send_json(page, &msg.info, &msg.parts, &msg.body.text)
+	                : send_html(page, &msg.info, &msg.parts, &msg.body, msg.note);
 out:
 	archive_message_release(&msg);
 	return rc;
 }
 
 /*
- * A message of more than RAW_PIECE bytes (its RFC822.SIZE, asked first)
- * goes out a piece at a time (archive_raw_chunk): a 20 MB message is
- * never held whole.  It declares its size as Content-Length, so that a
- * stream cut short is seen as such by the client, and the pieces must add
- * up to it exactly, else the response is aborted rather than sent short
- * or long.  A smaller one is fetched whole, as it always was.
+ * The message's exact bytes: what it is, addresses included, whatever
+ * obfuscate says (as mbox exports: see README).  A HEAD is answered from
+ * RFC822.SIZE, the length of those bytes, without fetching them.  A
+ * message of more than RAW_PIECE bytes goes out a piece at a time
+ * (archive_raw_chunk): a 20 MB message is never held whole.  It declares
+ * its size as Content-Length, so that a stream cut short is seen as such,
+ * and the pieces must add up to it exactly, else the answer fails
+ * (page_fail) rather than go out short or long.  A smaller one is fetched
+ * whole, as it always was.
  */
 #define RAW_PIECE (512 * 1024)
 
@@ -457,9 +461,13 @@ int page_raw(struct page *page)
 	bool more;
 	int rc;
 
+	/* The first piece before the head: a failure is still an error page. */
 	rc = archive_raw_size(page->archive, page->route->uid, &size, &err);
-	if (rc > 0 && size <= RAW_PIECE)
-		rc = archive_raw(page->archive, page->route->uid, NULL, &bytes, &err);
+	if (rc > 0 && !page->resp->head_only)
+		rc = size <= RAW_PIECE
+		         ? archive_raw(page->archive, page->route->uid, NULL, &bytes, &err)
+		         : archive_raw_chunk(page->archive, page->route->uid, 0, RAW_PIECE,
+		                             &bytes, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -470,33 +478,36 @@ int page_raw(struct page *page)
 	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
-	if (size <= RAW_PIECE) {
+	if (page->resp->head_only || size > RAW_PIECE)
+		resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
+	if (page->resp->head_only || size <= RAW_PIECE) {
 		rc = resp_write(page->resp, bytes.p, bytes.len);
 		goto out;
 	}
-	resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
-	do {
-		buf_reset(&bytes);
-		if (archive_raw_chunk(page->archive, page->route->uid, offset, RAW_PIECE,
-		                      &bytes, &err) <= 0 ||
-		    offset + bytes.len > size) {
+	for (;;) {
+		if (offset + bytes.len > size) {
 			rc = -1;
 			break;
 		}
 		more = bytes.len == RAW_PIECE;
 		offset += bytes.len;
-		rc = resp_write(page->resp, bytes.p, bytes.len);
-	} while (rc == 0 && more);
+		if ((rc = resp_write(page->resp, bytes.p, bytes.len)) < 0 || !more)
+			break;
+		buf_reset(&bytes);
+		if (archive_raw_chunk(page->archive, page->route->uid, offset, RAW_PIECE,
+		                      &bytes, &err) <= 0) {
+			rc = -1;
+			break;
+		}
+	}
 	if (rc == 0 && offset != size)
 		rc = -1;
 	if (rc < 0) {
-		/* Too late for an error page: the client must see a broken transfer. */
-		if (!resp_gone(page->resp))
-			fprintf(stderr, "imapeek: raw UID %u stopped at byte %llu of %llu: %s\n",
-			        page->route->uid, (unsigned long long)offset,
-			        (unsigned long long)size,
-			        err.message[0] ? err.message : "size mismatch");
-		resp_abort(page->resp);
+		if (!err.message[0])
+			snprintf(err.message, sizeof(err.message),
+			         "its pieces went to byte %llu of its RFC822.SIZE %llu",
+			         (unsigned long long)offset, (unsigned long long)size);
+		rc = page_fail(page, "the raw message", &err);
 	}
 out:
 	buf_release(&bytes);

@@ -12,6 +12,12 @@
  * the archive's origin (HTML, SVG, XML, JavaScript, ...) is still served
  * as itself, so a reader can look at it, but only under a sandboxing
  * Content-Security-Policy with nosniff, and never inline in a page.
+ * With obfuscate = yes a text part is served as its text with addresses
+ * hidden (send_hidden_text); other parts are files, served as they are.
+ *
+ * A HEAD is answered from the BODYSTRUCTURE (and BINARY.SIZE), never
+ * with the part's bytes; a fetch that fails after the first bytes went
+ * out fails the answer (page_fail), so the client sees it cut short.
  */
 #include "page.h"
 
@@ -135,16 +141,104 @@ static int fetch_chunk(struct page *page, const char *section, uint64_t offset,
 	                          PART_CHUNK, out, err);
 }
 
+/*
+ * The part's bytes, decoded, chunk by chunk to write(), from the first
+ * chunk (fetched by the caller before any header: its failure is still
+ * an error page) on.  0, or -1 (the answer failed if it had begun).
+ */
+static int send_decoded(struct page *page, const struct message_part *part,
+                        struct buf *raw,
+                        int (*write)(struct page *page, struct str bytes,
+                                     void *ctx),
+                        void *ctx)
+{
+	struct session_err err = { 0 };
+	struct part_decoder decoder;
+	struct buf body = BUF_INIT;
+	uint64_t offset = 0;
+	bool more;
+	int rc = 0;
+
+	decoder_init(&decoder, part);
+	do {
+		/* A short chunk is the last one. */
+		more = raw->len == PART_CHUNK;
+		offset += raw->len;
+		decoder_feed(&decoder, &body, str_from_buf(raw));
+		buf_reset(raw);
+		if (body.len && (rc = write(page, str_from_buf(&body), ctx)) < 0)
+			break;
+		buf_reset(&body);
+		if (more && fetch_chunk(page, part->section, offset, raw, &err) < 0) {
+			rc = page_fail(page, "the part", &err);
+			break;
+		}
+	} while (more);
+	decoder_finish(&decoder, &body);
+	if (rc == 0 && body.len)
+		rc = write(page, str_from_buf(&body), ctx);
+	buf_release(&body);
+	return rc;
+}
+
+static int write_out(struct page *page, struct str bytes, void *ctx)
+{
+	(void)ctx;
+	return resp_write(page->resp, bytes.p, bytes.len);
+}
+
+/* Collects the decoded text, up to max-literal bytes (then -1). */
+static int collect(struct page *page, struct str bytes, void *ctx)
+{
+	struct buf *text = ctx;
+	uint64_t room = page->conf->max_literal > text->len
+	                    ? page->conf->max_literal - text->len : 0;
+
+	buf_add(text, bytes.p, bytes.len < room ? bytes.len : (size_t)room);
+	return bytes.len > room ? -1 : 0;
+}
+
+static bool is_text(const struct message_part *part)
+{
+	return part->type && !strncmp(part->type, "text/", 5);
+}
+
+/*
+ * With obfuscate = yes a text part is shown as the message page shows
+ * it: its text in UTF-8 (HTML as text: an address can hide in HTML in
+ * too many ways to be found in its source), with the domain of every
+ * address hidden, as text/plain.  The original bytes stay in raw, which
+ * keeps the addresses: it is the message.
+ */
+static int send_hidden_text(struct page *page, const struct message_part *part,
+                            struct buf *raw)
+{
+	struct buf decoded = BUF_INIT, text = BUF_INIT, shown = BUF_INIT;
+	int rc = send_decoded(page, part, raw, collect, &decoded);
+
+	if (rc < 0 && page->resp->begun)
+		goto out;   /* an error page was sent */
+	mime_text_to_utf8(part, str_from_buf(&decoded), &text);
+	if (rc < 0)
+		buf_addstr(&text, "\n[The rest of this part is too long to be shown.]\n");
+	page_shown_text(page, text.p ? text.p : "", text.len, &shown);
+	rc = resp_write(page->resp, shown.p, shown.len);
+out:
+	buf_release(&decoded);
+	buf_release(&text);
+	buf_release(&shown);
+	return rc;
+}
+
 int page_part(struct page *page)
 {
 	struct message_parts parts = { 0 };
 	const struct message_part *part;
 	struct session_err err = { 0 };
-	struct part_decoder decoder;
-	struct buf raw = BUF_INIT, body = BUF_INIT, type = BUF_INIT;
-	uint64_t offset = 0;
-	bool inline_ok = false, more;
-	int rc;
+	struct buf raw = BUF_INIT, type = BUF_INIT, name = BUF_INIT;
+	bool inline_ok = false, hidden, head = page->resp->head_only;
+	uint64_t size = 0;
+	int rc, known = 0;
 
 	rc = archive_parts(page->archive, page->route->uid, &parts, &err);
 	if (rc < 0) {
@@ -155,56 +249,56 @@ int page_part(struct page *page)
 		rc = page_error(page, 404, "This message has no such part.");
 		goto out;
 	}
-	/* The first chunk before the headers: a failure is still an error page. */
-	if (fetch_chunk(page, part->section, 0, &raw, &err) < 0) {
+	hidden = page->conf->obfuscate && is_text(part);
+	/*
+	 * Before the headers: the first chunk, or for a HEAD (which the
+	 * front end answers without a body) only the length a GET would
+	 * send, from the BODYSTRUCTURE or BINARY.SIZE, when it is known
+	 * without the bytes; a hidden text's is not.
+	 */
+	if (head && !hidden)
+		known = archive_part_size(page->archive, page->route->uid, part,
+		                          &size, &err);
+	else if (!head && fetch_chunk(page, part->section, 0, &raw, &err) < 0)
+		known = -1;
+	if (known < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
-	buf_addstr(&type, part->type && type_is_safe_token(part->type)
-	                      ? part->type : "application/octet-stream");
+	buf_addstr(&type, hidden ? "text/plain"
+	                  : part->type && type_is_safe_token(part->type)
+	                  ? part->type : "application/octet-stream");
 	for (size_t i = 0; i < sizeof(inline_types) / sizeof(inline_types[0]); i++)
 		if (!strcmp(buf_cstr(&type), inline_types[i]))
 			inline_ok = true;
-	if (!strncmp(buf_cstr(&type), "text/", 5) && part->charset &&
-	    charset_is_token(part->charset))
+	if (hidden)
+		buf_addstr(&type, "; charset=utf-8");
+	else if (is_text(part) && part->charset && charset_is_token(part->charset))
 		buf_addf(&type, "; charset=%s", part->charset);
 	resp_header(page->resp, "Content-Type", buf_cstr(&type));
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	/* Whatever the type, nothing in a part may run in our origin. */
 	resp_header(page->resp, "Content-Security-Policy",
 	            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+	if (part->filename)
+		page_shown_text(page, part->filename, strlen(part->filename), &name);
 	content_disposition(page, inline_ok && !part->attachment ? "inline"
 	                                                         : "attachment",
-	                    part->filename);
-	decoder_init(&decoder, part);
-	rc = 0;
-	do {
-		/* A short chunk is the last one. */
-		more = raw.len == PART_CHUNK;
-		offset += raw.len;
-		decoder_feed(&decoder, &body, str_from_buf(&raw));
-		buf_reset(&raw);
-		if (body.len && (rc = resp_write(page->resp, body.p, body.len)) < 0)
-			break;
-		buf_reset(&body);
-		if (more && fetch_chunk(page, part->section, offset, &raw, &err) < 0) {
-			/* Too late for an error page: the transfer must look broken. */
-			if (!resp_gone(page->resp))
-				fprintf(stderr, "imapeek: part %s of UID %u stopped at byte %llu: %s\n",
-				        part->section, page->route->uid,
-				        (unsigned long long)offset, err.message);
-			resp_abort(page->resp);
-			rc = -1;
-			break;
-		}
-	} while (more);
-	decoder_finish(&decoder, &body);
-	if (rc == 0 && body.len)
-		rc = resp_write(page->resp, body.p, body.len);
+	                    part->filename ? buf_cstr(&name) : NULL);
+	if (head) {
+		if (known > 0)
+			resp_headerf(page->resp, "Content-Length", "%llu",
+			             (unsigned long long)size);
+		rc = 0;
+	} else if (hidden) {
+		rc = send_hidden_text(page, part, &raw);
+	} else {
+		rc = send_decoded(page, part, &raw, write_out, NULL);
+	}
 out:
 	message_parts_release(&parts);
 	buf_release(&raw);
-	buf_release(&body);
 	buf_release(&type);
+	buf_release(&name);
 	return rc;
 }

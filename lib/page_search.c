@@ -87,7 +87,8 @@ static int show_form(struct page *page, int status, const char *query,
 	if (why)
 		tmpl_vars_set_str(vars, "error", why);
 	tmpl_vars_set_str(vars, "help", search_help);
-	page_render(page, "search.html", vars);
+	if (page_render(page, "search.html", vars) < 0)
+		status = 500;
 	tmpl_vars_free(vars);
 	return status == 200 ? 0 : -1;
 }
@@ -157,7 +158,7 @@ int page_search(struct page *page)
 		goto out;
 	}
 	struct page_pager pager = { number, pages, search_page_url, text };
-	if (archive_summaries(page->archive, hits.uids, hits.n, &infos, &ninfos,
+	if (page_fetch_summaries(page, hits.uids, hits.n, &infos, &ninfos,
 	                      &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -190,8 +191,7 @@ int page_search(struct page *page)
 		json_array_end(&json);
 		page_pager_json(page, &json, &pager);
 		json_object_end(&json);
-		json_finish(&json);
-		rc = page_send_json(page, &body);
+		rc = page_send_json(page, &json, &body);
 		goto out;
 	}
 	struct tmpl_vars *vars = tmpl_vars_new();

@@ -54,11 +54,12 @@ static void thread_json_msg(struct json *json, const struct thread_item *item,
 	buf_release(&text);
 }
 
-static void send_json(struct page *page, const struct thread_item *items,
-                      size_t n)
+static int send_json(struct page *page, const struct thread_item *items,
+                     size_t n)
 {
 	struct buf body = BUF_INIT, url = BUF_INIT;
 	struct json json;
+	int rc;
 
 	json_init(&json, &body);
 	json_object_begin(&json);
@@ -83,16 +84,17 @@ static void send_json(struct page *page, const struct thread_item *items,
 	}
 	json_kv_string(&json, "mbox_url", buf_cstr(&url));
 	json_object_end(&json);
-	json_finish(&json);
-	page_send_json(page, &body);
+	rc = page_send_json(page, &json, &body);
 	buf_release(&body);
 	buf_release(&url);
+	return rc;
 }
 
-static void send_html(struct page *page, const struct thread_item *items,
-                      size_t n)
+static int send_html(struct page *page, const struct thread_item *items,
+                     size_t n)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
+	int rc;
 	struct buf url = BUF_INIT, text = BUF_INIT;
 	struct html_url mbox = { .root = page->root,
 	                         .mailbox = page->route->mailbox,
@@ -126,10 +128,11 @@ static void send_html(struct page *page, const struct thread_item *items,
 	                                                       : "(no subject)");
 	tmpl_vars_set_uint(vars, "count", count);
 	tmpl_vars_set_url(vars, "mbox_url", &mbox);
-	page_render(page, "thread.html", vars);
+	rc = page_render(page, "thread.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&url);
 	buf_release(&text);
+	return rc;
 }
 
 int page_thread(struct page *page)
@@ -150,7 +153,7 @@ int page_thread(struct page *page)
 	for (size_t i = 0; i < n; i++)
 		msgs[i].uid = rows[i].uid;
 	/* Every message with its text, in one batch. */
-	rc = archive_messages(page->archive, msgs, n, &err);
+	rc = page_fetch_messages(page, msgs, n, &err);
 	for (size_t i = 0; i < n; i++) {
 		items[i].depth = rows[i].depth;
 		items[i].msg = msgs[i];
@@ -160,11 +163,7 @@ int page_thread(struct page *page)
 		rc = page_session_error(page, &err);
 		goto out;
 	}
-	if (page->json)
-		send_json(page, items, n);
-	else
-		send_html(page, items, n);
-	rc = 0;
+	rc = page->json ? send_json(page, items, n) : send_html(page, items, n);
 out:
 	for (size_t i = 0; i < n; i++)
 		archive_message_release(&items[i].msg);

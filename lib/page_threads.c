@@ -129,7 +129,7 @@ int page_threads(struct page *page)
 			uids[nuids++] = uid;
 		}
 	}
-	if (archive_summaries(page->archive, uids, nuids, &infos, &ninfos, &err) < 0) {
+	if (page_fetch_summaries(page, uids, nuids, &infos, &ninfos, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
@@ -179,8 +179,7 @@ int page_threads(struct page *page)
 		json_array_end(&json);
 		page_pager_json(page, &json, &pager);
 		json_object_end(&json);
-		json_finish(&json);
-		rc = page_send_json(page, &body);
+		rc = page_send_json(page, &json, &body);
 		goto out;
 	}
 	struct tmpl_vars *vars = tmpl_vars_new();

@@ -72,8 +72,14 @@ struct resp {
 	struct resp_header *headers;
 	size_t nheaders, cap;
 	bool begun;
-	bool failed;        /* a write failed: the client went away */
-	bool aborted;       /* resp_abort: the body is incomplete */
+	/*
+	 * The answer is not whole: a write failed (the client went away),
+	 * or the page failed after the body began (page_fail: a fetch or a
+	 * writer in the middle of a part, an export, a template).  The front
+	 * end must then end the transfer as aborted (reset the connection,
+	 * no last chunk), never as a short body presented whole.
+	 */
+	bool failed;
 	size_t body_bytes;  /* written (or, for HEAD, dropped) */
 };
 
@@ -87,11 +93,15 @@ void resp_headerf(struct resp *resp, const char *name, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 const char *resp_get_header(const struct resp *resp, const char *name);
 /* Sends the headers if not yet sent.  0 or -1. */
-int resp_begin(struct resp *resp);
-int resp_write(struct resp *resp, const void *data, size_t len);
-int resp_puts(struct resp *resp, const char *s);
-int resp_printf(struct resp *resp, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Ends the response: begins it if nothing was written. */
+int resp_begin(struct resp *resp) MUST_CHECK;
+int resp_write(struct resp *resp, const void *data, size_t len) MUST_CHECK;
+int resp_puts(struct resp *resp, const char *s) MUST_CHECK;
+int resp_printf(struct resp *resp, const char *fmt, ...) PRINTF_LIKE(2, 3) MUST_CHECK;
+/*
+ * Ends the response: begins it if nothing was written.  Its failure is
+ * also in resp->failed, which is what a front end reads once the
+ * gateway returns.
+ */
 int resp_finish(struct resp *resp);
 /*
  * True when nobody will read what follows: a write failed, or the front
@@ -100,9 +110,9 @@ int resp_finish(struct resp *resp);
  */
 bool resp_gone(struct resp *resp);
 /*
- * The handler cannot complete a body it began (a fetch failed half-way):
- * the front end ends the response as incomplete.  Before the body began,
- * an error page is the right answer instead; this is for after.
+ * The body cannot be completed: resp->failed, here and in the response a
+ * wrapper writes into (gzip).  Pages say it with page_fail(), which also
+ * gives an error page while nothing was sent.
  */
 void resp_abort(struct resp *resp);
 

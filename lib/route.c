@@ -213,6 +213,23 @@ static size_t match_mailbox(const struct segments *segs,
 	return best;
 }
 
+/*
+ * A segment meant as a number: a digit, or a sign or blank before one
+ * ("-1", "+1", " 1").  Such a segment is a UID or section, and when it
+ * is not written as one it is malformed (400), not an unknown page.
+ */
+static bool looks_numeric(const char *text)
+{
+	return text[strspn(text, "+- \t")] >= '0' &&
+	       text[strspn(text, "+- \t")] <= '9';
+}
+
+/*
+ * A UID as IMAP writes it (RFC 9051 nz-number): no sign, no blank, no
+ * leading zero, at most 4294967295.  "01" is refused (400), not
+ * redirected: one message has one URL, and the UID in it is the one the
+ * imapd gives.
+ */
 static int parse_uid(const char *text, uint32_t *uid)
 {
 	uint64_t value;
@@ -287,7 +304,7 @@ static int route_in_mailbox(struct route *route, char *const *rest,
 	}
 	if (nrest == 1 && word_page(rest[0], false, &route->page))
 		return 0;
-	if (rest[0][0] < '0' || rest[0][0] > '9') {
+	if (!looks_numeric(rest[0])) {
 		err->unknown_mailbox = true;
 		return fail(err, 404, "There is no such mailbox or page.");
 	}
@@ -306,7 +323,7 @@ static int route_in_mailbox(struct route *route, char *const *rest,
 	}
 	if (word_page(rest[1], true, &route->page))
 		return 0;
-	if (rest[1][0] >= '0' && rest[1][0] <= '9') {
+	if (looks_numeric(rest[1])) {
 		if (!route_section_valid(rest[1]))
 			return fail(err, 400, "That is not a valid part number.");
 		route->page = PAGE_PART;

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1001,20 +1002,25 @@ static bool have_greeting(struct session *session, void *arg)
 	return session->greeting != NULL;
 }
 
+/* See the top of this file. */
+static pthread_once_t sigpipe_once = PTHREAD_ONCE_INIT;
+
+static void ignore_sigpipe(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
 struct session *session_open(const struct session_config *config,
                              struct session_err *err)
 {
-	static bool sigpipe_ignored;
 	struct session *session = xcalloc(1, sizeof(*session));
 	struct imap_response *greeting = NULL;
 	struct imap_cmd cmd;
 	char why[192];
 
-	if (!sigpipe_ignored) {
-		/* see the top of this file; idempotent, so no lock is needed */
-		signal(SIGPIPE, SIG_IGN);
-		sigpipe_ignored = true;
-	}
+	/* Once, whichever worker opens a session first: a flag of our own
+	 * read and set by several workers at once would be a data race. */
+	pthread_once(&sigpipe_once, ignore_sigpipe);
 	session->proc.pid = 0;
 	session->proc.pidfd = -1;
 	session->proc.to_child = session->proc.from_child = -1;

@@ -45,6 +45,7 @@ struct tmpl_set {
 	size_t ntmpls, cap;
 	bool strict;
 	char *csp;
+	time_t newest;   /* the latest mtime of the files loaded */
 };
 
 enum value_type { V_STR, V_INT, V_UINT, V_BOOL, V_TRUSTED, V_LIST };
@@ -129,6 +130,20 @@ void tmpl_set_strict(struct tmpl_set *set, bool strict)
 const char *tmpl_csp(const struct tmpl_set *set)
 {
 	return set->csp;
+}
+
+void tmpl_fingerprint(const struct tmpl_set *set, struct buf *out)
+{
+	for (size_t i = 0; i < set->ntmpls; i++) {
+		const struct tmpl *tmpl = set->tmpls[i];
+		buf_addf(out, "%s %zu\n", tmpl->name, tmpl->len);
+		buf_add(out, tmpl->text, tmpl->len);
+	}
+}
+
+time_t tmpl_newest(const struct tmpl_set *set)
+{
+	return set->newest;
 }
 
 static const struct tmpl *find(const struct tmpl_set *set, const char *name)
@@ -401,8 +416,12 @@ int tmpl_load_dir(struct tmpl_set *set, const char *dir, struct buf *err)
 		size_t before = err->len;
 		int failed;
 
+		struct stat st;
+
 		buf_reset(&text);
 		failed = buf_read_file(&text, path, TMPL_MAX_SIZE, err);
+		if (!failed && stat(path, &st) == 0 && st.st_mtime > set->newest)
+			set->newest = st.st_mtime;
 		if (!failed) {
 			/* Messages name the file by its path. */
 			failed = tmpl_load(set, entries[i]->d_name, buf_cstr(&text),

@@ -47,6 +47,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -79,6 +80,14 @@ bool tmpl_exists(const struct tmpl_set *set, const char *name);
 const char *tmpl_csp(const struct tmpl_set *set);
 
 /*
+ * For validators (cache.h): every template's name and text, appended to
+ * out; and the latest modification time of the files tmpl_load_dir read
+ * (0 when none).
+ */
+void tmpl_fingerprint(const struct tmpl_set *set, struct buf *out);
+time_t tmpl_newest(const struct tmpl_set *set);
+
+/*
  * Where rendered bytes go.  They collect in buf; with a write callback,
  * whenever buf holds flush_at bytes or more they are handed to write in
  * pieces of at most flush_at bytes (so flush_at = 1 makes a one-byte
@@ -99,7 +108,7 @@ struct tmpl_out {
  */
 int tmpl_render(const struct tmpl_set *set, const char *layout,
                 const char *page, const struct tmpl_vars *vars,
-                struct tmpl_out *out, struct buf *err);
+                struct tmpl_out *out, struct buf *err) MUST_CHECK;
 
 /*
  * The data: names bound to a string, a number, a boolean, trusted HTML

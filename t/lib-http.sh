@@ -30,7 +30,7 @@
 # Every server started here is stopped at exit; one that does not exit 0
 # on SIGTERM fails the test file.
 
-IMAPEEK_CGI=$IMAPEEK_BUILD/cgi/imapeek.cgi
+IMAPEEK_CGI=${IMAPEEK_CGI:-$IMAPEEK_BUILD/cgi/imapeek.cgi}
 IMAPEEK_HTTPD=$IMAPEEK_BUILD/cgi/imapeek-httpd
 RESP_HEADERS=$TEST_TMP/resp.headers
 RESP_BODY=$TEST_TMP/resp.body

@@ -2,6 +2,9 @@
 #
 #   mkstore DEST MAILBOX=SRC...   a read-only Maildir (t/tools/mkmaildir.py)
 #   dovecot_setup STORE STATE     Dovecot's imap, pre-authenticated
+#   dovecot_fts_start             DOVECOT_FTS=1: the Dovecot master beside it
+#   dovecot_fts_index [MAILBOX]   DOVECOT_FTS=1: build the full-text index
+#   dovecot_fts_stop              stop that master (also done at exit)
 #   imap4d_setup MBOXDIR STATE    GNU Mailutils imap4d over mbox files
 #   courier_imapd                 Courier's imapd, fetched once (or fails)
 #   courier_setup STORE STATE     Courier-IMAP's imapd, pre-authenticated
@@ -102,7 +105,11 @@ mkstore() {
 # in STATE's list index (any character in a name: "a/b" is one level with
 # DOVECOT_SEPARATOR=., the namespace's delimiter); DOVECOT_CAPABILITY=WORDS
 # announces only those capabilities ("IMAP4rev1": no SORT, THREAD,
-# ESEARCH, BINARY, CONDSTORE, ...).
+# ESEARCH, BINARY, CONDSTORE, ...).  DOVECOT_FTS=1 adds the full-text
+# search block of conf/dovecot-imapeek.conf, uncommented, with its
+# /var/lib/imapeek replaced by STATE and its user by the imapd's (as root
+# only: the Dovecot master it needs runs as root): start the master with
+# dovecot_fts_start before the first search.
 dovecot_setup() {
 	_imapd_store=$(cd "$1" && pwd) || return 1
 	_imapd_prepare_state "$2" || return 1
@@ -143,10 +150,76 @@ dovecot_setup() {
 			echo "  rawlog_dir = $(cd "$DOVECOT_RAWLOG" && pwd)"
 			echo "}"
 		fi
+		if [ "${DOVECOT_FTS:-0}" = 1 ]; then
+			_imapd_fts_block || return 1
+		fi
 	} >"$_imapd_conf"
 	IMAPD_CMD=$(_imapd_cmdline "$DOVECOT_IMAP" -c "$_imapd_conf")
 	IMAPD_ENV="USER=imapeek HOME=$IMAPD_STATE"
 	_imapd_write_conf
+}
+
+# The full-text search block of the example configuration, as a
+# deployment turns it on (see there): what the tests run is what it says.
+_imapd_fts_block() {
+	_imapd_is_root || {
+		echo "lib-imapd: DOVECOT_FTS=1 needs root (the Dovecot master)" >&2
+		return 1; }
+	sed -n '/^#protocols =$/,/^# end of full-text search$/p' \
+		"$IMAPEEK_TOP/conf/dovecot-imapeek.conf" | sed '$d; s/^#//' |
+		sed "s|/var/lib/imapeek|$IMAPD_STATE|g
+			s|uid=imapeek gid=imapeek|uid=$IMAPD_RUN_USER gid=$IMAPD_RUN_GROUP|"
+}
+
+# dovecot_fts_start: the Dovecot master of the DOVECOT_FTS=1 setup made
+# last (its indexer serves the imap processes through STATE/run), stopped
+# at exit; dovecot_fts_stop stops the one started last sooner.
+DOVECOT_MASTER=${DOVECOT_MASTER:-/usr/sbin/dovecot}
+DOVEADM=${DOVEADM:-/usr/bin/doveadm}
+_imapd_fts_pid=
+dovecot_fts_start() {
+	# A base_dir left by an earlier master: dovecot_setup gave it to the
+	# imapd's user, and the master would only complain and fix it.
+	if [ -s "$IMAPD_STATE/run/master.pid" ] &&
+		kill -0 "$(cat "$IMAPD_STATE/run/master.pid")" 2>/dev/null; then
+		echo "lib-imapd: a Dovecot master already runs on $IMAPD_STATE/run" >&2
+		return 1
+	fi
+	rm -rf "$IMAPD_STATE/run"
+	"$DOVECOT_MASTER" -c "$IMAPD_STATE/dovecot.conf" || return 1
+	# It forks into the background, then writes its pid and sockets.
+	_imapd_i=0
+	until [ -s "$IMAPD_STATE/run/master.pid" ] && [ -S "$IMAPD_STATE/run/indexer" ]; do
+		_imapd_i=$((_imapd_i + 1))
+		[ $_imapd_i -gt 100 ] && {
+			echo "lib-imapd: the Dovecot master did not start (see $IMAPD_STATE/dovecot.log)" >&2
+			return 1; }
+		sleep 0.1
+	done
+	_imapd_fts_pid=$(cat "$IMAPD_STATE/run/master.pid") || return 1
+	at_exit "_imapd_fts_end $_imapd_fts_pid"
+}
+
+# _imapd_fts_end PID: SIGTERM to a master; it stops its services and exits.
+_imapd_fts_end() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	_imapd_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_imapd_i -lt 100 ]; do
+		sleep 0.1
+		_imapd_i=$((_imapd_i + 1))
+	done
+}
+
+dovecot_fts_stop() {
+	[ -n "$_imapd_fts_pid" ] || return 0
+	_imapd_fts_end "$_imapd_fts_pid"
+	_imapd_fts_pid=
+}
+
+# dovecot_fts_index [MAILBOX]: index MAILBOX (default: every mailbox)
+# now, as "doveadm index" does in a deployment; needs the master.
+dovecot_fts_index() {
+	"$DOVEADM" -c "$IMAPD_STATE/dovecot.conf" index -u imapeek "${1:-*}"
 }
 
 # rawlog_lines DIR in|out: the recorded lines without their timestamps.

@@ -102,11 +102,17 @@ check_front() {
 		"/lists/dev/$uid/0 400" "/lists/%zz/ 400" "/lists/%00/ 400" \
 		"/lists/dev/%ff 400" "/nope/ 404" "/lists/dev/abc 404" \
 		"/lists/dev/4000000000 404" "/lists/dev/$uid/77 404" \
-		"/lists/dev/$uid/raw/x 404"; do
+		"/lists/dev/$uid/raw/x 404" "/lists/dev/-1 400" "/lists/dev/+1 400" \
+		"/lists/dev/%201 400" "/lists/dev/01 400" "/lists/dev/1x 400" \
+		"/lists/dev/%2B1 400" "/lists/dev/$uid/-1 400"; do
 		set -- $row
 		page $f "$1"
 		is "$RESP_STATUS" "$2" "$f: $1 is $2"
 	done
+	if [ $f = httpd ]; then
+		http_get "$HTTPD_URL/lists/dev/01?"
+		is "$RESP_STATUS" 400 "$f: /lists/dev/01? (a leading zero, an empty query) is 400"
+	fi
 	page $f "/lists/$(head -c 9000 /dev/zero | tr '\0' a)/"
 	like "$RESP_STATUS" '^4' "$f: a 9000-byte path is a 4xx ($RESP_STATUS)"
 }

@@ -69,6 +69,110 @@ ok "$([ "${message_age:-0}" -gt "${index_age:-0}" ] && echo 0 || echo 1)" \
 page httpd /lists/dev/999999
 is "$(header Cache-Control)" "no-store" "an error is not cached"
 
+# etag FRONT PATH [QUERY] [ARGS...]: the ETag of a GET.
+etag() {
+	page "$@"
+	header ETag
+}
+
+# -- Two queries: two ETags; each revalidates only with its own.
+q1=$(etag httpd /lists/dev/search q=alice)
+q2=$(etag httpd /lists/dev/search q=dima)
+ok "$([ -n "$q1" ] && [ "$q1" != "$q2" ] && echo 0 || echo 1)" \
+	"two searches, two ETags ($q1, $q2)"
+hpage httpd '/lists/dev/search?q=alice' If-None-Match "$q1"
+is "$RESP_STATUS" 304 "a search revalidates with its own ETag"
+hpage httpd '/lists/dev/search?q=dima' If-None-Match "$q1"
+is "$RESP_STATUS" 200 "... not with another query's"
+p1=$(etag httpd /lists/dev/)
+p2=$(etag httpd /lists/dev/ page=2)
+m1=$(etag httpd /lists/dev/ month=2023-01)
+ok "$([ "$p1" != "$p2" ] && [ "$p1" != "$m1" ] && echo 0 || echo 1)" \
+	"index pages and months have ETags of their own"
+
+# -- Every variant of a message has an ETag of its own.
+page httpd /lists/dev/search 'q=subject:Slides&format=json'
+att=$(json 'd["messages"][0]["uid"]')
+tags=
+for v in "/lists/dev/$att" "/lists/dev/$att?format=json" "/lists/dev/$att/raw" \
+         "/lists/dev/$att/1" "/lists/dev/$att/2" "/lists/dev/$att/thread" \
+         "/lists/dev/$att/thread?format=json" "/lists/dev/$att/thread.mbox" \
+         "/lists/dev/new.atom" "/lists/dev/search?q=subject:Slides" \
+         "/lists/dev/search?q=subject:Slides&format=json" \
+         "/lists/dev/search?q=subject:Slides&format=atom" \
+         "/lists/dev/search?q=subject:Slides&format=mbox"; do
+	http_get "$HTTPD_URL$v"
+	is "$RESP_STATUS" 200 "$v: 200"
+	tags="$tags$(header ETag)
+"
+done
+is "$(printf '%s' "$tags" | sort | uniq -d)" "" \
+	"message, JSON, raw, parts, thread, thread.mbox, feed, search and its formats: no ETag twice"
+like "$(printf '%s' "$tags" | grep -c .)" '^13$' "... and every one has an ETag"
+plain=$(etag httpd /lists/dev/new.atom)
+gz=$(etag httpd /lists/dev/new.atom '' -H 'Accept-Encoding: gzip')
+is "$(header Content-Encoding)" gzip "the feed is gzipped when asked"
+ok "$([ "$plain" != "$gz" ] && echo 0 || echo 1)" "the gzipped feed has another ETag ($gz)"
+like "$(header Vary)" 'Accept-Encoding' "... and says Vary: Accept-Encoding"
+hpage httpd /lists/dev/new.atom If-None-Match "$plain"
+is "$RESP_STATUS" 304 "the plain feed revalidates with its ETag"
+http_get "$HTTPD_URL/lists/dev/new.atom" -H 'Accept-Encoding: gzip' -H "If-None-Match: $plain"
+is "$RESP_STATUS" 200 "... the gzipped one does not"
+
+# -- If-Modified-Since (RFC 9110 13.1.3).
+for f in httpd fcgi; do
+	page $f "/lists/dev/$uid"
+	lm=$(header Last-Modified)
+	lm_s=$(date -u -d "$lm" +%s)
+	hpage $f "/lists/dev/$uid" If-Modified-Since "$lm"
+	is "$RESP_STATUS" 304 "$f: If-Modified-Since equal to Last-Modified: 304"
+	hpage $f "/lists/dev/$uid" If-Modified-Since "$(date -u -d "@$((lm_s - 1))" '+%a, %d %b %Y %H:%M:%S GMT')"
+	is "$RESP_STATUS" 200 "$f: a second before Last-Modified: 200"
+	hpage $f "/lists/dev/$uid" If-Modified-Since "$(LC_ALL=C date -u -d "$lm" '+%A, %d-%b-%y %H:%M:%S GMT')"
+	is "$RESP_STATUS" 304 "$f: the same date in RFC 850 form: 304"
+	hpage $f /lists/dev/search?q=alice If-Modified-Since 'Tue, 01 Jan 2999 00:00:00 GMT'
+	is "$RESP_STATUS" 200 "$f: a search with an If-Modified-Since in the future: 200"
+	hpage $f "/lists/dev/$uid" If-Modified-Since 'Tue, 01 Jan 2999 00:00:00 GMT'
+	is "$RESP_STATUS" 200 "$f: a page with an If-Modified-Since in the future: 200"
+	hpage $f "/lists/dev/$uid" If-Modified-Since 'the day after tomorrow'
+	is "$RESP_STATUS" 200 "$f: an unparseable If-Modified-Since is ignored"
+	hpage $f "/lists/dev/$uid" If-None-Match '"other"' If-Modified-Since "$lm"
+	is "$RESP_STATUS" 200 "$f: If-None-Match decides over an equal If-Modified-Since"
+done
+hpage fcgi /lists/dev/search If-Modified-Since 'Tue, 01 Jan 2999 00:00:00 GMT'
+is "$RESP_STATUS" 200 "a search form (no query) with a future date: 200"
+
+# -- HEAD of a raw message and of parts: the length from RFC822.SIZE,
+# BINARY.SIZE and BODYSTRUCTURE, no body fetched.  The CGI front ends
+# drop HEAD bodies (head_only); imapeek-httpd still renders them.
+for v in raw 1 2 3; do
+	page fcgi "/lists/dev/$att/$v"
+	get_len=$(wc -c <"$RESP_BODY" | tr -d ' ')
+	get_type=$(header Content-Type)
+	sleep 0.2
+	before=$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c 'BODY.PEEK\|BINARY.PEEK')
+	CGI_METHOD=HEAD page fcgi "/lists/dev/$att/$v"
+	is "$RESP_STATUS" 200 "HEAD $v: 200"
+	is "$(header Content-Length)" "$get_len" "HEAD $v: Content-Length is the GET's $get_len bytes"
+	is "$(header Content-Type)" "$get_type" "HEAD $v: the GET's Content-Type"
+	is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "HEAD $v: no body"
+	sleep 0.2
+	is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c 'BODY.PEEK\|BINARY.PEEK')" "$before" \
+		"HEAD $v: no BODY.PEEK or BINARY.PEEK in the imapd's log"
+	CGI_METHOD=HEAD page cgi "/lists/dev/$att/$v"
+	is "$(header Content-Length)" "$get_len" "HEAD $v under CGI: the same Content-Length"
+	http_get "$HTTPD_URL/lists/dev/$att/$v" -I
+	is "$(header Content-Length)" "$get_len" "HEAD $v under imapeek-httpd: the same Content-Length"
+done
+like "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep 'RFC822.SIZE)' | tail -1)" "UID FETCH $att \\(UID RFC822.SIZE\\)" \
+	"HEAD raw asked for RFC822.SIZE"
+like "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep 'BINARY.SIZE' | tail -1)" "BINARY.SIZE\\[3\\]" \
+	"HEAD of a base64 part asked for BINARY.SIZE"
+CGI_METHOD=HEAD page fcgi /lists/dev/4000000000/raw
+is "$RESP_STATUS" 404 "HEAD of a raw message that is not there: 404, as GET"
+CGI_METHOD=HEAD page fcgi "/lists/dev/$att/9"
+is "$RESP_STATUS" 404 "HEAD of a part that is not there: 404, as GET"
+
 # A message arrives: every page of the mailbox gets a new ETag.
 page httpd /lists/dev/
 old_index=$(header ETag)
@@ -91,5 +195,54 @@ page httpd /lists/dev/ format=json
 is "$(json 'd["total"]')" "$(( $(sample_count lists/dev) + 1 ))" "the index counts the new message"
 httpd_stop
 fcgi_stop
+
+# -- The site is part of every ETag: the same site, the same ETags after
+# a restart; one byte of a template, a setting, another ETag.
+cp -R "$IMAPEEK_TOP/templates" "$TEST_TMP/templates"
+chmod -R u+w "$TEST_TMP/templates"
+sed "s|^templates = .*|templates = $TEST_TMP/templates|" "$PAGES_CONF" >"$TEST_TMP/site.conf"
+# site_tags CONF: the ETags of three pages, one a line.
+site_tags() {
+	httpd_start "$1"
+	for _v in /lists/dev/ "/lists/dev/$uid" "/lists/dev/$uid?format=json"; do
+		http_get "$HTTPD_URL$_v"
+		header ETag
+	done
+	http_get "$HTTPD_URL/lists/dev/$uid" -H "If-None-Match: $(sed -n 2p "$TEST_TMP/tags.0")"
+	echo "revalidated $RESP_STATUS"
+	_httpd_cleanup
+}
+site_tags "$TEST_TMP/site.conf" >"$TEST_TMP/tags.0"
+site_tags "$TEST_TMP/site.conf" >"$TEST_TMP/tags.1"
+is "$(cat "$TEST_TMP/tags.1")" "$(cat "$TEST_TMP/tags.0")" \
+	"restarted with the same site: the same ETags, and a 304"
+# differs NAME: the first three tags all differ from tags.0's, and the
+# old message ETag gets a 200.
+differs() {
+	_same=$(head -n 3 "$TEST_TMP/tags.2" | grep -c -x -F -f "$TEST_TMP/tags.0")
+	is "$_same" 0 "$1: every ETag is new"
+	is "$(tail -n 1 "$TEST_TMP/tags.2")" "revalidated 200" "$1: the old ETag gets a 200"
+}
+printf ' ' >>"$TEST_TMP/templates/message.html"
+site_tags "$TEST_TMP/site.conf" >"$TEST_TMP/tags.2"
+differs "one byte more in message.html"
+cp "$IMAPEEK_TOP/templates/message.html" "$TEST_TMP/templates/message.html"
+site_tags "$TEST_TMP/site.conf" >"$TEST_TMP/tags.2"
+is "$(cat "$TEST_TMP/tags.2")" "$(cat "$TEST_TMP/tags.0")" "the template as it was: the ETags as they were"
+sed 's/^page-size = 10$/page-size = 11/' "$TEST_TMP/site.conf" >"$TEST_TMP/site2.conf"
+site_tags "$TEST_TMP/site2.conf" >"$TEST_TMP/tags.2"
+differs "page-size 11"
+{ cat "$TEST_TMP/site.conf"; echo "obfuscate = yes"; } >"$TEST_TMP/site2.conf"
+site_tags "$TEST_TMP/site2.conf" >"$TEST_TMP/tags.2"
+differs "obfuscate = yes"
+{ cat "$TEST_TMP/site.conf"; echo "title = another title"; } | grep -v '^title = imapeek' >"$TEST_TMP/site2.conf"
+site_tags "$TEST_TMP/site2.conf" >"$TEST_TMP/tags.2"
+differs "another title"
+printf 'About this archive.\n' >"$TEST_TMP/about.md"
+{ cat "$TEST_TMP/site.conf"; echo "about = $TEST_TMP/about.md"; } >"$TEST_TMP/site2.conf"
+site_tags "$TEST_TMP/site2.conf" >"$TEST_TMP/tags.0"
+printf 'About this archive!\n' >"$TEST_TMP/about.md"
+site_tags "$TEST_TMP/site2.conf" >"$TEST_TMP/tags.2"
+differs "the about file changed"
 is "$(imapd_procs "$IMAPD_STATE" | wc -l | tr -d ' ')" 0 "no imapd is left running"
 done_testing

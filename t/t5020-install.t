@@ -10,22 +10,13 @@
 # /etc/imapeek.conf.
 . "$(dirname "$0")/lib.sh"
 . "$IMAPEEK_TOP/t/lib-imapd.sh"
+. "$IMAPEEK_TOP/t/lib-install.sh"
 . "$IMAPEEK_TOP/t/lib-http.sh"
 . "$IMAPEEK_TOP/t/lib-pages.sh"
 
 root=$TEST_TMP/root
 share=$root/usr/share/imapeek
-# make install with another PREFIX rebuilds conf.o and relinks the
-# programs (the templates folder is compiled in).  Done in the tree, that
-# would replace build/rel/cgi/imapeek-httpd while other tests run it; so
-# it runs in a copy of the tree, its release build copied with its times
-# (only what depends on PREFIX is rebuilt there).
-src=$TEST_TMP/src
-mkdir -p "$src/build" || bail "cannot make $src"
-(cd "$IMAPEEK_TOP" && cp -a Makefile lib cgi templates conf "$src/" &&
-	mkdir -p "$src/t" && cp -a t/tools "$src/t/" &&
-	cp -a build/rel "$src/build/") || bail "cannot copy the tree to $src"
-make -s -C "$src" install PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make.log" 2>&1
+install_copy "$root"
 st=$?
 is "$st" 0 "make install PREFIX=/usr DESTDIR=... succeeds"
 [ "$st" = 0 ] || { cat "$TEST_TMP/make.log" >&2; bail "make install failed"; }
@@ -151,7 +142,7 @@ fi
 # -- a second install leaves an existing /etc/imapeek.conf as it is
 echo "# the operator's own" >>"$root/etc/imapeek.conf"
 cp "$root/etc/imapeek.conf" "$TEST_TMP/etc.conf"
-make -s -C "$src" install PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make.log" 2>&1
+make -s -C "$INSTALL_SRC" install PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make.log" 2>&1
 is "$?" 0 "make install again succeeds"
 ok "$(cmp -s "$root/etc/imapeek.conf" "$TEST_TMP/etc.conf"; echo $?)" \
 	"... and leaves the existing /etc/imapeek.conf untouched"
@@ -181,7 +172,7 @@ like "$(cat "$RESP_BODY")" 'installed-templates-mark' "... rendered with the ins
 is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "no imapd is left running"
 
 # -- make uninstall with the same variables removes every file
-make -s -C "$src" uninstall PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make.log" 2>&1
+make -s -C "$INSTALL_SRC" uninstall PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make.log" 2>&1
 is "$?" 0 "make uninstall succeeds"
 is "$(cd "$root" && find . -type f)" "./etc/imapeek.conf" \
 	"... and leaves no installed file but the configuration in /etc"

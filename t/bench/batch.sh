@@ -4,10 +4,7 @@
 # through the archive layer one message at a time (a round trip each, as
 # the thread page and the feed did) and as one batch (what they do now),
 # against the same kept Dovecot session.  Release build.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../lib-imapd.sh"
-. "$(dirname "$0")/../lib-http.sh"
-. "$(dirname "$0")/../lib-pages.sh"
+. "$(dirname "$0")/lib-bench.sh"
 
 BENCH="$IMAPEEK_BUILD/t/helper/bench-batch"
 [ -x "$BENCH" ] || { echo "no $BENCH: make bench builds it"; exit 1; }
@@ -17,15 +14,7 @@ PAGES_CONF=$TEST_TMP/imapeek.conf
 { cat "$IMAPD_STATE/imapd.conf"; echo "templates = $IMAPEEK_TOP/templates"
   echo "timeout = 60"; echo "page-size = 20"; } >"$PAGES_CONF"
 httpd_start "$PAGES_CONF"
-page httpd /lists/openbmc/threads/ format=json
-thread=
-n=1
-while [ -z "$thread" ] && [ $n -le 100 ]; do
-	page httpd /lists/openbmc/threads/ "format=json&page=$n"
-	thread=$(json '" ".join(str(u) for t in d["threads"] if t["messages"] == 42 for u in t["uids"])')
-	[ "$(json 'd["next"]')" = null ] && break
-	n=$((n + 1))
-done
+thread=$(bench_thread 42)
 page httpd /lists/openbmc/ format=json
 newest=$(json '" ".join(str(m["uid"]) for m in d["messages"])')
 httpd_stop >/dev/null

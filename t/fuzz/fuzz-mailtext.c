@@ -12,7 +12,7 @@
 
 static const char *const allowed[] = {
 	"a ", "/a>", "blockquote>", "/blockquote>", "details ", "/details>",
-	"summary>", "/summary>", "div ", "/div>",
+	"summary>", "/summary>", "div ", "/div>", "pre>", "/pre>",
 };
 
 static size_t count(const char *html, const char *needle)
@@ -45,7 +45,8 @@ static void check(const struct buf *out)
 	if (count(html, "<blockquote>") != count(html, "</blockquote>") ||
 	    count(html, "<details") != count(html, "</details>") ||
 	    count(html, "<a ") != count(html, "</a>") ||
-	    count(html, "<div") != count(html, "</div>"))
+	    count(html, "<div") != count(html, "</div>") ||
+	    count(html, "<pre>") != count(html, "</pre>"))
 		abort();
 }
 

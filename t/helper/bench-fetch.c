@@ -1,4 +1,9 @@
 /*
+ * bench-fetch --random SECONDS MAILBOX COUNT: the Dovecot floor of a
+ * message page instead: one kept session through the minimal driver,
+ * one "UID FETCH n (BODY.PEEK[])" at a time for a random n in 1..COUNT
+ * (UIDs are load order), for SECONDS; prints "N fetches in S s: R/s".
+ *
  * bench-fetch MAILBOX...: messages fetched per second (UID FETCH ENVELOPE
  * BODYSTRUCTURE BODY.PEEK[] of every message, batches of 200 UIDs) from
  * $IMAPD_CMD / $IMAPD_ENV, through the session layer and through a
@@ -186,6 +191,50 @@ static double run_driver(struct imapd_args *args, char **mailboxes, size_t count
 	return now_seconds() - start;
 }
 
+/* One kept session, random whole messages, one round trip each. */
+static int run_random(struct imapd_args *args, const char *seconds_text,
+                      const char *mailbox, const char *count_text)
+{
+	struct driver driver = { .tag = 0 };
+	char why[256], command[256];
+	uint64_t seconds, count, fetched = 0;
+	double start, elapsed;
+
+	if (parse_u64(str_from(seconds_text), 1, 3600, &seconds) < 0 ||
+	    parse_u64(str_from(count_text), 1, UINT32_MAX, &count) < 0) {
+		fprintf(stderr, "bench-fetch: --random SECONDS MAILBOX COUNT\n");
+		return 2;
+	}
+	snprintf(command, sizeof(command), "EXAMINE \"%s\"", mailbox);
+	if (proc_spawn(&driver.proc, args->argv, args->envp, why, sizeof(why)) < 0 ||
+	    driver_until(&driver, NULL, NULL) < 0 ||
+	    driver_cmd(&driver, "ENABLE UTF8=ACCEPT CONDSTORE", NULL) < 0 ||
+	    driver_cmd(&driver, command, NULL) < 0) {
+		fprintf(stderr, "bench-fetch: the imapd did not start or EXAMINE failed\n");
+		return 1;
+	}
+	srandom(20240317);
+	start = now_seconds();
+	do {
+		size_t got = 0;
+
+		snprintf(command, sizeof(command), "UID FETCH %llu (BODY.PEEK[])",
+		         (unsigned long long)(1 + (uint64_t)random() % count));
+		if (driver_cmd(&driver, command, &got) < 0 || got != 1) {
+			fprintf(stderr, "bench-fetch: a FETCH failed\n");
+			return 1;
+		}
+		fetched++;
+		elapsed = now_seconds() - start;
+	} while (elapsed < (double)seconds);
+	driver_cmd(&driver, "LOGOUT", NULL);
+	proc_close_pipes(&driver.proc);
+	proc_end(&driver.proc, 500);
+	printf("%llu fetches in %.2f s: %.0f/s\n", (unsigned long long)fetched, elapsed,
+	       (double)fetched / elapsed);
+	return 0;
+}
+
 /* ---- the session layer ---------------------------------------------- */
 
 static double run_session(struct imapd_args *args, char **mailboxes, size_t count,
@@ -255,8 +304,21 @@ int main(int argc, char **argv)
 	uint64_t rounds = 7;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench-fetch MAILBOX...\n");
+		fprintf(stderr, "usage: bench-fetch MAILBOX...\n"
+		                "       bench-fetch --random SECONDS MAILBOX COUNT\n");
 		return 2;
+	}
+	if (strcmp(argv[1], "--random") == 0) {
+		int rc;
+
+		if (argc != 5) {
+			fprintf(stderr, "usage: bench-fetch --random SECONDS MAILBOX COUNT\n");
+			return 2;
+		}
+		imapd_args_init(&args, getenv("IMAPD_CMD"), getenv("IMAPD_ENV"));
+		rc = run_random(&args, argv[2], argv[3], argv[4]);
+		imapd_args_release(&args);
+		return rc;
 	}
 	if (rounds_env && parse_u64(str_from(rounds_env), 1, 100, &rounds) < 0) {
 		fprintf(stderr, "bench-fetch: BENCH_ROUNDS must be 1..100\n");

@@ -9,6 +9,12 @@
 # folder nobody cannot enter (/root), the sample goes to
 # /var/tmp/imapeek-sample instead.  PORT picks another port than 8080;
 # IMAPEEK_HTTPD another server binary.
+#
+# Full-text search: as root, with dovecot-fts-xapian installed, Dovecot
+# gets the full-text search block of conf/dovecot-imapeek.conf (README,
+# "Full-text search"): a Dovecot master for its indexer runs while the
+# server does, and the index of every mailbox is built before serving
+# (a second for the sample).  FTS=0 serves without it; FTS=1 insists.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 IMAPEEK_TOP=$top
@@ -49,7 +55,21 @@ if [ ! -e "$stamp" ] || [ "$top/t/tools/gen-sample.py" -nt "$stamp" ] ||
 	touch "$stamp"
 fi
 
-dovecot_setup "$store" "$sample/state"
+fts=${FTS:-auto}
+if [ "$fts" = auto ]; then
+	fts=0
+	[ "$(id -u)" = 0 ] && [ -e /usr/lib/dovecot/modules/lib21_fts_xapian_plugin.so ] &&
+		[ -x "$DOVECOT_MASTER" ] && fts=1
+	[ $fts = 1 ] || echo "run-sample: search without a full-text index (it needs root and dovecot-fts-xapian)"
+fi
+DOVECOT_FTS=$fts dovecot_setup "$store" "$sample/state"
+if [ "$fts" = 1 ]; then
+	dovecot_fts_start
+	trap 'dovecot_fts_stop' EXIT
+	trap 'exit 130' INT TERM
+	echo "run-sample: building the full-text index (Dovecot master $_imapd_fts_pid, base_dir $sample/state/run)"
+	dovecot_fts_index
+fi
 conf="$sample/imapeek.conf"
 {
 	echo "# Written by t/tools/run-sample.sh for make run."
@@ -61,4 +81,9 @@ conf="$sample/imapeek.conf"
 } >"$conf"
 
 echo "imapeek sample archive: http://127.0.0.1:$port/"
-exec "$httpd" -c "$conf" -l "127.0.0.1:$port"
+if [ "$fts" = 1 ]; then
+	# not exec: the master is stopped when the server ends
+	"$httpd" -c "$conf" -l "127.0.0.1:$port"
+else
+	exec "$httpd" -c "$conf" -l "127.0.0.1:$port"
+fi

@@ -116,8 +116,7 @@ static void misuse(void)
 			case 6: break;
 			case 7: json_object_begin(&json); json_key(&json, "a"); json_key(&json, "b"); break;
 			}
-			json_finish(&json);
-			_exit(0);
+			_exit(json_finish(&json) < 0 ? 4 : 0);
 		}
 		waitpid(pid, &status, 0);
 		tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,

@@ -168,7 +168,7 @@ static void trusted(void)
 	/* Replacing a trusted value by a string makes it escaped again. */
 	tmpl_vars_set_str(vars, "trusted", "<i>");
 	buf_reset(&out);
-	tmpl_render(set, NULL, "t.html", vars, &to, &err);
+	tap_ok(tmpl_render(set, NULL, "t.html", vars, &to, &err) == 0, "  rendered again");
 	tap_is_str(buf_cstr(&out), "&lt;p onclick=&quot;x&quot;&gt;Hi &amp;amp; bye&lt;/p&gt;|&lt;i&gt;",
 	           "  a name set again takes the new type");
 	buf_release(&out);
@@ -275,8 +275,9 @@ static void writers(void)
 	struct collect big = { BUF_INIT, 0, 0, 0 };
 	struct tmpl_out to_big = { &small, 4096, collect_write, &big };
 	buf_reset(&small);
-	tmpl_render(set, NULL, "w.html", vars, &to_big, &err);
-	tap_ok(big.calls == 1 && big.all.len == whole.len, "a large writer buffer writes once at the end");
+	tap_ok(tmpl_render(set, NULL, "w.html", vars, &to_big, &err) == 0 &&
+	       big.calls == 1 && big.all.len == whole.len,
+	       "a large writer buffer writes once at the end");
 
 	buf_release(&c.all);
 	buf_release(&fail.all);
