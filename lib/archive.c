@@ -1208,6 +1208,28 @@ int archive_parts(struct archive *archive, uint32_t uid,
 	return rc;
 }
 
+int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
+                     struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	char set[16];
+	int rc;
+
+	*size = 0;
+	snprintf(set, sizeof(set), "%u", uid);
+	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
+	if (rc == 0) {
+		rc = find_fetch(&result, uid, &view);
+		if (rc) {
+			*size = view.has_rfc822_size ? view.rfc822_size : 0;
+			imap_fetch_release(&view);
+		}
+	}
+	session_result_release(&result);
+	return rc;
+}
+
 /* Bytes [offset, offset + len) of section ("": the whole message), appended. */
 static int fetch_piece(struct archive *archive, uint32_t uid, const char *section,
                        uint64_t offset, size_t len, struct buf *out,
@@ -1233,39 +1255,6 @@ static int fetch_piece(struct archive *archive, uint32_t uid, const char *sectio
 	}
 	session_result_release(&result);
 	buf_release(&items);
-	return rc;
-}
-
-int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
-                      size_t len, struct buf *out, struct session_err *err)
-{
-	return fetch_piece(archive, uid, "", offset, len, out, err);
-}
-
-int archive_part_chunk(struct archive *archive, uint32_t uid,
-                       const char *section, uint64_t offset, size_t len,
-                       struct buf *out, struct session_err *err)
-{
-	return fetch_piece(archive, uid, section, offset, len, out, err) < 0 ? -1 : 0;
-}
-
-int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct session_err *err)
-{
-	struct session_result result;
-	struct imap_fetch view;
-	char set[16];
-	int rc;
-
-	snprintf(set, sizeof(set), "%u", uid);
-	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
-	if (rc == 0) {
-		rc = find_fetch(&result, uid, &view) && view.has_rfc822_size;
-		if (rc)
-			*size = view.rfc822_size;
-		imap_fetch_release(&view);
-	}
-	session_result_release(&result);
 	return rc;
 }
 
@@ -1302,6 +1291,19 @@ int archive_part_size(struct archive *archive, uint32_t uid,
 	session_result_release(&result);
 	buf_release(&items);
 	return rc;
+}
+
+int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
+                      size_t len, struct buf *out, struct session_err *err)
+{
+	return fetch_piece(archive, uid, "", offset, len, out, err);
+}
+
+int archive_part_chunk(struct archive *archive, uint32_t uid,
+                       const char *section, uint64_t offset, size_t len,
+                       struct buf *out, struct session_err *err)
+{
+	return fetch_piece(archive, uid, section, offset, len, out, err) < 0 ? -1 : 0;
 }
 
 /* ---- search ------------------------------------------------------------ */

@@ -197,7 +197,8 @@ int archive_part_chunk(struct archive *archive, uint32_t uid,
 
 /*
  * Lengths without the bytes, for HEAD.  The message's RFC822.SIZE (the
- * length of its exact bytes): 1, 0 when there is no such message, -1.
+ * length of its exact bytes; 0 when the server gives none): 1, 0 when
+ * there is no such message, -1.
  * A part's decoded length (what /MBOX/UID/SECTION sends): its size in
  * the BODYSTRUCTURE when its encoding leaves the bytes as they are,
  * BINARY.SIZE for base64 and quoted-printable where the server has

@@ -462,10 +462,11 @@ int page_fail(struct page *page, const char *what, const struct session_err *err
 		return err && err->code ? page_session_error(page, err)
 		                        : page_error(page, 500, "The page could not be made.");
 	/* A write that failed marked it already: the client went away. */
-	if (!page->resp->failed)
+	if (!resp_gone(page->resp))
 		fprintf(stderr, "imapeek: %s: %s failed after the answer began: %s\n",
 		        page->req->path ? page->req->path : "/", what, detail);
-	page->resp->failed = true;
+	/* The front end ends the transfer as broken (no last chunk). */
+	resp_abort(page->resp);
 	return -1;
 }
 

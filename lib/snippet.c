@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mailtext.h"
 #include "utf8.h"
 
 /* A line that is no text: a boundary, a part header, quoted-printable's end. */
@@ -30,12 +31,6 @@ static bool encoded_line(const char *line, size_t len)
 	return true;
 }
 
-static bool domain_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '.';
-}
-
 /* "jane@example.org" from start on becomes "jane@…", as pages show it. */
 static void hide_domains_from(struct buf *out, size_t start)
 {
@@ -43,15 +38,7 @@ static void hide_domains_from(struct buf *out, size_t start)
 
 	buf_add(&copy, out->p + start, out->len - start);
 	buf_truncate(out, start);
-	for (size_t i = 0; i < copy.len; i++) {
-		buf_addch(out, copy.p[i]);
-		if (copy.p[i] != '@' || !i || copy.p[i - 1] == ' ' ||
-		    i + 1 >= copy.len || !domain_char(copy.p[i + 1]))
-			continue;
-		while (i + 1 < copy.len && domain_char(copy.p[i + 1]))
-			i++;
-		buf_addstr(out, "\xe2\x80\xa6");
-	}
+	mailtext_hide_addresses(out, copy.p ? copy.p : "", copy.len);
 	buf_release(&copy);
 }
 
