@@ -158,7 +158,8 @@ check: test
 # has nothing to check in it, and it defers signal handlers to the next
 # intercepted call, so its FastCGI loop would reap a dead imapd late.
 TSAN_T ?= t/t5002-front-httpd.t t/t5010-worker-sessions.t t/t5011-fresh-counts.t \
-          t/t5012-parallel-workers.t t/t5013-gateway-threads.t t/t4000-pages.t
+          t/t5012-parallel-workers.t t/t5013-gateway-threads.t t/t4000-pages.t \
+          t/t5052-httpd-stream.t t/t6010-cancel.t t/t6011-limits.t
 tsan: $(addprefix build/tsan/cgi/,$(PROGRAMS)) build/tsan/t/helper/gateway-threads
 
 build/tsan/t/helper/%: build/tsan/t/helper/%.o build/tsan/libimapeek.a

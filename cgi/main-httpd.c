@@ -223,7 +223,7 @@ static void answer(struct exchange *exchange, struct gateway *gateway,
 		front_error(&resp, front_status);
 	else if (!resp_gone(&resp))
 		gateway_handle(gateway, &exchange->req, &resp);
-	stream_finish(exchange->stream, !resp.failed && !resp.aborted,
+	stream_finish(exchange->stream, !resp.failed,
 	              resp.body_bytes);
 	resp_release(&resp);
 }

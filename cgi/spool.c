@@ -83,7 +83,7 @@ const struct resp_ops spool_ops = {
 
 int spool_finish(struct spool *spool, const struct resp *resp)
 {
-	bool whole = !resp->aborted && !resp->failed;
+	bool whole = !resp->failed;
 	size_t length = resp->head_only ? resp->body_bytes : spool->body.len;
 
 	if (!spool->sent) {

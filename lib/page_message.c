@@ -442,14 +442,14 @@ out:
 
 /*
  * The message's exact bytes: what it is, addresses included, whatever
- * obfuscate says (as mbox exports: see README).  Its RFC822.SIZE, the
- * length of those bytes, is asked first: a HEAD is answered from it
- * without fetching them.  A message of more than RAW_PIECE bytes goes out
- * a piece at a time (archive_raw_chunk): a 20 MB message is never held
- * whole.  It declares its size as Content-Length, so that a stream cut
- * short is seen as such by the client, and the pieces must add up to it
- * exactly, else the response is aborted rather than sent short or long.
- * A smaller one is fetched whole.
+ * obfuscate says (as mbox exports: see README).  A HEAD is answered from
+ * RFC822.SIZE, the length of those bytes, without fetching them.  A
+ * message of more than RAW_PIECE bytes goes out a piece at a time
+ * (archive_raw_chunk): a 20 MB message is never held whole.  It declares
+ * its size as Content-Length, so that a stream cut short is seen as such,
+ * and the pieces must add up to it exactly, else the answer fails
+ * (page_fail) rather than go out short or long.  A smaller one is fetched
+ * whole, as it always was.
  */
 #define RAW_PIECE (512 * 1024)
 
@@ -461,9 +461,13 @@ int page_raw(struct page *page)
 	bool more;
 	int rc;
 
+	/* The first piece before the head: a failure is still an error page. */
 	rc = archive_raw_size(page->archive, page->route->uid, &size, &err);
-	if (rc > 0 && size <= RAW_PIECE && !page->resp->head_only)
-		rc = archive_raw(page->archive, page->route->uid, NULL, &bytes, &err);
+	if (rc > 0 && !page->resp->head_only)
+		rc = size <= RAW_PIECE
+		         ? archive_raw(page->archive, page->route->uid, NULL, &bytes, &err)
+		         : archive_raw_chunk(page->archive, page->route->uid, 0, RAW_PIECE,
+		                             &bytes, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -474,38 +478,36 @@ int page_raw(struct page *page)
 	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
-	if (page->resp->head_only) {
+	if (page->resp->head_only || size > RAW_PIECE)
 		resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
-		rc = 0;
-		goto out;
-	}
-	if (size <= RAW_PIECE) {
+	if (page->resp->head_only || size <= RAW_PIECE) {
 		rc = resp_write(page->resp, bytes.p, bytes.len);
 		goto out;
 	}
-	resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
-	do {
-		buf_reset(&bytes);
-		if (archive_raw_chunk(page->archive, page->route->uid, offset, RAW_PIECE,
-		                      &bytes, &err) <= 0 ||
-		    offset + bytes.len > size) {
+	for (;;) {
+		if (offset + bytes.len > size) {
 			rc = -1;
 			break;
 		}
 		more = bytes.len == RAW_PIECE;
 		offset += bytes.len;
-		rc = resp_write(page->resp, bytes.p, bytes.len);
-	} while (rc == 0 && more);
+		if ((rc = resp_write(page->resp, bytes.p, bytes.len)) < 0 || !more)
+			break;
+		buf_reset(&bytes);
+		if (archive_raw_chunk(page->archive, page->route->uid, offset, RAW_PIECE,
+		                      &bytes, &err) <= 0) {
+			rc = -1;
+			break;
+		}
+	}
 	if (rc == 0 && offset != size)
 		rc = -1;
 	if (rc < 0) {
-		/* Too late for an error page: the client must see a broken transfer. */
-		if (!resp_gone(page->resp))
-			fprintf(stderr, "imapeek: raw UID %u stopped at byte %llu of %llu: %s\n",
-			        page->route->uid, (unsigned long long)offset,
-			        (unsigned long long)size,
-			        err.message[0] ? err.message : "size mismatch");
-		resp_abort(page->resp);
+		if (!err.message[0])
+			snprintf(err.message, sizeof(err.message),
+			         "its pieces went to byte %llu of its RFC822.SIZE %llu",
+			         (unsigned long long)offset, (unsigned long long)size);
+		rc = page_fail(page, "the raw message", &err);
 	}
 out:
 	buf_release(&bytes);

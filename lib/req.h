@@ -80,7 +80,6 @@ struct resp {
 	 * no last chunk), never as a short body presented whole.
 	 */
 	bool failed;
-	bool aborted;       /* resp_abort: the body is incomplete */
 	size_t body_bytes;  /* written (or, for HEAD, dropped) */
 };
 
@@ -111,9 +110,9 @@ int resp_finish(struct resp *resp);
  */
 bool resp_gone(struct resp *resp);
 /*
- * The handler cannot complete a body it began (a fetch failed half-way):
- * the front end ends the response as incomplete.  Before the body began,
- * an error page is the right answer instead; this is for after.
+ * The body cannot be completed: resp->failed, here and in the response a
+ * wrapper writes into (gzip).  Pages say it with page_fail(), which also
+ * gives an error page while nothing was sent.
  */
 void resp_abort(struct resp *resp);
 

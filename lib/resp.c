@@ -235,9 +235,6 @@ bool resp_gone(struct resp *resp)
 
 void resp_abort(struct resp *resp)
 {
-	if (resp->aborted)
-		return;
-	resp->aborted = true;
 	resp->failed = true;
 	if (resp->ops->abort)
 		resp->ops->abort(resp->ctx);
