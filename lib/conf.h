@@ -1,5 +1,5 @@
 /*
- * The configuration file of SPEC.md: "key = value" lines, "#" comments.
+ * The configuration file of imapeek.conf(5): "key = value" lines, "#" comments.
  * An unknown key, a bad value or a missing required key is an error
  * reported as "FILE:LINE: message".
  */

@@ -54,7 +54,7 @@ int html_url_decode(struct buf *out, const char *s, size_t len,
 #define HTML_QUERY_MAX 8192
 int html_query_param(const char *query, const char *name, struct buf *value);
 
-/* What follows the mailbox (or the message) in an URL; see SPEC.md. */
+/* What follows the mailbox (or the message) in an URL; see imapeek-httpd(8). */
 enum html_url_suffix {
 	HTML_URL_NONE,         /* /MBOX/ or /MBOX/UID or /MBOX/UID/SECTION */
 	HTML_URL_RAW,          /* /MBOX/UID/raw */

@@ -1,5 +1,5 @@
 /*
- * IMAP commands and the read-only choke point (SPEC.md, "Read-only, by
+ * IMAP commands and the read-only choke point (imapeek-httpd(8), "Read-only, by
  * construction").
  *
  * The check is a grammar, not a grep: the command name is looked up in a
@@ -416,7 +416,7 @@ static bool take_fetch_item(struct str s, size_t *pos, struct buf *out)
 /*
  * FETCH items: one item, or "(" item *(SP item) ")".  The canonical
  * spelling goes to out (NULL: check only).  The macros ALL, FAST and FULL
- * are refused: the list of SPEC.md is exact.
+ * are refused: the list of imapeek-httpd(8) is exact.
  */
 static bool check_fetch_items(struct str items, struct buf *out)
 {

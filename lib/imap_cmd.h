@@ -1,7 +1,7 @@
 /*
  * IMAP commands, built from typed arguments, and the read-only choke point.
  *
- * A command is a name from the read-only list of SPEC.md and a sequence of
+ * A command is a name from the read-only list of imapeek-httpd(8) and a sequence of
  * typed arguments.  The encoder, not the caller, decides how each argument
  * goes on the wire: an atom only if it is one, else a quoted string, else a
  * literal (LITERAL+ {n+} when the server offers it, otherwise {n} and wait

@@ -82,7 +82,7 @@ int page_render(struct page *page, const char *template_name,
 int page_send_json(struct page *page, struct json *json,
                    struct buf *body) MUST_CHECK;
 
-/* A message summary: SPEC.md's MSG object, and the same for templates. */
+/* A message summary: imapeek-httpd(8)'s MSG object, and the same for templates. */
 void page_json_summary(struct json *json, const struct message_info *info,
                        const char *url);
 /* The same members, into an object the caller opened (and extends). */

@@ -36,7 +36,7 @@ static void message_link(struct page *page, struct buf *out, uint32_t uid)
 	page_url(page, out, &url);
 }
 
-/* SPEC.md's MSG with "depth" and "text" (page_json_summary's fields). */
+/* imapeek-httpd(8)'s MSG with "depth" and "text" (page_json_summary's fields). */
 static void thread_json_msg(struct json *json, const struct thread_item *item,
                             const char *url)
 {

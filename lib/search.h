@@ -1,5 +1,5 @@
 /*
- * The search box: a query in the language of SPEC.md, parsed into typed
+ * The search box: a query in the language of imapeek-httpd(8), parsed into typed
  * terms, then written as IMAP SEARCH keys.
  *
  *   word                TEXT "word"           (headers and body)
