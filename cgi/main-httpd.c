@@ -223,8 +223,13 @@ static void answer(struct exchange *exchange, struct gateway *gateway,
 		front_error(&resp, front_status);
 	else if (!resp_gone(&resp))
 		gateway_handle(gateway, &exchange->req, &resp);
+	/*
+	 * A HEAD that counted no body was answered from metadata (a raw
+	 * message, a part): its length is what the page declared, or unknown.
+	 */
 	stream_finish(exchange->stream, !resp.failed,
-	              resp.body_bytes);
+	              resp.head_only && !resp.body_bytes ? STREAM_LENGTH_UNKNOWN
+	                                                 : resp.body_bytes);
 	resp_release(&resp);
 }
 

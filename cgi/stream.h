@@ -66,8 +66,10 @@ int stream_write(struct stream *stream, const char *data, size_t len);
 bool stream_gone(struct stream *stream);
 /*
  * The producer is done: ok false aborts.  body_bytes is the body's length
- * as the producer counted it (for HEAD, where nothing was written).
+ * as the producer counted it (for HEAD, where nothing was written), or
+ * STREAM_LENGTH_UNKNOWN.
  */
+#define STREAM_LENGTH_UNKNOWN UINT64_MAX
 void stream_finish(struct stream *stream, bool ok, uint64_t body_bytes);
 
 /* ---- the consumer ----------------------------------------------------- */

@@ -69,9 +69,6 @@ static int render(struct page *page, const char *template_name,
 	if (rc < 0 && !resp_gone(page->resp))
 		fprintf(stderr, "imapeek: rendering %s: %s\n", template_name,
 		        buf_cstr(&err));
-	/* Part of the page may be out (flush_at): it must not look whole. */
-	if (rc < 0 && page->resp->begun)
-		resp_abort(page->resp);
 	buf_release(&body);
 	buf_release(&err);
 	return rc;

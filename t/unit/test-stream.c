@@ -184,6 +184,13 @@ static void head_request(void)
 	tap_ok(stream_head(stream, &head) == STREAM_READY && !head.has_length,
 	       "HEAD of a body longer than the cap: no length, as its GET");
 	stream_free(stream);
+
+	stream = new_stream(&consumer, 5000);
+	stream_begin(stream, 200, NULL, 0);
+	stream_finish(stream, true, STREAM_LENGTH_UNKNOWN);
+	tap_ok(stream_head(stream, &head) == STREAM_READY && !head.has_length,
+	       "HEAD answered from metadata without a length: none is made up");
+	stream_free(stream);
 }
 
 static void long_body(void)
