@@ -133,9 +133,8 @@ dovecot_setup() {
 		fi
 		[ -n "${DOVECOT_CAPABILITY:-}" ] &&
 			echo "imap_capability = $DOVECOT_CAPABILITY"
-		echo "maildir_very_dirty_syncs = yes"
-		# As conf/dovecot-imapeek.conf: with very dirty syncs, the list
-		# index would answer STATUS from its cache in a kept session
+		# As conf/dovecot-imapeek.conf: the list index would answer
+		# STATUS from its cache in a kept session
 		# (LAYOUT=index keeps the names there: it needs it).
 		[ "${DOVECOT_LAYOUT:-fs}" = index ] || echo "mailbox_list_index = no"
 		if _imapd_is_root; then

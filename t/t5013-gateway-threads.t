@@ -20,7 +20,7 @@ digest_before=$(store_digest "$PAGES_STORE")
 "$THREADS" "$PAGES_CONF" 4 1 / >"$TEST_TMP/one" 2>"$TEST_TMP/err"
 is "$?" 0 "gateway-threads runs"
 like "$(cat "$TEST_TMP/one")" '^(200 [0-9]+|DIFFERENT) /$' "... and answers /"
-# Dovecot (maildir_very_dirty_syncs, a fresh INDEX= folder) answers some
+# Dovecot (a fresh INDEX= folder) answers some
 # of them "* STATUS INBOX (MESSAGES 0)" while another imap process builds
 # the index: the front page of a cold start can count 0 messages.
 # Known, and Dovecot's: said, not tested.

@@ -101,7 +101,6 @@ write_conf() {
 	  args = $D/users
 	}
 	mail_location = maildir:$PAGES_STORE:LAYOUT=fs:INDEX=$IMAPD_STATE/index:CONTROL=$IMAPD_STATE/control
-	maildir_very_dirty_syncs = yes
 	service imap-login {
 	  inet_listener imap {
 	    port = $PORT_IMAP
