@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "imap_view.h"
 #include "rfc2045.h"
@@ -48,6 +49,10 @@ struct archive {
 	bool (*cancelled)(void *ctx);
 	void *cancel_ctx;
 	int stop_fd;
+	/* The last LIST's mailboxes and when they were asked (monotonic). */
+	struct mailbox_list listed;
+	bool has_listed;
+	time_t listed_at;
 };
 
 static void fail(struct session_err *err, enum session_error code,
@@ -114,10 +119,17 @@ static void forget_threads(struct archive *archive)
 	archive->has_forest = false;
 }
 
+static void forget_listed(struct archive *archive)
+{
+	mailbox_list_release(&archive->listed);
+	archive->has_listed = false;
+}
+
 void archive_free(struct archive *archive)
 {
 	if (!archive)
 		return;
+	forget_listed(archive);
 	session_close(archive->session);
 	forget_sorted(archive);
 	forget_threads(archive);
@@ -255,15 +267,34 @@ static bool find_fetch(const struct session_result *result, uint32_t uid,
 
 /* ---- mailboxes --------------------------------------------------------- */
 
-int archive_mailboxes(struct archive *archive, struct mailbox_list *list,
-                      struct session_err *err)
+static time_t monotonic_seconds(void)
 {
-	struct session *session = session_of(archive, err);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec;
+}
+
+int archive_mailboxes(struct archive *archive, struct mailbox_list *list,
+                      bool fresh, struct session_err *err)
+{
+	struct session *session;
+	time_t now = monotonic_seconds();
 
 	memset(list, 0, sizeof(*list));
-	if (!session)
+	if (!fresh && archive->has_listed &&
+	    now - archive->listed_at < ARCHIVE_LIST_FRESH) {
+		mailbox_list_copy(list, &archive->listed);
+		return 0;
+	}
+	forget_listed(archive);
+	session = session_of(archive, err);
+	if (!session || mailbox_list_fetch(list, session, archive->conf, err) < 0)
 		return -1;
-	return mailbox_list_fetch(list, session, archive->conf, err);
+	mailbox_list_copy(&archive->listed, list);
+	archive->has_listed = true;
+	archive->listed_at = now;
+	return 0;
 }
 
 int archive_mailbox_counts(struct archive *archive, struct mailbox_list *list,
@@ -297,6 +328,7 @@ int archive_open(struct archive *archive, const struct mailbox_entry *entry,
 	if (!session)
 		return -1;
 	if (session_examine(session, str_from(entry->imap_name), false, err) < 0) {
+		forget_listed(archive);
 		/* Listed, so a NO is a store that cannot be read (a 502), not a
 		 * missing mailbox, unless it has just gone ([NONEXISTENT]). */
 		session_err_store_failed(err);
@@ -1233,7 +1265,7 @@ int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
 /* Bytes [offset, offset + len) of section ("": the whole message), appended. */
 static int fetch_piece(struct archive *archive, uint32_t uid, const char *section,
                        uint64_t offset, size_t len, struct buf *out,
-                       struct session_err *err)
+                       uint64_t *size, struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
@@ -1242,14 +1274,16 @@ static int fetch_piece(struct archive *archive, uint32_t uid, const char *sectio
 	int rc;
 
 	snprintf(set, sizeof(set), "%u", uid);
-	buf_addf(&items, "(UID BODY.PEEK[%s]<%llu.%zu>)", section,
-	         (unsigned long long)offset, len);
+	buf_addf(&items, "(UID %sBODY.PEEK[%s]<%llu.%zu>)", size ? "RFC822.SIZE " : "",
+	         section, (unsigned long long)offset, len);
 	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
 	if (rc == 0) {
 		rc = find_fetch(&result, uid, &view);
 		if (rc) {
 			struct str data = mime_fetch_section(&view, section);
 			buf_add(out, data.p ? data.p : "", data.len);
+			if (size)
+				*size = view.has_rfc822_size ? view.rfc822_size : 0;
 			imap_fetch_release(&view);
 		}
 	}
@@ -1296,14 +1330,22 @@ int archive_part_size(struct archive *archive, uint32_t uid,
 int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
                       size_t len, struct buf *out, struct session_err *err)
 {
-	return fetch_piece(archive, uid, "", offset, len, out, err);
+	return fetch_piece(archive, uid, "", offset, len, out, NULL, err);
+}
+
+int archive_raw_first(struct archive *archive, uint32_t uid, size_t len,
+                      struct buf *out, uint64_t *size, struct session_err *err)
+{
+	*size = 0;
+	return fetch_piece(archive, uid, "", 0, len, out, size, err);
 }
 
 int archive_part_chunk(struct archive *archive, uint32_t uid,
                        const char *section, uint64_t offset, size_t len,
                        struct buf *out, struct session_err *err)
 {
-	return fetch_piece(archive, uid, section, offset, len, out, err) < 0 ? -1 : 0;
+	return fetch_piece(archive, uid, section, offset, len, out, NULL, err) < 0
+	           ? -1 : 0;
 }
 
 /* ---- search ------------------------------------------------------------ */

@@ -64,9 +64,16 @@ void archive_set_stop_fd(struct archive *archive, int stop_fd);
 
 /* 0 when the store can be read, else -1 (mailbox_store_check). */
 int archive_store_check(struct archive *archive, struct session_err *err);
-/* The visible mailboxes (names for URLs and the server's own). */
+/*
+ * The visible mailboxes (names for URLs and the server's own), a copy of
+ * the caller's.  The list is kept ARCHIVE_LIST_FRESH seconds: LIST costs
+ * the server a walk of the store's folders, and mailboxes come and go
+ * far more rarely than pages are asked for.  fresh asks the server
+ * whatever is kept: a name not in the kept list may be a new mailbox.
+ */
+#define ARCHIVE_LIST_FRESH 5
 int archive_mailboxes(struct archive *archive, struct mailbox_list *list,
-                      struct session_err *err);
+                      bool fresh, struct session_err *err);
 /* Their message counts (STATUS, answers matched by mailbox name). */
 int archive_mailbox_counts(struct archive *archive, struct mailbox_list *list,
                            struct session_err *err);
@@ -187,6 +194,13 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
  */
 int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
                       size_t len, struct buf *out, struct session_err *err);
+/*
+ * Its first piece and its RFC822.SIZE in one command: a message no longer
+ * than len arrives whole in one round trip.  1, 0 when there is no such
+ * message, -1.
+ */
+int archive_raw_first(struct archive *archive, uint32_t uid, size_t len,
+                      struct buf *out, uint64_t *size, struct session_err *err);
 /* The parts of a message (BODYSTRUCTURE): 1, 0 when there is none, -1. */
 int archive_parts(struct archive *archive, uint32_t uid,
                   struct message_parts *parts, struct session_err *err);

@@ -277,6 +277,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	struct buf etag = BUF_INIT, root = BUF_INIT;
 	const char *path = req->path && req->path[0] ? req->path : "/";
 	bool routed = false;
+	int rc;
 
 	archive_set_cancel(gateway->archive, request_gone, resp);
 	site_root(gateway->conf, req, &root);
@@ -293,13 +294,25 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		goto out;
 	}
 	if (route_needs_mailboxes(path) &&
-	    archive_mailboxes(gateway->archive, &mailboxes, &err) < 0) {
+	    archive_mailboxes(gateway->archive, &mailboxes, false, &err) < 0) {
 		page_session_error(&page, &err);
 		goto out;
 	}
-	if (route_resolve(&route, path, req->query,
-	                  (const char *const *)mailboxes.names, mailboxes.n,
-	                  &route_err) < 0) {
+	rc = route_resolve(&route, path, req->query,
+	                   (const char *const *)mailboxes.names, mailboxes.n,
+	                   &route_err);
+	/* Not in the kept list: it may be new (archive_mailboxes). */
+	if (rc < 0 && route_err.unknown_mailbox) {
+		mailbox_list_release(&mailboxes);
+		if (archive_mailboxes(gateway->archive, &mailboxes, true, &err) < 0) {
+			page_session_error(&page, &err);
+			goto out;
+		}
+		rc = route_resolve(&route, path, req->query,
+		                   (const char *const *)mailboxes.names, mailboxes.n,
+		                   &route_err);
+	}
+	if (rc < 0) {
 		/* Not listed: a store that cannot be read is a 502, not a 404. */
 		if (route_err.unknown_mailbox &&
 		    archive_store_check(gateway->archive, &err) < 0)

@@ -326,6 +326,20 @@ const struct mailbox_entry *mailbox_list_find(const struct mailbox_list *list,
 	return NULL;
 }
 
+void mailbox_list_copy(struct mailbox_list *to, const struct mailbox_list *from)
+{
+	to->n = from->n;
+	to->entries = xcalloc(from->n ? from->n : 1, sizeof(*to->entries));
+	to->names = xcalloc(from->n + 1, sizeof(*to->names));
+	for (size_t i = 0; i < from->n; i++) {
+		to->entries[i] = from->entries[i];
+		to->entries[i].name = xstrdup(from->entries[i].name);
+		to->entries[i].label = xstrdup(from->entries[i].label);
+		to->entries[i].imap_name = xstrdup(from->entries[i].imap_name);
+		to->names[i] = to->entries[i].name;
+	}
+}
+
 void mailbox_list_release(struct mailbox_list *list)
 {
 	for (size_t i = 0; i < list->n; i++) {

@@ -55,6 +55,8 @@ int mailbox_list_count(struct mailbox_list *list, struct session *session,
 int mailbox_store_check(struct session *session, struct session_err *err);
 const struct mailbox_entry *mailbox_list_find(const struct mailbox_list *list,
                                               const char *name);
+/* A copy of from, of its own, into to (empty). */
+void mailbox_list_copy(struct mailbox_list *to, const struct mailbox_list *from);
 void mailbox_list_release(struct mailbox_list *list);
 
 #endif

@@ -12,7 +12,7 @@ int page_mailboxes(struct page *page)
 	struct mailbox_list list = { 0 };
 	int rc = -1;
 
-	if (archive_mailboxes(page->archive, &list, &err) < 0 ||
+	if (archive_mailboxes(page->archive, &list, false, &err) < 0 ||
 	    archive_mailbox_counts(page->archive, &list, &err) < 0) {
 		page_session_error(page, &err);
 		goto out;

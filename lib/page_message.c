@@ -443,13 +443,13 @@ out:
 /*
  * The message's exact bytes: what it is, addresses included, whatever
  * obfuscate says (as mbox exports: see README).  A HEAD is answered from
- * RFC822.SIZE, the length of those bytes, without fetching them.  A
- * message of more than RAW_PIECE bytes goes out a piece at a time
- * (archive_raw_chunk): a 20 MB message is never held whole.  It declares
- * its size as Content-Length, so that a stream cut short is seen as such,
- * and the pieces must add up to it exactly, else the answer fails
- * (page_fail) rather than go out short or long.  A smaller one is fetched
- * whole, as it always was.
+ * RFC822.SIZE, the length of those bytes, without fetching them.  A GET
+ * asks for RFC822.SIZE and the first RAW_PIECE bytes in one command: a
+ * smaller message arrives whole in one round trip.  A longer one goes out
+ * a piece at a time (archive_raw_chunk): a 20 MB message is never held
+ * whole.  It declares its size as Content-Length, so that a stream cut
+ * short is seen as such, and the pieces must add up to it exactly, else
+ * the answer fails (page_fail) rather than go out short or long.
  */
 #define RAW_PIECE (512 * 1024)
 
@@ -462,12 +462,10 @@ int page_raw(struct page *page)
 	int rc;
 
 	/* The first piece before the head: a failure is still an error page. */
-	rc = archive_raw_size(page->archive, page->route->uid, &size, &err);
-	if (rc > 0 && !page->resp->head_only)
-		rc = size <= RAW_PIECE
-		         ? archive_raw(page->archive, page->route->uid, NULL, &bytes, &err)
-		         : archive_raw_chunk(page->archive, page->route->uid, 0, RAW_PIECE,
-		                             &bytes, &err);
+	rc = page->resp->head_only
+	         ? archive_raw_size(page->archive, page->route->uid, &size, &err)
+	         : archive_raw_first(page->archive, page->route->uid, RAW_PIECE,
+	                             &bytes, &size, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -478,14 +476,15 @@ int page_raw(struct page *page)
 	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
-	if (page->resp->head_only || size > RAW_PIECE)
+	/* A server that gives no RFC822.SIZE (0) gets no declared length. */
+	if (size && (page->resp->head_only || bytes.len == RAW_PIECE))
 		resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
-	if (page->resp->head_only || size <= RAW_PIECE) {
+	if (page->resp->head_only || bytes.len < RAW_PIECE) {
 		rc = resp_write(page->resp, bytes.p, bytes.len);
 		goto out;
 	}
 	for (;;) {
-		if (offset + bytes.len > size) {
+		if (size && offset + bytes.len > size) {
 			rc = -1;
 			break;
 		}
@@ -500,7 +499,7 @@ int page_raw(struct page *page)
 			break;
 		}
 	}
-	if (rc == 0 && offset != size)
+	if (rc == 0 && size && offset != size)
 		rc = -1;
 	if (rc < 0) {
 		if (!err.message[0])

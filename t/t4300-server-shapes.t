@@ -70,7 +70,7 @@ compare() {
 	python3 - "$TEST_TMP/fs.json" "$TEST_TMP/$1.json" "$@" <<-'EOF'
 	import json, sys
 	ref = json.load(open(sys.argv[1])); got = json.load(open(sys.argv[2]))
-	quirks = {"embedded-headers", "stray-cr"}
+	quirks = {"embedded-headers", "stray-cr", "from-lines"}
 	shape, skip = sys.argv[3], set(a for a in sys.argv[4:] if a not in quirks)
 	# GNU imap4d answers BODY[2.1] of a message/rfc822 part with the
 	# embedded message's header lines in front of its text (RFC 3501 says
@@ -81,6 +81,12 @@ compare() {
 	# BODY[2.1] is "...\r\n\r" where Dovecot sends "...\r\n".  The
 	# text shows it as one more empty line at its end.
 	stray_cr = "stray-cr" in sys.argv[4:]
+	# GNU imap4d over mbox mis-counts a message whose body has lines
+	# starting "From " (stored as ">From "): its literals are announced
+	# longer or shorter than what it sends, by amounts that depend on
+	# what was asked of that message before in the same process.  Those
+	# messages' texts may differ, nothing else.
+	from_lines = "from-lines" in sys.argv[4:]
 	import difflib, re
 	def same_text(a, b):
 	    if a == b:
@@ -88,6 +94,8 @@ compare() {
 	    if a is None or b is None:
 	        return False
 	    if stray_cr and b == a + "\n":
+	        return True
+	    if from_lines and re.search(r"^>*From ", a, re.M):
 	        return True
 	    if not loose:
 	        return False
@@ -164,13 +172,13 @@ while IFS=$tab read -r name file; do
 done <"$MBOX/MAILBOXES"
 chmod -R a-w "$MBOXES"
 imap4d_setup "$MBOXES" "$TEST_TMP/state-imap4d" || bail "imap4d_setup"
-# imap4d announces a literal one byte longer than what it sends for the
-# body of a message with a ">From " line (it unquotes the line it stored as
-# ">From "): BODY[] of that message never completes, and its raw page is a
-# 504.  Its message page, thread page, feed and exports (which leave it
-# out) still answer 200.
-crawl imap4d '^504 /lists/dev/[0-9]+/raw$'
-compared imap4d "Archiv/Grüße & Co/Alt" embedded-headers
+# imap4d mis-sizes the literals of a message with a ">From " line (it
+# unquotes the line it stored as ">From "): a fetch of it may never
+# complete (a 504 once the timeout passes), and its text may come cut
+# short, by amounts that depend on what was asked before (from-lines
+# above).  Every other message must be whole.
+crawl imap4d '^504 /lists/dev/[0-9]+(/raw|/1)?$'
+compared imap4d "Archiv/Grüße & Co/Alt" embedded-headers from-lines
 
 # Courier-IMAP (Debian's packages unpacked into build/courier, fetched
 # once) over a Maildir++ store with folder names in UTF-8 on disk, as

@@ -66,6 +66,42 @@ for path in "/?format=json" "/lists/dev/?format=json"; do
 	[ -n "$seen" ] || diag "last answers: $(sort "$TEST_TMP/after" | uniq -c | tr '\n' ' ')"
 done
 
+# A new mailbox: each worker keeps the mailbox list for 5 s
+# (ARCHIVE_LIST_FRESH), but a name it does not know is asked for again,
+# so the new mailbox's own pages answer at once, and the front page
+# lists it within 5 s.
+chmod u+w "$PAGES_STORE/lists"
+mkdir -p "$PAGES_STORE/lists/fresh/cur" "$PAGES_STORE/lists/fresh/new" "$PAGES_STORE/lists/fresh/tmp"
+cp "$PAGES_STORE/lists/dev/cur/$first" "$PAGES_STORE/lists/fresh/cur/1.imapeek:2,"
+chmod -R a-w "$PAGES_STORE/lists/fresh" "$PAGES_STORE/lists"
+start=$(date +%s)
+statuses=$(python3 - "$HTTPD_URL" <<-'EOF'
+	import sys, urllib.request
+	for _ in range(40):
+	    with urllib.request.urlopen(sys.argv[1] + "/lists/fresh/?format=json", timeout=10) as r:
+	        print(r.status)
+	EOF
+)
+is "$(echo "$statuses" | sort | uniq -c | tr -s ' ')" " 40 200" \
+	"a new mailbox: 40 requests of its index over 4 workers answer 200 at once"
+seen=
+while [ $(($(date +%s) - start)) -le 6 ]; do
+	listed=$(python3 - "$HTTPD_URL" <<-'EOF'
+	import json, sys, urllib.request
+	for _ in range(40):
+	    d = json.load(urllib.request.urlopen(sys.argv[1] + "/?format=json", timeout=10))
+	    print(any(m["name"] == "lists/fresh" for m in d["mailboxes"]))
+	EOF
+	)
+	if [ "$(echo "$listed" | sort -u)" = True ]; then
+		seen=$(($(date +%s) - start))
+		break
+	fi
+	sleep 0.5
+done
+ok "$([ -n "$seen" ]; echo $?)" \
+	"a new mailbox: 40 front pages in a row list it (within ${seen:-more than 6} s)"
+
 httpd_stop
 cleanup
 is "$(imapd_procs "$TEST_TMP/")" "" "no imapd left running"

@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++)
 		uids[n++] = (uint32_t)strtoul(argv[i], NULL, 10);
 	archive = archive_new(&conf);
-	if (archive_mailboxes(archive, &list, &err) < 0 ||
+	if (archive_mailboxes(archive, &list, true, &err) < 0 ||
 	    !(entry = mailbox_list_find(&list, argv[2])) ||
 	    archive_open(archive, entry, &err) < 0) {
 		fprintf(stderr, "bench-batch: cannot open %s: %s\n", argv[2], err.message);
