@@ -1565,6 +1565,7 @@ static int threads_client(struct archive *archive, struct thread_forest *forest,
 		goto out;
 	}
 	thread_sort_newest(forest);
+	thread_index_uids(forest);
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++) {
@@ -1633,6 +1634,7 @@ static int threads_server(struct archive *archive, struct thread_forest *forest,
 		qsort(ranks, nsorted, sizeof(*ranks), compare_msg_uid);
 	thread_attach(forest, ranks, nsorted);
 	thread_sort_newest(forest);
+	thread_index_uids(forest);
 	rc = 0;
 out:
 	free(ranks);

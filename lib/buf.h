@@ -41,7 +41,14 @@ void buf_reset(struct buf *b);
 void buf_truncate(struct buf *b, size_t len);
 void buf_add(struct buf *b, const void *data, size_t len);
 void buf_addstr(struct buf *b, const char *s);
-void buf_addch(struct buf *b, char c);
+/* Inline: the byte-at-a-time writers (escapers, decoders) live on it. */
+static inline void buf_addch(struct buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
 void buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 /* Remove the first len bytes. */

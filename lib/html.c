@@ -13,6 +13,13 @@ void html_escape(struct buf *out, const char *s, size_t len)
 	if (len)
 		buf_grow(out, len);
 	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		/* Plain ASCII text, the most of any page, is copied as it is. */
+		if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' &&
+		    c != '"' && c != '\'') {
+			i++;
+			continue;
+		}
 		size_t n = utf8_next(s + i, len - i, &cp);
 		const char *rep = NULL;
 

@@ -701,6 +701,7 @@ void thread_forest_release(struct thread_forest *forest)
 		free(forest->nodes[i]);
 	free(forest->nodes);
 	free(forest->threads);
+	free(forest->by_uid);
 	thread_forest_init(forest);
 }
 
@@ -951,9 +952,44 @@ static const struct thread_msg *msg_of(const struct thread_node *node,
 	return NULL;
 }
 
+static int node_uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = (*(const struct thread_node *const *)a)->uid;
+	uint32_t y = (*(const struct thread_node *const *)b)->uid;
+
+	return x < y ? -1 : x > y;
+}
+
+void thread_index_uids(struct thread_forest *forest)
+{
+	free(forest->by_uid);
+	forest->by_uid = xcalloc(forest->nmessages + 1, sizeof(*forest->by_uid));
+	forest->nby_uid = 0;
+	for (size_t i = 0; i < forest->nnodes; i++)
+		if (forest->nodes[i]->uid && forest->nby_uid < forest->nmessages)
+			forest->by_uid[forest->nby_uid++] = forest->nodes[i];
+	if (forest->nby_uid)
+		qsort(forest->by_uid, forest->nby_uid, sizeof(*forest->by_uid),
+		      node_uid_cmp);
+}
+
 const struct thread_node *thread_find(const struct thread_forest *forest,
                                       uint32_t uid)
 {
+	if (forest->by_uid) {
+		struct thread_node key = { .uid = uid }, *keyp = &key, **found;
+		const struct thread_node *node;
+
+		if (!uid || !forest->nby_uid)
+			return NULL;
+		found = bsearch(&keyp, forest->by_uid, forest->nby_uid,
+		                sizeof(*forest->by_uid), node_uid_cmp);
+		if (!found)
+			return NULL;
+		for (node = *found; node->parent; node = node->parent)
+			;
+		return node;
+	}
 	for (size_t t = 0; t < forest->nthreads; t++) {
 		unsigned depth = 0;
 		const struct thread_node *root = forest->threads[t];

@@ -64,6 +64,8 @@ struct thread_forest {
 	/* private */
 	struct thread_node **nodes;
 	size_t nnodes, nodes_cap, threads_cap;
+	struct thread_node **by_uid;  /* messages by uid (thread_index_uids) */
+	size_t nby_uid;
 };
 
 void thread_forest_init(struct thread_forest *forest);
@@ -123,6 +125,12 @@ size_t thread_flatten(const struct thread_node *root, struct thread_row **rows);
  * answer Dovecot gives to UID THREAD: for comparisons and tests.
  */
 void thread_format(const struct thread_forest *forest, struct buf *out);
+
+/*
+ * Index the forest's messages by uid, once it is built, so that
+ * thread_find takes O(log n) and not a walk of the whole mailbox.
+ */
+void thread_index_uids(struct thread_forest *forest);
 
 /* The thread that holds uid, or NULL. */
 const struct thread_node *thread_find(const struct thread_forest *forest,

@@ -340,6 +340,13 @@ static void test_flatten_participants(void)
 	tap_ok(forest.threads[1]->newest == 80 && forest.threads[1]->newest_uid == 8, "newest of placeholder thread");
 	tap_ok(thread_find(&forest, 23) == forest.threads[0] && thread_find(&forest, 9) == forest.threads[1] &&
 	       !thread_find(&forest, 5) && !thread_find(&forest, 0), "thread_find");
+	thread_index_uids(&forest);
+	tap_ok(forest.nby_uid == 9 &&
+	       thread_find(&forest, 23) == forest.threads[0] && thread_find(&forest, 96) == forest.threads[0] &&
+	       thread_find(&forest, 3) == forest.threads[0] && thread_find(&forest, 9) == forest.threads[1] &&
+	       thread_find(&forest, 8) == forest.threads[1] &&
+	       !thread_find(&forest, 5) && !thread_find(&forest, 0) && !thread_find(&forest, 100),
+	       "thread_find by the uid index: the same threads");
 	set_free(&set);
 	thread_forest_release(&forest);
 
