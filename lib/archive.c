@@ -32,6 +32,23 @@ struct stamp {
 	uint64_t highestmodseq;
 };
 
+/*
+ * A search's whole answer, in the order shown, kept for the pages after
+ * the first and for the same query asked again: a full-text search costs
+ * Dovecot milliseconds even when nothing matches.  Kept while the mailbox
+ * is unchanged (its stamp), SEARCHES_KEPT of them, none of more than
+ * SEARCH_KEPT_MAX_HITS UIDs: at most 1.6 MB a worker.
+ */
+#define SEARCHES_KEPT 4
+#define SEARCH_KEPT_MAX_HITS 100000
+
+struct kept_search {
+	struct stamp stamp;
+	struct buf key;     /* the command's name and arguments */
+	uint32_t *uids;
+	size_t n;
+};
+
 struct archive {
 	const struct conf *conf;
 	struct session *session;
@@ -49,6 +66,9 @@ struct archive {
 	bool (*cancelled)(void *ctx);
 	void *cancel_ctx;
 	int stop_fd;
+	/* The last searches' whole answers (kept_search_find). */
+	struct kept_search searches[SEARCHES_KEPT];
+	size_t next_search;
 	/* The last LIST's mailboxes and when they were asked (monotonic). */
 	struct mailbox_list listed;
 	bool has_listed;
@@ -125,10 +145,21 @@ static void forget_listed(struct archive *archive)
 	archive->has_listed = false;
 }
 
+static void kept_search_release(struct kept_search *kept)
+{
+	stamp_release(&kept->stamp);
+	buf_release(&kept->key);
+	free(kept->uids);
+	kept->uids = NULL;
+	kept->n = 0;
+}
+
 void archive_free(struct archive *archive)
 {
 	if (!archive)
 		return;
+	for (size_t i = 0; i < SEARCHES_KEPT; i++)
+		kept_search_release(&archive->searches[i]);
 	forget_listed(archive);
 	session_close(archive->session);
 	forget_sorted(archive);
@@ -1386,6 +1417,56 @@ static void search_command(struct imap_cmd *cmd, const struct search_query *quer
 	search_emit(query, cmd);
 }
 
+/* What tells one search from another: the command, argument by argument. */
+static void search_key(const struct imap_cmd *cmd, struct buf *key)
+{
+	buf_reset(key);
+	buf_addstr(key, cmd->name);
+	for (size_t i = 0; i < cmd->nargs; i++)
+		buf_addf(key, "%c%d:%llu:%zu:", '\0', (int)cmd->args[i].type,
+		         (unsigned long long)cmd->args[i].number, cmd->args[i].value.len);
+	for (size_t i = 0; i < cmd->nargs; i++)
+		buf_add(key, cmd->args[i].value.p ? cmd->args[i].value.p : "",
+		        cmd->args[i].value.len);
+}
+
+static bool kept_search_find(struct archive *archive, struct session *session,
+                             const struct buf *key, uint32_t **uids, size_t *n)
+{
+	const struct mailbox_state *state = session_mailbox(session);
+
+	for (size_t i = 0; i < SEARCHES_KEPT; i++) {
+		struct kept_search *kept = &archive->searches[i];
+		if (!kept->key.len || kept->key.len != key->len ||
+		    memcmp(kept->key.p, key->p, key->len) ||
+		    !stamp_matches(&kept->stamp, state))
+			continue;
+		*uids = xcalloc(kept->n + 1, sizeof(**uids));
+		if (kept->n)
+			memcpy(*uids, kept->uids, kept->n * sizeof(**uids));
+		*n = kept->n;
+		return true;
+	}
+	return false;
+}
+
+static void kept_search_keep(struct archive *archive, struct session *session,
+                             const struct buf *key, const uint32_t *uids, size_t n)
+{
+	struct kept_search *kept = &archive->searches[archive->next_search];
+
+	if (n > SEARCH_KEPT_MAX_HITS || !session_mailbox(session)->name)
+		return;
+	archive->next_search = (archive->next_search + 1) % SEARCHES_KEPT;
+	kept_search_release(kept);
+	stamp_take(&kept->stamp, session_mailbox(session));
+	buf_add(&kept->key, key->p, key->len);
+	kept->uids = xcalloc(n + 1, sizeof(*uids));
+	if (n)
+		memcpy(kept->uids, uids, n * sizeof(*uids));
+	kept->n = n;
+}
+
 void archive_hits_release(struct archive_hits *hits)
 {
 	free(hits->uids);
@@ -1404,6 +1485,7 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	struct session *session = session_of(archive, err);
 	struct session_result result;
 	struct imap_cmd cmd;
+	struct buf key = BUF_INIT;
 	bool sort, partial, charset = true;
 	char range[48];
 	size_t cap = 0;
@@ -1418,6 +1500,18 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	          session_has_cap(session, CAP_ESORT);
 	if (partial)
 		snprintf(range, sizeof(range), "%zu:%zu", offset + 1, offset + limit);
+	session_result_init(&result);
+	if (!partial) {
+		search_command(&cmd, query, sort, oldest_first, NULL, charset);
+		search_key(&cmd, &key);
+		/* Without SORT the order is made here: it is no part of cmd. */
+		buf_addch(&key, oldest_first ? 'o' : 'n');
+		imap_cmd_release(&cmd);
+		if (kept_search_find(archive, session, &key, &hits->uids, &hits->n)) {
+			rc = 0;
+			goto cut;
+		}
+	}
 	for (;;) {
 		search_command(&cmd, query, sort, oldest_first, partial ? range : NULL,
 		               charset);
@@ -1464,6 +1558,8 @@ int archive_search(struct archive *archive, const struct search_query *query,
 		}
 	}
 	if (!partial) {
+		kept_search_keep(archive, session, &key, hits->uids, hits->n);
+cut:
 		/* The whole list came: cut the page out of it. */
 		hits->total = hits->n;
 		size_t from = offset < hits->n ? offset : hits->n;
@@ -1476,6 +1572,7 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	}
 out:
 	session_result_release(&result);
+	buf_release(&key);
 	if (rc < 0)
 		archive_hits_release(hits);
 	return rc;

@@ -30,6 +30,21 @@ counts() {
 	EOF
 }
 
+# A search whose hits each worker keeps (archive.c: kept searches, while
+# the mailbox is unchanged): a word of the subject of the message that
+# is delivered again below.
+first=$(ls "$PAGES_STORE/lists/dev/cur" | head -n 1)
+word=$(python3 - "$PAGES_STORE/lists/dev/cur/$first" <<-'EOF'
+	import email, re, sys
+	subject = str(email.message_from_binary_file(open(sys.argv[1], "rb"))["Subject"])
+	print(max(re.findall(r"[A-Za-z]{4,}", subject), key=len))
+	EOF
+)
+search="/lists/dev/search?q=$word&format=json"
+counts 20 "$search" >"$TEST_TMP/search-before"
+hits=$(sort -u "$TEST_TMP/search-before")
+like "$hits" '^[1-9][0-9]*$' "before: 20 searches for '$word' over 4 workers agree: $hits hits"
+
 # Every worker holds a session that has counted lists/dev (STATUS) and
 # then opened INBOX: a kept Dovecot session may answer the next STATUS of
 # lists/dev from its list index.
@@ -40,7 +55,6 @@ counts 20 "/INBOX/?format=json" >/dev/null
 # The owner of the store delivers one message (a copy of one of the
 # mailbox's, under a new Maildir name) into new/.
 newdir=$PAGES_STORE/lists/dev/new
-first=$(ls "$PAGES_STORE/lists/dev/cur" | head -n 1)
 chmod u+w "$newdir"
 cp "$PAGES_STORE/lists/dev/cur/$first" "$newdir/.tmp.delivery"
 mv "$newdir/.tmp.delivery" "$newdir/$(date +%s).M1P$$.imapeek-test"
@@ -65,6 +79,9 @@ for path in "/?format=json" "/lists/dev/?format=json"; do
 		"after a delivery, $path: 40 answers in a row from 4 workers count $want (within ${seen:-more than 5} s)"
 	[ -n "$seen" ] || diag "last answers: $(sort "$TEST_TMP/after" | uniq -c | tr '\n' ' ')"
 done
+counts 20 "$search" >"$TEST_TMP/search-after"
+is "$(sort -u "$TEST_TMP/search-after")" "$((hits + 1))" \
+	"after a delivery: 20 searches for '$word' over 4 workers find it too (no kept answer is stale)"
 
 # A new mailbox: each worker keeps the mailbox list for 5 s
 # (ARCHIVE_LIST_FRESH), but a name it does not know is asked for again,
