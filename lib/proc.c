@@ -101,23 +101,28 @@ static void child_cloexec_all(void)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-static void child_exec(int in_fd, int out_fd, int report_fd,
+static void child_exec(int in_fd, int out_fd, int err_fd, int report_fd,
                        char *const argv[], char *const envp[])
 {
+	int fds[3] = { in_fd, out_fd, err_fd };
 	sigset_t none;
 	int error;
 
 	/*
-	 * stdout first: if in_fd is 1, moving it to 0 first would be fine,
-	 * but if out_fd is 0 moving in_fd to 0 would clobber it.
+	 * A pipe end that is itself 0, 1 or 2 (a parent started with one of
+	 * them closed) is moved above them first, so that no move clobbers
+	 * another end still to be moved.
 	 */
-	if (out_fd == 0) {
-		out_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
-		if (out_fd < 0)
+	for (int i = 0; i < 3; i++) {
+		if (fds[i] >= 3)
+			continue;
+		fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+		if (fds[i] < 0)
 			goto fail;
 	}
-	if (child_move(in_fd, 0) < 0 || child_move(out_fd, 1) < 0)
-		goto fail;
+	for (int i = 0; i < 3; i++)
+		if (child_move(fds[i], i) < 0)
+			goto fail;
 	/* a group of its own, so that proc_end reaches a wrapper's imapd */
 	if (setpgid(0, 0) < 0)
 		goto fail;
@@ -135,22 +140,23 @@ fail:
 }
 
 int proc_spawn(struct proc *proc, char *const argv[], char *const envp[],
-               char *why, size_t why_size)
+               bool capture_stderr, char *why, size_t why_size)
 {
 	int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 };
-	int report[2] = { -1, -1 };
+	int err_from_child[2] = { -1, -1 }, report[2] = { -1, -1 };
 	int error = 0, ret = -1;
 	ssize_t got;
 	sigset_t saved;
 
 	proc->pid = 0;
 	proc->pidfd = -1;
-	proc->to_child = proc->from_child = -1;
+	proc->to_child = proc->from_child = proc->err_from_child = -1;
 	if (!argv || !argv[0] || argv[0][0] != '/') {
 		snprintf(why, why_size, "imapd command must be an absolute path");
 		return -1;
 	}
 	if (pipe2(to_child, O_CLOEXEC) < 0 || pipe2(from_child, O_CLOEXEC) < 0 ||
+	    (capture_stderr && pipe2(err_from_child, O_CLOEXEC) < 0) ||
 	    pipe2(report, O_CLOEXEC) < 0) {
 		snprintf(why, why_size, "pipe: %s", strerror(errno));
 		goto out;
@@ -171,7 +177,9 @@ int proc_spawn(struct proc *proc, char *const argv[], char *const envp[],
 		goto out;
 	}
 	if (proc->pid == 0)
-		child_exec(to_child[0], from_child[1], report[1], argv, envp);
+		child_exec(to_child[0], from_child[1],
+		           capture_stderr ? err_from_child[1] : STDERR_FILENO,
+		           report[1], argv, envp);
 	/*
 	 * The child does it too; here it closes the race with a kill of the
 	 * group before the child ran (EACCES once it exec'd: done by then).
@@ -194,9 +202,11 @@ int proc_spawn(struct proc *proc, char *const argv[], char *const envp[],
 	}
 	proc->to_child = to_child[1];
 	proc->from_child = from_child[0];
-	to_child[1] = from_child[0] = -1;
+	proc->err_from_child = err_from_child[0];
+	to_child[1] = from_child[0] = err_from_child[0] = -1;
 	if (fcntl(proc->to_child, F_SETFL, O_NONBLOCK) < 0 ||
-	    fcntl(proc->from_child, F_SETFL, O_NONBLOCK) < 0) {
+	    fcntl(proc->from_child, F_SETFL, O_NONBLOCK) < 0 ||
+	    (capture_stderr && fcntl(proc->err_from_child, F_SETFL, O_NONBLOCK) < 0)) {
 		snprintf(why, why_size, "fcntl: %s", strerror(errno));
 		goto out;
 	}
@@ -207,11 +217,14 @@ out:
 			close(to_child[i]);
 		if (from_child[i] >= 0)
 			close(from_child[i]);
+		if (err_from_child[i] >= 0)
+			close(err_from_child[i]);
 		if (report[i] >= 0)
 			close(report[i]);
 	}
 	if (ret < 0) {
 		proc_close_pipes(proc);
+		proc_close_stderr(proc);
 		proc_end(proc, 0);
 	}
 	return ret;
@@ -224,6 +237,13 @@ void proc_close_pipes(struct proc *proc)
 	if (proc->from_child >= 0)
 		close(proc->from_child);
 	proc->to_child = proc->from_child = -1;
+}
+
+void proc_close_stderr(struct proc *proc)
+{
+	if (proc->err_from_child >= 0)
+		close(proc->err_from_child);
+	proc->err_from_child = -1;
 }
 
 /* 1 when the child exited (not reaped) or was reaped, 0 if running after ms. */

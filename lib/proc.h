@@ -25,18 +25,22 @@ struct proc {
 	int pidfd;     /* -1 without pidfd_open (Linux before 5.3) */
 	int to_child;  /* our end of the child's stdin; non-blocking */
 	int from_child; /* our end of the child's stdout; non-blocking */
+	int err_from_child; /* our end of its stderr, or -1: it has ours */
 };
 
 /*
  * Start argv[0] with exactly argv and envp.  The child gets the pipes as
- * stdin and stdout, keeps our stderr, and no other descriptor of ours.
- * Returns 0, or -1 with the reason (exec failure included) in why.
+ * stdin and stdout, a third pipe as stderr with capture_stderr (else it
+ * keeps ours), and no other descriptor of ours.  Returns 0, or -1 with
+ * the reason (exec failure included) in why.
  */
 int proc_spawn(struct proc *proc, char *const argv[], char *const envp[],
-               char *why, size_t why_size);
+               bool capture_stderr, char *why, size_t why_size);
 
-/* Close our ends of the pipes (idempotent). */
+/* Close our ends of the stdin and stdout pipes (idempotent). */
 void proc_close_pipes(struct proc *proc);
+/* Close our end of the stderr pipe (idempotent): read it to the end first. */
+void proc_close_stderr(struct proc *proc);
 /* Has the child exited?  Looked at without reaping it (proc_end does). */
 bool proc_exited(const struct proc *proc);
 

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "childlog.h"
 #include "proc.h"
 #include "session.h"
 
@@ -61,6 +62,7 @@ struct pending {
 
 struct session {
 	struct proc proc;
+	struct childlog errlog;   /* the imapd's stderr, on its way to ours */
 	struct imap_parser parser;
 	char *command;              /* argv[0], for messages */
 	int timeout_ms;
@@ -579,6 +581,34 @@ static void write_some(struct session *session)
 }
 
 /*
+ * What the imapd wrote to its stderr, passed on (childlog.h); at its end,
+ * or when reading fails, the pipe is closed.
+ */
+static void read_stderr(struct session *session)
+{
+	char data[4096];
+	ssize_t got;
+
+	/* A bound: a child that never stops writing cannot hold us here. */
+	for (int reads = 0; reads < 16;) {
+		got = read(session->proc.err_from_child, data, sizeof(data));
+		if (got > 0) {
+			childlog_feed(&session->errlog, data, (size_t)got);
+			if ((size_t)got == sizeof(data) && ++reads < 16)
+				continue;
+			return;
+		}
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && errno == EAGAIN)
+			return;
+		childlog_flush(&session->errlog);
+		proc_close_stderr(&session->proc);
+		return;
+	}
+}
+
+/*
  * Do I/O until done(session, arg) is true, the deadline passes (TIMEOUT)
  * or the session breaks (FAILED).  Reads only while something waits for
  * an answer (or always_read: greeting, IDLE).  With soft_timeout, the
@@ -592,9 +622,10 @@ static int pump(struct session *session, long long deadline,
 	bool read_again = false;
 
 	for (;;) {
-		struct pollfd fds[3];
+		struct pollfd fds[4];
 		nfds_t nfds = 0;
 		int ready, wait_ms, in_slot = -1, out_slot = -1, stop_slot = -1;
+		int err_slot = -1;
 		struct pending *pending;
 
 		parse_input(session);
@@ -618,6 +649,11 @@ static int pump(struct session *session, long long deadline,
 		if (session->stop_fd > 0 && !session->closing && nfds > 0) {
 			stop_slot = (int)nfds;
 			fds[nfds++] = (struct pollfd){ session->stop_fd, POLLIN, 0 };
+		}
+		/* Its stderr is read whenever we wait: a full pipe would stop it. */
+		if (session->proc.err_from_child >= 0 && nfds > 0) {
+			err_slot = (int)nfds;
+			fds[nfds++] = (struct pollfd){ session->proc.err_from_child, POLLIN, 0 };
 		}
 		wait_ms = (int)(deadline - proc_now_ms());
 		if (wait_ms <= 0 && soft_timeout)
@@ -649,6 +685,8 @@ static int pump(struct session *session, long long deadline,
 			break_session(session, SESSION_FAILED, err->message);
 			return -1;
 		}
+		if (err_slot >= 0 && fds[err_slot].revents)
+			read_stderr(session);
 		if (stop_slot >= 0 && fds[stop_slot].revents) {
 			set_err(err, SESSION_CANCELLED, "stopped while waiting for %s",
 			        session->command);
@@ -1024,12 +1062,15 @@ struct session *session_open(const struct session_config *config,
 	session->proc.pid = 0;
 	session->proc.pidfd = -1;
 	session->proc.to_child = session->proc.from_child = -1;
+	session->proc.err_from_child = -1;
+	childlog_init(&session->errlog, STDERR_FILENO);
 	session->command = xstrdup(config->argv && config->argv[0] ? config->argv[0] : "imapd");
 	session->timeout_ms = config->timeout_ms > 0 ? config->timeout_ms : 10000;
 	session->stop_fd = config->stop_fd;
 	session->max_literal = config->max_literal ? config->max_literal : 64 << 20;
 	imap_parser_init(&session->parser, session->max_literal);
-	if (proc_spawn(&session->proc, config->argv, config->envp, why, sizeof(why)) < 0) {
+	if (proc_spawn(&session->proc, config->argv, config->envp, true, why,
+	               sizeof(why)) < 0) {
 		set_err(err, SESSION_FAILED, "%s", why);
 		goto fail;
 	}
@@ -1151,6 +1192,12 @@ void session_close(struct session *session)
 	proc_close_pipes(&session->proc);
 	/* a broken imapd gets no grace before TERM: it misbehaved already */
 	proc_end(&session->proc, grace);
+	/* Ended: what it wrote last is in the pipe (unless a child of its
+	 * own still holds it open: then what is there now). */
+	if (session->proc.err_from_child >= 0)
+		read_stderr(session);
+	childlog_flush(&session->errlog);
+	proc_close_stderr(&session->proc);
 	while (session->queue) {
 		struct pending *pending = session->queue;
 

@@ -162,7 +162,7 @@ static double run_driver(struct imapd_args *args, char **mailboxes, size_t count
 	double start = now_seconds();
 
 	*fetched = 0;
-	if (proc_spawn(&driver.proc, args->argv, args->envp, why, sizeof(why)) < 0 ||
+	if (proc_spawn(&driver.proc, args->argv, args->envp, false, why, sizeof(why)) < 0 ||
 	    driver_until(&driver, NULL, NULL) < 0 ||
 	    driver_cmd(&driver, "ENABLE UTF8=ACCEPT CONDSTORE", NULL) < 0)
 		return -1;
@@ -206,7 +206,7 @@ static int run_random(struct imapd_args *args, const char *seconds_text,
 		return 2;
 	}
 	snprintf(command, sizeof(command), "EXAMINE \"%s\"", mailbox);
-	if (proc_spawn(&driver.proc, args->argv, args->envp, why, sizeof(why)) < 0 ||
+	if (proc_spawn(&driver.proc, args->argv, args->envp, false, why, sizeof(why)) < 0 ||
 	    driver_until(&driver, NULL, NULL) < 0 ||
 	    driver_cmd(&driver, "ENABLE UTF8=ACCEPT CONDSTORE", NULL) < 0 ||
 	    driver_cmd(&driver, command, NULL) < 0) {
