@@ -1184,66 +1184,184 @@ int archive_raw(struct archive *archive, uint32_t uid, struct message_info *info
 	return rc;
 }
 
-/* One message alone, when its batch failed: 0, or -1 from take(). */
-static int raw_alone(struct archive *archive, uint32_t uid,
-                     int (*take)(void *, const struct message_info *, struct str),
-                     void *ctx)
-{
-	struct session_err err = { 0 };
-	struct message_info info;
-	struct buf bytes = BUF_INIT;
-	int found = archive_raw(archive, uid, &info, &bytes, &err), rc = 0;
+typedef int (*take_piece)(void *ctx, const struct archive_raw_piece *piece);
 
-	if (found > 0)
-		rc = take(ctx, &info, str_from_buf(&bytes));
-	else if (found < 0)
+/*
+ * One message alone, ARCHIVE_RAW_PIECE bytes at a time: its summary and
+ * first piece in one FETCH, then the rest.  1 when all of it was taken,
+ * 0 when it is gone or failed before its first piece (left out, logged),
+ * -1 when take() failed or the message broke off after its first piece
+ * (an export cannot leave out half a message).
+ */
+static int raw_in_pieces(struct archive *archive, uint32_t uid, take_piece take,
+                         void *ctx, struct session_err *err)
+{
+	struct session_result result;
+	struct imap_fetch view;
+	struct message_info info;
+	struct buf bytes = BUF_INIT, items = BUF_INIT;
+	struct archive_raw_piece piece = { .info = &info, .first = true };
+	uint64_t offset = 0;
+	char set[16];
+	int rc, found;
+
+	snprintf(set, sizeof(set), "%u", uid);
+	buf_addf(&items, "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[]<0.%d>)",
+	         ARCHIVE_RAW_PIECE);
+	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
+	buf_release(&items);
+	found = rc == 0 && find_fetch(&result, uid, &view);
+	if (found) {
+		struct str data = mime_fetch_section(&view, "");
+		buf_add(&bytes, data.p ? data.p : "", data.len);
+		found = message_info_from_view(&info, &view) == 0;
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	if (!found) {
+		if (err->code == SESSION_CANCELLED)
+			return -1;
 		fprintf(stderr, "imapeek: UID %u left out of an export: %s\n", uid,
-		        err.message[0] ? err.message : "(no detail)");
-	if (found > 0)
-		message_info_release(&info);
+		        err->message[0] ? err->message : "gone from the mailbox");
+		memset(err, 0, sizeof(*err));
+		buf_release(&bytes);
+		return 0;
+	}
+	for (;;) {
+		piece.bytes = str_from_buf(&bytes);
+		piece.last = bytes.len < ARCHIVE_RAW_PIECE;
+		offset += bytes.len;
+		if (take(ctx, &piece) < 0) {
+			rc = -1;
+			break;
+		}
+		if (piece.last) {
+			rc = 1;
+			break;
+		}
+		piece.first = false;
+		buf_reset(&bytes);
+		if (archive_raw_chunk(archive, uid, offset, ARCHIVE_RAW_PIECE, &bytes,
+		                      err) <= 0) {
+			if (!err->message[0])
+				snprintf(err->message, sizeof(err->message),
+				         "UID %u broke off at byte %llu", uid,
+				         (unsigned long long)offset);
+			rc = -1;
+			break;
+		}
+	}
+	message_info_release(&info);
 	buf_release(&bytes);
 	return rc;
 }
 
+/* The RFC822.SIZE of each of uids (0: none, the message is gone). */
+static int raw_sizes(struct archive *archive, const uint32_t *uids, size_t n,
+                     uint64_t *sizes, struct session_err *err)
+{
+	struct session_result result;
+	struct buf set = BUF_INIT;
+	int rc;
+
+	memset(sizes, 0, n * sizeof(*sizes));
+	uid_set(&set, uids, n);
+	rc = uid_fetch(archive, buf_cstr(&set), "(UID RFC822.SIZE)", &result, err);
+	buf_release(&set);
+	for (size_t r = 0; rc == 0 && r < result.nuntagged; r++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result.untagged[r], &view, &view_err) < 0)
+			continue;
+		for (size_t i = 0; view.has_uid && i < n; i++)
+			if (uids[i] == view.uid && view.has_rfc822_size)
+				sizes[i] = view.rfc822_size ? view.rfc822_size : 1;
+		imap_fetch_release(&view);
+	}
+	session_result_release(&result);
+	return rc;
+}
+
+/* uids[0..count), each whole, in one FETCH: 0, or -1 as raw_in_pieces. */
+static int raw_batch(struct archive *archive, const uint32_t *uids, size_t count,
+                     take_piece take, void *ctx, struct session_err *err)
+{
+	struct session_result result;
+	struct buf set = BUF_INIT;
+	int rc;
+
+	uid_set(&set, uids, count);
+	rc = uid_fetch(archive, buf_cstr(&set), RAW_ITEMS, &result, err);
+	buf_release(&set);
+	for (size_t i = 0; i < count; i++) {
+		struct imap_fetch view;
+		struct message_info info;
+		int taken = 0;
+		if (rc < 0 && err->code == SESSION_CANCELLED) {
+			taken = -1;
+		} else if (rc < 0) {
+			struct session_err alone_err = { 0 };
+			taken = raw_in_pieces(archive, uids[i], take, ctx, &alone_err);
+			if (taken < 0)
+				*err = alone_err;
+		} else if (find_fetch(&result, uids[i], &view)) {
+			if (message_info_from_view(&info, &view) == 0) {
+				struct archive_raw_piece piece = {
+					.info = &info, .bytes = mime_fetch_section(&view, ""),
+					.first = true, .last = true,
+				};
+				taken = take(ctx, &piece);
+				message_info_release(&info);
+			}
+			imap_fetch_release(&view);
+		}
+		if (taken < 0) {
+			session_result_release(&result);
+			return -1;
+		}
+	}
+	session_result_release(&result);
+	memset(err, 0, sizeof(*err));
+	return 0;
+}
+
 int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
-                 int (*take)(void *ctx, const struct message_info *info,
-                             struct str bytes),
+                 int (*take)(void *ctx, const struct archive_raw_piece *piece),
                  void *ctx, struct session_err *err)
 {
-	for (size_t from = 0; from < n; from += ARCHIVE_RAW_BATCH) {
-		size_t count = n - from < ARCHIVE_RAW_BATCH ? n - from : ARCHIVE_RAW_BATCH;
-		struct session_result result;
-		struct buf set = BUF_INIT;
-		int rc;
+	uint64_t sizes[ARCHIVE_RAW_SIZES];
+
+	for (size_t from = 0; from < n; from += ARCHIVE_RAW_SIZES) {
+		size_t end = n - from < ARCHIVE_RAW_SIZES ? n : from + ARCHIVE_RAW_SIZES;
 
 		/* An imapd that cannot even be started ends the export. */
-		if (!session_of(archive, err))
+		if (!session_of(archive, err) ||
+		    raw_sizes(archive, uids + from, end - from, sizes, err) < 0)
 			return -1;
-		uid_set(&set, uids + from, count);
-		rc = uid_fetch(archive, buf_cstr(&set), RAW_ITEMS, &result, err);
-		buf_release(&set);
-		for (size_t i = from; i < from + count; i++) {
-			struct imap_fetch view;
-			struct message_info info;
-			int taken = 0;
-			if (rc < 0 && err->code == SESSION_CANCELLED) {
-				taken = -1;
-			} else if (rc < 0) {
-				taken = raw_alone(archive, uids[i], take, ctx);
-			} else if (find_fetch(&result, uids[i], &view)) {
-				if (message_info_from_view(&info, &view) == 0) {
-					taken = take(ctx, &info, mime_fetch_section(&view, ""));
-					message_info_release(&info);
-				}
-				imap_fetch_release(&view);
+		for (size_t i = from; i < end;) {
+			uint64_t bytes = sizes[i - from];
+			size_t count = 1;
+
+			if (!bytes) {   /* gone since the list was made */
+				i++;
+				continue;
 			}
-			if (taken < 0) {
-				session_result_release(&result);
+			if (bytes > ARCHIVE_RAW_BATCH_BYTES) {
+				if (raw_in_pieces(archive, uids[i], take, ctx, err) < 0)
+					return -1;
+				i++;
+				continue;
+			}
+			while (i + count < end && count < ARCHIVE_RAW_BATCH &&
+			       sizes[i + count - from] &&
+			       sizes[i + count - from] <= ARCHIVE_RAW_BATCH_BYTES - bytes) {
+				bytes += sizes[i + count - from];
+				count++;
+			}
+			if (raw_batch(archive, uids + i, count, take, ctx, err) < 0)
 				return -1;
-			}
+			i += count;
 		}
-		session_result_release(&result);
-		memset(err, 0, sizeof(*err));
 	}
 	return 0;
 }

@@ -174,17 +174,27 @@ void archive_message_release(struct archive_message *msg);
 int archive_raw(struct archive *archive, uint32_t uid, struct message_info *info,
                 struct buf *out, struct session_err *err);
 /*
- * Many messages' summaries and exact bytes, for exports: a UID FETCH per
- * ARCHIVE_RAW_BATCH messages, each message handed to take() in the order
- * of uids as its batch arrives (an export holds one batch, not all).  A
- * batch the imapd cannot answer is asked for again message by message;
- * a message that still fails is left out (and logged).  0; -1 when the
- * imapd cannot be started again, or take() returned -1.
+ * Many messages' summaries and exact bytes, for exports, handed to take()
+ * in the order of uids, a piece at a time, with a bound on what is held
+ * whatever the messages' sizes: their RFC822.SIZE first (a FETCH per
+ * ARCHIVE_RAW_SIZES messages), then a UID FETCH per batch of at most
+ * ARCHIVE_RAW_BATCH messages and ARCHIVE_RAW_BATCH_BYTES bytes; a longer
+ * message comes alone, ARCHIVE_RAW_PIECE bytes at a time.  A batch the
+ * imapd cannot answer is asked for again message by message; a message
+ * that still fails, or is gone, is left out (and logged).  0; -1 when
+ * the imapd cannot be started again, or take() returned -1.
  */
+#define ARCHIVE_RAW_SIZES 256
 #define ARCHIVE_RAW_BATCH 32
+#define ARCHIVE_RAW_BATCH_BYTES (1024 * 1024)
+#define ARCHIVE_RAW_PIECE (512 * 1024)
+struct archive_raw_piece {
+	const struct message_info *info;
+	struct str bytes;
+	bool first, last;   /* the message's first piece; its last */
+};
 int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
-                 int (*take)(void *ctx, const struct message_info *info,
-                             struct str bytes),
+                 int (*take)(void *ctx, const struct archive_raw_piece *piece),
                  void *ctx, struct session_err *err);
 /*
  * A piece of the message's exact bytes, [offset, offset + len), appended

@@ -167,27 +167,34 @@ out:
 struct mbox_export {
 	struct resp *resp;
 	struct buf entry;
+	struct mboxrd writer;   /* of the message under way */
 };
 
 /*
- * One message as an mboxrd entry, written out as it comes: the message's
- * own bytes and its sender, addresses kept whatever obfuscate says (an
- * export is the mail itself, for a mail reader, not a page; README).
+ * A message as an mboxrd entry, written out a piece at a time as it
+ * comes: the message's own bytes and its sender, addresses kept whatever
+ * obfuscate says (an export is the mail itself, for a mail reader, not a
+ * page; README).
  */
-static int mbox_take(void *ctx, const struct message_info *info, struct str bytes)
+static int mbox_take(void *ctx, const struct archive_raw_piece *piece)
 {
 	struct mbox_export *export = ctx;
-	struct buf sender = BUF_INIT;
-	struct mboxrd writer;
 
 	buf_reset(&export->entry);
-	mboxrd_sender(STR_NULL, info->from.n ? str_from(info->from.items[0].address)
-	                                     : STR_NULL, &sender);
-	/* The From line carries the arrival date, as a delivery would. */
-	mboxrd_begin(&writer, &export->entry, str_from_buf(&sender), info->internaldate);
-	mboxrd_feed(&writer, &export->entry, bytes.p ? bytes.p : "", bytes.len);
-	mboxrd_end(&writer, &export->entry);
-	buf_release(&sender);
+	if (piece->first) {
+		const struct message_info *info = piece->info;
+		struct buf sender = BUF_INIT;
+		mboxrd_sender(STR_NULL, info->from.n ? str_from(info->from.items[0].address)
+		                                     : STR_NULL, &sender);
+		/* The From line carries the arrival date, as a delivery would. */
+		mboxrd_begin(&export->writer, &export->entry, str_from_buf(&sender),
+		             info->internaldate);
+		buf_release(&sender);
+	}
+	mboxrd_feed(&export->writer, &export->entry,
+	            piece->bytes.p ? piece->bytes.p : "", piece->bytes.len);
+	if (piece->last)
+		mboxrd_end(&export->writer, &export->entry);
 	return resp_write(export->resp, export->entry.p, export->entry.len);
 }
 
@@ -197,7 +204,7 @@ int export_mbox(struct page *page, const char *filename,
 	struct session_err err = { 0 };
 	struct gzip_resp gzip;
 	struct resp *resp = page->resp;
-	struct mbox_export export = { NULL, BUF_INIT };
+	struct mbox_export export = { .entry = BUF_INIT };
 	bool compress = page->gzip;
 	int rc = 0;
 

@@ -43,6 +43,17 @@ http_get "$HTTPD_URL/big/search?q=since:2000-01-01&format=mbox"
 is "$RESP_STATUS" 200 "the mailbox as mbox: 200"
 is "$(header Transfer-Encoding)" chunked "... over 1 MiB: chunked"
 is "$(grep -c '^From ' "$RESP_BODY")" 4 "... with its 4 messages"
+cp "$RESP_BODY" "$TEST_TMP/export.mbox"
+http_get "$HTTPD_URL/big/1/raw"
+ok "$(python3 - "$TEST_TMP/export.mbox" "$RESP_BODY" <<'EOF'
+import re, sys
+mbox, raw = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+entries = re.split(rb"(?m)^From [^\n]*\n", mbox)[1:]
+unquote = lambda e: re.sub(rb"(?m)^>(>*From )", rb"\1", e)
+want = raw.replace(b"\r\n", b"\n")
+sys.exit(0 if any(unquote(e)[:-1] == want for e in entries) else 1)
+EOF
+echo $?)" "... the 20 MB message in it, sent a piece at a time, is its raw bytes"
 httpd_stop
 
 # -- memory: twenty clients that never read the 20 MB message.  Measured on
@@ -55,16 +66,20 @@ port=${HTTPD_URL##*:}
 http_get "$HTTPD_URL/big/1/raw"
 is "$RESP_STATUS" 200 "release build: the raw message once (warm)"
 before=$(rss "$HTTPD_PID")
-python3 - "$port" 20 "$TEST_TMP/sleepers.ready" <<'EOF' &
+# sleep_on PATH: 20 clients that ask for PATH and never read (in the
+# background, $sleepers), and the server's RSS once it settles ($during).
+sleep_on() {
+rm -f "$TEST_TMP/sleepers.ready"
+python3 - "$port" 20 "$TEST_TMP/sleepers.ready" "$1" <<'EOF' &
 import socket, sys, time
-port, n, ready = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+port, n, ready, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 socks = []
 for i in range(n):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.bind(("127.0.0.%d" % (10 + i), 0))
     s.connect(("127.0.0.1", port))
-    s.sendall(b"GET /big/1/raw HTTP/1.1\r\nHost: x\r\n\r\n")
+    s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     socks.append(s)
 open(ready, "w").close()
 time.sleep(30)
@@ -84,9 +99,29 @@ while [ $i -lt 30 ]; do
 	i=$((i + 1))
 done
 during=$(rss "$HTTPD_PID")
+}
+sleep_on /big/1/raw
 per=$(( (during - before) / 20 ))
 diag "RSS $before kB before, $during kB with 20 clients not reading: $per kB each"
 ok "$([ "$per" -lt 4096 ]; echo $?)" "20 clients not reading the 20 MB message: under 4 MB each ($per kB)"
+http_get "$HTTPD_URL/big/2"
+is "$RESP_STATUS" 200 "meanwhile a message page is served"
+kill "$sleepers" 2>/dev/null
+wait "$sleepers" 2>/dev/null
+sleepers=
+httpd_stop
+
+# -- the same with an mbox export that holds the 20 MB message: exports
+# hold a batch of at most 1 MiB, and a longer message a piece at a time.
+IMAPEEK_HTTPD=$IMAPEEK_TOP/build/rel/cgi/imapeek-httpd httpd_start "$conf" -j 20
+port=${HTTPD_URL##*:}
+http_get "$HTTPD_URL/big/search?q=since:2000-01-01&format=mbox"
+is "$RESP_STATUS" 200 "release build: the mailbox as mbox once (warm)"
+before=$(rss "$HTTPD_PID")
+sleep_on "/big/search?q=since:2000-01-01&format=mbox"
+per=$(( (during - before) / 20 ))
+diag "RSS $before kB before, $during kB with 20 exports not read: $per kB each"
+ok "$([ "$per" -lt 4096 ]; echo $?)" "20 clients not reading an export with the 20 MB message: under 4 MB each ($per kB)"
 http_get "$HTTPD_URL/big/2"
 is "$RESP_STATUS" 200 "meanwhile a message page is served"
 kill "$sleepers" 2>/dev/null
