@@ -6,13 +6,33 @@
 /* about_html was made by the Markdown renderer (markdown.c). */
 #include "html_trusted.h"
 
+/*
+ * The mailboxes to show.  None: an archive without mailboxes yet, or a
+ * store the imapd cannot read, whose LIST names INBOX alone (which
+ * mailboxes or hide may leave out).  A kept list may be from before a
+ * repair, so it is asked again, and then the store checked: one that
+ * cannot be read is a 502, never an empty archive that caches keep.
+ */
+static int shown_mailboxes(struct archive *archive, struct mailbox_list *list,
+                           struct session_err *err)
+{
+	if (archive_mailboxes(archive, list, false, err) < 0)
+		return -1;
+	if (list->n)
+		return 0;
+	mailbox_list_release(list);
+	if (archive_mailboxes(archive, list, true, err) < 0)
+		return -1;
+	return list->n ? 0 : archive_store_check(archive, err);
+}
+
 int page_mailboxes(struct page *page)
 {
 	struct session_err err = { 0 };
 	struct mailbox_list list = { 0 };
 	int rc = -1;
 
-	if (archive_mailboxes(page->archive, &list, false, &err) < 0 ||
+	if (shown_mailboxes(page->archive, &list, &err) < 0 ||
 	    archive_mailbox_counts(page->archive, &list, &err) < 0) {
 		page_session_error(page, &err);
 		goto out;

@@ -65,7 +65,31 @@ for what in index control store; do
 	check httpd "$label"
 	httpd_stop
 done
+
+# INBOX not among the mailboxes shown (the example's "mailboxes =
+# lists/*"): the LIST of an unreadable store names INBOX alone, and that is
+# no empty archive either.  Repaired, the mailboxes are back at once,
+# though imapeek-httpd keeps a list for some seconds.
+LISTS_CONF=$TEST_TMP/lists.conf
+{ cat "$PAGES_CONF"; echo "mailboxes = lists/*"; } >"$LISTS_CONF"
+IMAPEEK_CONF=$LISTS_CONF cgi_get / "" >"$TEST_TMP/cgi.out" 2>/dev/null
+cgi_response "$TEST_TMP/cgi.out"
+like "$RESP_STATUS $(header Cache-Control)" '^502 no-store$' \
+	"an unreadable store, lists/* shown, cgi: / is a 502, no-store"
+httpd_start "$LISTS_CONF" -j 1
+page httpd /
+like "$RESP_STATUS $(header Cache-Control)" '^502 no-store$' \
+	"an unreadable store, lists/* shown, httpd: / is a 502, no-store"
 chmod 0555 "$PAGES_STORE"
+page httpd /
+like "$RESP_STATUS $(grep -c 'href="/lists/dev/"' "$RESP_BODY")" '^200 [1-9]' \
+	"repaired, lists/* shown, httpd: / lists lists/dev at once"
+httpd_stop
+# Nothing shown of a store that can be read: an empty archive, a 200.
+{ cat "$PAGES_CONF"; echo "mailboxes = nothing/*"; } >"$LISTS_CONF"
+IMAPEEK_CONF=$LISTS_CONF cgi_get / "" >"$TEST_TMP/cgi.out"
+cgi_response "$TEST_TMP/cgi.out"
+is "$RESP_STATUS" 200 "no mailbox shown of a readable store: / is a 200"
 
 # Repaired, the same pages answer 200 again (nothing bad was cached).
 chmod u+w "$IMAPD_STATE/index" "$IMAPD_STATE/control"
