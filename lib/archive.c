@@ -428,6 +428,13 @@ out:
 	return rc;
 }
 
+int archive_refresh(struct archive *archive, struct session_err *err)
+{
+	struct archive_stamp ignored;
+
+	return archive_stamp(archive, &ignored, err);
+}
+
 /* ---- the order of a mailbox ------------------------------------------ */
 
 static void add_uid(uint32_t **uids, size_t *n, size_t *cap, uint32_t uid)

@@ -93,6 +93,11 @@ struct archive_stamp {
 };
 int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
                   struct session_err *err);
+/*
+ * See new mail in a kept session (NOOP), for a page that did not ask for
+ * the stamp and did not find its UID: 0 or -1.
+ */
+int archive_refresh(struct archive *archive, struct session_err *err);
 
 /* ---- order, months, summaries ----------------------------------------- */
 

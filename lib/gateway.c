@@ -219,7 +219,18 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 
 	if (!route_table[route->page].max_age || !page->mailbox)
 		return 0;
-	if (archive_stamp(page->archive, &stamp, &err) < 0) {
+	/*
+	 * A message's bytes never change under its UID and UIDVALIDITY (RFC
+	 * 9051 2.3.1.1): a raw message's or a part's tag is those alone, and
+	 * no new mail changes it.  No NOOP either (the page asks for one when
+	 * the UID is not there yet: archive_refresh), and no Last-Modified:
+	 * the arrival date would need a fetch, and a date alone could not
+	 * tell a message from another after a UIDVALIDITY change.
+	 */
+	if (route->page == PAGE_RAW || route->page == PAGE_PART) {
+		memset(&stamp, 0, sizeof(stamp));
+		stamp.uidvalidity = archive_uidvalidity(page->archive);
+	} else if (archive_stamp(page->archive, &stamp, &err) < 0) {
 		page_session_error(page, &err);
 		return -1;
 	}
@@ -232,6 +243,8 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 		.modified = stamp.newest_arrival > gateway->site_time
 		                ? stamp.newest_arrival : gateway->site_time,
 	};
+	if (route->page == PAGE_RAW || route->page == PAGE_PART)
+		key.modified = 0;
 	/* RFC 9110 8.8.2.1: never later than now (a date from the future). */
 	if (key.modified > now)
 		key.modified = now;

@@ -453,6 +453,16 @@ out:
  */
 #define RAW_PIECE (512 * 1024)
 
+/* Its size, and but for a HEAD its first piece: 1, 0 when not there, -1. */
+static int raw_first(struct page *page, struct buf *bytes, uint64_t *size,
+                     struct session_err *err)
+{
+	return page->resp->head_only
+	           ? archive_raw_size(page->archive, page->route->uid, size, err)
+	           : archive_raw_first(page->archive, page->route->uid, RAW_PIECE,
+	                               bytes, size, err);
+}
+
 int page_raw(struct page *page)
 {
 	struct session_err err = { 0 };
@@ -461,11 +471,15 @@ int page_raw(struct page *page)
 	bool more;
 	int rc;
 
-	/* The first piece before the head: a failure is still an error page. */
-	rc = page->resp->head_only
-	         ? archive_raw_size(page->archive, page->route->uid, &size, &err)
-	         : archive_raw_first(page->archive, page->route->uid, RAW_PIECE,
-	                             &bytes, &size, &err);
+	/*
+	 * The first piece before the head: a failure is still an error page.
+	 * A UID not there may be new mail this kept session has not seen
+	 * (no NOOP for a raw message: gateway_cache): once more after one.
+	 */
+	rc = raw_first(page, &bytes, &size, &err);
+	if (rc == 0)
+		rc = archive_refresh(page->archive, &err) < 0
+		         ? -1 : raw_first(page, &bytes, &size, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;

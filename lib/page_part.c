@@ -241,6 +241,10 @@ int page_part(struct page *page)
 	int rc, known = 0;
 
 	rc = archive_parts(page->archive, page->route->uid, &parts, &err);
+	/* Not there: maybe new mail not yet seen (as page_raw). */
+	if (rc == 0)
+		rc = archive_refresh(page->archive, &err) < 0
+		         ? -1 : archive_parts(page->archive, page->route->uid, &parts, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;

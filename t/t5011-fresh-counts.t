@@ -83,6 +83,34 @@ counts 20 "$search" >"$TEST_TMP/search-after"
 is "$(sort -u "$TEST_TMP/search-after")" "$((hits + 1))" \
 	"after a delivery: 20 searches for '$word' over 4 workers find it too (no kept answer is stale)"
 
+# A raw message and a part ask for no NOOP (their bytes never change
+# under a UID: their ETag is UIDVALIDITY and UID alone, kept across new
+# mail); a UID a kept session has not seen yet makes it look again.
+raw_tag() {
+	curl -s -D - -o /dev/null "$HTTPD_URL$1" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p'
+}
+tag_before=$(raw_tag /lists/dev/1/raw)
+cp "$PAGES_STORE/lists/dev/cur/$first" "$TEST_TMP/second"
+chmod u+w "$newdir"
+cp "$TEST_TMP/second" "$newdir/.tmp.second"
+mv "$newdir/.tmp.second" "$newdir/$(date +%s).M2P$$.imapeek-test"
+chmod 0444 "$newdir"/*
+chmod a-w "$newdir"
+newest=$((want + 1))
+statuses=$(python3 - "$HTTPD_URL" "$newest" <<-'EOF'
+	import sys, urllib.request
+	for path in ("/lists/dev/%s/raw", "/lists/dev/%s/1"):
+	    for _ in range(20):
+	        with urllib.request.urlopen(sys.argv[1] + path % sys.argv[2], timeout=10) as r:
+	            print(r.status)
+	EOF
+)
+is "$(echo "$statuses" | sort | uniq -c | tr -s ' ')" " 40 200" \
+	"a second delivery: its raw message and part, asked at once, 20 times each over 4 workers: 200"
+tag_after=$(raw_tag /lists/dev/1/raw)
+like "$tag_before" '^W/"' "a raw message has an ETag ($tag_before)"
+is "$tag_after" "$tag_before" "... the same after new mail: its bytes did not change"
+
 # A new mailbox: each worker keeps the mailbox list for 5 s
 # (ARCHIVE_LIST_FRESH), but a name it does not know is asked for again,
 # so the new mailbox's own pages answer at once, and the front page
