@@ -17,6 +17,10 @@
 #   atom      /lists/openbmc/new.atom     /openbmc/new.atom
 #   raw       /lists/openbmc/UID/raw      /openbmc/MSGID/raw
 #   search    /lists/openbmc/search?q=W   /openbmc/?q=W
+#   search-new  the same, another query each request: two words drawn
+#             from t/bench/search-words.txt (a worker keeps its last four
+#             searches' answers: "search" shows that, "search-new" what
+#             a search costs when nothing is kept)
 #
 # Then the Dovecot floor: one kept imapd session fetching random whole
 # messages one at a time (t/helper/bench-fetch --random), measured in each
@@ -100,6 +104,24 @@ else
 fi
 
 # ---- the runs ----------------------------------------------------------------
+# A wrk script per server that asks PREFIX plus two random words of the
+# list each request (each wrk thread seeded apart).
+words=$(sed -n 's/^\([a-z0-9][a-z0-9]*\)$/"\1",/p' "$(dirname "$0")/search-words.txt" | tr -d '\n')
+search_script() {
+	cat >"$TEST_TMP/search-$1.lua" <<-EOF
+	local words = { $words }
+	local prefix = "$2"
+	function init(args)
+	  math.randomseed(tonumber(tostring({}):match("0x(%x+)"), 16) % 2147483647)
+	end
+	function request()
+	  local q = words[math.random(#words)] .. "+" .. words[math.random(#words)]
+	  return wrk.format("GET", prefix .. q)
+	end
+	EOF
+}
+search_script imapeek "/lists/openbmc/search?q="
+[ -n "$peer" ] && search_script public-inbox "/openbmc/?q="
 tsv=$TEST_TMP/peer.tsv
 : >"$tsv"
 # url SERVER PAGE: the URL of PAGE on SERVER
@@ -110,13 +132,13 @@ url() {
 	imapeek.thread) echo "$HTTPD_URL/lists/openbmc/$thread/thread" ;;
 	imapeek.atom) echo "$HTTPD_URL/lists/openbmc/new.atom" ;;
 	imapeek.raw) echo "$HTTPD_URL/lists/openbmc/$uid/raw" ;;
-	imapeek.search) echo "$HTTPD_URL/lists/openbmc/search?q=$WORD" ;;
+	imapeek.search | imapeek.search-new) echo "$HTTPD_URL/lists/openbmc/search?q=$WORD" ;;
 	public-inbox.message) echo "$peer/$mid/" ;;
 	public-inbox.index) echo "$peer/" ;;
 	public-inbox.thread) echo "$peer/$tmid/T/" ;;
 	public-inbox.atom) echo "$peer/new.atom" ;;
 	public-inbox.raw) echo "$peer/$mid/raw" ;;
-	public-inbox.search) echo "$peer/?q=$WORD" ;;
+	public-inbox.search | public-inbox.search-new) echo "$peer/?q=$WORD" ;;
 	esac
 }
 servers=imapeek
@@ -132,10 +154,13 @@ round=1
 while [ $round -le "$ROUNDS" ]; do
 	order=$servers
 	[ $((round % 2)) = 0 ] && [ -n "$peer" ] && order="public-inbox imapeek"
-	for p in message index thread atom raw search; do
+	for p in message index thread atom raw search search-new; do
 		for server in $order; do
 			load=$(bench_load)
-			set -- $(bench_wrk "$(url "$server" "$p")")
+			script=
+			[ "$p" = search-new ] && script="-s $TEST_TMP/search-$server.lua"
+			# shellcheck disable=SC2086
+			set -- $(bench_wrk "$(url "$server" "$p")" $script)
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$server" "$round" \
 				"$1" "$2" "$3" "$4" "$load" >>"$tsv"
 		done
