@@ -4,6 +4,7 @@
  */
 #include "archive.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,6 +550,17 @@ out_result:
 	return rc;
 }
 
+/*
+ * After a whole-mailbox answer (THREAD, SORT, a FETCH of every Date) is
+ * parsed and dropped: its many small blocks are free, but the allocator
+ * keeps the pages they sat in, between what is kept.  Hand them back, so
+ * that what a worker holds for long is what it keeps, not its peak.
+ */
+static void give_back_memory(void)
+{
+	malloc_trim(0);
+}
+
 int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
                         size_t *n, struct session_err *err)
 {
@@ -587,6 +599,7 @@ int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
 			return -1;
 		}
 		stamp_take(&archive->sorted_stamp, session_mailbox(archive->session));
+		give_back_memory();
 	}
 	*uids = archive->sorted;
 	*n = archive->nsorted;
@@ -1889,6 +1902,7 @@ int archive_threads(struct archive *archive, const struct thread_forest **forest
 			return -1;
 		}
 		stamp_take(&archive->thread_stamp, session_mailbox(archive->session));
+		give_back_memory();
 	}
 	*forest = &archive->forest;
 	return 0;
