@@ -220,16 +220,39 @@ deploy_spawn_fcgi_stop() {
 DEPLOY_HTTPD_PID=
 at_exit '[ -z "$DEPLOY_HTTPD_PID" ] || _http_reap "$DEPLOY_HTTPD_PID" imapeek-httpd'
 
+# _deploy_listening PID PORT: 0 once imapeek-httpd says it listens on
+# PORT, 1 when it exits first (the port was taken) or after 20 s.
+_deploy_listening() {
+	_deploy_i=0
+	while [ $_deploy_i -lt 200 ]; do
+		grep -qs "listening on http://127.0.0.1:$2/" "$DEPLOY/httpd.log" && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+		_deploy_i=$((_deploy_i + 1))
+	done
+	return 1
+}
+
 deploy_httpd_start() {
-	DEPLOY_HTTPD_PORT=$(free_port)
-	_deploy_cmd=$(deploy_command "$1" imapeek-httpd)
-	like "$_deploy_cmd" "^$IMAPEEK_HTTPD -c $DEPLOY/imapeek.conf -l 127.0.0.1:$DEPLOY_HTTPD_PORT\$" \
-		"$2: the example's imapeek-httpd command"
 	cp "$DEPLOY/imapeek.conf" "$DEPLOY/imapeek.conf.orig"
 	echo "base-url = http://127.0.0.1:$DEPLOY_PORT/archive" >>"$DEPLOY/imapeek.conf"
-	# shellcheck disable=SC2046,SC2086
-	$(deploy_as "$APP_USER" "$APP_GROUP") $_deploy_cmd >>"$DEPLOY/httpd.log" 2>&1 &
-	DEPLOY_HTTPD_PID=$!
+	# The example's command names its port: a free one, which another
+	# test running at the same time may take before ours binds it.  Then
+	# ours exits, and waiting for an answer would reach the other's
+	# server: the log must say ours listens, else another port is tried.
+	for _deploy_try in 1 2 3 4 5; do
+		DEPLOY_HTTPD_PORT=$(free_port)
+		_deploy_cmd=$(deploy_command "$1" imapeek-httpd)
+		# shellcheck disable=SC2046,SC2086
+		$(deploy_as "$APP_USER" "$APP_GROUP") $_deploy_cmd >>"$DEPLOY/httpd.log" 2>&1 &
+		DEPLOY_HTTPD_PID=$!
+		_deploy_listening "$DEPLOY_HTTPD_PID" "$DEPLOY_HTTPD_PORT" && break
+		wait "$DEPLOY_HTTPD_PID" 2>/dev/null
+		DEPLOY_HTTPD_PID=
+	done
+	like "$_deploy_cmd" "^$IMAPEEK_HTTPD -c $DEPLOY/imapeek.conf -l 127.0.0.1:$DEPLOY_HTTPD_PORT\$" \
+		"$2: the example's imapeek-httpd command"
+	[ -n "$DEPLOY_HTTPD_PID" ] || bail "$2: imapeek-httpd did not start: $(tail -n 3 "$DEPLOY/httpd.log")"
 	http_wait "http://127.0.0.1:$DEPLOY_HTTPD_PORT/" "$DEPLOY_HTTPD_PID" imapeek-httpd \
 		"$DEPLOY/httpd.log"
 }
@@ -364,6 +387,11 @@ _deploy_web_run() {
 	WEB_PID=$!
 	at_exit '_deploy_web_cleanup'
 	http_wait "$DEPLOY_URL" "$WEB_PID" "$WEB_NAME" "$WEB_DIR/stderr"
+	# An answer from a server that exited at once came from another test's
+	# server on the same port (taken after free_port): say so, not crawl it.
+	sleep 0.3
+	kill -0 "$WEB_PID" 2>/dev/null ||
+		bail "$WEB_NAME exited at start (port $2 taken?): $(tail -n 3 "$WEB_DIR/stderr")"
 }
 
 nginx_start() {
