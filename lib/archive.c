@@ -861,9 +861,26 @@ void archive_summaries_free(struct message_info *infos, size_t n)
 	free(infos);
 }
 
-int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
-                      struct message_info **infos, size_t *ninfos,
-                      struct session_err *err)
+/* The PREVIEW of each FETCH answer, (*previews)[k] for uids[k]. */
+static void take_previews(const struct session_result *result, const uint32_t *uids,
+                          size_t n, char **previews)
+{
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		if (imap_view_fetch(result->untagged[i], &view, &view_err) < 0)
+			continue;
+		for (size_t k = 0; k < n && view.preview.p; k++)
+			if (uids[k] == view.uid && !previews[k])
+				previews[k] = str_dup(view.preview);
+		imap_fetch_release(&view);
+	}
+}
+
+/* archive_summaries, with items; the previews too unless NULL. */
+static int fetch_summaries(struct archive *archive, const uint32_t *uids, size_t n,
+                           const char *items, struct message_info **infos,
+                           size_t *ninfos, char **previews, struct session_err *err)
 {
 	struct session_result result;
 	struct message_info *got = NULL;
@@ -876,10 +893,12 @@ int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
 	uid_set(&set, uids, n);
 	if (!set.len)
 		return 0;
-	rc = uid_fetch(archive, buf_cstr(&set), MESSAGE_INFO_ITEMS, &result, err);
+	rc = uid_fetch(archive, buf_cstr(&set), items, &result, err);
 	buf_release(&set);
 	if (rc < 0)
 		goto out;
+	if (previews)
+		take_previews(&result, uids, n, previews);
 	got = xcalloc(result.nuntagged + 1, sizeof(*got));
 	for (size_t i = 0; i < result.nuntagged; i++)
 		if (message_info_from_fetch(&got[ngot], result.untagged[i]) == 0)
@@ -906,6 +925,41 @@ int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
 out:
 	session_result_release(&result);
 	return rc;
+}
+
+int archive_summaries(struct archive *archive, const uint32_t *uids, size_t n,
+                      struct message_info **infos, size_t *ninfos,
+                      struct session_err *err)
+{
+	return fetch_summaries(archive, uids, n, MESSAGE_INFO_ITEMS, infos, ninfos,
+	                       NULL, err);
+}
+
+int archive_summaries_previews(struct archive *archive, const uint32_t *uids,
+                               size_t n, struct message_info **infos,
+                               size_t *ninfos, char ***previews,
+                               struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	struct session_err preview_err = { 0 };
+
+	*previews = xcalloc(n + 1, sizeof(**previews));
+	*infos = NULL;
+	*ninfos = 0;
+	if (!session)
+		return -1;
+	if (session_has_cap(session, CAP_PREVIEW))
+		return fetch_summaries(archive, uids, n,
+		                       "(UID ENVELOPE INTERNALDATE RFC822.SIZE PREVIEW)",
+		                       infos, ninfos, *previews, err);
+	if (archive_summaries(archive, uids, n, infos, ninfos, err) < 0)
+		return -1;
+	/* Previews are a help, not the answer: without them the page stands. */
+	archive_previews_free(*previews, n);
+	if (archive_previews(archive, uids, n, previews, &preview_err) < 0 &&
+	    archive_broken(archive))
+		fprintf(stderr, "imapeek: the previews: %s\n", preview_err.message);
+	return 0;
 }
 
 /*

@@ -147,6 +147,15 @@ void archive_summaries_free(struct message_info *infos, size_t n);
 int archive_previews(struct archive *archive, const uint32_t *uids, size_t n,
                      char ***previews, struct session_err *err);
 void archive_previews_free(char **previews, size_t n);
+/*
+ * archive_summaries and archive_previews in one: where the server has
+ * PREVIEW, one FETCH for both (a search page's round trip less).  A
+ * failure of the previews alone leaves them NULL.
+ */
+int archive_summaries_previews(struct archive *archive, const uint32_t *uids,
+                               size_t n, struct message_info **infos,
+                               size_t *ninfos, char ***previews,
+                               struct session_err *err);
 
 /* ---- messages ---------------------------------------------------------- */
 

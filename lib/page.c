@@ -329,6 +329,19 @@ int page_fetch_summaries(struct page *page, const uint32_t *uids, size_t n,
 	return rc;
 }
 
+int page_fetch_summaries_previews(struct page *page, const uint32_t *uids,
+                                  size_t n, struct message_info **infos,
+                                  size_t *ninfos, char ***previews,
+                                  struct session_err *err)
+{
+	int rc = archive_summaries_previews(page->archive, uids, n, infos, ninfos,
+	                                    previews, err);
+
+	for (size_t i = 0; rc == 0 && page->conf->obfuscate && i < *ninfos; i++)
+		hide_info(&(*infos)[i]);
+	return rc;
+}
+
 int page_fetch_messages(struct page *page, struct archive_message *msgs,
                         size_t n, struct session_err *err)
 {

@@ -111,6 +111,11 @@ void page_vars_addr(struct page *page, struct tmpl_vars *vars,
 int page_fetch_summaries(struct page *page, const uint32_t *uids, size_t n,
                          struct message_info **infos, size_t *ninfos,
                          struct session_err *err);
+/* page_fetch_summaries and the previews of archive_summaries_previews. */
+int page_fetch_summaries_previews(struct page *page, const uint32_t *uids,
+                                  size_t n, struct message_info **infos,
+                                  size_t *ninfos, char ***previews,
+                                  struct session_err *err);
 int page_fetch_messages(struct page *page, struct archive_message *msgs,
                         size_t n, struct session_err *err);
 /* Text from mail as the page shows it (addresses hidden if so configured). */

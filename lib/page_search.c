@@ -158,14 +158,11 @@ int page_search(struct page *page)
 		goto out;
 	}
 	struct page_pager pager = { number, pages, search_page_url, text };
-	if (page_fetch_summaries(page, hits.uids, hits.n, &infos, &ninfos,
-	                      &err) < 0) {
+	if (page_fetch_summaries_previews(page, hits.uids, hits.n, &infos, &ninfos,
+	                                  &previews, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
-	/* Snippets are a help, not the answer: without them the page stands. */
-	if (archive_previews(page->archive, hits.uids, hits.n, &previews, &err) < 0)
-		memset(&err, 0, sizeof(err));
 	if (page->json) {
 		struct json json;
 		json_init(&json, &body);
