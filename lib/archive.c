@@ -551,6 +551,22 @@ out_result:
 }
 
 /*
+ * Under AddressSanitizer and ThreadSanitizer, malloc is theirs: glibc's
+ * malloc_trim would walk arenas they do not use (and crashes under ASan
+ * in a threaded server).
+ */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SANITIZER_ALLOCATOR 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SANITIZER_ALLOCATOR 1
+#endif
+#endif
+#ifndef SANITIZER_ALLOCATOR
+#define SANITIZER_ALLOCATOR 0
+#endif
+
+/*
  * After a whole-mailbox answer (THREAD, SORT, a FETCH of every Date) is
  * parsed and dropped: its many small blocks are free, but the allocator
  * keeps the pages they sat in, between what is kept.  Hand them back, so
@@ -558,7 +574,9 @@ out_result:
  */
 static void give_back_memory(void)
 {
+#if !SANITIZER_ALLOCATOR
 	malloc_trim(0);
+#endif
 }
 
 int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
