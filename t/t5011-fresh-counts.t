@@ -54,12 +54,17 @@ counts 20 "/INBOX/?format=json" >/dev/null
 
 # The owner of the store delivers one message (a copy of one of the
 # mailbox's, under a new Maildir name) into new/.
+# deliver N: a copy of the first message into new/ as an MTA does (a
+# hidden name first, then a rename), its Nth delivery.
 newdir=$PAGES_STORE/lists/dev/new
-chmod u+w "$newdir"
-cp "$PAGES_STORE/lists/dev/cur/$first" "$newdir/.tmp.delivery"
-mv "$newdir/.tmp.delivery" "$newdir/$(date +%s).M1P$$.imapeek-test"
-chmod 0444 "$newdir"/*
-chmod a-w "$newdir"
+deliver() {
+	chmod u+w "$newdir"
+	cp "$PAGES_STORE/lists/dev/cur/$first" "$newdir/.tmp.delivery"
+	mv "$newdir/.tmp.delivery" "$newdir/$(date +%s).M$1P$$.imapeek-test"
+	chmod 0444 "$newdir"/*
+	chmod a-w "$newdir"
+}
+deliver 1
 start=$(date +%s)
 
 # Within 5 s, every answer of 40 in a row counts it: first the front
@@ -90,12 +95,7 @@ raw_tag() {
 	curl -s -D - -o /dev/null "$HTTPD_URL$1" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p'
 }
 tag_before=$(raw_tag /lists/dev/1/raw)
-cp "$PAGES_STORE/lists/dev/cur/$first" "$TEST_TMP/second"
-chmod u+w "$newdir"
-cp "$TEST_TMP/second" "$newdir/.tmp.second"
-mv "$newdir/.tmp.second" "$newdir/$(date +%s).M2P$$.imapeek-test"
-chmod 0444 "$newdir"/*
-chmod a-w "$newdir"
+deliver 2
 newest=$((want + 1))
 statuses=$(python3 - "$HTTPD_URL" "$newest" <<-'EOF'
 	import sys, urllib.request
