@@ -118,8 +118,13 @@ is "$(sessions)" 2 "... without another respawn"
 httpd_stop
 is "$(imapd_procs "$IMAPD_STATE/" | wc -l | tr -d ' ')" 0 "httpd: no imapd is left after SIGTERM"
 take httpd1
-is "$(examines "$TEST_TMP/httpd1")" "lists/dev lists/announce lists/dev lists/dev " \
+examined=$(examines "$TEST_TMP/httpd1")
+is "$examined" "lists/dev lists/announce lists/dev lists/dev " \
 	"httpd -j 1: EXAMINE lists/dev once for ten pages, again only after lists/announce, and once in the new session"
+[ "$examined" = "lists/dev lists/announce lists/dev lists/dev " ] ||
+	for _in in "$TEST_TMP/httpd1/"*.in; do   # which session sent what
+		diag "$(basename "$_in"):" "$(tr -d '\r' <"$_in")"
+	done
 commands "$TEST_TMP/httpd1" >"$TEST_TMP/httpd1.commands"
 is "$(grep -c '^SELECT' "$TEST_TMP/httpd1.commands")" 0 "httpd -j 1: never SELECT"
 unlike "$(last_of "$TEST_TMP/httpd1/"*".$imapd."*.in)" '^LOGOUT' "the killed imapd's session ends without LOGOUT"
