@@ -29,7 +29,7 @@
  */
 struct stamp {
 	char *mailbox;
-	uint32_t uidvalidity, uidnext, exists;
+	uint32_t uidvalidity, uidnext, exists, expunged;
 	uint64_t highestmodseq;
 };
 
@@ -74,6 +74,10 @@ struct archive {
 	struct mailbox_list listed;
 	bool has_listed;
 	time_t listed_at;
+	/* The newest message as archive_stamp last asked, and when. */
+	struct stamp newest_stamp;
+	uint32_t newest_uid;
+	time_t newest_arrival;
 };
 
 static void fail(struct session_err *err, enum session_error code,
@@ -92,7 +96,7 @@ static bool stamp_matches(const struct stamp *stamp,
 	       stamp->uidvalidity == state->uidvalidity &&
 	       stamp->uidnext == state->uidnext &&
 	       stamp->highestmodseq == state->highestmodseq &&
-	       stamp->exists == state->exists;
+	       stamp->exists == state->exists && stamp->expunged == state->expunged;
 }
 
 static void stamp_release(struct stamp *stamp)
@@ -109,6 +113,7 @@ static void stamp_take(struct stamp *stamp, const struct mailbox_state *state)
 	stamp->uidnext = state->uidnext;
 	stamp->highestmodseq = state->highestmodseq;
 	stamp->exists = state->exists;
+	stamp->expunged = state->expunged;
 }
 
 /* ---- the session -------------------------------------------------------- */
@@ -162,6 +167,7 @@ void archive_free(struct archive *archive)
 	for (size_t i = 0; i < SEARCHES_KEPT; i++)
 		kept_search_release(&archive->searches[i]);
 	forget_listed(archive);
+	stamp_release(&archive->newest_stamp);
 	session_close(archive->session);
 	forget_sorted(archive);
 	forget_threads(archive);
@@ -372,61 +378,86 @@ int archive_open(struct archive *archive, const struct mailbox_entry *entry,
 }
 
 /*
- * A kept session learns of new mail with NOOP (new EXISTS, HIGHESTMODSEQ);
- * UIDNEXT is not announced again, so the newest message's UID (and its
- * INTERNALDATE, for Last-Modified) is asked for too, pipelined.
+ * A kept session learns of new mail with NOOP (new EXISTS, EXPUNGE,
+ * HIGHESTMODSEQ).  UIDNEXT is not announced again, so the newest message's
+ * UID (and its INTERNALDATE, for Last-Modified) is asked for when the
+ * mailbox changed since it was last asked (the caches' rule, stamp_matches):
+ * a page of an unchanged mailbox costs the server one NOOP.
  */
+static int newest_message(struct archive *archive, struct session *session,
+                          struct session_err *err)
+{
+	struct session_result result;
+	struct imap_cmd newest;
+	int rc;
+
+	imap_cmd_init(&newest, "UID FETCH");
+	imap_cmd_seqset(&newest, "*");
+	imap_cmd_fetch_items(&newest, "(UID INTERNALDATE)");
+	session_result_init(&result);
+	rc = session_run(session, &newest, &result, err);
+	imap_cmd_release(&newest);
+	/* An empty mailbox has no "*": nothing newest, no error. */
+	if (rc < 0 && err->code == SESSION_NO && !session_broken(session)) {
+		memset(err, 0, sizeof(*err));
+		rc = 0;
+	}
+	archive->newest_uid = 0;
+	archive->newest_arrival = 0;
+	for (size_t i = 0; rc == 0 && i < result.nuntagged; i++) {
+		struct message_info info;
+		if (message_info_from_fetch(&info, result.untagged[i]) < 0)
+			continue;
+		if (info.uid > archive->newest_uid) {
+			archive->newest_uid = info.uid;
+			archive->newest_arrival = info.internaldate;
+		}
+		message_info_release(&info);
+	}
+	session_result_release(&result);
+	return rc;
+}
+
 int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
                   struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
 	struct session_result result;
-	struct imap_cmd noop, newest;
-	unsigned noop_ticket, newest_ticket;
+	struct imap_cmd noop;
 	const struct mailbox_state *state;
-	int rc = -1;
+	int rc;
 
 	memset(stamp, 0, sizeof(*stamp));
 	if (!session)
 		return -1;
 	imap_cmd_init(&noop, "NOOP");
-	imap_cmd_init(&newest, "UID FETCH");
-	imap_cmd_seqset(&newest, "*");
-	imap_cmd_fetch_items(&newest, "(UID INTERNALDATE)");
 	session_result_init(&result);
-	if (session_send(session, &noop, &noop_ticket, err) < 0 ||
-	    session_send(session, &newest, &newest_ticket, err) < 0 ||
-	    session_wait(session, noop_ticket, &result, err) < 0 ||
-	    session_result_warned(&result, "NOOP", err))
-		goto out;
+	rc = session_run(session, &noop, &result, err);
+	if (rc == 0 && session_result_warned(&result, "NOOP", err))
+		rc = -1;
 	session_result_release(&result);
-	session_result_init(&result);
-	if (session_wait(session, newest_ticket, &result, err) < 0) {
-		/* An empty mailbox has no "*": nothing newest, no error. */
-		if (err->code != SESSION_NO)
-			goto out;
-		memset(err, 0, sizeof(*err));
-	}
-	for (size_t i = 0; i < result.nuntagged; i++) {
-		struct message_info info;
-		if (message_info_from_fetch(&info, result.untagged[i]) < 0)
-			continue;
-		if (info.uid > stamp->newest_uid) {
-			stamp->newest_uid = info.uid;
-			stamp->newest_arrival = info.internaldate;
-		}
-		message_info_release(&info);
-	}
+	imap_cmd_release(&noop);
+	if (rc < 0)
+		return -1;
 	state = session_mailbox(session);
+	if (state && !stamp_matches(&archive->newest_stamp, state)) {
+		stamp_release(&archive->newest_stamp);
+		if (newest_message(archive, session, err) < 0)
+			return -1;
+		state = session_mailbox(session);
+		if (state)
+			stamp_take(&archive->newest_stamp, state);
+	}
+	if (!state) {
+		fail(err, SESSION_FAILED, "the stamp of no open mailbox");
+		return -1;
+	}
+	stamp->newest_uid = archive->newest_uid;
+	stamp->newest_arrival = archive->newest_arrival;
 	stamp->uidvalidity = state->uidvalidity;
 	stamp->exists = state->exists;
 	stamp->highestmodseq = state->highestmodseq;
-	rc = 0;
-out:
-	session_result_release(&result);
-	imap_cmd_release(&noop);
-	imap_cmd_release(&newest);
-	return rc;
+	return 0;
 }
 
 int archive_refresh(struct archive *archive, struct session_err *err)

@@ -397,8 +397,11 @@ static void route_untagged(struct session *session, struct imap_response *respon
 		name_node = response->data->next;
 		if (str_caseeq(name_node->text, "EXISTS"))
 			session->mailbox.exists = (uint32_t)node_number(response->data, UINT32_MAX);
-		else if (str_caseeq(name_node->text, "EXPUNGE") && session->mailbox.exists)
-			session->mailbox.exists--;
+		else if (str_caseeq(name_node->text, "EXPUNGE")) {
+			session->mailbox.expunged++;
+			if (session->mailbox.exists)
+				session->mailbox.exists--;
+		}
 	}
 	if (!name_node || name_node->type != IMAP_ATOM) {
 		deliver(session, NULL, response);

@@ -88,6 +88,8 @@ struct mailbox_state {
 	uint32_t uidvalidity;
 	uint32_t uidnext;
 	uint64_t highestmodseq; /* 0 without CONDSTORE */
+	uint32_t expunged;     /* EXPUNGEs seen since EXAMINE: with exists, a
+	                        * change seen without CONDSTORE too */
 };
 
 /*
