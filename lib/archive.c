@@ -1082,43 +1082,101 @@ void archive_message_release(struct archive_message *msg)
 }
 
 /* Headers and structure of msgs, one UID FETCH for all of them. */
-static int fetch_details(struct archive *archive, struct archive_message *msgs,
-                         size_t n, struct session_err *err)
+/* The summaries of also->uids among the answers, once each. */
+static void take_also(struct archive_also *also, const struct session_result *results,
+                      size_t nresults)
 {
-	struct session_result result;
-	struct buf set = BUF_INIT;
-	int rc;
+	also->infos = xcalloc(also->n + 1, sizeof(*also->infos));
+	also->ninfos = 0;
+	for (size_t r = 0; r < nresults; r++)
+		for (size_t i = 0; i < results[r].nuntagged && also->ninfos < also->n; i++) {
+			struct message_info *info = &also->infos[also->ninfos];
+			bool wanted = false;
+			if (message_info_from_fetch(info, results[r].untagged[i]) < 0)
+				continue;
+			for (size_t k = 0; k < also->n && !wanted; k++)
+				wanted = also->uids[k] == info->uid;
+			if (wanted && !message_info_find(also->infos, also->ninfos, info->uid))
+				also->ninfos++;
+			else
+				message_info_release(info);
+		}
+}
 
+/*
+ * The headers and structure of msgs (one UID FETCH) and, pipelined with it
+ * when also is given, the summaries of other messages.  The server may
+ * route a FETCH answer to either command: both answers are looked in.
+ */
+static int fetch_details(struct archive *archive, struct archive_message *msgs,
+                         size_t n, struct archive_also *also,
+                         struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	struct session_result results[2];
+	struct imap_cmd details, summaries;
+	unsigned tickets[2];
+	size_t sent = 0;
+	struct buf set = BUF_INIT;
+	int rc = 0;
 	uint32_t *uids = xcalloc(n + 1, sizeof(*uids));
 
 	for (size_t i = 0; i < n; i++)
 		uids[i] = msgs[i].uid;
 	uid_set(&set, uids, n);
 	free(uids);
-	if (!set.len) {
+	if (!session || !set.len) {
 		buf_release(&set);
-		return 0;
+		return session ? 0 : -1;
 	}
-	rc = uid_fetch(archive, buf_cstr(&set), MESSAGE_DETAIL_ITEMS, &result, err);
-	buf_release(&set);
-	for (size_t r = 0; rc == 0 && r < result.nuntagged; r++) {
-		struct imap_fetch view;
-		struct imap_view_err view_err;
-		if (imap_view_fetch(result.untagged[r], &view, &view_err) < 0)
-			continue;
-		for (size_t i = 0; view.has_uid && i < n; i++) {
-			if (msgs[i].uid != view.uid || msgs[i].found)
+	imap_cmd_init(&details, "UID FETCH");
+	imap_cmd_seqset(&details, buf_cstr(&set));
+	imap_cmd_fetch_items(&details, MESSAGE_DETAIL_ITEMS);
+	buf_reset(&set);
+	if (also)
+		uid_set(&set, also->uids, also->n);
+	imap_cmd_init(&summaries, "UID FETCH");
+	imap_cmd_seqset(&summaries, set.len ? buf_cstr(&set) : "1");
+	imap_cmd_fetch_items(&summaries, MESSAGE_INFO_ITEMS);
+	if (session_send(session, &details, &tickets[sent], err) == 0)
+		sent++;
+	else
+		rc = -1;
+	if (rc == 0 && set.len && session_send(session, &summaries, &tickets[sent], err) == 0)
+		sent++;
+	for (size_t k = 0; k < sent; k++) {
+		struct session_err wait_err = { 0 };
+		session_result_init(&results[k]);
+		/* The summaries are a help: their failure leaves the page whole. */
+		if (session_wait(session, tickets[k], &results[k], k ? &wait_err : err) < 0 &&
+		    k == 0)
+			rc = -1;
+	}
+	for (size_t r = 0; rc == 0 && r < sent; r++)
+		for (size_t u = 0; u < results[r].nuntagged; u++) {
+			struct imap_fetch view;
+			struct imap_view_err view_err;
+			if (imap_view_fetch(results[r].untagged[u], &view, &view_err) < 0)
 				continue;
-			if (message_info_from_view(&msgs[i].info, &view) == 0) {
-				msgs[i].found = true;
-				if (mime_parts_from_view(&view, &msgs[i].parts) < 0)
-					memset(&msgs[i].parts, 0, sizeof(msgs[i].parts));
+			for (size_t i = 0; view.has_uid && view.body && i < n; i++) {
+				if (msgs[i].uid != view.uid || msgs[i].found)
+					continue;
+				if (message_info_from_view(&msgs[i].info, &view) == 0) {
+					msgs[i].found = true;
+					if (mime_parts_from_view(&view, &msgs[i].parts) < 0)
+						memset(&msgs[i].parts, 0, sizeof(msgs[i].parts));
+				}
+				break;
 			}
-			break;
+			imap_fetch_release(&view);
 		}
-		imap_fetch_release(&view);
-	}
-	session_result_release(&result);
+	if (rc == 0 && also)
+		take_also(also, results, sent);
+	for (size_t k = 0; k < sent; k++)
+		session_result_release(&results[k]);
+	imap_cmd_release(&details);
+	imap_cmd_release(&summaries);
+	buf_release(&set);
 	return rc;
 }
 
@@ -1260,17 +1318,28 @@ static int fetch_texts(struct archive *archive, struct archive_message *msgs,
 	return rc;
 }
 
-int archive_messages(struct archive *archive, struct archive_message *msgs,
-                     size_t n, struct session_err *err)
+int archive_messages_also(struct archive *archive, struct archive_message *msgs,
+                          size_t n, struct archive_also *also,
+                          struct session_err *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint32_t uid = msgs[i].uid;
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		msgs[i].uid = uid;
 	}
-	if (fetch_details(archive, msgs, n, err) < 0)
+	if (also) {
+		also->infos = NULL;
+		also->ninfos = 0;
+	}
+	if (fetch_details(archive, msgs, n, also, err) < 0)
 		return -1;
 	return fetch_texts(archive, msgs, n, err);
+}
+
+int archive_messages(struct archive *archive, struct archive_message *msgs,
+                     size_t n, struct session_err *err)
+{
+	return archive_messages_also(archive, msgs, n, NULL, err);
 }
 
 int archive_message(struct archive *archive, uint32_t uid,

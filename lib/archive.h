@@ -179,6 +179,21 @@ int archive_message(struct archive *archive, uint32_t uid,
  */
 int archive_messages(struct archive *archive, struct archive_message *msgs,
                      size_t n, struct session_err *err);
+/*
+ * archive_messages, and in the same round trip the summaries of other
+ * messages (a message page's thread outline): also->uids and also->n set
+ * by the caller, also->infos (those found, in the order of uids; freed
+ * with archive_summaries_free) filled here, empty when they failed.
+ */
+struct archive_also {
+	const uint32_t *uids;
+	size_t n;
+	struct message_info *infos;
+	size_t ninfos;
+};
+int archive_messages_also(struct archive *archive, struct archive_message *msgs,
+                          size_t n, struct archive_also *also,
+                          struct session_err *err);
 void archive_message_release(struct archive_message *msg);
 
 /*

@@ -9,20 +9,38 @@
 #define IMAPEEK_OUTLINE_H
 
 #include "page.h"
+#include "thread.h"
 
 #define OUTLINE_WINDOW 25
 /* Deeper replies are drawn at this indentation. */
 #define OUTLINE_MAX_INDENT 12
 
 /*
- * vars: "outline" {uid, depth, indent, subject, from, date, datetime,
- * url, current}, "outline_before" and "outline_after" (rows left out),
- * "outline_count" (messages in the thread).  json: "outline" [{uid,
- * depth, subject, url, current}].  Either may be NULL.  Nothing is set
- * when uid is in no thread of more than one message or when the thread
- * cannot be read: the message page is still worth showing.
+ * Before the message is fetched, outline_plan finds its rows and the UIDs
+ * whose summaries the outline needs (uids, nuids; none when uid is in no
+ * thread of more than one message or the threads cannot be read: the
+ * message page is still worth showing), so that they come in the same
+ * round trip as the message (archive_messages_also).
  */
-void outline_add(struct page *page, uint32_t uid, struct tmpl_vars *vars,
-                 struct json *json);
+struct outline {
+	uint32_t uid;                /* the current message */
+	struct thread_row *rows;
+	size_t nrows, from, to;      /* rows [from, to) are shown */
+	size_t count;                /* messages in the thread */
+	uint32_t *uids;
+	size_t nuids;
+};
+void outline_plan(struct page *page, uint32_t uid, struct outline *outline);
+/*
+ * With the summaries fetched: vars "outline" {uid, depth, indent, subject,
+ * from, date, datetime, url, current}, "outline_before" and
+ * "outline_after" (rows left out), "outline_count" (messages in the
+ * thread).  json: "outline" [{uid, depth, subject, url, current}].  Either
+ * may be NULL.  Nothing is set without summaries.
+ */
+void outline_show(struct page *page, const struct outline *outline,
+                  const struct message_info *infos, size_t ninfos,
+                  struct tmpl_vars *vars, struct json *json);
+void outline_release(struct outline *outline);
 
 #endif

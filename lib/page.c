@@ -342,14 +342,23 @@ int page_fetch_summaries_previews(struct page *page, const uint32_t *uids,
 	return rc;
 }
 
-int page_fetch_messages(struct page *page, struct archive_message *msgs,
-                        size_t n, struct session_err *err)
+int page_fetch_messages_also(struct page *page, struct archive_message *msgs,
+                             size_t n, struct archive_also *also,
+                             struct session_err *err)
 {
-	int rc = archive_messages(page->archive, msgs, n, err);
+	int rc = archive_messages_also(page->archive, msgs, n, also, err);
 
 	for (size_t i = 0; page->conf->obfuscate && i < n; i++)
 		hide_message(&msgs[i]);
+	for (size_t i = 0; also && page->conf->obfuscate && i < also->ninfos; i++)
+		hide_info(&also->infos[i]);
 	return rc;
+}
+
+int page_fetch_messages(struct page *page, struct archive_message *msgs,
+                        size_t n, struct session_err *err)
+{
+	return page_fetch_messages_also(page, msgs, n, NULL, err);
 }
 
 void page_shown_text(struct page *page, const char *text, size_t len,

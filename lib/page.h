@@ -118,6 +118,10 @@ int page_fetch_summaries_previews(struct page *page, const uint32_t *uids,
                                   struct session_err *err);
 int page_fetch_messages(struct page *page, struct archive_message *msgs,
                         size_t n, struct session_err *err);
+/* page_fetch_messages with the summaries of archive_messages_also. */
+int page_fetch_messages_also(struct page *page, struct archive_message *msgs,
+                             size_t n, struct archive_also *also,
+                             struct session_err *err);
 /* Text from mail as the page shows it (addresses hidden if so configured). */
 void page_shown_text(struct page *page, const char *text, size_t len,
                      struct buf *out);

@@ -146,7 +146,8 @@ static void part_url(struct page *page, struct buf *out, const char *section)
 }
 
 static int send_json(struct page *page, const struct message_info *info,
-                     const struct message_parts *parts, const struct buf *text)
+                     const struct message_parts *parts, const struct buf *text,
+                     const struct outline *outline, const struct archive_also *also)
 {
 	struct buf body = BUF_INIT, url = BUF_INIT, date = BUF_INIT;
 	struct json json;
@@ -208,7 +209,7 @@ static int send_json(struct page *page, const struct message_info *info,
 	                                       ? buf_cstr(&url) : NULL);
 	buf_reset(&url);
 	json_kv_string(&json, "reply", reply_url(page, info, &url) ? buf_cstr(&url) : NULL);
-	outline_add(page, info->uid, NULL, &json);
+	outline_show(page, outline, also->infos, also->ninfos, NULL, &json);
 	json_object_end(&json);
 	rc = page_send_json(page, &json, &body);
 	buf_release(&body);
@@ -371,7 +372,8 @@ static void parts_vars(struct page *page, struct tmpl_vars *vars,
 
 static int send_html(struct page *page, const struct message_info *info,
                      const struct message_parts *parts,
-                     const struct mime_body *body, const char *note)
+                     const struct mime_body *body, const char *note,
+                     const struct outline *outline, const struct archive_also *also)
 {
 	struct tmpl_vars *vars = tmpl_vars_new();
 	struct buf scratch = BUF_INIT;
@@ -411,7 +413,7 @@ static int send_html(struct page *page, const struct message_info *info,
 	link.suffix = HTML_URL_THREAD;
 	tmpl_vars_set_url(vars, "thread_url", &link);
 	page_message_nav(page, vars, NULL, info->uid);
-	outline_add(page, info->uid, vars, NULL);
+	outline_show(page, outline, also->infos, also->ninfos, vars, NULL);
 	rc = page_render(page, "message.html", vars);
 	tmpl_vars_free(vars);
 	buf_release(&scratch);
@@ -422,10 +424,16 @@ int page_message(struct page *page)
 {
 	struct archive_message msg = { 0 };
 	struct session_err err = { 0 };
+	struct outline outline;
+	struct archive_also also = { 0 };
 	int rc;
 
+	/* The thread's outline comes in the same round trip as the message. */
+	outline_plan(page, page->route->uid, &outline);
+	also.uids = outline.uids;
+	also.n = outline.nuids;
 	msg.uid = page->route->uid;
-	if (page_fetch_messages(page, &msg, 1, &err) < 0) {
+	if (page_fetch_messages_also(page, &msg, 1, &also, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
@@ -433,9 +441,13 @@ int page_message(struct page *page)
 		rc = page_error(page, 404, "There is no such message in this mailbox.");
 		goto out;
 	}
-	rc = page->json ? send_json(page, &msg.info, &msg.parts, &msg.body.text)
-	                : send_html(page, &msg.info, &msg.parts, &msg.body, msg.note);
+	rc = page->json ? send_json(page, &msg.info, &msg.parts, &msg.body.text,
+	                            &outline, &also)
+	                : send_html(page, &msg.info, &msg.parts, &msg.body, msg.note,
+	                            &outline, &also);
 out:
+	archive_summaries_free(also.infos, also.ninfos);
+	outline_release(&outline);
 	archive_message_release(&msg);
 	return rc;
 }
