@@ -1104,15 +1104,44 @@ static void take_also(struct archive_also *also, const struct session_result *re
 }
 
 /*
+ * The details' FETCH asks for the first TEXT_GUESS bytes of part 1 too:
+ * for most mail (one text part, not encoded, or the first of a
+ * multipart/mixed) that is the whole text, and the message comes in one
+ * round trip.  When the structure wants other items (more parts, BINARY)
+ * or part 1 is longer, the texts' FETCH follows as before.
+ */
+#define TEXT_GUESS 65536
+#define TEXT_GUESS_ITEM "BODY.PEEK[1]<0.65536>"
+
+/* msg's text from the details' answer when it holds all of it: true. */
+static bool text_from_guess(struct archive_message *msg, const struct imap_fetch *view,
+                            bool binary)
+{
+	struct buf items = BUF_INIT;
+	const struct imap_fetch_part *part = imap_fetch_part(view, false, "1");
+	bool whole;
+
+	whole = part && part->data.len < TEXT_GUESS &&
+	        mime_body_items(&msg->parts, binary, &items) == 1 &&
+	        !strcmp(buf_cstr(&items), "(BODY.PEEK[1])");
+	buf_release(&items);
+	if (whole)
+		mime_body_from_fetch(view, &msg->parts, &msg->body);
+	return whole;
+}
+
+/*
  * The headers and structure of msgs (one UID FETCH) and, pipelined with it
  * when also is given, the summaries of other messages.  The server may
  * route a FETCH answer to either command: both answers are looked in.
+ * texted[i] tells that msgs[i]'s text came with it (text_from_guess).
  */
 static int fetch_details(struct archive *archive, struct archive_message *msgs,
-                         size_t n, struct archive_also *also,
+                         size_t n, struct archive_also *also, bool *texted,
                          struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
+	bool binary = session && session_has_cap(session, CAP_BINARY);
 	struct session_result results[2];
 	struct imap_cmd details, summaries;
 	unsigned tickets[2];
@@ -1131,7 +1160,7 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
 	}
 	imap_cmd_init(&details, "UID FETCH");
 	imap_cmd_seqset(&details, buf_cstr(&set));
-	imap_cmd_fetch_items(&details, MESSAGE_DETAIL_ITEMS);
+	imap_cmd_fetch_items(&details, MESSAGE_DETAIL_ITEMS_WITH(" " TEXT_GUESS_ITEM));
 	buf_reset(&set);
 	if (also)
 		uid_set(&set, also->uids, also->n);
@@ -1165,6 +1194,7 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
 					msgs[i].found = true;
 					if (mime_parts_from_view(&view, &msgs[i].parts) < 0)
 						memset(&msgs[i].parts, 0, sizeof(msgs[i].parts));
+					texted[i] = text_from_guess(&msgs[i], &view, binary);
 				}
 				break;
 			}
@@ -1249,7 +1279,7 @@ static int text_plain(struct archive *archive, struct archive_message *msg,
  * fetched again alone with BODY.PEEK; if that fails too, it gets a note.
  */
 static int fetch_texts(struct archive *archive, struct archive_message *msgs,
-                       size_t n, struct session_err *err)
+                       size_t n, const bool *texted, struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
 	bool binary = session && session_has_cap(session, CAP_BINARY);
@@ -1263,6 +1293,8 @@ static int fetch_texts(struct archive *archive, struct archive_message *msgs,
 
 	for (size_t i = 0; session && i < n; i++) {
 		struct imap_cmd cmd;
+		if (texted[i])
+			continue;
 		if (!msgs[i].found || !text_command(&msgs[i], binary, &cmd)) {
 			if (msgs[i].found)   /* nothing displayed: headers only */
 				mime_body_from_fetch(NULL, &msgs[i].parts, &msgs[i].body);
@@ -1331,9 +1363,13 @@ int archive_messages_also(struct archive *archive, struct archive_message *msgs,
 		also->infos = NULL;
 		also->ninfos = 0;
 	}
-	if (fetch_details(archive, msgs, n, also, err) < 0)
-		return -1;
-	return fetch_texts(archive, msgs, n, err);
+	bool *texted = xcalloc(n + 1, sizeof(*texted));
+	int rc = -1;
+
+	if (fetch_details(archive, msgs, n, also, texted, err) == 0)
+		rc = fetch_texts(archive, msgs, n, texted, err);
+	free(texted);
+	return rc;
 }
 
 int archive_messages(struct archive *archive, struct archive_message *msgs,

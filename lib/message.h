@@ -51,9 +51,10 @@ struct message_info {
 #define MESSAGE_INFO_ITEMS "(UID ENVELOPE INTERNALDATE RFC822.SIZE)"
 /* The header fields a message page reads beyond the ENVELOPE. */
 #define MESSAGE_HEADER_FIELDS "HEADER.FIELDS (REFERENCES IN-REPLY-TO LIST-POST)"
-#define MESSAGE_DETAIL_ITEMS                                              \
+/* A message page's items, and more ("" or " ITEM ..."). */
+#define MESSAGE_DETAIL_ITEMS_WITH(more)                                   \
 	"(UID ENVELOPE INTERNALDATE RFC822.SIZE BODYSTRUCTURE "           \
-	"BODY.PEEK[" MESSAGE_HEADER_FIELDS "])"
+	"BODY.PEEK[" MESSAGE_HEADER_FIELDS "]" more ")"
 
 /* 0, or -1 when the response is not a FETCH with a UID. */
 struct imap_fetch;

@@ -188,7 +188,53 @@ take pool
 is "$(last_lines "$TEST_TMP/pool" | sort | uniq -c | sed 's/^ *//')" "$running LOGOUT" \
 	"httpd -j 3: every worker's session ends with LOGOUT"
 
-is "$(grep -rlE '^[0-9.]+ [^ ]+ (SELECT|STORE|EXPUNGE|COPY|MOVE|APPEND)' "$TEST_TMP"/setup "$TEST_TMP"/httpd1 "$TEST_TMP"/fcgi "$TEST_TMP"/cgi "$TEST_TMP"/pool | wc -l | tr -d ' ')" 0 \
+# -- (f) a kept session's message page: the stamp is one NOOP while the
+# mailbox is unchanged, and a one-part message comes with its text and its
+# thread's outline in one round trip; one that forwards another (two text
+# parts to show) asks for its texts after its structure.
+httpd_start "$PAGES_CONF" -j 1
+single= multi=
+for p in $(seq 1 30); do
+	page httpd /lists/dev/ "format=json&page=$p"
+	listed=$(json '" ".join(str(m["uid"]) for m in d["messages"])')
+	for uid in $listed; do
+		page httpd "/lists/dev/$uid" format=json
+		shape=$(json '"%d %d %s" % (len(d["parts"]), len(d.get("outline") or []), "message/rfc822" in [p["type"] for p in d["parts"]])')
+		case $shape in
+		"1 0 "* | "1 1 "*) ;;
+		"1 "*) single=${single:-$uid} ;;
+		*True) multi=${multi:-$uid} ;;
+		esac
+	done
+	[ -n "$single" ] && [ -n "$multi" ] && break
+done
+ok "$([ -n "$single" ] && [ -n "$multi" ]; echo $?)" \
+	"the sample has a one-part message in a thread ($single) and a forward ($multi)"
+# commands_of PATH: the commands a second request for PATH sent.
+commands_of() {
+	page httpd "$1"
+	_in=$(ls "$RAWLOG"/*.in)
+	_before=$(wc -l <"$_in")
+	page httpd "$1"
+	sed -n "$((_before + 1)),\$p" "$_in" | tr -d '\r' | sed 's/^[0-9.]* [^ ]* //'
+}
+sent=$(commands_of "/lists/dev/$single")
+is "$RESP_STATUS" 200 "the one-part message's page answers 200"
+is "$(printf '%s\n' "$sent" | wc -l | tr -d ' ')" 3 "... with three commands" ||
+	diag "$sent"
+is "$(printf '%s\n' "$sent" | sed -n 1p)" NOOP "... a NOOP for the stamp"
+like "$(printf '%s\n' "$sent" | sed -n 2p)" "^UID FETCH $single \\(.*BODYSTRUCTURE.* BODY\\.PEEK\\[1\\]<0\\.65536>\\)\$" \
+	"... the message's structure with the start of its text"
+like "$(printf '%s\n' "$sent" | sed -n 3p)" "^UID FETCH [0-9,]*$single[0-9,]* \\(UID ENVELOPE INTERNALDATE RFC822.SIZE\\)\$" \
+	"... and its thread's outline"
+sent=$(commands_of "/lists/dev/$multi")
+is "$RESP_STATUS" 200 "the forward's page answers 200"
+is "$(printf '%s\n' "$sent" | grep -c "^UID FETCH $multi ")" 2 \
+	"... its structure, then its text parts" || diag "$sent"
+httpd_stop
+take round-trips
+
+is "$(grep -rlE '^[0-9.]+ [^ ]+ (SELECT|STORE|EXPUNGE|COPY|MOVE|APPEND)' "$TEST_TMP"/setup "$TEST_TMP"/httpd1 "$TEST_TMP"/fcgi "$TEST_TMP"/cgi "$TEST_TMP"/pool "$TEST_TMP"/round-trips | wc -l | tr -d ' ')" 0 \
 	"no session sent a command that writes"
 is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
 done_testing
