@@ -1105,24 +1105,25 @@ static void take_also(struct archive_also *also, const struct session_result *re
 
 /*
  * The details' FETCH asks for the first TEXT_GUESS bytes of part 1 too:
- * for most mail (one text part, not encoded, or the first of a
- * multipart/mixed) that is the whole text, and the message comes in one
- * round trip.  When the structure wants other items (more parts, BINARY)
- * or part 1 is longer, the texts' FETCH follows as before.
+ * for most mail (one text part, or the text before a multipart/mixed's
+ * attachments) that is the whole text, and the message comes in one
+ * round trip.  Its transfer encoding is undone here (mime_decode_body, as
+ * for a part the server will not decode) rather than asked of the server
+ * (BINARY) in another round trip.  When more parts are shown, or part 1 is
+ * longer, the texts' FETCH follows as before.
  */
 #define TEXT_GUESS 65536
 #define TEXT_GUESS_ITEM "BODY.PEEK[1]<0.65536>"
 
 /* msg's text from the details' answer when it holds all of it: true. */
-static bool text_from_guess(struct archive_message *msg, const struct imap_fetch *view,
-                            bool binary)
+static bool text_from_guess(struct archive_message *msg, const struct imap_fetch *view)
 {
 	struct buf items = BUF_INIT;
 	const struct imap_fetch_part *part = imap_fetch_part(view, false, "1");
 	bool whole;
 
 	whole = part && part->data.len < TEXT_GUESS &&
-	        mime_body_items(&msg->parts, binary, &items) == 1 &&
+	        mime_body_items(&msg->parts, false, &items) == 1 &&
 	        !strcmp(buf_cstr(&items), "(BODY.PEEK[1])");
 	buf_release(&items);
 	if (whole)
@@ -1141,7 +1142,6 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
                          struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
-	bool binary = session && session_has_cap(session, CAP_BINARY);
 	struct session_result results[2];
 	struct imap_cmd details, summaries;
 	unsigned tickets[2];
@@ -1194,7 +1194,7 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
 					msgs[i].found = true;
 					if (mime_parts_from_view(&view, &msgs[i].parts) < 0)
 						memset(&msgs[i].parts, 0, sizeof(msgs[i].parts));
-					texted[i] = text_from_guess(&msgs[i], &view, binary);
+					texted[i] = text_from_guess(&msgs[i], &view);
 				}
 				break;
 			}

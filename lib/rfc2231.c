@@ -147,9 +147,10 @@ static void parse_name(struct str name, struct str *base, struct segment *seg)
 
 void rfc2231_parse(struct rfc2231_params *params, const char *in, size_t len)
 {
-	struct segment *segs = xcalloc(RFC2231_SEGMENTS_MAX, sizeof(*segs));
+	/* grown as segments come: most headers have one or two */
+	struct segment *segs = NULL;
 	char *bases[RFC2231_PARAMS_MAX];
-	size_t nsegs = 0, nbases = 0, i = 0;
+	size_t nsegs = 0, segs_cap = 0, nbases = 0, i = 0;
 	struct buf val = BUF_INIT;
 
 	params->v = NULL;
@@ -195,7 +196,14 @@ void rfc2231_parse(struct rfc2231_params *params, const char *in, size_t len)
 		if (name.len == 0 || name.len > 128)
 			continue;
 
+		if (nsegs == segs_cap) {
+			segs_cap = segs_cap ? 2 * segs_cap : 4;
+			if (segs_cap > RFC2231_SEGMENTS_MAX)
+				segs_cap = RFC2231_SEGMENTS_MAX;
+			segs = xrealloc(segs, segs_cap * sizeof(*segs));
+		}
 		struct segment *seg = &segs[nsegs];
+		memset(seg, 0, sizeof(*seg));
 		struct str base;
 		parse_name(name, &base, seg);
 		size_t b;
@@ -219,7 +227,8 @@ void rfc2231_parse(struct rfc2231_params *params, const char *in, size_t len)
 	 * qsort is not stable, so equal keys keep order via their index. */
 	for (size_t k = 0; k < nsegs; k++)
 		segs[k].section = segs[k].section * (RFC2231_SEGMENTS_MAX + 1) + k;
-	qsort(segs, nsegs, sizeof(*segs), segment_cmp);
+	if (nsegs)
+		qsort(segs, nsegs, sizeof(*segs), segment_cmp);
 	for (size_t k = 0; k < nsegs; k++)
 		segs[k].section /= (RFC2231_SEGMENTS_MAX + 1);
 
