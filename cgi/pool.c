@@ -1,9 +1,12 @@
 /*
  * The worker pool (pool.h).  One mutex guards the queue, the handoffs and
- * the table of running jobs; workers wait on one condition variable,
- * broadcast when a job is queued or handed off and when one ends (its end
- * may make a queued heavy job eligible).  There are few workers: waking
- * them all costs little.
+ * the table of running jobs.  Each worker waits on a condition variable
+ * of its own, and a job wakes one worker: the one it is handed to, else
+ * one idle worker, which takes it off the queue.  A worker that ends a job
+ * looks at the queue itself before it waits, so a queued job its end makes
+ * eligible (a heavy one, under the heavy cap) needs no wake-up.  Waking
+ * every worker for every job cost a few per cent of a small page's time
+ * (the others woke only to wait again).
  */
 #include "pool.h"
 
@@ -20,14 +23,14 @@ struct worker {
 	struct pool_job *job;       /* running, or NULL */
 	struct pool_job *handoff;   /* given to it by pool_submit, not taken yet */
 	unsigned long last_affinity;
-	bool idle;                  /* waiting for work */
+	bool idle;                  /* waiting for work, not woken yet */
+	pthread_cond_t wake;
 };
 
 struct pool {
 	const struct conf *conf;
 	int stop_fd;
 	pthread_mutex_t lock;
-	pthread_cond_t work;
 	struct pool_job *queue;     /* oldest first */
 	struct worker *workers;
 	unsigned nworkers, started;
@@ -108,7 +111,7 @@ static void *worker_main(void *arg)
 			if ((job = worker->handoff) || (job = take_eligible(pool)))
 				break;
 			worker->idle = true;
-			pthread_cond_wait(&pool->work, &pool->lock);
+			pthread_cond_wait(&worker->wake, &pool->lock);
 			worker->idle = false;
 		}
 		if (!job)
@@ -124,7 +127,6 @@ static void *worker_main(void *arg)
 		worker->job = NULL;
 		if (job->heavy)
 			pool->heavy_running--;
-		pthread_cond_broadcast(&pool->work);
 		/* Not cancelled any more (worker->job is NULL): give it back. */
 		pthread_mutex_unlock(&pool->lock);
 		job->done(job, true);
@@ -146,7 +148,8 @@ struct pool *pool_new(const struct conf *conf, unsigned workers, int stop_fd)
 	pool->client_cap = pool_client_cap(workers);
 	pool->workers = xcalloc(workers, sizeof(*pool->workers));
 	pthread_mutex_init(&pool->lock, NULL);
-	pthread_cond_init(&pool->work, NULL);
+	for (unsigned i = 0; i < workers; i++)
+		pthread_cond_init(&pool->workers[i].wake, NULL);
 	for (unsigned i = 0; i < workers; i++) {
 		pool->workers[i].pool = pool;
 		if (pthread_create(&pool->workers[i].thread, NULL, worker_main,
@@ -176,15 +179,24 @@ int pool_submit(struct pool *pool, struct pool_job *job)
 			    worker->last_affinity == job->affinity &&
 			    heavy_allowed(pool, job)) {
 				worker->handoff = job;
-				pthread_cond_broadcast(&pool->work);
+				worker->idle = false;
+				pthread_cond_signal(&worker->wake);
 				goto out;
 			}
 		}
 		for (tail = &pool->queue; *tail; tail = &(*tail)->next)
 			;
 		*tail = job;
-		/* All: the one a signal would wake may take a handoff instead. */
-		pthread_cond_broadcast(&pool->work);
+		/* One idle worker, claimed (idle no more) so the next job wakes
+		 * another; with none idle, the next to end a job takes it. */
+		for (unsigned i = 0; i < pool->nworkers; i++) {
+			struct worker *worker = &pool->workers[i];
+			if (worker->idle && !worker->handoff) {
+				worker->idle = false;
+				pthread_cond_signal(&worker->wake);
+				break;
+			}
+		}
 	}
 out:
 	pthread_mutex_unlock(&pool->lock);
@@ -212,7 +224,8 @@ void pool_free(struct pool *pool)
 			worker->handoff = NULL;
 		}
 	}
-	pthread_cond_broadcast(&pool->work);
+	for (unsigned i = 0; i < pool->nworkers; i++)
+		pthread_cond_signal(&pool->workers[i].wake);
 	pthread_mutex_unlock(&pool->lock);
 	while (dropped) {
 		struct pool_job *job = dropped;
@@ -221,7 +234,8 @@ void pool_free(struct pool *pool)
 	}
 	for (unsigned i = 0; i < pool->started; i++)
 		pthread_join(pool->workers[i].thread, NULL);
-	pthread_cond_destroy(&pool->work);
+	for (unsigned i = 0; i < pool->nworkers; i++)
+		pthread_cond_destroy(&pool->workers[i].wake);
 	pthread_mutex_destroy(&pool->lock);
 	free(pool->workers);
 	free(pool);

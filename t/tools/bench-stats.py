@@ -106,7 +106,8 @@ def peer(path, a, b):
             float(rps), float(p50), float(p99), int(bad), float(load))
     head = ("%-10s | %9s %8s %8s | %9s %8s %8s | %6s %-13s | %4s | %s"
             % ("page", a + " req/s", "p50 ms", "p99 ms", b + " req/s",
-               "p50 ms", "p99 ms", "ratio", "(per round)", "load", "bad"))
+               "p50 ms", "p99 ms", "ratio", "(per round)", "load",
+               "bad (%s/%s)" % (a, b)))
     print(head)
     print("-" * len(head))
     for page, servers in runs.items():
@@ -126,8 +127,9 @@ def peer(path, a, b):
         ratio = cols[0][0] / cols[1][0] if cols[1][0] > 0 else float("nan")
         spread = ("%.2f-%.2f" % (min(ratios), max(ratios))) if ratios else "-"
         loads = [r[4] for s in servers.values() for r in s.values()]
-        bad = sum(r[3] for s in servers.values() for r in s.values())
-        print("%-10s | %9s %8s %8s | %9s %8s %8s | %6s %-13s | %4s | %d"
+        bad = "/".join(str(sum(r[3] for r in servers.get(server, {}).values()))
+                       for server in (a, b))
+        print("%-10s | %9s %8s %8s | %9s %8s %8s | %6s %-13s | %4s | %s"
               % (page, fmt(cols[0][0]), fmt(cols[0][1], 2), fmt(cols[0][2], 2),
                  fmt(cols[1][0]), fmt(cols[1][1], 2), fmt(cols[1][2], 2),
                  fmt(ratio, 2) + "x", spread, fmt(statistics.mean(loads)),
