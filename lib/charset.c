@@ -4,6 +4,9 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -356,11 +359,88 @@ static int iconv_convert(iconv_t cd, struct buf *tmp, const char *in, size_t len
 	return rc;
 }
 
+/*
+ * iconv_open loads its converter (glibc dlopens a gconv module) and
+ * iconv_close unloads it again when no descriptor is left: that cost an
+ * index page a tenth of its time, a dlopen for each encoded word.  So each
+ * thread keeps its last ICONV_KEPT descriptors, by charset, reset before
+ * each use, and closes them when it ends.
+ */
+#define ICONV_KEPT 8
+
+struct iconv_kept {
+	char name[CHARSET_NAME_MAX + 1];
+	iconv_t cd;
+};
+
+struct iconv_cache {
+	struct iconv_kept kept[ICONV_KEPT];
+	size_t n, next;
+};
+
+static pthread_key_t iconv_key;
+static pthread_once_t iconv_once = PTHREAD_ONCE_INIT;
+static bool iconv_key_made;
+
+static void iconv_cache_free(void *arg)
+{
+	struct iconv_cache *cache = arg;
+
+	for (size_t i = 0; i < cache->n; i++)
+		iconv_close(cache->kept[i].cd);
+	free(cache);
+}
+
+static void iconv_key_make(void)
+{
+	iconv_key_made = pthread_key_create(&iconv_key, iconv_cache_free) == 0;
+}
+
+/* A descriptor from UTF-8 to name, in its initial state; (iconv_t)-1. */
+static iconv_t iconv_for(const char *name, bool *kept)
+{
+	struct iconv_cache *cache;
+	struct iconv_kept *slot;
+	iconv_t cd;
+
+	*kept = false;
+	pthread_once(&iconv_once, iconv_key_make);
+	cache = iconv_key_made ? pthread_getspecific(iconv_key) : NULL;
+	if (!cache && iconv_key_made) {
+		cache = xcalloc(1, sizeof(*cache));
+		if (pthread_setspecific(iconv_key, cache) != 0) {
+			free(cache);
+			cache = NULL;
+		}
+	}
+	for (size_t i = 0; cache && i < cache->n; i++)
+		if (!strcmp(cache->kept[i].name, name)) {
+			iconv(cache->kept[i].cd, NULL, NULL, NULL, NULL);
+			*kept = true;
+			return cache->kept[i].cd;
+		}
+	cd = iconv_open("UTF-8", name);
+	if (cd == (iconv_t)-1 || !cache)
+		return cd;
+	if (cache->n < ICONV_KEPT) {
+		slot = &cache->kept[cache->n++];
+	} else {
+		slot = &cache->kept[cache->next];
+		cache->next = (cache->next + 1) % ICONV_KEPT;
+		iconv_close(slot->cd);
+	}
+	snprintf(slot->name, sizeof(slot->name), "%s", name);
+	slot->cd = cd;
+	*kept = true;
+	return cd;
+}
+
 int charset_to_utf8(struct buf *out, const char *label, const char *in, size_t len)
 {
 	char name[CHARSET_NAME_MAX + 1];
 	struct buf tmp = BUF_INIT;
 	iconv_t cd;
+	bool kept;
 	int rc = 0;
 
 	if (charset_canonical(label, label ? strlen(label) : 0, name) < 0) {
@@ -383,14 +463,15 @@ int charset_to_utf8(struct buf *out, const char *label, const char *in, size_t l
 		charset_cp1252_to_utf8(out, in, len);
 		goto out;
 	}
-	cd = iconv_open("UTF-8", name);
+	cd = iconv_for(name, &kept);
 	if (cd == (iconv_t)-1) {
 		charset_guess_to_utf8(out, in, len);
 		rc = -1;
 		goto out;
 	}
 	rc = iconv_convert(cd, &tmp, in, len);
-	iconv_close(cd);
+	if (!kept)
+		iconv_close(cd);
 	/* UTF-7 and UTF-16 can spell lone surrogates; iconv passes some on. */
 	if (charset_utf8_sanitize(out, tmp.p ? tmp.p : "", tmp.len) < 0)
 		rc = -1;

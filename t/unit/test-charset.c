@@ -47,7 +47,7 @@ static void test_canonical(void)
 	}
 }
 
-static void test_convert(void)
+static void test_convert(const char *round)
 {
 	static const struct {
 		const char *charset, *in;
@@ -93,7 +93,8 @@ static void test_convert(void)
 		size_t len = rows[i].len ? rows[i].len : strlen(rows[i].in);
 		charset_to_utf8(&out, rows[i].charset, rows[i].in, len);
 		char name[120];
-		snprintf(name, sizeof(name), "convert row %zu (%s)", i, rows[i].charset ? rows[i].charset : "none");
+		snprintf(name, sizeof(name), "%sconvert row %zu (%s)", round, i,
+		         rows[i].charset ? rows[i].charset : "none");
 		if (rows[i].want)
 			tap_is_mem(buf_cstr(&out), out.len, rows[i].want, strlen(rows[i].want), name);
 		else
@@ -153,10 +154,29 @@ static void test_hostile_all_bytes(void)
 	}
 }
 
+/*
+ * A thread keeps its iconv descriptors (eight charsets): one used again
+ * starts from its initial state, and one evicted and opened again works.
+ */
+static void test_kept_descriptors(void)
+{
+	struct buf out = BUF_INIT;
+
+	charset_to_utf8(&out, "iso-2022-jp", "\x1b$BF|", 5);
+	tap_is_str(buf_cstr(&out), "\xe6\x97\xa5", "iso-2022-jp ending shifted to JIS X 0208");
+	buf_reset(&out);
+	charset_to_utf8(&out, "iso-2022-jp", "F|", 2);
+	tap_is_str(buf_cstr(&out), "F|", "... the next text starts in ASCII");
+	buf_release(&out);
+}
+
 int main(void)
 {
 	test_canonical();
-	test_convert();
+	test_convert("");
+	test_kept_descriptors();
+	/* again, with descriptors kept from the first round and evicted */
+	test_convert("again: ");
 	test_sanitize();
 	test_hostile_all_bytes();
 	return tap_done();
