@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "html.h"
 #include "html_trusted.h"
 #include "sha256.h"
@@ -62,9 +63,15 @@ struct value {
 	size_t nitems, cap;
 };
 
+/*
+ * A root's variables and all those of its lists' items live in the root's
+ * arena (one rendering's worth of small strings), freed together.
+ */
 struct tmpl_vars {
 	struct value *values;
 	size_t nvalues, cap;
+	struct arena *arena;
+	struct arena own;           /* the root's; unused in items */
 };
 
 static const char csp_rest[] =
@@ -685,15 +692,15 @@ int tmpl_render(const struct tmpl_set *set, const char *layout,
 
 struct tmpl_vars *tmpl_vars_new(void)
 {
-	return xcalloc(1, sizeof(struct tmpl_vars));
+	struct tmpl_vars *vars = xcalloc(1, sizeof(*vars));
+
+	vars->arena = &vars->own;
+	return vars;
 }
 
+/* Emptied; what it held stays in the arena until the root is freed. */
 static void value_clear(struct value *value)
 {
-	free(value->str);
-	for (size_t i = 0; i < value->nitems; i++)
-		tmpl_vars_free(value->items[i]);
-	free(value->items);
 	value->str = NULL;
 	value->items = NULL;
 	value->len = value->nitems = value->cap = 0;
@@ -701,14 +708,21 @@ static void value_clear(struct value *value)
 
 void tmpl_vars_free(struct tmpl_vars *vars)
 {
-	if (!vars)
-		return;
-	for (size_t i = 0; i < vars->nvalues; i++) {
-		value_clear(&vars->values[i]);
-		free(vars->values[i].name);
-	}
-	free(vars->values);
+	if (!vars || vars->arena != &vars->own)
+		return;   /* a list's item: its root frees it */
+	arena_release(&vars->own);
 	free(vars);
+}
+
+/* A bigger array of n elements of size, the old one's first used copied. */
+static void *grown(struct arena *arena, const void *old, size_t used, size_t n,
+                   size_t size)
+{
+	void *p = arena_alloc(arena, n * size);
+
+	if (used)
+		memcpy(p, old, used * size);
+	return p;
 }
 
 /* The value called name, emptied (or new). */
@@ -727,12 +741,12 @@ static struct value *slot(struct tmpl_vars *vars, const char *name,
 	}
 	if (vars->nvalues == vars->cap) {
 		vars->cap = vars->cap ? vars->cap * 2 : 8;
-		vars->values = xrealloc(vars->values,
-		                        vars->cap * sizeof(*vars->values));
+		vars->values = grown(vars->arena, vars->values, vars->nvalues, vars->cap,
+		                     sizeof(*vars->values));
 	}
 	value = &vars->values[vars->nvalues++];
 	memset(value, 0, sizeof(*value));
-	value->name = xstrdup(name);
+	value->name = arena_strdup(vars->arena, name);
 	value->type = type;
 	return value;
 }
@@ -742,7 +756,7 @@ void tmpl_vars_set_strn(struct tmpl_vars *vars, const char *name,
 {
 	struct value *value = slot(vars, name, V_STR);
 
-	value->str = xstrndup(text ? text : "", text ? len : 0);
+	value->str = arena_strndup(vars->arena, text ? text : "", text ? len : 0);
 	value->len = text ? len : 0;
 }
 
@@ -757,7 +771,7 @@ void tmpl_vars_set_trusted_html(struct tmpl_vars *vars, const char *name,
 {
 	struct value *value = slot(vars, name, V_TRUSTED);
 
-	value->str = xstrndup(html ? html : "", html ? len : 0);
+	value->str = arena_strndup(vars->arena, html ? html : "", html ? len : 0);
 	value->len = html ? len : 0;
 }
 
@@ -799,6 +813,7 @@ void tmpl_vars_set_list(struct tmpl_vars *vars, const char *name)
 struct tmpl_vars *tmpl_vars_add_item(struct tmpl_vars *vars, const char *name)
 {
 	struct value *value = NULL;
+	struct tmpl_vars *item;
 
 	for (size_t i = 0; i < vars->nvalues; i++)
 		if (strcmp(vars->values[i].name, name) == 0 &&
@@ -808,9 +823,11 @@ struct tmpl_vars *tmpl_vars_add_item(struct tmpl_vars *vars, const char *name)
 		value = slot(vars, name, V_LIST);
 	if (value->nitems == value->cap) {
 		value->cap = value->cap ? value->cap * 2 : 8;
-		value->items = xrealloc(value->items,
-		                        value->cap * sizeof(*value->items));
+		value->items = grown(vars->arena, value->items, value->nitems, value->cap,
+		                     sizeof(*value->items));
 	}
-	value->items[value->nitems] = tmpl_vars_new();
+	item = arena_zalloc(vars->arena, sizeof(*item));
+	item->arena = vars->arena;
+	value->items[value->nitems] = item;
 	return value->items[value->nitems++];
 }
