@@ -1082,21 +1082,30 @@ void archive_message_release(struct archive_message *msg)
 }
 
 /* Headers and structure of msgs, one UID FETCH for all of them. */
-/* The summaries of also->uids among the answers, once each. */
+/*
+ * The summaries of also->uids among the answers, once each.  The newest
+ * answers are looked at first: the summaries' FETCH comes after the
+ * details', whose answer for the same message is larger to read.
+ */
 static void take_also(struct archive_also *also, const struct session_result *results,
                       size_t nresults)
 {
 	also->infos = xcalloc(also->n + 1, sizeof(*also->infos));
 	also->ninfos = 0;
-	for (size_t r = 0; r < nresults; r++)
-		for (size_t i = 0; i < results[r].nuntagged && also->ninfos < also->n; i++) {
+	for (size_t r = nresults; r-- > 0;)
+		for (size_t i = results[r].nuntagged; i-- > 0 && also->ninfos < also->n;) {
+			const struct imap_response *response = results[r].untagged[i];
 			struct message_info *info = &also->infos[also->ninfos];
 			bool wanted = false;
-			if (message_info_from_fetch(info, results[r].untagged[i]) < 0)
+			uint32_t uid;
+			if (!imap_view_fetch_uid(response, &uid) ||
+			    message_info_find(also->infos, also->ninfos, uid))
 				continue;
 			for (size_t k = 0; k < also->n && !wanted; k++)
-				wanted = also->uids[k] == info->uid;
-			if (wanted && !message_info_find(also->infos, also->ninfos, info->uid))
+				wanted = also->uids[k] == uid;
+			if (!wanted || message_info_from_fetch(info, response) < 0)
+				continue;
+			if (info->uid == uid)
 				also->ninfos++;
 			else
 				message_info_release(info);

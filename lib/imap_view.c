@@ -994,6 +994,19 @@ static void add_part(struct imap_fetch *fetch, size_t *cap, bool binary, char *s
 	fetch->parts[fetch->nparts++] = (struct imap_fetch_part){ binary, section, origin, data };
 }
 
+bool imap_view_fetch_uid(const struct imap_response *response, uint32_t *uid)
+{
+	const struct imap_node *node = data_after(response, "FETCH", true);
+
+	if (!node || !is_list(node->next))
+		return false;
+	for (const struct imap_node *item = node->next->children; item && item->next;
+	     item = item->next->next)
+		if (imap_node_is_atom(item, "UID"))
+			return node_u32(item->next, uid) == 0;
+	return false;
+}
+
 int imap_view_fetch(const struct imap_response *response, struct imap_fetch *fetch,
                     struct imap_view_err *err)
 {

@@ -328,6 +328,8 @@ struct imap_fetch {
 	struct str emailid, threadid;    /* RFC 8474, STR_NULL if absent or NIL */
 };
 
+/* The UID item of "* N FETCH (...)", read without the rest: true. */
+bool imap_view_fetch_uid(const struct imap_response *response, uint32_t *uid);
 /* "* N FETCH (...)": 0, or -1 with err filled. */
 int imap_view_fetch(const struct imap_response *response, struct imap_fetch *fetch,
                     struct imap_view_err *err);

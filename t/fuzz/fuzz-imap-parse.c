@@ -33,6 +33,7 @@ static void run_views(const struct imap_response *response)
 	(void)imap_view_numbered(response, "EXISTS", &number);
 	(void)imap_view_code_number(response, "UIDVALIDITY", &value);
 	(void)imap_view_code(response, "READ-ONLY", NULL);
+	(void)imap_view_fetch_uid(response, &number);
 	if (imap_view_fetch(response, &fetch, &err) == 0) {
 		(void)imap_fetch_part(&fetch, false, "HEADER.FIELDS (MESSAGE-ID)");
 		if (fetch.body)

@@ -646,8 +646,42 @@ static void test_misc(void)
 	imap_response_free(response);
 }
 
+/* The UID read alone, as the full view reads it, wherever it stands. */
+static void test_fetch_uid_peek(void)
+{
+	static const struct {
+		const char *line;
+		bool found;
+		uint32_t uid;
+	} rows[] = {
+		{ "* 3 FETCH (UID 17 FLAGS (\\Seen))\r\n", true, 17 },
+		{ "* 3 FETCH (FLAGS (\\Seen) RFC822.SIZE 44 UID 4294967295)\r\n", true, 4294967295u },
+		{ "* 3 FETCH (BODY[1] {3}\r\nUID UID 5)\r\n", true, 5 },
+		{ "* 3 FETCH (FLAGS ())\r\n", false, 0 },
+		{ "* 3 FETCH (UID 4294967296)\r\n", false, 0 },
+		{ "* 3 FETCH (UID)\r\n", false, 0 },
+		{ "* 3 EXISTS\r\n", false, 0 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct imap_response *r = parse(rows[i].line);
+		uint32_t uid = 0;
+		bool found = r && imap_view_fetch_uid(r, &uid);
+		tap_ok(found == rows[i].found && uid == rows[i].uid,
+		       "UID peek row %zu: %s %u", i, found ? "found" : "none", uid);
+		if (r && found) {
+			struct imap_fetch view;
+			struct imap_view_err err;
+			tap_ok(imap_view_fetch(r, &view, &err) == 0 && view.uid == uid,
+			       "... the full view agrees");
+			imap_fetch_release(&view);
+		}
+		imap_response_free(r);
+	}
+}
+
 int main(void)
 {
+	test_fetch_uid_peek();
 	test_fetch_torture();
 	test_fetch_calendar_and_sections();
 	test_bodystructure_rows();
