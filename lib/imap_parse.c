@@ -32,7 +32,8 @@
  *
  * Limits: a literal is checked against max_literal when its "{n}" line
  * ends, before one byte of it is kept; a line (outside literals) is capped
- * at IMAP_MAX_LINE; a whole response at twice max_literal plus 16 lines;
+ * at max_line (IMAP_MAX_LINE, or what the session sets for a large
+ * mailbox); a whole response at twice max_literal plus 16 lines;
  * nesting at IMAP_MAX_DEPTH (the tree is built with an explicit stack).
  */
 #include "imap_parse.h"
@@ -104,7 +105,13 @@ void imap_parser_init(struct imap_parser *parser, uint64_t max_literal)
 {
 	memset(parser, 0, sizeof(*parser));
 	parser->max_literal = max_literal;
+	parser->max_line = IMAP_MAX_LINE;
 	buf_init(&parser->pending);
+}
+
+void imap_parser_set_max_line(struct imap_parser *parser, size_t max_line)
+{
+	parser->max_line = max_line > IMAP_MAX_LINE ? max_line : IMAP_MAX_LINE;
 }
 
 void imap_parser_release(struct imap_parser *parser)
@@ -135,7 +142,7 @@ static enum imap_parse_result parser_fail(struct imap_parser *parser,
 
 static uint64_t response_cap(const struct imap_parser *parser)
 {
-	uint64_t lines = 16 * (uint64_t)IMAP_MAX_LINE;
+	uint64_t lines = 16 * (uint64_t)parser->max_line;
 	if (parser->max_literal > (UINT64_MAX - lines) / 2)
 		return UINT64_MAX;
 	return parser->max_literal * 2 + lines;
@@ -197,7 +204,7 @@ enum imap_parse_result imap_parser_feed(struct imap_parser *parser,
 		size_t take = lf ? (size_t)(lf - (data + pos)) + 1 : len - pos;
 		size_t line_len = parser->pending.len - parser->line_start + take;
 		/* The CRLF does not count against the line cap. */
-		if (line_len > (size_t)IMAP_MAX_LINE + 2) {
+		if (line_len > parser->max_line + 2) {
 			*used = pos;
 			return parser_fail(parser, "line too long");
 		}

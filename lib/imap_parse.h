@@ -106,6 +106,7 @@ enum imap_parse_result {
 
 struct imap_parser {
 	uint64_t max_literal;
+	size_t max_line;          /* IMAP_MAX_LINE unless set larger */
 	/* private: bytes of the response being assembled and the scan state */
 	struct buf pending;
 	size_t scan;              /* where to look for the next CRLF */
@@ -118,6 +119,12 @@ struct imap_parser {
 };
 
 void imap_parser_init(struct imap_parser *parser, uint64_t max_literal);
+/*
+ * Lines up to max_line bytes from now on (never less than IMAP_MAX_LINE):
+ * the answer to SORT, SEARCH or THREAD of a mailbox is one line of some
+ * bytes per message, longer than IMAP_MAX_LINE beyond about 100,000.
+ */
+void imap_parser_set_max_line(struct imap_parser *parser, size_t max_line);
 void imap_parser_release(struct imap_parser *parser);
 
 /*

@@ -261,6 +261,19 @@ bool session_err_store_failed(struct session_err *err)
 	return true;
 }
 
+/*
+ * Lines as long as the open mailbox's answers need: SORT, SEARCH and
+ * THREAD name every message on one line, in at most 13 bytes each
+ * ("4294967295 " and a thread's parentheses); 16 a message, and room for
+ * the rest (the cap is the parser's, for every line).
+ */
+static void fit_lines(struct session *session)
+{
+	uint64_t need = 16 * (uint64_t)session->mailbox.exists + 65536;
+
+	imap_parser_set_max_line(&session->parser, need > SIZE_MAX ? SIZE_MAX : (size_t)need);
+}
+
 static void learn_code(struct session *session, const struct imap_node *code)
 {
 	struct imap_node *name;
@@ -395,8 +408,10 @@ static void route_untagged(struct session *session, struct imap_response *respon
 	           name_node->next && name_node->next->type == IMAP_ATOM;
 	if (numbered) {
 		name_node = response->data->next;
-		if (str_caseeq(name_node->text, "EXISTS"))
+		if (str_caseeq(name_node->text, "EXISTS")) {
 			session->mailbox.exists = (uint32_t)node_number(response->data, UINT32_MAX);
+			fit_lines(session);
+		}
 		else if (str_caseeq(name_node->text, "EXPUNGE")) {
 			session->mailbox.expunged++;
 			if (session->mailbox.exists)

@@ -403,6 +403,33 @@ static void test_long_and_many(void)
 	rc = feed_all(input.p, input.len, 4096, 0, MAX_LITERAL, &dump, error, sizeof(error));
 	tap_ok(rc == -1, "a line over IMAP_MAX_LINE is BAD (%s)", error);
 
+	/* A SORT answer of 300,000 UIDs: 2.3 MB on one line, BAD under the
+	 * default cap, whole under a cap the session raised for its mailbox. */
+	buf_reset(&input);
+	buf_addstr(&input, "* SORT");
+	for (unsigned uid = 300000; uid > 0; uid--)
+		buf_addf(&input, " %u", uid + 1000000);
+	buf_addstr(&input, "\r\n");
+	for (int raised = 0; raised < 2; raised++) {
+		struct imap_parser parser;
+		struct imap_response *response = NULL;
+		size_t used = 0;
+		imap_parser_init(&parser, MAX_LITERAL);
+		if (raised)
+			imap_parser_set_max_line(&parser, 16 * 300000 + 65536);
+		enum imap_parse_result result = imap_parser_feed(&parser, input.p, input.len,
+		                                                 &used, &response);
+		if (!raised) {
+			tap_ok(result == IMAP_PARSE_BAD, "a 2.3 MB SORT line is BAD under the default cap");
+		} else {
+			tap_ok(result == IMAP_PARSE_OK && response && response->ndata == 300001 &&
+			       used == input.len,
+			       "... and parses whole, 300,000 numbers, under a cap raised for the mailbox");
+		}
+		imap_response_free(response);
+		imap_parser_release(&parser);
+	}
+
 	/* A line without CRLF is simply not complete. */
 	static const char cut[] = "* 3 EXISTS";
 	rc = feed_all(cut, sizeof(cut) - 1, 0, 0, MAX_LITERAL, &dump, error, sizeof(error));
