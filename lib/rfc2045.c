@@ -109,24 +109,32 @@ static void b64_flush(struct rfc2045_b64 *st, struct buf *out)
 
 void rfc2045_b64_feed(struct rfc2045_b64 *st, struct buf *out, const char *in, size_t len)
 {
+	char *o;
+
+	/* at most 3 bytes for 4 sextets, and 2 from a quantum fed before */
 	buf_grow(out, len / 4 * 3 + 3);
-	out->p[out->len] = '\0';  /* buf_grow leaves a new buffer unterminated */
+	o = out->p + out->len;
 	for (size_t i = 0; i < len; i++) {
 		int v = b64_value((unsigned char)in[i]);
 		if (v == -1)
 			continue;
 		if (v == -2) {
+			out->len = (size_t)(o - out->p);
 			b64_flush(st, out);
+			o = out->p + out->len;
 			continue;
 		}
 		st->bits = (st->bits << 6) | (uint32_t)v;
 		if (++st->count == 4) {
-			char three[3] = { (char)(st->bits >> 16), (char)(st->bits >> 8), (char)st->bits };
-			buf_add(out, three, 3);
+			*o++ = (char)(st->bits >> 16);
+			*o++ = (char)(st->bits >> 8);
+			*o++ = (char)st->bits;
 			st->bits = 0;
 			st->count = 0;
 		}
 	}
+	out->len = (size_t)(o - out->p);
+	out->p[out->len] = '\0';
 }
 
 void rfc2045_b64_finish(struct rfc2045_b64 *st, struct buf *out)
