@@ -11,8 +11,11 @@
 # is printed: a fresh index of 832,300 messages has to read every
 # message's headers for SORT and THREAD), latency on one kept connection
 # (t/tools/bench-stats.py get, BENCH_DURATION seconds, at least 3
-# requests, 1 for a search without the full-text index) of the index page, a message page, the thread page of a
-# 20-message thread and a one-word search; the message and the thread are
+# requests, 1 for a search without the full-text index) of the index
+# page, a message page, the thread page of a 20-message thread, a
+# one-word search asked again and again (search: a worker answers it from
+# its kept searches) and a new search each request (search-new: two words
+# of t/bench/search-words.txt); the message and the thread are
 # the same in every size (copy 0 is the archive itself, loaded first: the
 # same UIDs).  BENCH_ROUNDS (2) rounds, the sizes alternating within each;
 # p50/p99 and their ratio to the 8k figures, and each server's peak RSS.
@@ -79,6 +82,7 @@ path() {
 	message) echo "/lists/openbmc/$uid" ;;
 	thread) echo "/lists/openbmc/$thread/thread" ;;
 	search) echo "/lists/openbmc/search?q=$WORD" ;;
+	search-new) echo "/lists/openbmc/search?q={q}" ;;
 	esac
 }
 
@@ -109,14 +113,15 @@ round=1
 while [ $round -le "$ROUNDS" ]; do
 	order=$SIZES
 	[ $((round % 2)) = 0 ] && order=$(echo "$SIZES" | tr ' ' '\n' | sort -rn | tr '\n' ' ')
-	for p in index message thread search; do
+	for p in index message thread search search-new; do
 		for size in $order; do
 			eval "base=\$url_$size"
 			load=$(bench_load)
 			# a search without the index reads every message: once is enough
 			least=3
-			[ "$p" = search ] && [ "$SCALE_FTS" = 0 ] && least=1
-			set -- $(python3 "$BENCH_STATS" get "$base$(path "$p")" "$BENCH_DURATION" $least)
+			case $p in search*) [ "$SCALE_FTS" = 0 ] && least=1 ;; esac
+			set -- $(python3 "$BENCH_STATS" get "$base$(path "$p")" "$BENCH_DURATION" \
+				$least "$(dirname "$0")/search-words.txt")
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "x$size" "$round" \
 				"$1" "$2" "$3" "$4" "$load" >>"$tsv"
 		done

@@ -6,11 +6,12 @@ Usage:
       one line "RPS P50 P99 BAD" of a `wrk --latency` output: requests per
       second, the 50th and 99th percentile latency in milliseconds, and
       the answers that were not 2xx/3xx plus socket errors and timeouts.
-  bench-stats.py get URL SECONDS [MIN]
+  bench-stats.py get URL SECONDS [MIN [WORDS]]
       latency on one kept connection: GET URL again and again for SECONDS,
       at least MIN (3) times; one line "P50 P99 RPS BAD" (milliseconds;
       BAD: answers other than 200).  For pages too slow for wrk's few
-      seconds.
+      seconds.  With WORDS (a file, a word a line), "{q}" in URL is two
+      words drawn at random for each request: a search nothing has kept.
   bench-stats.py peer TSV A B
       the table of t/bench/peer.sh: TSV lines "PAGE SERVER ROUND RPS P50
       P99 BAD LOAD" (LOAD the 1-minute load average when the run
@@ -25,6 +26,7 @@ Usage:
 
 import collections
 import http.client
+import random
 import re
 import statistics
 import sys
@@ -66,15 +68,22 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def get(url, seconds, least):
+def get(url, seconds, least, words_file=None):
     parts = urllib.parse.urlsplit(url)
     path = parts.path + ("?" + parts.query if parts.query else "")
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=3600)
+    words = []
+    if words_file:
+        words = [w.strip() for w in open(words_file, encoding="utf-8")
+                 if re.fullmatch(r"[a-z0-9]+", w.strip())]
     times, bad = [], 0
     start = time.monotonic()
     while len(times) < least or time.monotonic() - start < seconds:
+        asked = path
+        if words:
+            asked = path.replace("{q}", random.choice(words) + "+" + random.choice(words))
         t0 = time.monotonic()
-        conn.request("GET", path)
+        conn.request("GET", asked)
         resp = conn.getresponse()
         resp.read()
         times.append((time.monotonic() - t0) * 1000)
@@ -164,8 +173,9 @@ def scale(path, base):
 def main(argv):
     if len(argv) == 2 and argv[0] == "wrk":
         print(parse_wrk(argv[1]))
-    elif len(argv) in (3, 4) and argv[0] == "get":
-        print(get(argv[1], float(argv[2]), int(argv[3]) if len(argv) > 3 else 3))
+    elif len(argv) in (3, 4, 5) and argv[0] == "get":
+        print(get(argv[1], float(argv[2]), int(argv[3]) if len(argv) > 3 else 3,
+                  argv[4] if len(argv) > 4 else None))
     elif len(argv) == 4 and argv[0] == "peer":
         peer(argv[1], argv[2], argv[3])
     elif len(argv) == 3 and argv[0] == "scale":
