@@ -1082,6 +1082,21 @@ void archive_message_release(struct archive_message *msg)
 }
 
 /* Headers and structure of msgs, one UID FETCH for all of them. */
+/* "UID FETCH set items" sent, not waited for. */
+static int send_fetch(struct session *session, const char *set, const char *items,
+                      unsigned *ticket, struct session_err *err)
+{
+	struct imap_cmd cmd;
+	int rc;
+
+	imap_cmd_init(&cmd, "UID FETCH");
+	imap_cmd_seqset(&cmd, set);
+	imap_cmd_fetch_items(&cmd, items);
+	rc = session_send(session, &cmd, ticket, err);
+	imap_cmd_release(&cmd);
+	return rc;
+}
+
 /*
  * The summaries of also->uids among the answers, once each.  The newest
  * answers are looked at first: the summaries' FETCH comes after the
@@ -1151,10 +1166,10 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
                          struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
+	struct session_err also_err = { 0 };
 	struct session_result results[2];
-	struct imap_cmd details, summaries;
 	unsigned tickets[2];
-	size_t sent = 0;
+	size_t sent;
 	struct buf set = BUF_INIT;
 	int rc = 0;
 	uint32_t *uids = xcalloc(n + 1, sizeof(*uids));
@@ -1167,36 +1182,41 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
 		buf_release(&set);
 		return session ? 0 : -1;
 	}
-	imap_cmd_init(&details, "UID FETCH");
-	imap_cmd_seqset(&details, buf_cstr(&set));
-	imap_cmd_fetch_items(&details, MESSAGE_DETAIL_ITEMS_WITH(" " TEXT_GUESS_ITEM));
+	if (send_fetch(session, buf_cstr(&set),
+	               MESSAGE_DETAIL_ITEMS_WITH(" " TEXT_GUESS_ITEM), &tickets[0], err) < 0) {
+		buf_release(&set);
+		return -1;
+	}
+	sent = 1;
 	buf_reset(&set);
 	if (also)
 		uid_set(&set, also->uids, also->n);
-	imap_cmd_init(&summaries, "UID FETCH");
-	imap_cmd_seqset(&summaries, set.len ? buf_cstr(&set) : "1");
-	imap_cmd_fetch_items(&summaries, MESSAGE_INFO_ITEMS);
-	if (session_send(session, &details, &tickets[sent], err) == 0)
-		sent++;
-	else
-		rc = -1;
-	if (rc == 0 && set.len && session_send(session, &summaries, &tickets[sent], err) == 0)
-		sent++;
+	/* The summaries are a help: their failure leaves the page whole. */
+	if (set.len && send_fetch(session, buf_cstr(&set), MESSAGE_INFO_ITEMS,
+	                          &tickets[1], &also_err) == 0)
+		sent = 2;
 	for (size_t k = 0; k < sent; k++) {
-		struct session_err wait_err = { 0 };
 		session_result_init(&results[k]);
-		/* The summaries are a help: their failure leaves the page whole. */
-		if (session_wait(session, tickets[k], &results[k], k ? &wait_err : err) < 0 &&
+		if (session_wait(session, tickets[k], &results[k], k ? &also_err : err) < 0 &&
 		    k == 0)
 			rc = -1;
 	}
 	for (size_t r = 0; rc == 0 && r < sent; r++)
 		for (size_t u = 0; u < results[r].nuntagged; u++) {
+			const struct imap_response *response = results[r].untagged[u];
 			struct imap_fetch view;
 			struct imap_view_err view_err;
-			if (imap_view_fetch(results[r].untagged[u], &view, &view_err) < 0)
+			size_t wanted = n;
+			uint32_t uid;
+			/* the outline's summaries are not read here */
+			if (!imap_view_fetch_uid(response, &uid))
 				continue;
-			for (size_t i = 0; view.has_uid && view.body && i < n; i++) {
+			for (size_t i = 0; i < n && wanted == n; i++)
+				if (msgs[i].uid == uid && !msgs[i].found)
+					wanted = i;
+			if (wanted == n || imap_view_fetch(response, &view, &view_err) < 0)
+				continue;
+			for (size_t i = wanted; view.has_uid && view.body && i < n; i++) {
 				if (msgs[i].uid != view.uid || msgs[i].found)
 					continue;
 				if (message_info_from_view(&msgs[i].info, &view) == 0) {
@@ -1213,8 +1233,6 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
 		take_also(also, results, sent);
 	for (size_t k = 0; k < sent; k++)
 		session_result_release(&results[k]);
-	imap_cmd_release(&details);
-	imap_cmd_release(&summaries);
 	buf_release(&set);
 	return rc;
 }
