@@ -152,8 +152,50 @@ out:
 	imap_response_free(response);
 }
 
+/* INTERNALDATE as Dovecot writes it, and as others do; bad ones ignored. */
+static void test_internaldate(void)
+{
+	static const struct {
+		const char *date;
+		long long want;   /* -1: no date taken */
+	} dates[] = {
+		{ "\"03-Dec-2026 22:38:12 +0000\"", 1796337492 },
+		{ "\" 3-Dec-2026 22:38:12 +0000\"", 1796337492 },
+		{ "\"04-Dec-2026 00:08:12 +0130\"", 1796337492 },
+		{ "\"03-Dec-2026 17:38:12 -0500\"", 1796337492 },
+		{ "\"01-Jan-1970 00:00:00 +0000\"", 0 },
+		{ "\"03-Dex-2026 22:38:12 +0000\"", -1 },
+		{ "\"03-dec-2026 22:38:12 +0000\"", -1 },
+		{ "\"03-Dec-2026 22:38 +0000\"", -1 },
+		{ "\"03-Dec-2026 22:38:12\"", -1 },
+		{ "\"03-Dec-2026 22:38:12 0000\"", -1 },
+		{ "\"\"", -1 },
+	};
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		struct buf text = BUF_INIT;
+		struct imap_response *response;
+		struct message_info info;
+		char error[128] = "";
+
+		buf_addf(&text, "* 1 FETCH (UID 9 INTERNALDATE %s)\r\n", dates[i].date);
+		response = imap_response_parse(buf_cstr(&text), text.len, 1 << 20, error,
+		                               sizeof(error));
+		if (response && message_info_from_fetch(&info, response) == 0) {
+			long long got = info.internaldate ? (long long)info.internaldate
+			                                  : (info.has_date ? 0 : -1);
+			tap_ok(got == dates[i].want, "INTERNALDATE %s: %lld", dates[i].date, got);
+			message_info_release(&info);
+		} else {
+			tap_ok(0, "INTERNALDATE %s: a message", dates[i].date);
+		}
+		imap_response_free(response);
+		buf_release(&text);
+	}
+}
+
 int main(void)
 {
+	test_internaldate();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		test_row(&rows[i]);
 	test_embedded();
