@@ -37,11 +37,15 @@ enum imap_node_type {
 	IMAP_NODE_TYPE__MAX
 };
 
+/* The flags sit beside the type: a node is 80 bytes, not 96 (a SORT or
+ * THREAD answer is a node a message). */
 struct imap_node {
 	enum imap_node_type type;
+	bool binary;                /* literal8 (~{n}) */
+	/* private: a list sent right after a list, "(1)(2)"; dumps keep it */
+	bool glued;
 	struct str text;
 	uint64_t number;            /* IMAP_NUMBER only */
-	bool binary;                /* literal8 (~{n}) */
 	struct imap_node *children; /* IMAP_LIST, IMAP_SECTION: first child */
 	size_t nchildren;
 	struct imap_node *next;     /* next sibling */
@@ -51,8 +55,6 @@ struct imap_node {
 	 */
 	struct imap_node *section;
 	struct str partial;
-	/* private: a list sent right after a list, "(1)(2)"; dumps keep it */
-	bool glued;
 };
 
 enum imap_response_kind {

@@ -695,27 +695,46 @@ void thread_forest_init(struct thread_forest *forest)
 	memset(forest, 0, sizeof(*forest));
 }
 
+/*
+ * Nodes live in slabs of THREAD_SLAB, never moved (the tree's pointers
+ * stay valid), so that a mailbox's forest costs one malloc per slab, not
+ * one per message (each with its allocator's overhead): 56 bytes a node.
+ */
+#define THREAD_SLAB 4096
+
 void thread_forest_release(struct thread_forest *forest)
 {
-	for (size_t i = 0; i < forest->nnodes; i++)
-		free(forest->nodes[i]);
-	free(forest->nodes);
+	for (size_t i = 0; i < forest->nslabs; i++)
+		free(forest->slabs[i]);
+	free(forest->slabs);
 	free(forest->threads);
 	free(forest->by_uid);
 	thread_forest_init(forest);
 }
 
+/* The i-th node made (i < nnodes). */
+static struct thread_node *node_at(const struct thread_forest *forest, size_t i)
+{
+	return &forest->slabs[i / THREAD_SLAB][i % THREAD_SLAB];
+}
+
 static struct thread_node *new_node(struct thread_forest *forest, uint32_t uid)
 {
-	struct thread_node *node = xcalloc(1, sizeof(*node));
+	struct thread_node *node;
 
+	if (forest->nnodes == forest->nslabs * THREAD_SLAB) {
+		if (forest->nslabs == forest->slabs_cap) {
+			forest->slabs_cap = forest->slabs_cap ? forest->slabs_cap * 2 : 4;
+			forest->slabs = xrealloc(forest->slabs,
+			                         forest->slabs_cap * sizeof(*forest->slabs));
+		}
+		forest->slabs[forest->nslabs] = xmalloc(THREAD_SLAB * sizeof(*node));
+		forest->nslabs++;
+	}
+	node = node_at(forest, forest->nnodes++);
+	memset(node, 0, sizeof(*node));
 	node->uid = uid;
 	node->msg = NONE;
-	if (forest->nnodes == forest->nodes_cap) {
-		forest->nodes_cap = forest->nodes_cap ? forest->nodes_cap * 2 : 64;
-		forest->nodes = xrealloc(forest->nodes, forest->nodes_cap * sizeof(*forest->nodes));
-	}
-	forest->nodes[forest->nnodes++] = node;
 	if (uid)
 		forest->nmessages++;
 	return node;
@@ -966,8 +985,8 @@ void thread_index_uids(struct thread_forest *forest)
 	forest->by_uid = xcalloc(forest->nmessages + 1, sizeof(*forest->by_uid));
 	forest->nby_uid = 0;
 	for (size_t i = 0; i < forest->nnodes; i++)
-		if (forest->nodes[i]->uid && forest->nby_uid < forest->nmessages)
-			forest->by_uid[forest->nby_uid++] = forest->nodes[i];
+		if (node_at(forest, i)->uid && forest->nby_uid < forest->nmessages)
+			forest->by_uid[forest->nby_uid++] = node_at(forest, i);
 	if (forest->nby_uid)
 		qsort(forest->by_uid, forest->nby_uid, sizeof(*forest->by_uid),
 		      node_uid_cmp);
@@ -1034,7 +1053,7 @@ void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
                    size_t count)
 {
 	for (size_t i = 0; i < forest->nnodes; i++) {
-		struct thread_node *node = forest->nodes[i];
+		struct thread_node *node = node_at(forest, i);
 		const struct thread_msg *m;
 		node->msg = NONE;
 		m = msg_of(node, msgs, count);
@@ -1045,7 +1064,7 @@ void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
 	}
 	/* a placeholder sorts as its oldest child */
 	for (size_t i = 0; i < forest->nnodes; i++) {
-		struct thread_node *node = forest->nodes[i];
+		struct thread_node *node = node_at(forest, i);
 		bool any = false;
 		if (node->uid)
 			continue;

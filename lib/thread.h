@@ -50,10 +50,10 @@ struct thread_msg {
 
 struct thread_node {
 	uint32_t uid;              /* 0: a placeholder for a missing parent */
+	uint32_t newest_uid;       /* highest uid in the subtree (ties of newest) */
 	size_t msg;                /* index in thread_build()'s input, or SIZE_MAX */
 	time_t date;               /* the message's; a placeholder's first child's */
 	time_t newest;             /* newest date in the subtree (thread_sort_newest) */
-	uint32_t newest_uid;       /* highest uid in the subtree (ties of newest) */
 	struct thread_node *parent, *child, *next;
 };
 
@@ -62,8 +62,8 @@ struct thread_forest {
 	size_t nthreads;
 	size_t nmessages;             /* nodes that are messages */
 	/* private */
-	struct thread_node **nodes;
-	size_t nnodes, nodes_cap, threads_cap;
+	struct thread_node **slabs;   /* THREAD_SLAB nodes each: no malloc a node */
+	size_t nnodes, nslabs, slabs_cap, threads_cap;
 	struct thread_node **by_uid;  /* messages by uid (thread_index_uids) */
 	size_t nby_uid;
 };
