@@ -264,9 +264,9 @@ static int run(struct archive *archive, struct imap_cmd *cmd,
 	return session_run(session, cmd, result, err);
 }
 
-/* "UID FETCH set items" run; the caller releases result. */
-static int uid_fetch(struct archive *archive, const char *set, const char *items,
-                     struct session_result *result, struct session_err *err)
+/* "UID FETCH set items" sent, not waited for. */
+static int send_fetch(struct session *session, const char *set, const char *items,
+                      unsigned *ticket, struct session_err *err)
 {
 	struct imap_cmd cmd;
 	int rc;
@@ -274,9 +274,22 @@ static int uid_fetch(struct archive *archive, const char *set, const char *items
 	imap_cmd_init(&cmd, "UID FETCH");
 	imap_cmd_seqset(&cmd, set);
 	imap_cmd_fetch_items(&cmd, items);
-	rc = run(archive, &cmd, result, err);
+	rc = session_send(session, &cmd, ticket, err);
 	imap_cmd_release(&cmd);
 	return rc;
+}
+
+/* "UID FETCH set items" run; the caller releases result. */
+static int uid_fetch(struct archive *archive, const char *set, const char *items,
+                     struct session_result *result, struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	unsigned ticket;
+
+	session_result_init(result);
+	if (!session || send_fetch(session, set, items, &ticket, err) < 0)
+		return -1;
+	return session_wait(session, ticket, result, err);
 }
 
 /* A UID set "3,5,9" of the non-zero uids. */
@@ -1082,21 +1095,6 @@ void archive_message_release(struct archive_message *msg)
 }
 
 /* Headers and structure of msgs, one UID FETCH for all of them. */
-/* "UID FETCH set items" sent, not waited for. */
-static int send_fetch(struct session *session, const char *set, const char *items,
-                      unsigned *ticket, struct session_err *err)
-{
-	struct imap_cmd cmd;
-	int rc;
-
-	imap_cmd_init(&cmd, "UID FETCH");
-	imap_cmd_seqset(&cmd, set);
-	imap_cmd_fetch_items(&cmd, items);
-	rc = session_send(session, &cmd, ticket, err);
-	imap_cmd_release(&cmd);
-	return rc;
-}
-
 /*
  * The summaries of also->uids among the answers, once each.  The newest
  * answers are looked at first: the summaries' FETCH comes after the
