@@ -514,6 +514,9 @@ static void collect_numbers(const struct session_result *result, const char *nam
 		}
 		if (!response->data || !imap_node_is_atom(response->data, name))
 			continue;
+		/* Packed by the parser (a number each, no node): the usual case. */
+		for (size_t k = 0; k < response->nnumbers && *n < ARCHIVE_MAX_HITS; k++)
+			add_uid(uids, n, &cap, response->numbers[k]);
 		for (const struct imap_node *node = response->data->next;
 		     node && *n < ARCHIVE_MAX_HITS; node = node->next) {
 			if (node->type == IMAP_NUMBER && node->number &&
@@ -2048,67 +2051,47 @@ out:
 	return rc;
 }
 
-static int compare_msg_uid(const void *a, const void *b)
-{
-	const struct thread_msg *x = a, *y = b;
-	return x->uid < y->uid ? -1 : x->uid > y->uid;
-}
-
 /* THREAD REFERENCES by the imapd, ordered by the ranks of the date order. */
 static int threads_server(struct archive *archive, struct thread_forest *forest,
                           struct session_err *err)
 {
 	struct session_result result;
 	struct imap_cmd cmd;
-	struct thread_msg *ranks = NULL;
 	const uint32_t *sorted;
 	size_t nsorted;
 	bool found = false;
-	int rc = -1;
+	int rc;
 
 	imap_cmd_init(&cmd, "UID THREAD");
 	imap_cmd_atom(&cmd, "REFERENCES");
 	imap_cmd_atom(&cmd, "UTF-8");
 	imap_cmd_atom(&cmd, "ALL");
-	if (run(archive, &cmd, &result, err) < 0)
-		goto out;
-	for (size_t i = 0; i < result.nuntagged && !found; i++) {
+	rc = run(archive, &cmd, &result, err);
+	imap_cmd_release(&cmd);
+	for (size_t i = 0; rc == 0 && i < result.nuntagged && !found; i++) {
 		const struct imap_response *response = result.untagged[i];
-		const struct imap_node *atom = response->data;
-		if (!atom || !imap_node_is_atom(atom, "THREAD"))
+		struct str list;
+		if (imap_view_kind(response) != IMAP_VIEW_THREAD)
 			continue;
-		const char *from = atom->text.p + atom->text.len;
-		const char *end = response->raw.p + response->raw.len;
-		while (end > from && (end[-1] == '\r' || end[-1] == '\n'))
-			end--;
-		while (from < end && *from == ' ')
-			from++;
-		if (thread_from_imap(forest, (struct str){ from, (size_t)(end - from) }) < 0) {
+		if (imap_view_thread(response, &list) < 0 || thread_from_imap(forest, list) < 0) {
 			fail(err, SESSION_FAILED, "bad THREAD answer");
-			goto out;
+			rc = -1;
 		}
 		found = true;
 	}
+	/* The answer's line (bytes a message) goes before the SORT comes. */
+	session_result_release(&result);
+	if (rc < 0)
+		return -1;
 	if (!found)
 		thread_forest_init(forest);
 	if (archive_sorted_uids(archive, &sorted, &nsorted, err) < 0)
-		goto out;
+		return -1;
 	/* A message's place in the newest-first order stands for its date. */
-	ranks = xcalloc(nsorted + 1, sizeof(*ranks));
-	for (size_t i = 0; i < nsorted; i++)
-		ranks[i] = (struct thread_msg){ .uid = sorted[i],
-		                                .date = (time_t)(nsorted - i) };
-	if (nsorted)
-		qsort(ranks, nsorted, sizeof(*ranks), compare_msg_uid);
-	thread_attach(forest, ranks, nsorted);
-	thread_sort_newest(forest);
 	thread_index_uids(forest);
-	rc = 0;
-out:
-	free(ranks);
-	session_result_release(&result);
-	imap_cmd_release(&cmd);
-	return rc;
+	thread_date_by_rank(forest, sorted, nsorted);
+	thread_sort_newest(forest);
+	return 0;
 }
 
 int archive_threads(struct archive *archive, const struct thread_forest **forest,

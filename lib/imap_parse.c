@@ -38,6 +38,7 @@
  */
 #include "imap_parse.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -737,6 +738,102 @@ static int parse_resp_text(struct tree *tree, struct imap_response *response,
 	return 0;
 }
 
+/* ---- answers of one value a message, packed (see imap_parse.h) -------- */
+
+/* The atom name (upper case) at pos, ended by a space or the line's end? */
+static bool atom_at(const struct tree *tree, size_t pos, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (tree->len - pos < n || strncasecmp(tree->p + pos, name, n) != 0)
+		return false;
+	return (pos + n < tree->len && tree->p[pos + n] == ' ') ||
+	       is_line_end(tree->p, tree->len, pos + n);
+}
+
+/* The line's end (its CRLF) when no literal came: else 0. */
+static size_t plain_line_end(const struct tree *tree)
+{
+	size_t end = tree->len;
+
+	if (end < 2 || tree->p[end - 2] != '\r' || tree->p[end - 1] != '\n')
+		return 0;
+	return end - 2;
+}
+
+/* " n n n" up to end, each an nz-number of 32 bits written without a
+ * leading zero, into numbers (room for one a space); false if not. */
+static bool pack_numbers(const char *p, size_t pos, size_t end,
+                         uint32_t *numbers, size_t *n)
+{
+	*n = 0;
+	while (pos < end) {
+		uint64_t value = 0;
+		size_t digits = 0;
+		if (p[pos++] != ' ' || pos == end || p[pos] < '1' || p[pos] > '9')
+			return false;
+		while (pos < end && p[pos] >= '0' && p[pos] <= '9' && digits < 11) {
+			value = value * 10 + (uint64_t)(p[pos++] - '0');
+			digits++;
+		}
+		if (value > UINT32_MAX || (pos < end && p[pos] != ' '))
+			return false;
+		numbers[(*n)++] = (uint32_t)value;
+	}
+	return true;
+}
+
+/*
+ * "* SORT ...", "* SEARCH ..." of numbers alone, or "* THREAD ...":
+ * data becomes the atom alone and the values are packed.  False (nothing
+ * changed) when the line is any other, which then gets its tree.
+ */
+static bool pack_answer(struct tree *tree, struct imap_response *response)
+{
+	size_t pos = tree->pos, end = plain_line_end(tree), atom_len;
+	bool thread = false;
+
+	if (!end || pos >= end)
+		return false;
+	if (atom_at(tree, pos, "SORT"))
+		atom_len = 4;
+	else if (atom_at(tree, pos, "SEARCH"))
+		atom_len = 6;
+	else if (atom_at(tree, pos, "THREAD"))
+		atom_len = 6, thread = true;
+	else
+		return false;
+	if (thread) {
+		size_t from = pos + atom_len;
+		if (from < end && tree->p[from] == ' ')
+			from++;
+		for (size_t i = from; i < end; i++) {
+			char c = tree->p[i];
+			if (!(c >= '0' && c <= '9') && c != ' ' && c != '(' && c != ')')
+				return false;
+		}
+		response->thread_list = (struct str){ tree->p + from, end - from };
+	} else {
+		size_t spaces = 0;
+		for (size_t i = pos + atom_len; i < end; i++)
+			spaces += tree->p[i] == ' ';
+		uint32_t *numbers = xmalloc((spaces + 1) * sizeof(*numbers));
+		size_t n;
+		if (!pack_numbers(tree->p, pos + atom_len, end, numbers, &n)) {
+			free(numbers);
+			return false;
+		}
+		response->numbers = numbers;
+		response->nnumbers = n;
+	}
+	struct imap_node *atom = new_node(tree, IMAP_ATOM);
+	atom->text = (struct str){ tree->p + pos, atom_len };
+	response->data = atom;
+	response->ndata = 1;
+	tree->pos = end;
+	return true;
+}
+
 static int build(struct tree *tree, struct imap_response *response)
 {
 	const char *p = tree->p;
@@ -766,6 +863,8 @@ static int build(struct tree *tree, struct imap_response *response)
 			tree->pos += strlen(status_names[response->status]);
 			return parse_resp_text(tree, response, true);
 		}
+		if (pack_answer(tree, response))
+			return 0;
 		struct imap_node root = { .type = IMAP_LIST };
 		if (parse_tokens(tree, &root, FRAME_ROOT) < 0)
 			return -1;
@@ -841,6 +940,7 @@ void imap_response_free(struct imap_response *response)
 	if (!response)
 		return;
 	free(response->raw_owned);
+	free(response->numbers);
 	free_chunks(response->nodes);
 	free(response);
 }
@@ -1004,6 +1104,12 @@ void imap_response_dump(struct buf *out, const struct imap_response *response)
 			imap_node_dump(out, node);
 			if (node->next)
 				dump_separator(out, node, node->next);
+		}
+		for (size_t i = 0; i < response->nnumbers; i++)
+			buf_addf(out, " %" PRIu32, response->numbers[i]);
+		if (response->thread_list.len) {
+			buf_addch(out, ' ');
+			buf_addstr_view(out, response->thread_list);
 		}
 	} else {
 		buf_addstr(out, status_names[response->status]);

@@ -7,7 +7,9 @@
  * response into a tree that keeps everything the server said: every atom,
  * number, quoted string (unescaped), literal (binary safe), NIL, list,
  * bracketed section, partial <origin>, response code and text.  Typed views
- * (imap_view.h) read the tree; nothing re-parses text.
+ * (imap_view.h) read the tree; nothing re-parses text.  The three answers
+ * of one value a message (SORT, SEARCH, THREAD) are kept packed instead,
+ * 4 bytes a number where a node is 80 (struct imap_response).
  *
  * A literal's announced size is checked against max_literal before one byte
  * of it is buffered, and the nesting depth against IMAP_MAX_DEPTH.
@@ -91,6 +93,21 @@ struct imap_response {
 	 */
 	struct imap_node *data;
 	size_t ndata;
+	/*
+	 * Answers of one value a message come packed, not a node a value (a
+	 * node is 80 bytes: the SORT of 800,000 messages would be 64 MB):
+	 * - "* SORT n ..." and "* SEARCH n ..." of numbers alone (nz-numbers
+	 *   of 32 bits without a leading zero): data is the atom alone, and
+	 *   numbers[0..nnumbers) are the values in order (numbers is set,
+	 *   even for none);
+	 * - "* THREAD ..." of digits, spaces and parentheses: data is the
+	 *   atom alone, and thread_list the bytes after it (in raw), which
+	 *   thread_from_imap() (thread.h) reads; its p is set, even for "".
+	 * Any other such line (SEARCH's "(MODSEQ n)") gets its tree.
+	 */
+	uint32_t *numbers;
+	size_t nnumbers;
+	struct str thread_list;
 	/* Everything the server sent for this response, CRLFs included. */
 	struct str raw;
 	/* private */

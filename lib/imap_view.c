@@ -387,6 +387,13 @@ static int search_like(const struct imap_response *response, const char *name,
 	memset(search, 0, sizeof(*search));
 	if (!node)
 		return -1;
+	if (response->numbers) {
+		search->n = response->nnumbers;
+		search->ids = xmalloc((search->n ? search->n : 1) * sizeof(*search->ids));
+		if (search->n)
+			memcpy(search->ids, response->numbers, search->n * sizeof(*search->ids));
+		return 0;
+	}
 	for (const struct imap_node *n = node->next; n; n = n->next)
 		count++;
 	search->ids = xcalloc(count ? count : 1, sizeof(*search->ids));
@@ -578,80 +585,13 @@ void imap_esearch_release(struct imap_esearch *es)
 
 /* ---- THREAD ----------------------------------------------------------- */
 
-static void thread_add(struct imap_thread *thread, size_t *cap, uint32_t id,
-                       uint32_t depth, size_t parent)
+int imap_view_thread(const struct imap_response *response, struct str *thread_list)
 {
-	if (thread->n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		thread->msgs = xrealloc(thread->msgs, *cap * sizeof(*thread->msgs));
-	}
-	thread->msgs[thread->n++] = (struct imap_thread_msg){ id, depth, parent };
-}
-
-/*
- * One thread-list: its members chain down (each the child of the one
- * before), then its nested lists hang below the last member.  Recursion
- * follows list nesting, which the parser bounds at IMAP_MAX_DEPTH.
- */
-static int thread_walk(const struct imap_node *list, struct imap_thread *thread, size_t *cap,
-                       size_t parent, uint32_t depth)
-{
-	const struct imap_node *node = list->children;
-	size_t nested = 0;
-
-	for (const struct imap_node *n = node; n; n = n->next)
-		nested += is_list(n);
-	for (; node && node->type == IMAP_NUMBER; node = node->next) {
-		if (node->number == 0 || node->number > UINT32_MAX)
-			return -1;
-		thread_add(thread, cap, (uint32_t)node->number, depth, parent);
-		parent = thread->n - 1;
-		depth++;
-	}
-	if (node && nested > 1 && node == list->children) {
-		/* Siblings without a common parent in the answer. */
-		thread_add(thread, cap, 0, depth, parent);
-		parent = thread->n - 1;
-		depth++;
-	}
-	for (; node; node = node->next) {
-		if (!is_list(node))
-			return -1;
-		if (thread_walk(node, thread, cap, parent, depth) < 0)
-			return -1;
-	}
+	*thread_list = STR_NULL;
+	if (!data_after(response, "THREAD", false) || !response->thread_list.p)
+		return -1;
+	*thread_list = response->thread_list;
 	return 0;
-}
-
-int imap_view_thread(const struct imap_response *response, struct imap_threads *threads,
-                     struct imap_view_err *err)
-{
-	const struct imap_node *node = data_after(response, "THREAD", false);
-	size_t count = 0;
-
-	memset(threads, 0, sizeof(*threads));
-	if (!node)
-		return view_fail(err, "not a THREAD response");
-	for (const struct imap_node *n = node->next; n; n = n->next)
-		count++;
-	threads->threads = xcalloc(count ? count : 1, sizeof(*threads->threads));
-	for (node = node->next; node; node = node->next) {
-		struct imap_thread *thread = &threads->threads[threads->n++];
-		size_t cap = 0;
-		if (!is_list(node) || thread_walk(node, thread, &cap, SIZE_MAX, 0) < 0) {
-			imap_threads_release(threads);
-			return view_fail(err, "malformed THREAD");
-		}
-	}
-	return 0;
-}
-
-void imap_threads_release(struct imap_threads *threads)
-{
-	for (size_t i = 0; i < threads->n; i++)
-		free(threads->threads[i].msgs);
-	free(threads->threads);
-	memset(threads, 0, sizeof(*threads));
 }
 
 /* ---- ENVELOPE --------------------------------------------------------- */

@@ -190,30 +190,12 @@ int imap_sequence_set_expand(struct str set, size_t max, uint32_t **out, size_t 
 /* ---- THREAD ----------------------------------------------------------- */
 
 /*
- * RFC 5256 threads, flattened: each thread is its messages in pre-order
- * with their depth, so a thread page walks them in order without
- * recursion.  id 0 is a missing message that holds siblings together,
- * "((3)(5))".
+ * "* THREAD ...": the thread-list after the atom, "(2)(3 6 (4 23))", as
+ * the parser packed it (imap_parse.h), for thread_from_imap() (thread.h),
+ * the one reader of RFC 5256's thread grammar.  -1 if the response is no
+ * THREAD answer, or one with bytes no thread-list has.
  */
-struct imap_thread_msg {
-	uint32_t id;
-	uint32_t depth;  /* 0 for the thread's root */
-	size_t parent;   /* index in msgs, SIZE_MAX for the root */
-};
-
-struct imap_thread {
-	struct imap_thread_msg *msgs;
-	size_t n;
-};
-
-struct imap_threads {
-	struct imap_thread *threads;
-	size_t n;
-};
-
-int imap_view_thread(const struct imap_response *response, struct imap_threads *threads,
-                     struct imap_view_err *err);
-void imap_threads_release(struct imap_threads *threads);
+int imap_view_thread(const struct imap_response *response, struct str *thread_list);
 
 /* ---- ENVELOPE --------------------------------------------------------- */
 

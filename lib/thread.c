@@ -1049,6 +1049,20 @@ void thread_sort_newest(struct thread_forest *forest)
 		qsort(forest->threads, forest->nthreads, sizeof(*forest->threads), newest_cmp);
 }
 
+/* A placeholder sorts as its oldest child. */
+static void date_placeholders(struct thread_forest *forest)
+{
+	for (size_t i = 0; i < forest->nnodes; i++) {
+		struct thread_node *node = node_at(forest, i);
+		bool any = false;
+		if (node->uid)
+			continue;
+		for (const struct thread_node *c = node->child; c; c = c->next)
+			if (c->uid && (!any || c->date < node->date))
+				node->date = c->date, any = true;
+	}
+}
+
 void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
                    size_t count)
 {
@@ -1062,16 +1076,27 @@ void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
 			node->date = m->date;
 		}
 	}
-	/* a placeholder sorts as its oldest child */
+	date_placeholders(forest);
+}
+
+void thread_date_by_rank(struct thread_forest *forest, const uint32_t *newest_first,
+                         size_t count)
+{
 	for (size_t i = 0; i < forest->nnodes; i++) {
 		struct thread_node *node = node_at(forest, i);
-		bool any = false;
-		if (node->uid)
-			continue;
-		for (const struct thread_node *c = node->child; c; c = c->next)
-			if (c->uid && (!any || c->date < node->date))
-				node->date = c->date, any = true;
+		node->msg = NONE;
+		node->date = 0;
 	}
+	for (size_t i = 0; i < count; i++) {
+		struct thread_node key = { .uid = newest_first[i] }, *keyp = &key, **found;
+		if (!key.uid || !forest->nby_uid)
+			continue;
+		found = bsearch(&keyp, forest->by_uid, forest->nby_uid,
+		                sizeof(*forest->by_uid), node_uid_cmp);
+		if (found)
+			(*found)->date = (time_t)(count - i);
+	}
+	date_placeholders(forest);
 }
 
 /* The opening text of node in an RFC 5256 thread list. */

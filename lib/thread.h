@@ -102,6 +102,16 @@ struct thread_node *thread_forest_add(struct thread_forest *forest,
 void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
                    size_t count);
 
+/*
+ * Dates for a forest from thread_from_imap() without a header of the
+ * mailbox: newest_first is its date order (UID SORT (REVERSE DATE)), and
+ * a message's date becomes its place in it counted from the oldest (1).
+ * Nodes not in it get 0; a placeholder gets its oldest child's.  The
+ * uids must be indexed (thread_index_uids) first.  O(n log n), no memory.
+ */
+void thread_date_by_rank(struct thread_forest *forest, const uint32_t *newest_first,
+                         size_t count);
+
 /* Newest activity first: order threads by their newest date, then uid. */
 void thread_sort_newest(struct thread_forest *forest);
 

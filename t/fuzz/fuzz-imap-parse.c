@@ -24,7 +24,7 @@ static void run_views(const struct imap_response *response)
 	struct imap_status_info status;
 	struct imap_search search;
 	struct imap_esearch esearch;
-	struct imap_threads threads;
+	struct str thread_list;
 	uint32_t number;
 	uint64_t value;
 
@@ -54,8 +54,7 @@ static void run_views(const struct imap_response *response)
 		imap_search_release(&search);
 	if (imap_view_esearch(response, 10000, &esearch, &err) == 0)
 		imap_esearch_release(&esearch);
-	if (imap_view_thread(response, &threads, &err) == 0)
-		imap_threads_release(&threads);
+	(void)imap_view_thread(response, &thread_list);
 }
 
 /* Parse data in pieces of step bytes (0: whole); dumps appended to out. */

@@ -12,6 +12,7 @@
  */
 #include <stdint.h>
 
+#include "imap_view.h"
 #include "session.h"
 #include "imapd-args.h"
 
@@ -81,6 +82,8 @@ static int fetch_mailbox(struct session *session, struct str name, bool bodies,
 	struct session_result result;
 	struct imap_cmd cmd;
 	struct buf set = BUF_INIT;
+	struct imap_search uids = { 0 };
+	size_t nuids = 0;
 	unsigned tickets[4096];
 	size_t ntickets = 0, inbatch = 0;
 	int ret = -1;
@@ -95,40 +98,37 @@ static int fetch_mailbox(struct session *session, struct str name, bool bodies,
 	if (ret < 0)
 		goto out;
 	ret = -1;
-	/* pipelined: every batch is sent before the first answer is read */
-	for (size_t i = 0; i <= result.nuntagged; i++) {
-		struct imap_node *node = NULL;
-
-		if (i < result.nuntagged && result.untagged[i]->data &&
-		    imap_node_is_atom(result.untagged[i]->data, "SEARCH"))
-			node = result.untagged[i]->data->next;
-		for (;; node = node->next) {
-			bool flush = !node ? i == result.nuntagged && inbatch : inbatch == BATCH;
-
-			if (flush) {
-				if (ntickets == sizeof(tickets) / sizeof(tickets[0]))
-					goto out;
-				imap_cmd_init(&cmd, "UID FETCH");
-				imap_cmd_seqset(&cmd, buf_cstr(&set));
-				imap_cmd_fetch_items(&cmd, bodies
-					? "(UID ENVELOPE BODYSTRUCTURE BODY.PEEK[])"
-					: "(UID ENVELOPE BODYSTRUCTURE)");
-				ret = session_send(session, &cmd, &tickets[ntickets++], err);
-				imap_cmd_release(&cmd);
-				if (ret < 0)
-					goto out;
-				ret = -1;
-				buf_reset(&set);
-				inbatch = 0;
-			}
-			if (!node)
-				break;
-			if (node->type != IMAP_NUMBER)
-				continue;
-			buf_addf(&set, "%s%.*s", inbatch ? "," : "", (int)node->text.len,
-			         node->text.p);
-			inbatch++;
+	/* Every UID the SEARCH answers gave, then pipelined: every batch is
+	 * sent before the first answer is read. */
+	for (size_t i = 0; i < result.nuntagged; i++) {
+		if (imap_view_search(result.untagged[i], &uids) == 0) {
+			nuids = uids.n;
+			break;
 		}
+	}
+	for (size_t next = 0;; next++) {
+		bool flush = next == nuids ? inbatch > 0 : inbatch == BATCH;
+
+		if (flush) {
+			if (ntickets == sizeof(tickets) / sizeof(tickets[0]))
+				goto out;
+			imap_cmd_init(&cmd, "UID FETCH");
+			imap_cmd_seqset(&cmd, buf_cstr(&set));
+			imap_cmd_fetch_items(&cmd, bodies
+				? "(UID ENVELOPE BODYSTRUCTURE BODY.PEEK[])"
+				: "(UID ENVELOPE BODYSTRUCTURE)");
+			ret = session_send(session, &cmd, &tickets[ntickets++], err);
+			imap_cmd_release(&cmd);
+			if (ret < 0)
+				goto out;
+			ret = -1;
+			buf_reset(&set);
+			inbatch = 0;
+		}
+		if (next == nuids)
+			break;
+		buf_addf(&set, "%s%u", inbatch ? "," : "", (unsigned)uids.ids[next]);
+		inbatch++;
 	}
 	session_result_release(&result);
 	for (size_t i = 0; i < ntickets; i++) {
@@ -142,6 +142,7 @@ static int fetch_mailbox(struct session *session, struct str name, bool bodies,
 out:
 	session_result_release(&result);
 	buf_release(&set);
+	imap_search_release(&uids);
 	return ret;
 }
 

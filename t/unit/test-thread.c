@@ -269,6 +269,8 @@ static const struct {
 	{ "(1)\n(2)", NULL },
 	{ "(-1)", NULL },
 	{ "(1 2 (3)", NULL },
+	{ "((1) 2)", NULL },
+	{ "(1 x)", NULL },
 };
 
 static void test_from_imap(void)
@@ -293,6 +295,23 @@ static void test_from_imap(void)
 		buf_release(&out);
 		thread_forest_release(&forest);
 	}
+	/* a chain of 1,000 replies is one thread 1,000 deep, no recursion */
+	struct buf chain = BUF_INIT;
+	struct thread_row *rows;
+	buf_addch(&chain, '(');
+	for (int i = 1; i <= 1000; i++)
+		buf_addf(&chain, "%s%d", i > 1 ? " " : "", i);
+	buf_addch(&chain, ')');
+	struct thread_forest one;
+	thread_forest_init(&one);
+	tap_ok(thread_from_imap(&one, str_from_buf(&chain)) == 0 && one.nthreads == 1 &&
+	       thread_flatten(one.threads[0], &rows) == 1000 && rows[999].depth == 999 &&
+	       rows[999].uid == 1000, "1000-message chain, depth 999");
+	if (one.nthreads == 1)
+		free(rows);
+	thread_forest_release(&one);
+	buf_release(&chain);
+
 	/* nesting beyond the bound is refused, not a stack overflow */
 	struct buf deep = BUF_INIT;
 	struct thread_forest forest;
@@ -330,6 +349,21 @@ static void test_flatten_participants(void)
 	set_parse(&set, "3|-|-|-|s|30|Alice\n4|-|-|-|s|40|Bob\n6|-|-|-|s|60|alice\n"
 	                "7|-|-|-|s|70|-\n8|-|-|-|s|80|Carol\n9|-|-|-|s|5|Dave\n"
 	                "23|-|-|-|s|23|Eve\n44|-|-|-|s|44|Bob\n96|-|-|-|s|96|<a&b@x>");
+
+	/* dates from a date order, as the server path gets them: 9 is the
+	 * newest, so its thread leads; 4 is older than 23 */
+	static const uint32_t newest_first[] = { 9, 96, 7, 44, 23, 4, 6, 3 };
+	thread_index_uids(&forest);
+	thread_date_by_rank(&forest, newest_first, 8);
+	thread_sort_newest(&forest);
+	buf_reset(&got);
+	thread_format(&forest, &got);
+	tap_is_str(buf_cstr(&got), "((8)(9))(3 6 (4 23)(44 7 96))",
+	           "dates by rank: the thread of the newest message leads");
+	tap_ok(forest.threads[0]->newest == 8 && forest.threads[0]->newest_uid == 9 &&
+	       forest.threads[0]->date == 0 && forest.threads[1]->newest == 7 &&
+	       forest.threads[1]->newest_uid == 96,
+	       "rank counted from the oldest; 8, not in the order, keeps 0");
 
 	/* newest activity first, after dates are attached */
 	thread_attach(&forest, set.msgs, set.count);
