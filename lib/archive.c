@@ -14,6 +14,7 @@
 #include "imap_view.h"
 #include "rfc2045.h"
 #include "rfc5322.h"
+#include "share.h"
 
 /* UIDs accepted from one SEARCH or SORT answer. */
 #define ARCHIVE_MAX_HITS (1u << 24)
@@ -50,19 +51,26 @@ struct kept_search {
 	size_t n;
 };
 
+/* A mailbox's date order, newest first. */
+struct uid_list {
+	uint32_t *uids;
+	size_t n;
+};
+
 struct archive {
 	const struct conf *conf;
 	struct session *session;
 	/* The open mailbox's server name, to EXAMINE it again in a new imapd. */
 	char *open_name;
+	/* The date order (struct uid_list, newest first) and the threads
+	 * (struct thread_forest) of the open mailbox, shared with the other
+	 * workers (share.h), and this session's stamp when they were taken. */
 	struct stamp sorted_stamp;
-	uint32_t *sorted;            /* newest first */
-	size_t nsorted;
+	struct share_entry *order;
 	bool has_months;
 	struct archive_months months;
 	struct stamp thread_stamp;
-	struct thread_forest forest;
-	bool has_forest;
+	struct share_entry *threads;
 	/* The request's cancel hook (archive_set_cancel), or NULL. */
 	bool (*cancelled)(void *ctx);
 	void *cancel_ctx;
@@ -129,9 +137,8 @@ struct archive *archive_new(const struct conf *conf)
 static void forget_sorted(struct archive *archive)
 {
 	stamp_release(&archive->sorted_stamp);
-	free(archive->sorted);
-	archive->sorted = NULL;
-	archive->nsorted = 0;
+	share_put(archive->order);
+	archive->order = NULL;
 	archive->has_months = false;
 	free(archive->months.counts);
 	memset(&archive->months, 0, sizeof(archive->months));
@@ -140,9 +147,8 @@ static void forget_sorted(struct archive *archive)
 static void forget_threads(struct archive *archive)
 {
 	stamp_release(&archive->thread_stamp);
-	if (archive->has_forest)
-		thread_forest_release(&archive->forest);
-	archive->has_forest = false;
+	share_put(archive->threads);
+	archive->threads = NULL;
 }
 
 static void forget_listed(struct archive *archive)
@@ -431,6 +437,22 @@ static int newest_message(struct archive *archive, struct session *session,
 	return rc;
 }
 
+/* newest_message, and the stamp it was asked at. */
+static int know_newest(struct archive *archive, struct session_err *err)
+{
+	const struct mailbox_state *state = session_mailbox(archive->session);
+
+	/* The stamp from before: a change the FETCH brings is asked again. */
+	stamp_release(&archive->newest_stamp);
+	if (state)
+		stamp_take(&archive->newest_stamp, state);
+	if (newest_message(archive, archive->session, err) < 0) {
+		stamp_release(&archive->newest_stamp);
+		return -1;
+	}
+	return 0;
+}
+
 int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
                   struct session_err *err)
 {
@@ -454,12 +476,9 @@ int archive_stamp(struct archive *archive, struct archive_stamp *stamp,
 		return -1;
 	state = session_mailbox(session);
 	if (state && !stamp_matches(&archive->newest_stamp, state)) {
-		stamp_release(&archive->newest_stamp);
-		if (newest_message(archive, session, err) < 0)
+		if (know_newest(archive, err) < 0)
 			return -1;
 		state = session_mailbox(session);
-		if (state)
-			stamp_take(&archive->newest_stamp, state);
 	}
 	if (!state) {
 		fail(err, SESSION_FAILED, "the stamp of no open mailbox");
@@ -546,7 +565,8 @@ static int compare_dated(const void *a, const void *b)
 }
 
 /* Without SORT: every message's Date header, sorted here. */
-static int sort_client_side(struct archive *archive, struct session_err *err)
+static int sort_client_side(struct archive *archive, struct uid_list *order,
+                            struct session_err *err)
 {
 	struct session_result result;
 	struct dated_uid *dated;
@@ -586,10 +606,10 @@ static int sort_client_side(struct archive *archive, struct session_err *err)
 	}
 	if (n)
 		qsort(dated, n, sizeof(*dated), compare_dated);
-	archive->sorted = xcalloc(n + 1, sizeof(*archive->sorted));
+	order->uids = xcalloc(n + 1, sizeof(*order->uids));
 	for (size_t i = 0; i < n; i++)
-		archive->sorted[i] = dated[i].uid;
-	archive->nsorted = n;
+		order->uids[i] = dated[i].uid;
+	order->n = n;
 	free(dated);
 	rc = 0;
 out_result:
@@ -626,48 +646,130 @@ static void give_back_memory(void)
 #endif
 }
 
+static void uid_list_free(void *payload)
+{
+	struct uid_list *list = payload;
+
+	free(list->uids);
+	free(list);
+}
+
+/* 0 when uids are key's messages (count and newest), else 1: share.h. */
+static int exactly(const struct share_key *key, size_t n, uint32_t newest)
+{
+	return n == key->exists && newest == key->newest_uid ? 0 : 1;
+}
+
+/* The date order, asked of the imapd: a share_builder's build. */
+static int build_order(void *ctx, const struct share_key *key, void **payload,
+                       struct session_err *err)
+{
+	struct archive *archive = ctx;
+	struct uid_list *order = xcalloc(1, sizeof(*order));
+	struct session_result result;
+	struct imap_cmd cmd;
+	int rc;
+
+	if (session_has_cap(archive->session, CAP_SORT)) {
+		imap_cmd_init(&cmd, "UID SORT");
+		imap_cmd_list_open(&cmd);
+		imap_cmd_atom(&cmd, "REVERSE");
+		imap_cmd_atom(&cmd, "DATE");
+		imap_cmd_list_close(&cmd);
+		imap_cmd_atom(&cmd, "UTF-8");
+		imap_cmd_atom(&cmd, "ALL");
+		rc = run(archive, &cmd, &result, err);
+		if (rc == 0)
+			collect_numbers(&result, "SORT", &order->uids, &order->n);
+		session_result_release(&result);
+		imap_cmd_release(&cmd);
+	} else {
+		rc = sort_client_side(archive, order, err);
+	}
+	give_back_memory();
+	if (rc < 0) {
+		uid_list_free(order);
+		return -1;
+	}
+	*payload = order;
+	uint32_t newest = 0;
+	for (size_t i = 0; i < order->n; i++)
+		if (order->uids[i] > newest)
+			newest = order->uids[i];
+	return exactly(key, order->n, newest);
+}
+
+/*
+ * What names the open mailbox's set of messages for every session alike
+ * (share.h): its newest UID is asked for if the mailbox changed since.
+ */
+static int share_key_of(struct archive *archive, enum share_kind kind,
+                        struct share_key *key, struct session_err *err)
+{
+	const struct mailbox_state *state = session_mailbox(archive->session);
+
+	if (!state || !state->name) {
+		fail(err, SESSION_FAILED, "no open mailbox");
+		return -1;
+	}
+	if (!stamp_matches(&archive->newest_stamp, state) && know_newest(archive, err) < 0)
+		return -1;
+	state = session_mailbox(archive->session);
+	*key = (struct share_key){ .kind = kind, .mailbox = state->name,
+	                           .uidvalidity = state->uidvalidity,
+	                           .exists = state->exists,
+	                           .newest_uid = archive->newest_uid };
+	return 0;
+}
+
+/*
+ * The shared answer of kind for the open mailbox, held in *held; *stamp
+ * is the session's stamp when the key was read.  The answer is of that
+ * state or a later one: a change during its build is seen at the next
+ * request, whose stamp then differs.
+ */
+static int share_answer(struct archive *archive, enum share_kind kind,
+                        int (*build)(void *, const struct share_key *, void **,
+                                     struct session_err *),
+                        void (*release)(void *), struct share_entry **held,
+                        struct stamp *stamp, struct session_err *err)
+{
+	struct share_builder builder = {
+		.build = build, .release = release, .ctx = archive,
+		.cancelled = archive->cancelled, .cancel_ctx = archive->cancel_ctx,
+	};
+	struct share_key key;
+
+	if (share_key_of(archive, kind, &key, err) < 0)
+		return -1;
+	stamp_take(stamp, session_mailbox(archive->session));
+	if (share_get(&key, &builder, held, err) < 0) {
+		stamp_release(stamp);
+		return -1;
+	}
+	return 0;
+}
+
 int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
                         size_t *n, struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
-	const struct mailbox_state *state;
-	struct session_result result;
-	struct imap_cmd cmd;
-	int rc;
+	const struct uid_list *order;
 
 	*uids = NULL;
 	*n = 0;
 	if (!session)
 		return -1;
-	state = session_mailbox(session);
-	if (!stamp_matches(&archive->sorted_stamp, state)) {
+	if (!archive->order ||
+	    !stamp_matches(&archive->sorted_stamp, session_mailbox(session))) {
 		forget_sorted(archive);
-		if (session_has_cap(session, CAP_SORT)) {
-			imap_cmd_init(&cmd, "UID SORT");
-			imap_cmd_list_open(&cmd);
-			imap_cmd_atom(&cmd, "REVERSE");
-			imap_cmd_atom(&cmd, "DATE");
-			imap_cmd_list_close(&cmd);
-			imap_cmd_atom(&cmd, "UTF-8");
-			imap_cmd_atom(&cmd, "ALL");
-			rc = run(archive, &cmd, &result, err);
-			if (rc == 0)
-				collect_numbers(&result, "SORT", &archive->sorted,
-				                &archive->nsorted);
-			session_result_release(&result);
-			imap_cmd_release(&cmd);
-		} else {
-			rc = sort_client_side(archive, err);
-		}
-		if (rc < 0) {
-			forget_sorted(archive);
+		if (share_answer(archive, SHARE_ORDER, build_order, uid_list_free,
+		                 &archive->order, &archive->sorted_stamp, err) < 0)
 			return -1;
-		}
-		stamp_take(&archive->sorted_stamp, session_mailbox(archive->session));
-		give_back_memory();
 	}
-	*uids = archive->sorted;
-	*n = archive->nsorted;
+	order = share_payload(archive->order);
+	*uids = order->uids;
+	*n = order->n;
 	return 0;
 }
 
@@ -2094,33 +2196,50 @@ static int threads_server(struct archive *archive, struct thread_forest *forest,
 	return 0;
 }
 
+static void forest_free(void *payload)
+{
+	thread_forest_release(payload);
+	free(payload);
+}
+
+/* The threads, by the imapd or here: a share_builder's build. */
+static int build_threads(void *ctx, const struct share_key *key, void **payload,
+                         struct session_err *err)
+{
+	struct archive *archive = ctx;
+	struct thread_forest *forest = xcalloc(1, sizeof(*forest));
+	int rc;
+
+	thread_forest_init(forest);
+	if (session_has_cap(archive->session, CAP_THREAD_REFERENCES))
+		rc = threads_server(archive, forest, err);
+	else
+		rc = threads_client(archive, forest, err);
+	give_back_memory();
+	if (rc < 0) {
+		forest_free(forest);
+		return -1;
+	}
+	*payload = forest;
+	return exactly(key, forest->nmessages, thread_newest_uid(forest));
+}
+
 int archive_threads(struct archive *archive, const struct thread_forest **forest,
                     struct session_err *err)
 {
 	struct session *session = session_of(archive, err);
-	const struct mailbox_state *state;
-	int rc;
 
 	*forest = NULL;
 	if (!session)
 		return -1;
-	state = session_mailbox(session);
-	if (!archive->has_forest || !stamp_matches(&archive->thread_stamp, state)) {
+	if (!archive->threads ||
+	    !stamp_matches(&archive->thread_stamp, session_mailbox(session))) {
 		forget_threads(archive);
-		thread_forest_init(&archive->forest);
-		archive->has_forest = true;
-		if (session_has_cap(session, CAP_THREAD_REFERENCES))
-			rc = threads_server(archive, &archive->forest, err);
-		else
-			rc = threads_client(archive, &archive->forest, err);
-		if (rc < 0) {
-			forget_threads(archive);
+		if (share_answer(archive, SHARE_THREADS, build_threads, forest_free,
+		                 &archive->threads, &archive->thread_stamp, err) < 0)
 			return -1;
-		}
-		stamp_take(&archive->thread_stamp, session_mailbox(archive->session));
-		give_back_memory();
 	}
-	*forest = &archive->forest;
+	*forest = share_payload(archive->threads);
 	return 0;
 }
 

@@ -992,6 +992,11 @@ void thread_index_uids(struct thread_forest *forest)
 		      node_uid_cmp);
 }
 
+uint32_t thread_newest_uid(const struct thread_forest *forest)
+{
+	return forest->nby_uid ? forest->by_uid[forest->nby_uid - 1]->uid : 0;
+}
+
 const struct thread_node *thread_find(const struct thread_forest *forest,
                                       uint32_t uid)
 {

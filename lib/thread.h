@@ -142,6 +142,9 @@ void thread_format(const struct thread_forest *forest, struct buf *out);
  */
 void thread_index_uids(struct thread_forest *forest);
 
+/* The highest uid in an indexed forest (thread_index_uids), 0 if none. */
+uint32_t thread_newest_uid(const struct thread_forest *forest);
+
 /* The thread that holds uid, or NULL. */
 const struct thread_node *thread_find(const struct thread_forest *forest,
                                       uint32_t uid);

@@ -242,4 +242,58 @@ take round-trips
 is "$(grep -rlE '^[0-9.]+ [^ ]+ (SELECT|STORE|EXPUNGE|COPY|MOVE|APPEND)' "$TEST_TMP"/setup "$TEST_TMP"/httpd1 "$TEST_TMP"/fcgi "$TEST_TMP"/cgi "$TEST_TMP"/pool "$TEST_TMP"/round-trips | wc -l | tr -d ' ')" 0 \
 	"no session sent a command that writes"
 is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
+
+# -- (g) the workers share a mailbox's date order and threads (share.h):
+# eight requests at once to a new server with four workers ask the imapds
+# for each once in all; after a delivery, once more.
+# at_once: the thread list and index pages, eight requests at once; the
+# number answered 200.
+at_once() {
+	: >"$TEST_TMP/at-once"
+	pids=
+	for i in 1 2 3 4 5 6 7 8; do
+		case $i in
+		[1357]) path=/lists/dev/threads/ ;;
+		*) path="/lists/dev/?page=$((i / 2))" ;;
+		esac
+		curl -s -o /dev/null -w '%{http_code}\n' "$HTTPD_URL$path" >>"$TEST_TMP/at-once" &
+		pids="$pids $!"
+	done
+	for pid in $pids; do wait "$pid"; done
+	grep -c '^200$' "$TEST_TMP/at-once"
+}
+# asked DIR: how many times the sessions of DIR sorted and threaded the
+# whole mailbox, "SORTS THREADS".
+asked() {
+	echo "$(commands "$1" | grep -c '^UID SORT (REVERSE DATE) UTF-8 ALL$')" \
+		"$(commands "$1" | grep -c '^UID THREAD REFERENCES UTF-8 ALL$')"
+}
+httpd_start "$PAGES_CONF" -j 4
+is "$(at_once)" 8 "httpd -j 4: eight thread lists and indexes at once answer 200"
+is "$(at_once)" 8 "... and eight more"
+httpd_stop
+take shared
+is "$(asked "$TEST_TMP/shared")" "1 1" \
+	"... the date order and the threads were asked for once, by one worker for all" ||
+	diag "$(commands "$TEST_TMP/shared" | grep -E '^(EXAMINE|UID SORT|UID THREAD)')"
+workers=$(ls "$TEST_TMP/shared" | grep -c '\.in$')
+ok "$([ "$workers" -ge 2 ]; echo $?)" "... though several workers answered ($workers sessions)"
+# deliver: a copy of a message of lists/dev into its new/, as an MTA does.
+deliver() {
+	_new=$PAGES_STORE/lists/dev/new
+	chmod u+w "$_new"
+	cp "$PAGES_STORE/lists/dev/cur/$(ls "$PAGES_STORE/lists/dev/cur" | head -n 1)" "$_new/.tmp.delivery"
+	mv "$_new/.tmp.delivery" "$_new/$(date +%s).M1P$$.imapeek-test"
+	chmod 0444 "$_new"/*
+	chmod a-w "$_new"
+}
+httpd_start "$PAGES_CONF" -j 4
+is "$(at_once)" 8 "httpd -j 4, a new server: eight pages at once"
+deliver
+is "$(at_once)" 8 "... a delivery, and eight more"
+httpd_stop
+take shared-delivery
+is "$(asked "$TEST_TMP/shared-delivery")" "2 2" \
+	"... which made one worker ask for the order and the threads again, for all" ||
+	diag "$(commands "$TEST_TMP/shared-delivery" | grep -E '^(EXAMINE|NOOP|UID SORT|UID THREAD)')"
 done_testing
