@@ -37,9 +37,12 @@ struct stamp {
 /*
  * A search's whole answer, in the order shown, kept for the pages after
  * the first and for the same query asked again: a full-text search costs
- * Dovecot milliseconds even when nothing matches.  Kept while the mailbox
- * is unchanged (its stamp), SEARCHES_KEPT of them, none of more than
- * SEARCH_KEPT_MAX_HITS UIDs: at most 1.6 MB a worker.
+ * Dovecot milliseconds even when nothing matches, and reads every message
+ * without a full-text index.  Shared with the other workers (share.h), so
+ * that the query asked again finds its answer whichever worker gets it;
+ * each worker holds its last SEARCHES_KEPT while the mailbox is unchanged
+ * (its stamp), none of more than SEARCH_KEPT_MAX_HITS UIDs: at most 1.6 MB
+ * a worker, less when they hold the same.
  */
 #define SEARCHES_KEPT 4
 #define SEARCH_KEPT_MAX_HITS 100000
@@ -47,8 +50,7 @@ struct stamp {
 struct kept_search {
 	struct stamp stamp;
 	struct buf key;     /* the command's name and arguments */
-	uint32_t *uids;
-	size_t n;
+	struct share_entry *answer; /* a struct uid_list */
 };
 
 /* A mailbox's date order, newest first. */
@@ -161,9 +163,8 @@ static void kept_search_release(struct kept_search *kept)
 {
 	stamp_release(&kept->stamp);
 	buf_release(&kept->key);
-	free(kept->uids);
-	kept->uids = NULL;
-	kept->n = 0;
+	share_put(kept->answer);
+	kept->answer = NULL;
 }
 
 void archive_free(struct archive *archive)
@@ -729,19 +730,23 @@ static int share_key_of(struct archive *archive, enum share_kind kind,
  * request, whose stamp then differs.
  */
 static int share_answer(struct archive *archive, enum share_kind kind,
+                        const struct buf *query,
                         int (*build)(void *, const struct share_key *, void **,
                                      struct session_err *),
-                        void (*release)(void *), struct share_entry **held,
-                        struct stamp *stamp, struct session_err *err)
+                        void (*release)(void *), void *ctx,
+                        struct share_entry **held, struct stamp *stamp,
+                        struct session_err *err)
 {
 	struct share_builder builder = {
-		.build = build, .release = release, .ctx = archive,
+		.build = build, .release = release, .ctx = ctx,
 		.cancelled = archive->cancelled, .cancel_ctx = archive->cancel_ctx,
 	};
 	struct share_key key;
 
 	if (share_key_of(archive, kind, &key, err) < 0)
 		return -1;
+	if (query)
+		key.query = str_from_buf(query);
 	stamp_take(stamp, session_mailbox(archive->session));
 	if (share_get(&key, &builder, held, err) < 0) {
 		stamp_release(stamp);
@@ -763,8 +768,8 @@ int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
 	if (!archive->order ||
 	    !stamp_matches(&archive->sorted_stamp, session_mailbox(session))) {
 		forget_sorted(archive);
-		if (share_answer(archive, SHARE_ORDER, build_order, uid_list_free,
-		                 &archive->order, &archive->sorted_stamp, err) < 0)
+		if (share_answer(archive, SHARE_ORDER, NULL, build_order, uid_list_free,
+		                 archive, &archive->order, &archive->sorted_stamp, err) < 0)
 			return -1;
 	}
 	order = share_payload(archive->order);
@@ -1906,41 +1911,115 @@ static void search_key(const struct imap_cmd *cmd, struct buf *key)
 		        cmd->args[i].value.len);
 }
 
-static bool kept_search_find(struct archive *archive, struct session *session,
-                             const struct buf *key, uint32_t **uids, size_t *n)
+/* A copy of a whole answer into hits. */
+static void copy_hits(struct archive_hits *hits, const struct uid_list *answer)
 {
-	const struct mailbox_state *state = session_mailbox(session);
+	hits->uids = xcalloc(answer->n + 1, sizeof(*hits->uids));
+	if (answer->n)
+		memcpy(hits->uids, answer->uids, answer->n * sizeof(*hits->uids));
+	hits->n = answer->n;
+}
+
+/* A search this worker holds for key, in the session's state, or NULL. */
+static const struct uid_list *kept_search_find(struct archive *archive,
+                                               const struct buf *key)
+{
+	const struct mailbox_state *state = session_mailbox(archive->session);
 
 	for (size_t i = 0; i < SEARCHES_KEPT; i++) {
 		struct kept_search *kept = &archive->searches[i];
-		if (!kept->key.len || kept->key.len != key->len ||
-		    memcmp(kept->key.p, key->p, key->len) ||
-		    !stamp_matches(&kept->stamp, state))
-			continue;
-		*uids = xcalloc(kept->n + 1, sizeof(**uids));
-		if (kept->n)
-			memcpy(*uids, kept->uids, kept->n * sizeof(**uids));
-		*n = kept->n;
-		return true;
+		if (kept->answer && kept->key.len == key->len &&
+		    !memcmp(kept->key.p, key->p, key->len) &&
+		    stamp_matches(&kept->stamp, state))
+			return share_payload(kept->answer);
 	}
-	return false;
+	return NULL;
 }
 
-static void kept_search_keep(struct archive *archive, struct session *session,
-                             const struct buf *key, const uint32_t *uids, size_t n)
+/* What build_search needs to ask. */
+struct search_ask {
+	struct archive *archive;
+	const struct search_query *query;
+	bool oldest_first;
+};
+
+/* A search's whole answer in the order shown: a share_builder's build. */
+static int build_search(void *ctx, const struct share_key *key, void **payload,
+                        struct session_err *err)
 {
+	const struct search_ask *ask = ctx;
+	struct archive *archive = ask->archive;
+	struct session *session = archive->session;
+	bool sort = session_has_cap(session, CAP_SORT), charset = true;
+	struct uid_list *answer = xcalloc(1, sizeof(*answer));
+	struct session_result result;
+	struct stamp before = { 0 };
+	struct imap_cmd cmd;
+	int rc;
+
+	stamp_take(&before, session_mailbox(session));
+	for (;;) {
+		search_command(&cmd, ask->query, sort, ask->oldest_first, NULL, charset);
+		rc = run(archive, &cmd, &result, err);
+		imap_cmd_release(&cmd);
+		/* imapds without CHARSET support still search ASCII. */
+		if (rc < 0 && err->code == SESSION_NO && !sort && charset &&
+		    all_ascii(ask->query)) {
+			session_result_release(&result);
+			charset = false;
+			continue;
+		}
+		break;
+	}
+	if (rc == 0)
+		collect_numbers(&result, sort ? "SORT" : "SEARCH", &answer->uids, &answer->n);
+	session_result_release(&result);
+	if (rc == 0 && !sort) {
+		uint32_t *ordered;
+		size_t nordered;
+		rc = keep_sorted(archive, answer->uids, answer->n, &ordered, &nordered, err);
+		free(answer->uids);
+		answer->uids = ordered;
+		answer->n = nordered;
+		for (size_t i = 0; rc == 0 && ask->oldest_first && i < answer->n / 2; i++) {
+			uint32_t swap = answer->uids[i];
+			answer->uids[i] = answer->uids[answer->n - 1 - i];
+			answer->uids[answer->n - 1 - i] = swap;
+		}
+	}
+	if (rc < 0) {
+		stamp_release(&before);
+		uid_list_free(answer);
+		return -1;
+	}
+	*payload = answer;
+	/* For the key's messages only if the mailbox did not move meanwhile. */
+	rc = stamp_matches(&before, session_mailbox(session)) ? 0 : 1;
+	for (size_t i = 0; i < answer->n && rc == 0; i++)
+		if (answer->uids[i] > key->newest_uid)
+			rc = 1;
+	stamp_release(&before);
+	return rc;
+}
+
+/* Hold the answer as one of the worker's last searches, or let it go. */
+static void kept_search_keep(struct archive *archive, const struct buf *key,
+                             struct stamp *stamp, struct share_entry *answer)
+{
+	const struct uid_list *list = share_payload(answer);
 	struct kept_search *kept = &archive->searches[archive->next_search];
 
-	if (n > SEARCH_KEPT_MAX_HITS || !session_mailbox(session)->name)
+	if (list->n > SEARCH_KEPT_MAX_HITS) {
+		share_put(answer);
+		stamp_release(stamp);
 		return;
+	}
 	archive->next_search = (archive->next_search + 1) % SEARCHES_KEPT;
 	kept_search_release(kept);
-	stamp_take(&kept->stamp, session_mailbox(session));
+	kept->stamp = *stamp;
+	memset(stamp, 0, sizeof(*stamp));
 	buf_add(&kept->key, key->p, key->len);
-	kept->uids = xcalloc(n + 1, sizeof(*uids));
-	if (n)
-		memcpy(kept->uids, uids, n * sizeof(*uids));
-	kept->n = n;
+	kept->answer = answer;
 }
 
 void archive_hits_release(struct archive_hits *hits)
@@ -1962,7 +2041,7 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	struct session_result result;
 	struct imap_cmd cmd;
 	struct buf key = BUF_INIT;
-	bool sort, partial, charset = true;
+	bool sort, partial;
 	char range[48];
 	size_t cap = 0;
 	int rc;
@@ -1970,38 +2049,50 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	memset(hits, 0, sizeof(*hits));
 	if (!session)
 		return -1;
+	session_result_init(&result);
 	sort = session_has_cap(session, CAP_SORT);
 	partial = sort && limit && limit != SIZE_MAX &&
 	          session_has_cap(session, CAP_PARTIAL) &&
 	          session_has_cap(session, CAP_ESORT);
-	if (partial)
-		snprintf(range, sizeof(range), "%zu:%zu", offset + 1, offset + limit);
-	session_result_init(&result);
+	/* The whole answer, shared and kept; the page is cut out of it. */
 	if (!partial) {
-		search_command(&cmd, query, sort, oldest_first, NULL, charset);
+		const struct uid_list *answer;
+		struct search_ask ask = { archive, query, oldest_first };
+		struct share_entry *held;
+		struct stamp stamp = { 0 };
+		search_command(&cmd, query, sort, oldest_first, NULL, true);
 		search_key(&cmd, &key);
 		/* Without SORT the order is made here: it is no part of cmd. */
 		buf_addch(&key, oldest_first ? 'o' : 'n');
 		imap_cmd_release(&cmd);
-		if (kept_search_find(archive, session, &key, &hits->uids, &hits->n)) {
-			rc = 0;
-			goto cut;
+		answer = kept_search_find(archive, &key);
+		if (!answer) {
+			if (share_answer(archive, SHARE_SEARCH, &key, build_search, uid_list_free,
+			                 &ask, &held, &stamp, err) < 0) {
+				rc = -1;
+				goto out;
+			}
+			answer = share_payload(held);
+			copy_hits(hits, answer);
+			kept_search_keep(archive, &key, &stamp, held);
+		} else {
+			copy_hits(hits, answer);
 		}
+		/* The whole list came: cut the page out of it. */
+		hits->total = hits->n;
+		size_t from = offset < hits->n ? offset : hits->n;
+		size_t count = hits->n - from < limit ? hits->n - from : limit;
+		if (count)
+			memmove(hits->uids, hits->uids + from, count * sizeof(*hits->uids));
+		hits->n = count;
+		rc = 0;
+		goto out;
 	}
-	for (;;) {
-		search_command(&cmd, query, sort, oldest_first, partial ? range : NULL,
-		               charset);
-		rc = run(archive, &cmd, &result, err);
-		imap_cmd_release(&cmd);
-		/* imapds without CHARSET support still search ASCII. */
-		if (rc < 0 && err->code == SESSION_NO && !sort && charset &&
-		    all_ascii(query)) {
-			session_result_release(&result);
-			charset = false;
-			continue;
-		}
-		break;
-	}
+	/* Only the page asked for (ESORT, PARTIAL), with the count. */
+	snprintf(range, sizeof(range), "%zu:%zu", offset + 1, offset + limit);
+	search_command(&cmd, query, sort, oldest_first, range, true);
+	rc = run(archive, &cmd, &result, err);
+	imap_cmd_release(&cmd);
 	if (rc < 0)
 		goto out;
 	/* ESEARCH's COUNT and PARTIAL; its ALL and plain answers below. */
@@ -2017,35 +2108,9 @@ int archive_search(struct archive *archive, const struct search_query *query,
 			imap_esearch_release(&esearch);
 		}
 	}
-	collect_numbers(&result, sort ? "SORT" : "SEARCH", &hits->uids, &hits->n);
-	if (!sort) {
-		uint32_t *ordered;
-		size_t nordered;
-		rc = keep_sorted(archive, hits->uids, hits->n, &ordered, &nordered, err);
-		free(hits->uids);
-		hits->uids = ordered;
-		hits->n = nordered;
-		if (rc < 0)
-			goto out;
-		for (size_t i = 0; oldest_first && i < hits->n / 2; i++) {
-			uint32_t swap = hits->uids[i];
-			hits->uids[i] = hits->uids[hits->n - 1 - i];
-			hits->uids[hits->n - 1 - i] = swap;
-		}
-	}
-	if (!partial) {
-		kept_search_keep(archive, session, &key, hits->uids, hits->n);
-cut:
-		/* The whole list came: cut the page out of it. */
-		hits->total = hits->n;
-		size_t from = offset < hits->n ? offset : hits->n;
-		size_t count = hits->n - from < limit ? hits->n - from : limit;
-		if (count)
-			memmove(hits->uids, hits->uids + from, count * sizeof(*hits->uids));
-		hits->n = count;
-	} else if (hits->n > limit) {
+	collect_numbers(&result, "SORT", &hits->uids, &hits->n);
+	if (hits->n > limit)
 		hits->n = limit;
-	}
 out:
 	session_result_release(&result);
 	buf_release(&key);
@@ -2235,8 +2300,8 @@ int archive_threads(struct archive *archive, const struct thread_forest **forest
 	if (!archive->threads ||
 	    !stamp_matches(&archive->thread_stamp, session_mailbox(session))) {
 		forget_threads(archive);
-		if (share_answer(archive, SHARE_THREADS, build_threads, forest_free,
-		                 &archive->threads, &archive->thread_stamp, err) < 0)
+		if (share_answer(archive, SHARE_THREADS, NULL, build_threads, forest_free,
+		                 archive, &archive->threads, &archive->thread_stamp, err) < 0)
 			return -1;
 	}
 	*forest = share_payload(archive->threads);

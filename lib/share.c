@@ -29,6 +29,7 @@ struct share_entry {
 	enum share_kind kind;
 	char *mailbox;
 	uint32_t uidvalidity, exists, newest_uid;
+	struct buf query;
 	enum entry_state state;
 	unsigned holds;
 	void *payload;
@@ -43,7 +44,8 @@ static bool same_key(const struct share_entry *entry, const struct share_key *ke
 {
 	return entry->kind == key->kind && entry->uidvalidity == key->uidvalidity &&
 	       entry->exists == key->exists && entry->newest_uid == key->newest_uid &&
-	       !strcmp(entry->mailbox, key->mailbox);
+	       !strcmp(entry->mailbox, key->mailbox) && entry->query.len == key->query.len &&
+	       (!key->query.len || !memcmp(entry->query.p, key->query.p, key->query.len));
 }
 
 /* A building or ready entry for key; under the lock. */
@@ -83,6 +85,7 @@ static void free_entry(struct share_entry *entry)
 	if (entry->payload && entry->release)
 		entry->release(entry->payload);
 	free(entry->mailbox);
+	buf_release(&entry->query);
 	free(entry);
 }
 
@@ -141,6 +144,8 @@ int share_get(const struct share_key *key, const struct share_builder *builder,
 			found->uidvalidity = key->uidvalidity;
 			found->exists = key->exists;
 			found->newest_uid = key->newest_uid;
+			if (key->query.len)
+				buf_add(&found->query, key->query.p, key->query.len);
 			found->state = ENTRY_BUILDING;
 			found->holds = 1;
 			found->release = builder->release;

@@ -268,14 +268,31 @@ asked() {
 	echo "$(commands "$1" | grep -c '^UID SORT (REVERSE DATE) UTF-8 ALL$')" \
 		"$(commands "$1" | grep -c '^UID THREAD REFERENCES UTF-8 ALL$')"
 }
+# searches_at_once: eight requests for a search at once; the number
+# answered 200.
+searches_at_once() {
+	: >"$TEST_TMP/at-once"
+	pids=
+	for i in 1 2 3 4 5 6 7 8; do
+		curl -s -o /dev/null -w '%{http_code}\n' "$HTTPD_URL/lists/dev/search?q=sharedword" \
+			>>"$TEST_TMP/at-once" &
+		pids="$pids $!"
+	done
+	for pid in $pids; do wait "$pid"; done
+	grep -c '^200$' "$TEST_TMP/at-once"
+}
 httpd_start "$PAGES_CONF" -j 4
 is "$(at_once)" 8 "httpd -j 4: eight thread lists and indexes at once answer 200"
 is "$(at_once)" 8 "... and eight more"
+is "$(searches_at_once)" 8 "... eight of one search at once answer 200"
+is "$(searches_at_once)" 8 "... and eight more"
 httpd_stop
 take shared
 is "$(asked "$TEST_TMP/shared")" "1 1" \
 	"... the date order and the threads were asked for once, by one worker for all" ||
 	diag "$(commands "$TEST_TMP/shared" | grep -E '^(EXAMINE|UID SORT|UID THREAD)')"
+is "$(commands "$TEST_TMP/shared" | grep -c 'sharedword')" 1 \
+	"... and the search once" || diag "$(commands "$TEST_TMP/shared" | grep 'sharedword')"
 workers=$(ls "$TEST_TMP/shared" | grep -c '\.in$')
 ok "$([ "$workers" -ge 2 ]; echo $?)" "... though several workers answered ($workers sessions)"
 # deliver: a copy of a message of lists/dev into its new/, as an MTA does.

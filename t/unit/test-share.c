@@ -52,7 +52,10 @@ static bool gone(void *ctx)
 	return *(atomic_bool *)ctx;
 }
 
-static const struct share_key key_a = { SHARE_ORDER, "lists/a", 7, 100, 1234 };
+static const struct share_key key_a = {
+	.kind = SHARE_ORDER, .mailbox = "lists/a",
+	.uidvalidity = 7, .exists = 100, .newest_uid = 1234,
+};
 
 struct asker {
 	struct share_key key;
@@ -136,9 +139,20 @@ int main(void)
 	ask_together(askers + 1, 1, &threads, &never);
 	ask_together(askers + 2, 1, &other, &never);
 	tap_ok(atomic_load(&builds) == 3, "another kind, another mailbox: builds of their own");
-	for (int i = 0; i < 3; i++)
+	/* Searches are told apart by their query. */
+	struct share_key search = key_a;
+	search.kind = SHARE_SEARCH;
+	search.query = str_from("UID SORT (REVERSE DATE) UTF-8 TEXT watchdog");
+	ask_together(askers + 3, 2, &search, &never);
+	search.query = str_from("UID SORT (REVERSE DATE) UTF-8 TEXT watchdogs");
+	ask_together(askers + 5, 1, &search, &never);
+	tap_ok(atomic_load(&builds) == 5 &&
+	       share_payload(askers[3].entry) == share_payload(askers[4].entry) &&
+	       share_payload(askers[5].entry) != share_payload(askers[4].entry),
+	       "a search is shared with the same query, not with another");
+	for (int i = 0; i < 6; i++)
 		share_put(askers[i].entry);
-	tap_ok(atomic_load(&frees) == 3, "all freed");
+	tap_ok(atomic_load(&frees) == 5, "all freed");
 
 	/* A failed build: every asker tries in turn, each gets the error. */
 	reset(-1, true);
