@@ -69,8 +69,9 @@ struct archive {
 	 * workers (share.h), and this session's stamp when they were taken. */
 	struct stamp sorted_stamp;
 	struct share_entry *order;
-	bool has_months;
-	struct archive_months months;
+	/* The months' counts (struct archive_months), shared the same way. */
+	struct stamp months_stamp;
+	struct share_entry *months;
 	struct stamp thread_stamp;
 	struct share_entry *threads;
 	/* The request's cancel hook (archive_set_cancel), or NULL. */
@@ -141,9 +142,9 @@ static void forget_sorted(struct archive *archive)
 	stamp_release(&archive->sorted_stamp);
 	share_put(archive->order);
 	archive->order = NULL;
-	archive->has_months = false;
-	free(archive->months.counts);
-	memset(&archive->months, 0, sizeof(archive->months));
+	stamp_release(&archive->months_stamp);
+	share_put(archive->months);
+	archive->months = NULL;
 }
 
 static void forget_threads(struct archive *archive)
@@ -877,9 +878,9 @@ static int count_spans(struct archive *archive, const int *from, size_t n,
  * Every month of the span: years first, then the months of the years that
  * have mail (a message dated 1970 costs one SEARCH per year, not twelve).
  */
-static int count_months(struct archive *archive, struct session_err *err)
+static int count_months(struct archive *archive, struct archive_months *months,
+                        struct session_err *err)
 {
-	struct archive_months *months = &archive->months;
 	int first = months->first_year * 12 + months->first_month - 1;
 	int nyears = months->last_year - months->first_year + 1;
 	int *from = xcalloc((size_t)nyears * 12, sizeof(*from));
@@ -925,24 +926,32 @@ static int month_of(struct archive *archive, const uint32_t *uids, size_t at,
 	return 0;
 }
 
-int archive_months(struct archive *archive, const struct archive_months **months,
-                   struct session_err *err)
+static void months_free(void *payload)
 {
-	struct archive_months *span = &archive->months;
+	struct archive_months *span = payload;
+
+	free(span->counts);
+	free(span);
+}
+
+/* The months and their counts: a share_builder's build. */
+static int build_months(void *ctx, const struct share_key *key, void **payload,
+                        struct session_err *err)
+{
+	struct archive *archive = ctx;
+	struct archive_months *span = xcalloc(1, sizeof(*span));
+	struct stamp before = { 0 };
 	const uint32_t *uids;
 	size_t n;
-	int newest, oldest;
+	int newest, oldest, rc = -1;
 
-	*months = NULL;
+	(void)key;
+	stamp_take(&before, session_mailbox(archive->session));
 	if (archive_sorted_uids(archive, &uids, &n, err) < 0)
-		return -1;
-	if (archive->has_months) {
-		*months = span->n ? span : NULL;
-		return 0;
-	}
+		goto out;
 	if (n && (month_of(archive, uids, 0, err, &newest) < 0 ||
 	          month_of(archive, uids, n - 1, err, &oldest) < 0))
-		return -1;
+		goto out;
 	if (n && newest >= 0) {
 		/* Sorted by date, the last has the oldest (a dateless one: its
 		 * arrival); a span longer than ARCHIVE_MAX_YEARS is cut. */
@@ -956,13 +965,39 @@ int archive_months(struct archive *archive, const struct archive_months **months
 		span->last_month = newest % 12 + 1;
 		span->n = (size_t)(newest - oldest + 1);
 		span->counts = xcalloc(span->n, sizeof(*span->counts));
-		if (count_months(archive, err) < 0) {
-			free(span->counts);
-			memset(span, 0, sizeof(*span));
-			return -1;
-		}
+		if (count_months(archive, span, err) < 0)
+			goto out;
 	}
-	archive->has_months = true;
+	/* For the key's messages only if the mailbox did not move meanwhile. */
+	rc = stamp_matches(&before, session_mailbox(archive->session)) ? 0 : 1;
+	*payload = span;
+	span = NULL;
+out:
+	if (span)
+		months_free(span);
+	stamp_release(&before);
+	return rc;
+}
+
+int archive_months(struct archive *archive, const struct archive_months **months,
+                   struct session_err *err)
+{
+	struct session *session = session_of(archive, err);
+	const struct archive_months *span;
+
+	*months = NULL;
+	if (!session)
+		return -1;
+	if (!archive->months ||
+	    !stamp_matches(&archive->months_stamp, session_mailbox(session))) {
+		stamp_release(&archive->months_stamp);
+		share_put(archive->months);
+		archive->months = NULL;
+		if (share_answer(archive, SHARE_MONTHS, NULL, build_months, months_free,
+		                 archive, &archive->months, &archive->months_stamp, err) < 0)
+			return -1;
+	}
+	span = share_payload(archive->months);
 	*months = span->n ? span : NULL;
 	return 0;
 }

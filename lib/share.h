@@ -1,13 +1,14 @@
 /*
  * What the workers of one process share: answers about a whole mailbox
- * (its date order, its threads, a search's hits) that are the same for
- * every imapd session that sees the mailbox in the same state.  Each
- * worker used to keep its own copy and build it with its own SORT, THREAD
- * or SEARCH: with four workers on a mailbox of 800,000 messages, four
- * forests of 50 MB, four imapds sorting the same mailbox at once after
- * each delivery, and a search asked again answered from memory only by
- * the worker that had asked it first.  Now the first worker to need an
- * answer builds it, the others wait for it, and all hold the one copy.
+ * (its date order, its threads, its months' counts, a search's hits)
+ * that are the same for every imapd session that sees the mailbox in the
+ * same state.  Each worker used to keep its own copy and build it with
+ * its own SORT, THREAD or SEARCHes: with four workers on a mailbox of
+ * 800,000 messages, four forests of 50 MB, four imapds sorting the same
+ * mailbox at once after each delivery, and a search asked again answered
+ * from memory only by the worker that had asked it first.  Now the first
+ * worker to need an answer builds it, the others wait for it, and all
+ * hold the one copy.
  *
  * An answer is known by its kind (and a search by its query) and by the
  * mailbox's state as every session sees it alike (struct share_key):
@@ -35,7 +36,9 @@
 
 #include "session.h"
 
-enum share_kind { SHARE_ORDER, SHARE_THREADS, SHARE_SEARCH, SHARE_KIND__MAX };
+enum share_kind {
+	SHARE_ORDER, SHARE_THREADS, SHARE_MONTHS, SHARE_SEARCH, SHARE_KIND__MAX
+};
 
 struct share_key {
 	enum share_kind kind;

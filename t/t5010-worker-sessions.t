@@ -291,6 +291,8 @@ take shared
 is "$(asked "$TEST_TMP/shared")" "1 1" \
 	"... the date order and the threads were asked for once, by one worker for all" ||
 	diag "$(commands "$TEST_TMP/shared" | grep -E '^(EXAMINE|UID SORT|UID THREAD)')"
+is "$(grep -l 'SENTSINCE' "$TEST_TMP/shared"/*.in | wc -l | tr -d ' ')" 1 \
+	"... and the months counted by one worker for all"
 is "$(commands "$TEST_TMP/shared" | grep -c 'sharedword')" 1 \
 	"... and the search once" || diag "$(commands "$TEST_TMP/shared" | grep 'sharedword')"
 workers=$(ls "$TEST_TMP/shared" | grep -c '\.in$')
