@@ -142,6 +142,10 @@ static void forget_sorted(struct archive *archive)
 	stamp_release(&archive->sorted_stamp);
 	share_put(archive->order);
 	archive->order = NULL;
+}
+
+static void forget_months(struct archive *archive)
+{
 	stamp_release(&archive->months_stamp);
 	share_put(archive->months);
 	archive->months = NULL;
@@ -178,6 +182,7 @@ void archive_free(struct archive *archive)
 	stamp_release(&archive->newest_stamp);
 	session_close(archive->session);
 	forget_sorted(archive);
+	forget_months(archive);
 	forget_threads(archive);
 	free(archive->open_name);
 	free(archive);
@@ -990,9 +995,7 @@ int archive_months(struct archive *archive, const struct archive_months **months
 		return -1;
 	if (!archive->months ||
 	    !stamp_matches(&archive->months_stamp, session_mailbox(session))) {
-		stamp_release(&archive->months_stamp);
-		share_put(archive->months);
-		archive->months = NULL;
+		forget_months(archive);
 		if (share_answer(archive, SHARE_MONTHS, NULL, build_months, months_free,
 		                 archive, &archive->months, &archive->months_stamp, err) < 0)
 			return -1;
