@@ -23,6 +23,9 @@ static char *decode_header(struct str value)
 {
 	struct buf unfolded = BUF_INIT, decoded = BUF_INIT;
 
+	/* No folding, nothing encoded: the value as it is. */
+	if (value.p && rfc2047_plain(value.p, value.len))
+		return xstrndup(value.p, value.len);
 	rfc5322_unfold(&unfolded, value.p ? value.p : "", value.len);
 	rfc2047_decode(&decoded, buf_cstr(&unfolded), unfolded.len);
 	buf_release(&unfolded);
@@ -106,6 +109,10 @@ static void take_addrs(struct message_addrs *out, const struct imap_address_list
 			item->name = NULL;
 		}
 		/* Addresses are ASCII by RFC 5322, UTF-8 by RFC 6532: sanitize. */
+		if (charset_utf8_valid(address.p ? address.p : "", address.len)) {
+			item->address = buf_detach(&address, NULL);
+			continue;
+		}
 		struct buf clean = BUF_INIT;
 		charset_utf8_sanitize(&clean, buf_cstr(&address), address.len);
 		item->address = buf_detach(&clean, NULL);

@@ -130,8 +130,25 @@ static void unfold(struct buf *out, const char *in, size_t len)
 	}
 }
 
+bool rfc2047_plain(const char *in, size_t len)
+{
+	if (len > RFC2047_OUTPUT_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == 0 || c >= 0x80 || c == '\r' || c == '\n' ||
+		    (c == '=' && i + 1 < len && in[i + 1] == '?'))
+			return false;
+	}
+	return true;
+}
+
 void rfc2047_decode(struct buf *out, const char *in, size_t len)
 {
+	if (rfc2047_plain(in, len)) {
+		buf_add(out, in, len);
+		return;
+	}
 	struct decoder d = { .out = out, .out_start = out->len, .pending = BUF_INIT };
 	struct buf flat = BUF_INIT;
 	size_t no_end_from = SIZE_MAX, i = 0, raw_start = 0;
@@ -189,6 +206,8 @@ char *rfc2047_decode_str(const char *in, size_t len)
 {
 	struct buf out = BUF_INIT;
 
+	if (rfc2047_plain(in, len))
+		return xstrndup(in, len);
 	rfc2047_decode(&out, in, len);
 	return buf_detach(&out, NULL);
 }

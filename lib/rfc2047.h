@@ -5,6 +5,7 @@
 #ifndef IMAPEEK_RFC2047_H
 #define IMAPEEK_RFC2047_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -18,6 +19,13 @@
  * it is UTF-8 (RFC 6532) and read as windows-1252 otherwise.
  */
 void rfc2047_decode(struct buf *out, const char *in, size_t len);
+
+/*
+ * Whether rfc2047_decode would append the value as it is: ASCII without
+ * NUL, CR, LF or "=?", and not too long.  Most header values are, and a
+ * summary has a dozen of them.
+ */
+bool rfc2047_plain(const char *in, size_t len);
 
 /* The same, as a new string the caller frees. */
 char *rfc2047_decode_str(const char *in, size_t len);

@@ -99,8 +99,40 @@ static void test_hostile_sizes(void)
 	buf_release(&out);
 }
 
+/* The fast path takes only what decoding leaves as it is. */
+static void test_plain(void)
+{
+	static const struct {
+		const char *in;
+		bool plain;
+	} plain_rows[] = {
+		{ "Re: [PATCH v2] watchdog: fix the timeout", true },
+		{ "a = b? c", true },
+		{ "tab\there", true },
+		{ "", true },
+		{ "=?utf-8?q?x?=", false },
+		{ "x =?", false },
+		{ "folded\r\n line", false },
+		{ "bare\nline", false },
+		{ "caf\xc3\xa9", false },
+		{ "caf\xe9", false },
+	};
+	for (size_t i = 0; i < sizeof(plain_rows) / sizeof(plain_rows[0]); i++) {
+		size_t len = strlen(plain_rows[i].in);
+		tap_ok(rfc2047_plain(plain_rows[i].in, len) == plain_rows[i].plain,
+		       "plain row %zu: %s", i, plain_rows[i].plain ? "as it is" : "to decode");
+		if (plain_rows[i].plain) {
+			char *s = rfc2047_decode_str(plain_rows[i].in, len);
+			tap_is_str(s, plain_rows[i].in, "... decodes to itself");
+			free(s);
+		}
+	}
+	tap_ok(!rfc2047_plain("a\0b", 3), "plain: not with a NUL");
+}
+
 int main(void)
 {
+	test_plain();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct buf out = BUF_INIT;
 		char name[160];
