@@ -13,13 +13,15 @@
  * the workers and its connection is suspended.  The worker writes the
  * response into the exchange's bounded stream (stream.h: 1 MiB at most,
  * the worker blocks when it is full); when the head is worth sending the
- * connection is resumed and answered with a callback response, which
- * copies what the stream holds and, when it holds nothing yet, suspends
- * the connection again until the worker resumes it.  A body complete
- * within 1 MiB goes out with Content-Length, a longer one chunked (or with
- * the Content-Length the page declared); a worker that fails after the
- * head went out ends the response broken (no final chunk, a short
- * Content-Length): the client sees an incomplete transfer.
+ * connection is resumed and answered.  A body the worker completed by
+ * then goes out as one buffer, sent with the head in one call (most
+ * pages); otherwise a callback response copies what the stream holds
+ * and, when it holds nothing yet, suspends the connection again until
+ * the worker resumes it.  A body complete within 1 MiB goes out with
+ * Content-Length, a longer one chunked (or with the Content-Length the
+ * page declared); a worker that fails after the head went out ends the
+ * response broken (no final chunk, a short Content-Length): the client
+ * sees an incomplete transfer.
  *
  * Limits: max-connections (MHD_OPTION_CONNECTION_LIMIT: libmicrohttpd
  * 0.9.75 with epoll stops accepting at the limit, so more connections wait
@@ -488,21 +490,37 @@ static void free_body(void *cls)
 	exchange_unref(cls);
 }
 
-/* The stream's head as an MHD response, queued. */
+/*
+ * The stream's head as an MHD response, queued: with the whole body when
+ * the worker finished it first (most pages), else read from the stream
+ * as it comes.
+ */
 static enum MHD_Result queue_streamed(struct request *request,
                                       struct exchange *exchange,
                                       const struct stream_head *head)
 {
 	struct MHD_Response *response;
 	enum MHD_Result ret;
+	char *body;
+	size_t len;
 
-	atomic_fetch_add(&exchange->refs, 1);
-	response = MHD_create_response_from_callback(
-		head->has_length ? head->length : MHD_SIZE_UNKNOWN, READ_BLOCK,
-		read_body, exchange, free_body);
-	if (!response) {
-		exchange_unref(exchange);
-		return MHD_NO;
+	if (stream_take_body(exchange->stream, &body, &len)) {
+		/* One buffer: the head and the body go out in one send. */
+		response = MHD_create_response_from_buffer_with_free_callback_cls(
+			len, body, stream_body_free, body);
+		if (!response) {
+			stream_body_free(body);
+			return MHD_NO;
+		}
+	} else {
+		atomic_fetch_add(&exchange->refs, 1);
+		response = MHD_create_response_from_callback(
+			head->has_length ? head->length : MHD_SIZE_UNKNOWN, READ_BLOCK,
+			read_body, exchange, free_body);
+		if (!response) {
+			exchange_unref(exchange);
+			return MHD_NO;
+		}
 	}
 	for (size_t i = 0; i < head->nheaders; i++)
 		if (MHD_add_response_header(response, head->headers[i].name,

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,34 @@ ssize_t stream_read(struct stream *stream, char *out, size_t max)
 	}
 	pthread_mutex_unlock(&stream->lock);
 	return got;
+}
+
+bool stream_take_body(struct stream *stream, char **body, size_t *len)
+{
+	struct chunk *chunk;
+	bool whole;
+
+	pthread_mutex_lock(&stream->lock);
+	chunk = stream->first;
+	/* Nothing read yet: a lone chunk holds the body from its start. */
+	whole = stream->started && stream->done && stream->ok && !stream->sent &&
+	        stream->has_length && stream->pending == stream->length &&
+	        chunk == stream->last;
+	if (whole) {
+		*body = chunk ? chunk->data : NULL;
+		*len = stream->pending;
+		stream->first = stream->last = NULL;
+		stream->sent = stream->pending;
+		stream->pending = 0;
+	}
+	pthread_mutex_unlock(&stream->lock);
+	return whole;
+}
+
+void stream_body_free(void *body)
+{
+	if (body)
+		free((char *)body - offsetof(struct chunk, data));
 }
 
 uint64_t stream_sent(struct stream *stream)

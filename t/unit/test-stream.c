@@ -3,8 +3,9 @@
  * producer thread and the test as the consumer: a short body gets its
  * length, a long one waits at STREAM_CAP bytes at most and starts
  * without one, a failure after the start aborts, a declared length is
- * kept to, a consumer that goes away or reads nothing frees the
- * producer, and every suspend is followed by exactly one resume.
+ * kept to, a finished body in one piece is taken whole, a consumer that
+ * goes away or reads nothing frees the producer, and every suspend is
+ * followed by exactly one resume.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -193,6 +194,99 @@ static void head_request(void)
 	stream_free(stream);
 }
 
+/*
+ * The whole body in one piece: moved out once the producer finished it,
+ * never while it is unfinished, failed, partly read, or a HEAD's.
+ */
+static void whole_body(void)
+{
+	struct consumer consumer;
+	struct stream *stream = new_stream(&consumer, 5000);
+	struct resp_header length = { (char *)"Content-Length", (char *)"11" };
+	struct stream_head head;
+	char *body = (char *)"x", buf[64];
+	size_t len = 99;
+
+	stream_begin(stream, 200, NULL, 0);
+	stream_write(stream, "hello world", 11);
+	tap_ok(stream_head(stream, &head) == STREAM_WAIT, "unfinished: no head yet");
+	stream_finish(stream, true, 11);
+	tap_ok(stream_head(stream, &head) == STREAM_READY, "finished: the head");
+	tap_ok(stream_take_body(stream, &body, &len) && len == 11 &&
+	       !memcmp(body, "hello world", 11), "the whole body taken in one piece");
+	tap_ok(stream_sent(stream) == 11 && !stream_take_body(stream, &body, &len),
+	       "counted as handed over, and taken once");
+	tap_ok(stream_read(stream, buf, sizeof(buf)) == STREAM_READ_END,
+	       "the stream is at its end");
+	stream_body_free(body);
+	stream_free(stream);
+
+	/* Declared, complete: taken.  Declared, still written: not. */
+	stream = new_stream(&consumer, 5000);
+	stream_begin(stream, 200, &length, 1);
+	stream_write(stream, "hello", 5);
+	tap_ok(stream_head(stream, &head) == STREAM_READY &&
+	       !stream_take_body(stream, &body, &len),
+	       "a declared length still being written is read, not taken");
+	stream_write(stream, " world", 6);
+	stream_finish(stream, true, 11);
+	tap_ok(stream_read(stream, buf, sizeof(buf)) == 11 &&
+	       stream_read(stream, buf, sizeof(buf)) == STREAM_READ_END,
+	       "... and reads whole");
+	stream_free(stream);
+
+	stream = new_stream(&consumer, 5000);
+	stream_begin(stream, 200, NULL, 0);
+	stream_finish(stream, true, 0);
+	tap_ok(stream_head(stream, &head) == STREAM_READY &&
+	       stream_take_body(stream, &body, &len) && !body && !len,
+	       "an empty body: taken, NULL");
+	stream_free(stream);
+
+	stream = new_stream(&consumer, 5000);
+	stream_begin(stream, 200, NULL, 0);
+	stream_finish(stream, true, 4321);
+	tap_ok(stream_head(stream, &head) == STREAM_READY &&
+	       !stream_take_body(stream, &body, &len) && head.length == 4321,
+	       "HEAD (a length, no bytes): not taken");
+	stream_free(stream);
+
+	stream = new_stream(&consumer, 5000);
+	stream_begin(stream, 200, &length, 1);
+	stream_write(stream, "hello", 5);
+	stream_finish(stream, true, 5);
+	tap_ok(stream_head(stream, &head) == STREAM_READY &&
+	       !stream_take_body(stream, &body, &len),
+	       "shorter than declared: not taken (it must end broken)");
+	tap_ok(stream_read(stream, buf, sizeof(buf)) == 5 &&
+	       stream_read(stream, buf, sizeof(buf)) == STREAM_READ_ABORT,
+	       "... and ends aborted");
+	stream_free(stream);
+}
+
+/*
+ * A body over one piece of the stream but within the cap: finished, it
+ * still goes by stream_read (the pieces are not joined).
+ */
+static void whole_body_pieces(void)
+{
+	struct consumer consumer;
+	struct stream *stream = new_stream(&consumer, 5000);
+	struct producer producer = { .stream = stream, .total = 200000,
+	                             .piece = 4096, .ok = true };
+	struct stream_head head;
+	pthread_t thread;
+	char *body;
+	size_t len;
+
+	start_producer(&producer, &thread, &consumer, &head);
+	pthread_join(thread, NULL);
+	tap_ok(!stream_take_body(stream, &body, &len) &&
+	       drain(stream, &consumer, NULL, NULL) == 200000,
+	       "a finished body of several pieces is read, not taken");
+	stream_free(stream);
+}
+
 static void long_body(void)
 {
 	struct consumer consumer;
@@ -332,6 +426,8 @@ int main(void)
 {
 	short_body();
 	head_request();
+	whole_body();
+	whole_body_pieces();
 	long_body();
 	abort_after_start();
 	declared_length();
