@@ -7,10 +7,20 @@
  * eligible (a heavy one, under the heavy cap) needs no wake-up.  Waking
  * every worker for every job cost a few per cent of a small page's time
  * (the others woke only to wait again).
+ *
+ * The workers run under SCHED_BATCH, and so do their imapds (a child
+ * keeps the policy): a worker or an imapd that is woken does not preempt
+ * the thread that woke it.  An imapd writes one FETCH answer in several
+ * pieces; a worker woken by the first one took the CPU from it, read a
+ * few bytes and slept again, once or twice a request.  Batched, a page
+ * costs about a third fewer context switches (raw page: 1.05x req/s,
+ * message page 1.15x, two cores).  The HTTP threads keep the normal
+ * policy: a resumed connection's answer goes out at once.
  */
 #include "pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +110,12 @@ static void *worker_main(void *arg)
 {
 	struct worker *worker = arg;
 	struct pool *pool = worker->pool;
-	struct gateway *gateway = gateway_new(pool->conf);
+	struct sched_param param = { 0 };
+	struct gateway *gateway;
 
+	/* A hint, before any imapd is started: where refused, nothing changes. */
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+	gateway = gateway_new(pool->conf);
 	gateway_set_stop_fd(gateway, pool->stop_fd);
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
