@@ -98,10 +98,10 @@ ssize_t stream_read(struct stream *stream, char *out, size_t max);
 /*
  * The whole body at once, right after STREAM_READY: when the producer
  * finished it (ok, its length known) and it lies in one piece of the
- * stream, it is moved out, to be sent as one buffer with the head, and
- * counted as handed over (the stream is at its end); free it with
- * stream_body_free.  Otherwise false, nothing moved: stream_read it.
- * An empty body is *body NULL, *len 0.
+ * stream (64 KiB at most), it is moved out, to be sent as one buffer
+ * with the head, and counted as handed over (the stream is at its end);
+ * free it with stream_body_free.  Otherwise false, nothing moved:
+ * stream_read it.  An empty body is *body NULL, *len 0.
  */
 bool stream_take_body(struct stream *stream, char **body, size_t *len);
 void stream_body_free(void *body);
