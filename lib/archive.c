@@ -1011,12 +1011,18 @@ static int compare_uid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The sorted UIDs that are in set (ascending), in their sorted order. */
+/*
+ * The UIDs of set (any order; sorted here) in the mailbox's date order,
+ * newest first: one walk of the kept order, marking set in a bitmap when
+ * its UIDs are dense enough (an eighth of a byte a UID), else by binary
+ * search.  UIDs of set that the order does not have are dropped.
+ */
 static int keep_sorted(struct archive *archive, uint32_t *set, size_t nset,
                        uint32_t **kept, size_t *nkept, struct session_err *err)
 {
 	const uint32_t *sorted;
 	size_t nsorted;
+	uint32_t highest = 0;
 
 	*kept = NULL;
 	*nkept = 0;
@@ -1025,6 +1031,20 @@ static int keep_sorted(struct archive *archive, uint32_t *set, size_t nset,
 	*kept = xcalloc(nset + 1, sizeof(**kept));
 	if (!nset)
 		return 0;
+	for (size_t i = 0; i < nset; i++)
+		if (set[i] > highest)
+			highest = set[i];
+	if (highest / 8 <= nsorted * 4 + 65536) {
+		uint64_t *marked = xcalloc(highest / 64 + 1, sizeof(*marked));
+		for (size_t i = 0; i < nset; i++)
+			marked[set[i] / 64] |= UINT64_C(1) << (set[i] % 64);
+		for (size_t i = 0; i < nsorted && *nkept < nset; i++)
+			if (sorted[i] <= highest &&
+			    (marked[sorted[i] / 64] >> (sorted[i] % 64) & 1))
+				(*kept)[(*nkept)++] = sorted[i];
+		free(marked);
+		return 0;
+	}
 	qsort(set, nset, sizeof(*set), compare_uid);
 	for (size_t i = 0; i < nsorted && *nkept < nset; i++)
 		if (bsearch(&sorted[i], set, nset, sizeof(*set), compare_uid))
@@ -1988,7 +2008,15 @@ static int build_search(void *ctx, const struct share_key *key, void **payload,
 	const struct search_ask *ask = ctx;
 	struct archive *archive = ask->archive;
 	struct session *session = archive->session;
-	bool sort = session_has_cap(session, CAP_SORT), charset = true;
+	/*
+	 * Newest first, the hits are put in the mailbox's date order here,
+	 * from the order kept for every page (the same SORT (REVERSE DATE)):
+	 * a plain SEARCH spares the imapd reading every hit's date, a fifth
+	 * of a full-text search's time in Dovecot.  Oldest first, SORT
+	 * (DATE) keeps the server's order of same-date messages.
+	 */
+	bool sort = session_has_cap(session, CAP_SORT) && ask->oldest_first;
+	bool charset = true;
 	struct uid_list *answer = xcalloc(1, sizeof(*answer));
 	struct session_result result;
 	struct stamp before = { 0 };
@@ -2000,18 +2028,26 @@ static int build_search(void *ctx, const struct share_key *key, void **payload,
 		search_command(&cmd, ask->query, sort, ask->oldest_first, NULL, charset);
 		rc = run(archive, &cmd, &result, err);
 		imap_cmd_release(&cmd);
-		/* imapds without CHARSET support still search ASCII. */
-		if (rc < 0 && err->code == SESSION_NO && !sort && charset &&
-		    all_ascii(ask->query)) {
+		if (rc < 0 && err->code == SESSION_NO && !sort) {
 			session_result_release(&result);
-			charset = false;
-			continue;
+			/* Courier's SEARCH refuses CHARSET UTF-8 where its SORT
+			 * takes UTF-8: the server orders then. */
+			if (session_has_cap(session, CAP_SORT)) {
+				sort = true;
+				continue;
+			}
+			/* imapds without CHARSET support still search ASCII. */
+			if (charset && all_ascii(ask->query)) {
+				charset = false;
+				continue;
+			}
 		}
 		break;
 	}
 	if (rc == 0)
 		collect_numbers(&result, sort ? "SORT" : "SEARCH", &answer->uids, &answer->n);
 	session_result_release(&result);
+	size_t nhits = answer->n;
 	if (rc == 0 && !sort) {
 		uint32_t *ordered;
 		size_t nordered;
@@ -2031,8 +2067,9 @@ static int build_search(void *ctx, const struct share_key *key, void **payload,
 		return -1;
 	}
 	*payload = answer;
-	/* For the key's messages only if the mailbox did not move meanwhile. */
-	rc = stamp_matches(&before, session_mailbox(session)) ? 0 : 1;
+	/* For the key's messages only if the mailbox did not move meanwhile
+	 * (and the order had every hit). */
+	rc = stamp_matches(&before, session_mailbox(session)) && answer->n == nhits ? 0 : 1;
 	for (size_t i = 0; i < answer->n && rc == 0; i++)
 		if (answer->uids[i] > key->newest_uid)
 			rc = 1;

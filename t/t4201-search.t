@@ -93,8 +93,10 @@ is "$(rawlog_lines "$DOVECOT_RAWLOG" out | grep -c ' BAD ')" 0 "Dovecot answered
 is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -Eic '^[^ ]+ (LOGOUT|DELETE|STORE|EXPUNGE|SELECT) ' )" 0 \
 	"no command but the gateway's own reached Dovecot"
 is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c '^t9 ')" 0 "the query's 't9 LOGOUT' never became a line"
-ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -q 'UID SORT.*UTF-8 .*FROM' && echo 0 || echo 1)" \
-	"searches go out as UID SORT ... UTF-8 with typed keys"
+ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -q 'UID SEARCH CHARSET UTF-8 .*FROM' && echo 0 || echo 1)" \
+	"searches go out as UID SEARCH CHARSET UTF-8 with typed keys (newest first: the kept date order sorts the hits)"
+ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -q 'UID SORT (DATE) UTF-8 ' && echo 0 || echo 1)" \
+	"... and as UID SORT (DATE) oldest first"
 
 # The month view and the chart's counts (SEARCH SENTSINCE/SENTBEFORE).
 httpd_start "$PAGES_CONF"

@@ -20,6 +20,10 @@ dovecot_setup "$obmc" "$TEST_TMP/state-full" || bail "dovecot_setup failed"
 IMAP_TIMEOUT=120 imap_send 'EXAMINE lists/openbmc' 'UID SORT (REVERSE DATE) UTF-8 ALL' |
 	sed -n 's/^S: \* SORT //p' | tr ' ' '\n' | tr -d '\r' >"$TEST_TMP/sort"
 is "$(wc -l <"$TEST_TMP/sort" | tr -d ' ')" 8323 "Dovecot sorts all 8,323 messages"
+IMAP_TIMEOUT=120 imap_send 'EXAMINE lists/openbmc' 'UID SORT (REVERSE DATE) UTF-8 TEXT watchdog' |
+	sed -n 's/^S: \* SORT //p' | tr ' ' '\n' | tr -d '\r' | sed '/^$/d' >"$TEST_TMP/search"
+ok "$([ "$(wc -l <"$TEST_TMP/search")" -gt 150 ]; echo $?)" \
+	"Dovecot finds watchdog in $(wc -l <"$TEST_TMP/search" | tr -d ' ') messages"
 
 # The months as the Date headers write them (SENTSINCE and SENTBEFORE
 # compare the date in the sender's own zone, RFC 3501 6.4.4).
@@ -82,6 +86,19 @@ for shape in full rev1; do
 		grep -q "href=\"/lists/openbmc/?month=$month\"" "$RESP_BODY" || missing="$missing $month"
 	done
 	is "$missing" "" "$shape: the first index page links every month of 2019 and 2020 ($(grep -c -E '^20(19|20)-' "$TEST_TMP/header-months"))"
+	# a search's hits, newest first (ordered here from the index's order
+	# where the server sorts), are Dovecot's UID SORT (REVERSE DATE) of them
+	: >"$TEST_TMP/hits-$shape"
+	n=1
+	pages=1
+	while [ "$n" -le "$pages" ] && [ "$n" -le 50 ]; do
+		page httpd /lists/openbmc/search "q=watchdog&format=json&page=$n"
+		json '"\n".join(str(m["uid"]) for m in d["messages"])' >>"$TEST_TMP/hits-$shape"
+		pages=$(json 'd["pages"]')
+		n=$((n + 1))
+	done
+	cmp -s "$TEST_TMP/search" "$TEST_TMP/hits-$shape"
+	ok $? "$shape: the $(wc -l <"$TEST_TMP/hits-$shape" | tr -d ' ') hits of a search, page after page, in Dovecot's SORT (REVERSE DATE) order"
 	month=$(sed -n '6s/ .*//p' "$TEST_TMP/chart-$shape")
 	page httpd /lists/openbmc/ "month=$month&format=json"
 	is "$(json 'd["total"]')" "$(sed -n '6s/.* //p' "$TEST_TMP/chart-$shape")" \
