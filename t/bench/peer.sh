@@ -25,7 +25,9 @@
 # Then the Dovecot floor: one kept imapd session fetching random whole
 # messages one at a time (t/helper/bench-fetch --random), measured in each
 # round right after the message pages, and the fraction of it the message
-# page reaches.
+# page reaches; and the same for the commands a message page sends
+# (bench-fetch --page: NOOP, the details' FETCH, the outline's), the
+# imapd's own share of a page.
 #
 # Built once and kept in build/bench: Dovecot's index and full-text index
 # of the archive (openbmc-fts; the first run builds it: minutes), and the
@@ -169,7 +171,10 @@ while [ $round -le "$ROUNDS" ]; do
 			floor=$(IMAPD_CMD="$IMAPD_CMD" IMAPD_ENV="$IMAPD_ENV" "$FETCH" --random \
 				"$BENCH_DURATION" lists/openbmc "$total" 2>>"$IMAPD_STATE/imapd.stderr" |
 				sed -n 's|.*: \([0-9]*\)/s$|\1|p')
-			floors="$floors $round:$floor:$load"
+			pages=$(IMAPD_CMD="$IMAPD_CMD" IMAPD_ENV="$IMAPD_ENV" "$FETCH" --page \
+				"$BENCH_DURATION" lists/openbmc "$total" 2>>"$IMAPD_STATE/imapd.stderr" |
+				sed -n 's|.*: \([0-9]*\)/s$|\1|p')
+			floors="$floors $round:$floor:$pages:$load"
 		fi
 	done
 	round=$((round + 1))
@@ -184,10 +189,15 @@ for f in $floors; do
 	r=${f%%:*}
 	rest=${f#*:}
 	floor=${rest%%:*}
+	rest=${rest#*:}
+	pages=${rest%%:*}
 	page_rps=$(awk -F '\t' -v r="$r" '$1 == "message" && $2 == "imapeek" && $3 == r { print $4 }' "$tsv")
 	python3 -c 'import sys
-r, floor, load, rps = sys.argv[1:]
+r, floor, pages, load, rps = sys.argv[1:]
+share = lambda a, b: 100 * float(a) / float(b) if float(b) else 0
 print("round %s: Dovecot floor (random whole-message FETCH, one session) %s/s, load %s; message pages %s/s = %.0f%% of it"
-      % (r, floor, load, rps, 100 * float(rps) / float(floor) if float(floor) else 0))' \
-		"$r" "$floor" "${rest#*:}" "$page_rps"
+      % (r, floor, load, rps, share(rps, floor)))
+print("round %s: a message page'"'"'s own commands (NOOP, details, outline; one session) %s/s; message pages %.0f%% of it"
+      % (r, pages, share(rps, pages)))' \
+		"$r" "$floor" "${pages:-0}" "${rest#*:}" "$page_rps"
 done

@@ -3,6 +3,10 @@
  * message page instead: one kept session through the minimal driver,
  * one "UID FETCH n (BODY.PEEK[])" at a time for a random n in 1..COUNT
  * (UIDs are load order), for SECONDS; prints "N fetches in S s: R/s".
+ * With --page instead of --random, what a message page asks a kept imapd
+ * (README): NOOP, the details' FETCH of n (message.h's items and the
+ * start of part 1) and the outline's summaries of n-2..n+2, one command
+ * at a time: the imapd's own share of a message page.
  *
  * bench-fetch MAILBOX...: messages fetched per second (UID FETCH ENVELOPE
  * BODYSTRUCTURE BODY.PEEK[] of every message, batches of 200 UIDs) from
@@ -25,6 +29,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "message.h"
 #include "proc.h"
 #include "session.h"
 #include "imapd-args.h"
@@ -191,12 +196,13 @@ static double run_driver(struct imapd_args *args, char **mailboxes, size_t count
 	return now_seconds() - start;
 }
 
-/* One kept session, random whole messages, one round trip each. */
+/* One kept session, random whole messages (or pages' commands), one
+ * round trip each. */
 static int run_random(struct imapd_args *args, const char *seconds_text,
-                      const char *mailbox, const char *count_text)
+                      const char *mailbox, const char *count_text, bool pages)
 {
 	struct driver driver = { .tag = 0 };
-	char why[256], command[256];
+	char why[256], command[1024];
 	uint64_t seconds, count, fetched = 0;
 	double start, elapsed;
 
@@ -216,11 +222,24 @@ static int run_random(struct imapd_args *args, const char *seconds_text,
 	srandom(20240317);
 	start = now_seconds();
 	do {
+		unsigned long long uid = 1 + (uint64_t)random() % count;
 		size_t got = 0;
 
-		snprintf(command, sizeof(command), "UID FETCH %llu (BODY.PEEK[])",
-		         (unsigned long long)(1 + (uint64_t)random() % count));
-		if (driver_cmd(&driver, command, &got) < 0 || got != 1) {
+		if (pages) {
+			snprintf(command, sizeof(command), "UID FETCH %llu %s", uid,
+			         MESSAGE_DETAIL_ITEMS_WITH(" BODY.PEEK[1]<0.65536>"));
+			if (driver_cmd(&driver, "NOOP", NULL) < 0 ||
+			    driver_cmd(&driver, command, &got) < 0 || got != 1) {
+				fprintf(stderr, "bench-fetch: a page's FETCH failed\n");
+				return 1;
+			}
+			snprintf(command, sizeof(command), "UID FETCH %llu:%llu %s",
+			         uid > 2 ? uid - 2 : 1, uid + 2, MESSAGE_INFO_ITEMS);
+		} else {
+			snprintf(command, sizeof(command), "UID FETCH %llu (BODY.PEEK[])", uid);
+		}
+		got = 0;
+		if (driver_cmd(&driver, command, &got) < 0 || got < 1) {
 			fprintf(stderr, "bench-fetch: a FETCH failed\n");
 			return 1;
 		}
@@ -230,8 +249,8 @@ static int run_random(struct imapd_args *args, const char *seconds_text,
 	driver_cmd(&driver, "LOGOUT", NULL);
 	proc_close_pipes(&driver.proc);
 	proc_end(&driver.proc, 500);
-	printf("%llu fetches in %.2f s: %.0f/s\n", (unsigned long long)fetched, elapsed,
-	       (double)fetched / elapsed);
+	printf("%llu %s in %.2f s: %.0f/s\n", (unsigned long long)fetched,
+	       pages ? "pages" : "fetches", elapsed, (double)fetched / elapsed);
 	return 0;
 }
 
@@ -305,18 +324,18 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench-fetch MAILBOX...\n"
-		                "       bench-fetch --random SECONDS MAILBOX COUNT\n");
+		                "       bench-fetch --random|--page SECONDS MAILBOX COUNT\n");
 		return 2;
 	}
-	if (strcmp(argv[1], "--random") == 0) {
+	if (strcmp(argv[1], "--random") == 0 || strcmp(argv[1], "--page") == 0) {
 		int rc;
 
 		if (argc != 5) {
-			fprintf(stderr, "usage: bench-fetch --random SECONDS MAILBOX COUNT\n");
+			fprintf(stderr, "usage: bench-fetch --random|--page SECONDS MAILBOX COUNT\n");
 			return 2;
 		}
 		imapd_args_init(&args, getenv("IMAPD_CMD"), getenv("IMAPD_ENV"));
-		rc = run_random(&args, argv[2], argv[3], argv[4]);
+		rc = run_random(&args, argv[2], argv[3], argv[4], argv[1][2] == 'p');
 		imapd_args_release(&args);
 		return rc;
 	}
