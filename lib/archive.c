@@ -2009,13 +2009,17 @@ static int build_search(void *ctx, const struct share_key *key, void **payload,
 	struct archive *archive = ask->archive;
 	struct session *session = archive->session;
 	/*
-	 * Newest first, the hits are put in the mailbox's date order here,
-	 * from the order kept for every page (the same SORT (REVERSE DATE)):
-	 * a plain SEARCH spares the imapd reading every hit's date, a fifth
-	 * of a full-text search's time in Dovecot.  Oldest first, SORT
-	 * (DATE) keeps the server's order of same-date messages.
+	 * Newest first, with the mailbox's date order at hand (kept for the
+	 * index pages: the same SORT (REVERSE DATE)), the hits are put in it
+	 * here: a plain SEARCH spares the imapd reading every hit's date, a
+	 * fifth of a full-text search's time in Dovecot.  Without it (a CGI
+	 * request, a worker's first page) the server sorts, as it does
+	 * oldest first, where SORT (DATE) keeps its order of same-date
+	 * messages.
 	 */
-	bool sort = session_has_cap(session, CAP_SORT) && ask->oldest_first;
+	bool have_order = archive->order &&
+	                  stamp_matches(&archive->sorted_stamp, session_mailbox(session));
+	bool sort = session_has_cap(session, CAP_SORT) && (ask->oldest_first || !have_order);
 	bool charset = true;
 	struct uid_list *answer = xcalloc(1, sizeof(*answer));
 	struct session_result result;

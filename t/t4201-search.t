@@ -93,10 +93,20 @@ is "$(rawlog_lines "$DOVECOT_RAWLOG" out | grep -c ' BAD ')" 0 "Dovecot answered
 is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -Eic '^[^ ]+ (LOGOUT|DELETE|STORE|EXPUNGE|SELECT) ' )" 0 \
 	"no command but the gateway's own reached Dovecot"
 is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c '^t9 ')" 0 "the query's 't9 LOGOUT' never became a line"
-ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -q 'UID SEARCH CHARSET UTF-8 .*FROM' && echo 0 || echo 1)" \
-	"searches go out as UID SEARCH CHARSET UTF-8 with typed keys (newest first: the kept date order sorts the hits)"
+ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -Eq 'UID (SORT \(REVERSE DATE\) UTF-8|SEARCH CHARSET UTF-8) .*FROM' && echo 0 || echo 1)" \
+	"searches go out as UID SORT ... UTF-8 or UID SEARCH CHARSET UTF-8, with typed keys"
 ok "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -q 'UID SORT (DATE) UTF-8 ' && echo 0 || echo 1)" \
-	"... and as UID SORT (DATE) oldest first"
+	"... as UID SORT (DATE) oldest first"
+# A worker that holds the mailbox's date order (its index pages) sorts a
+# search's hits itself: the imapd is asked a plain SEARCH.
+httpd_start "$PAGES_CONF" -j 1
+page httpd /lists/dev/
+page httpd /lists/dev/search "q=orderedhere&format=json"
+is "$RESP_STATUS" 200 "httpd -j 1: a search after an index page answers 200"
+is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep 'orderedhere' | tr -d '\r' | sed 's/^[^ ]* //')" \
+	'UID SEARCH CHARSET UTF-8 TEXT "orderedhere"' \
+	"... asked as a plain UID SEARCH: the kept date order sorts its hits"
+httpd_stop
 
 # The month view and the chart's counts (SEARCH SENTSINCE/SENTBEFORE).
 httpd_start "$PAGES_CONF"
