@@ -25,9 +25,9 @@
 # Then the Dovecot floor: one kept imapd session fetching random whole
 # messages one at a time (t/helper/bench-fetch --random), measured in each
 # round right after the message pages, and the fraction of it the message
-# page reaches; and the same for the commands a message page sends
-# (bench-fetch --page: NOOP, the details' FETCH, the outline's), the
-# imapd's own share of a page.
+# page reaches; and the commands a message page sends, alone (bench-fetch
+# --page: NOOP, the details' FETCH, the outline's, one after the other in
+# one session) beside the pages each of the four workers serves.
 #
 # Built once and kept in build/bench: Dovecot's index and full-text index
 # of the archive (openbmc-fts; the first run builds it: minutes), and the
@@ -197,7 +197,7 @@ r, floor, pages, load, rps = sys.argv[1:]
 share = lambda a, b: 100 * float(a) / float(b) if float(b) else 0
 print("round %s: Dovecot floor (random whole-message FETCH, one session) %s/s, load %s; message pages %s/s = %.0f%% of it"
       % (r, floor, load, rps, share(rps, floor)))
-print("round %s: a message page'"'"'s own commands (NOOP, details, outline; one session) %s/s; message pages %.0f%% of it"
-      % (r, pages, share(rps, pages)))' \
+print("round %s: a message page'"'"'s commands alone (NOOP, details, outline), one session: %s/s; message pages a worker (of 4): %.0f/s"
+      % (r, pages, float(rps) / 4))' \
 		"$r" "$floor" "${pages:-0}" "${rest#*:}" "$page_rps"
 done
