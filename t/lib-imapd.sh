@@ -226,6 +226,13 @@ rawlog_lines() {
 	cat "$1"/*."$2" 2>/dev/null | sed 's/^[0-9][0-9]*\.[0-9]* //'
 }
 
+# rawlog_in_time DIR in|out: the same, every session's lines merged in the
+# order of their timestamps (the files' names order sessions by the second
+# they started, then by pid as text: not in time).
+rawlog_in_time() {
+	cat "$1"/*."$2" 2>/dev/null | sort -s -n -k1,1 | sed 's/^[0-9][0-9]*\.[0-9]* //'
+}
+
 # imap4d_setup MBOXDIR STATE: INBOX is the file MBOXDIR/INBOX, every other
 # mbox file below MBOXDIR a mailbox named by its path ("/" separated).
 # imap4d sends names as they are on disk: store them in modified UTF-7

@@ -28,9 +28,10 @@ take() {
 	mkdir -p "$TEST_TMP/$1"
 	mv "$RAWLOG"/* "$TEST_TMP/$1/" 2>/dev/null
 }
-# commands DIR: the commands sent, in order, tags and timestamps removed.
+# commands DIR: the commands sent, in the order of time (not of the
+# sessions' file names), tags and timestamps removed.
 commands() {
-	rawlog_lines "$1" in | tr -d '\r' | sed 's/^[^ ]* //'
+	rawlog_in_time "$1" in | tr -d '\r' | sed 's/^[^ ]* //'
 }
 # examines DIR: the mailboxes EXAMINEd, in order, on one line.
 examines() {
