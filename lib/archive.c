@@ -47,10 +47,18 @@ struct stamp {
 #define SEARCHES_KEPT 4
 #define SEARCH_KEPT_MAX_HITS 100000
 
-struct kept_search {
+/*
+ * A shared answer (share.h) a worker holds, and its session's stamp when
+ * it was taken: good while the session sees the mailbox unchanged.
+ */
+struct held {
 	struct stamp stamp;
+	struct share_entry *entry;
+};
+
+struct kept_search {
 	struct buf key;     /* the command's name and arguments */
-	struct share_entry *answer; /* a struct uid_list */
+	struct held answer; /* a struct uid_list */
 };
 
 /* A mailbox's date order, newest first. */
@@ -64,16 +72,10 @@ struct archive {
 	struct session *session;
 	/* The open mailbox's server name, to EXAMINE it again in a new imapd. */
 	char *open_name;
-	/* The date order (struct uid_list, newest first) and the threads
-	 * (struct thread_forest) of the open mailbox, shared with the other
-	 * workers (share.h), and this session's stamp when they were taken. */
-	struct stamp sorted_stamp;
-	struct share_entry *order;
-	/* The months' counts (struct archive_months), shared the same way. */
-	struct stamp months_stamp;
-	struct share_entry *months;
-	struct stamp thread_stamp;
-	struct share_entry *threads;
+	/* The open mailbox's date order (struct uid_list, newest first), its
+	 * months' counts (struct archive_months) and its threads (struct
+	 * thread_forest), shared with the other workers. */
+	struct held order, months, threads;
 	/* The request's cancel hook (archive_set_cancel), or NULL. */
 	bool (*cancelled)(void *ctx);
 	void *cancel_ctx;
@@ -137,25 +139,18 @@ struct archive *archive_new(const struct conf *conf)
 	return archive;
 }
 
-static void forget_sorted(struct archive *archive)
+static void held_release(struct held *held)
 {
-	stamp_release(&archive->sorted_stamp);
-	share_put(archive->order);
-	archive->order = NULL;
+	stamp_release(&held->stamp);
+	share_put(held->entry);
+	held->entry = NULL;
 }
 
-static void forget_months(struct archive *archive)
+/* The held answer, if the session still sees the mailbox as it was. */
+static const void *held_fresh(const struct held *held, const struct session *session)
 {
-	stamp_release(&archive->months_stamp);
-	share_put(archive->months);
-	archive->months = NULL;
-}
-
-static void forget_threads(struct archive *archive)
-{
-	stamp_release(&archive->thread_stamp);
-	share_put(archive->threads);
-	archive->threads = NULL;
+	return held->entry && stamp_matches(&held->stamp, session_mailbox(session))
+	       ? share_payload(held->entry) : NULL;
 }
 
 static void forget_listed(struct archive *archive)
@@ -166,10 +161,8 @@ static void forget_listed(struct archive *archive)
 
 static void kept_search_release(struct kept_search *kept)
 {
-	stamp_release(&kept->stamp);
 	buf_release(&kept->key);
-	share_put(kept->answer);
-	kept->answer = NULL;
+	held_release(&kept->answer);
 }
 
 void archive_free(struct archive *archive)
@@ -181,9 +174,9 @@ void archive_free(struct archive *archive)
 	forget_listed(archive);
 	stamp_release(&archive->newest_stamp);
 	session_close(archive->session);
-	forget_sorted(archive);
-	forget_months(archive);
-	forget_threads(archive);
+	held_release(&archive->order);
+	held_release(&archive->months);
+	held_release(&archive->threads);
 	free(archive->open_name);
 	free(archive);
 }
@@ -730,35 +723,39 @@ static int share_key_of(struct archive *archive, enum share_kind kind,
 }
 
 /*
- * The shared answer of kind for the open mailbox, held in *held; *stamp
- * is the session's stamp when the key was read.  The answer is of that
- * state or a later one: a change during its build is seen at the next
- * request, whose stamp then differs.
+ * The shared answer of kind (and query) for the open mailbox: the one in
+ * held while the session sees the mailbox unchanged, else a new one into
+ * held, stamped when its key was read: the answer is of that state or a
+ * later one, and a change during its build is seen at the next request,
+ * whose stamp then differs.  Its payload, or NULL with err filled.
  */
-static int share_answer(struct archive *archive, enum share_kind kind,
-                        const struct buf *query,
-                        int (*build)(void *, const struct share_key *, void **,
-                                     struct session_err *),
-                        void (*release)(void *), void *ctx,
-                        struct share_entry **held, struct stamp *stamp,
-                        struct session_err *err)
+static const void *hold_answer(struct archive *archive, enum share_kind kind,
+                               const struct buf *query,
+                               int (*build)(void *, const struct share_key *,
+                                            void **, struct session_err *),
+                               void (*release)(void *), void *ctx,
+                               struct held *held, struct session_err *err)
 {
 	struct share_builder builder = {
 		.build = build, .release = release, .ctx = ctx,
 		.cancelled = archive->cancelled, .cancel_ctx = archive->cancel_ctx,
 	};
+	const void *fresh = held_fresh(held, archive->session);
 	struct share_key key;
 
+	if (fresh)
+		return fresh;
+	held_release(held);
 	if (share_key_of(archive, kind, &key, err) < 0)
-		return -1;
+		return NULL;
 	if (query)
 		key.query = str_from_buf(query);
-	stamp_take(stamp, session_mailbox(archive->session));
-	if (share_get(&key, &builder, held, err) < 0) {
-		stamp_release(stamp);
-		return -1;
+	stamp_take(&held->stamp, session_mailbox(archive->session));
+	if (share_get(&key, &builder, &held->entry, err) < 0) {
+		stamp_release(&held->stamp);
+		return NULL;
 	}
-	return 0;
+	return share_payload(held->entry);
 }
 
 int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
@@ -771,14 +768,10 @@ int archive_sorted_uids(struct archive *archive, const uint32_t **uids,
 	*n = 0;
 	if (!session)
 		return -1;
-	if (!archive->order ||
-	    !stamp_matches(&archive->sorted_stamp, session_mailbox(session))) {
-		forget_sorted(archive);
-		if (share_answer(archive, SHARE_ORDER, NULL, build_order, uid_list_free,
-		                 archive, &archive->order, &archive->sorted_stamp, err) < 0)
-			return -1;
-	}
-	order = share_payload(archive->order);
+	order = hold_answer(archive, SHARE_ORDER, NULL, build_order, uid_list_free,
+	                    archive, &archive->order, err);
+	if (!order)
+		return -1;
 	*uids = order->uids;
 	*n = order->n;
 	return 0;
@@ -993,14 +986,10 @@ int archive_months(struct archive *archive, const struct archive_months **months
 	*months = NULL;
 	if (!session)
 		return -1;
-	if (!archive->months ||
-	    !stamp_matches(&archive->months_stamp, session_mailbox(session))) {
-		forget_months(archive);
-		if (share_answer(archive, SHARE_MONTHS, NULL, build_months, months_free,
-		                 archive, &archive->months, &archive->months_stamp, err) < 0)
-			return -1;
-	}
-	span = share_payload(archive->months);
+	span = hold_answer(archive, SHARE_MONTHS, NULL, build_months, months_free,
+	                   archive, &archive->months, err);
+	if (!span)
+		return -1;
 	*months = span->n ? span : NULL;
 	return 0;
 }
@@ -1982,14 +1971,12 @@ static void copy_hits(struct archive_hits *hits, const struct uid_list *answer)
 static const struct uid_list *kept_search_find(struct archive *archive,
                                                const struct buf *key)
 {
-	const struct mailbox_state *state = session_mailbox(archive->session);
-
 	for (size_t i = 0; i < SEARCHES_KEPT; i++) {
 		struct kept_search *kept = &archive->searches[i];
-		if (kept->answer && kept->key.len == key->len &&
-		    !memcmp(kept->key.p, key->p, key->len) &&
-		    stamp_matches(&kept->stamp, state))
-			return share_payload(kept->answer);
+		const struct uid_list *answer = held_fresh(&kept->answer, archive->session);
+		if (answer && kept->key.len == key->len &&
+		    !memcmp(kept->key.p, key->p, key->len))
+			return answer;
 	}
 	return NULL;
 }
@@ -2017,8 +2004,7 @@ static int build_search(void *ctx, const struct share_key *key, void **payload,
 	 * oldest first, where SORT (DATE) keeps its order of same-date
 	 * messages.
 	 */
-	bool have_order = archive->order &&
-	                  stamp_matches(&archive->sorted_stamp, session_mailbox(session));
+	bool have_order = held_fresh(&archive->order, session) != NULL;
 	bool sort = session_has_cap(session, CAP_SORT) && (ask->oldest_first || !have_order);
 	bool charset = true;
 	struct uid_list *answer = xcalloc(1, sizeof(*answer));
@@ -2081,24 +2067,22 @@ static int build_search(void *ctx, const struct share_key *key, void **payload,
 	return rc;
 }
 
-/* Hold the answer as one of the worker's last searches, or let it go. */
+/* Keep the held answer as one of the worker's last searches, or let it go. */
 static void kept_search_keep(struct archive *archive, const struct buf *key,
-                             struct stamp *stamp, struct share_entry *answer)
+                             struct held *answer)
 {
-	const struct uid_list *list = share_payload(answer);
+	const struct uid_list *list = share_payload(answer->entry);
 	struct kept_search *kept = &archive->searches[archive->next_search];
 
 	if (list->n > SEARCH_KEPT_MAX_HITS) {
-		share_put(answer);
-		stamp_release(stamp);
+		held_release(answer);
 		return;
 	}
 	archive->next_search = (archive->next_search + 1) % SEARCHES_KEPT;
 	kept_search_release(kept);
-	kept->stamp = *stamp;
-	memset(stamp, 0, sizeof(*stamp));
+	kept->answer = *answer;
+	memset(answer, 0, sizeof(*answer));
 	buf_add(&kept->key, key->p, key->len);
-	kept->answer = answer;
 }
 
 void archive_hits_release(struct archive_hits *hits)
@@ -2137,8 +2121,7 @@ int archive_search(struct archive *archive, const struct search_query *query,
 	if (!partial) {
 		const struct uid_list *answer;
 		struct search_ask ask = { archive, query, oldest_first };
-		struct share_entry *held;
-		struct stamp stamp = { 0 };
+		struct held held = { 0 };
 		search_command(&cmd, query, sort, oldest_first, NULL, true);
 		search_key(&cmd, &key);
 		/* Without SORT the order is made here: it is no part of cmd. */
@@ -2146,14 +2129,14 @@ int archive_search(struct archive *archive, const struct search_query *query,
 		imap_cmd_release(&cmd);
 		answer = kept_search_find(archive, &key);
 		if (!answer) {
-			if (share_answer(archive, SHARE_SEARCH, &key, build_search, uid_list_free,
-			                 &ask, &held, &stamp, err) < 0) {
+			answer = hold_answer(archive, SHARE_SEARCH, &key, build_search,
+			                     uid_list_free, &ask, &held, err);
+			if (!answer) {
 				rc = -1;
 				goto out;
 			}
-			answer = share_payload(held);
 			copy_hits(hits, answer);
-			kept_search_keep(archive, &key, &stamp, held);
+			kept_search_keep(archive, &key, &held);
 		} else {
 			copy_hits(hits, answer);
 		}
@@ -2376,15 +2359,9 @@ int archive_threads(struct archive *archive, const struct thread_forest **forest
 	*forest = NULL;
 	if (!session)
 		return -1;
-	if (!archive->threads ||
-	    !stamp_matches(&archive->thread_stamp, session_mailbox(session))) {
-		forget_threads(archive);
-		if (share_answer(archive, SHARE_THREADS, NULL, build_threads, forest_free,
-		                 archive, &archive->threads, &archive->thread_stamp, err) < 0)
-			return -1;
-	}
-	*forest = share_payload(archive->threads);
-	return 0;
+	*forest = hold_answer(archive, SHARE_THREADS, NULL, build_threads, forest_free,
+	                      archive, &archive->threads, err);
+	return *forest ? 0 : -1;
 }
 
 /* ---- Message-IDs ------------------------------------------------------- */
