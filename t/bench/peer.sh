@@ -25,9 +25,10 @@
 # Then the Dovecot floor: one kept imapd session fetching random whole
 # messages one at a time (t/helper/bench-fetch --random), measured in each
 # round right after the message pages, and the fraction of it the message
-# page reaches; and the commands a message page sends, alone (bench-fetch
-# --page: NOOP, the details' FETCH, the outline's, one after the other in
-# one session) beside the pages each of the four workers serves.
+# page reaches; and the commands the benchmarked message page sends, alone
+# (bench-fetch --page: NOOP, then the details' FETCH and the outline's in
+# one write, as the gateway sends them, in one session, for the same UID)
+# beside the pages each of the four workers serves.
 #
 # Built once and kept in build/bench: Dovecot's index and full-text index
 # of the archive (openbmc-fts; the first run builds it: minutes), and the
@@ -172,7 +173,7 @@ while [ $round -le "$ROUNDS" ]; do
 				"$BENCH_DURATION" lists/openbmc "$total" 2>>"$IMAPD_STATE/imapd.stderr" |
 				sed -n 's|.*: \([0-9]*\)/s$|\1|p')
 			pages=$(IMAPD_CMD="$IMAPD_CMD" IMAPD_ENV="$IMAPD_ENV" "$FETCH" --page \
-				"$BENCH_DURATION" lists/openbmc "$total" 2>>"$IMAPD_STATE/imapd.stderr" |
+				"$BENCH_DURATION" lists/openbmc "$uid" 2>>"$IMAPD_STATE/imapd.stderr" |
 				sed -n 's|.*: \([0-9]*\)/s$|\1|p')
 			floors="$floors $round:$floor:$pages:$load"
 		fi

@@ -1,12 +1,13 @@
 /*
  * bench-fetch --random SECONDS MAILBOX COUNT: the Dovecot floor of a
- * message page instead: one kept session through the minimal driver,
+ * message page: one kept session through the minimal driver,
  * one "UID FETCH n (BODY.PEEK[])" at a time for a random n in 1..COUNT
  * (UIDs are load order), for SECONDS; prints "N fetches in S s: R/s".
- * With --page instead of --random, what a message page asks a kept imapd
- * (README): NOOP, the details' FETCH of n (message.h's items and the
- * start of part 1) and the outline's summaries of n-2..n+2, one command
- * at a time: the imapd's own share of a message page.
+ * bench-fetch --page SECONDS MAILBOX UID: what the message page of UID
+ * asks a kept imapd (README), as the gateway asks it: NOOP, then the
+ * details' FETCH (message.h's items and the start of part 1) and the
+ * outline's summaries of UID-2..UID+2 in one write; the imapd's own share
+ * of that message page, for the one UID the page benchmark asks for.
  *
  * bench-fetch MAILBOX...: messages fetched per second (UID FETCH ENVELOPE
  * BODYSTRUCTURE BODY.PEEK[] of every message, batches of 200 UIDs) from
@@ -134,29 +135,40 @@ out:
 	return ret;
 }
 
-static int driver_cmd(struct driver *driver, const char *command, size_t *fetches)
+/*
+ * Send commands[0..n) in one write (pipelined, as the session layer sends
+ * a page's FETCHes) and read until the last one's tagged answer.
+ */
+static int driver_cmds(struct driver *driver, const char *const *commands, size_t n,
+                       size_t *fetches)
 {
-	char tag[16];
-	char *text;
-	size_t len, off = 0;
+	struct buf text = BUF_INIT;
+	char tag[16] = "";
+	size_t off = 0;
 	int flags = fcntl(driver->proc.to_child, F_GETFL);
 
-	snprintf(tag, sizeof(tag), "d%u", ++driver->tag);
-	text = xasprintf("%s %s\r\n", tag, command);
-	len = strlen(text);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(tag, sizeof(tag), "d%u", ++driver->tag);
+		buf_addf(&text, "%s %s\r\n", tag, commands[i]);
+	}
 	/* plain blocking writes: the commands are short */
 	fcntl(driver->proc.to_child, F_SETFL, flags & ~O_NONBLOCK);
-	while (off < len) {
-		ssize_t wrote = write(driver->proc.to_child, text + off, len - off);
+	while (off < text.len) {
+		ssize_t wrote = write(driver->proc.to_child, text.p + off, text.len - off);
 
 		if (wrote < 0) {
-			free(text);
+			buf_release(&text);
 			return -1;
 		}
 		off += (size_t)wrote;
 	}
-	free(text);
+	buf_release(&text);
 	return driver_until(driver, tag, fetches);
+}
+
+static int driver_cmd(struct driver *driver, const char *command, size_t *fetches)
+{
+	return driver_cmds(driver, &command, 1, fetches);
 }
 
 static double run_driver(struct imapd_args *args, char **mailboxes, size_t count,
@@ -196,19 +208,22 @@ static double run_driver(struct imapd_args *args, char **mailboxes, size_t count
 	return now_seconds() - start;
 }
 
-/* One kept session, random whole messages (or pages' commands), one
- * round trip each. */
-static int run_random(struct imapd_args *args, const char *seconds_text,
-                      const char *mailbox, const char *count_text, bool pages)
+/*
+ * One kept session, one round trip a message: random whole messages
+ * (--random: COUNT is the mailbox's size), or a message page's commands
+ * for one UID (--page: the one the page benchmark asks for).
+ */
+static int run_kept(struct imapd_args *args, const char *seconds_text,
+                    const char *mailbox, const char *number_text, bool pages)
 {
 	struct driver driver = { .tag = 0 };
-	char why[256], command[1024];
-	uint64_t seconds, count, fetched = 0;
+	char why[256], command[1024], outline[256];
+	uint64_t seconds, number, fetched = 0;
 	double start, elapsed;
 
 	if (parse_u64(str_from(seconds_text), 1, 3600, &seconds) < 0 ||
-	    parse_u64(str_from(count_text), 1, UINT32_MAX, &count) < 0) {
-		fprintf(stderr, "bench-fetch: --random SECONDS MAILBOX COUNT\n");
+	    parse_u64(str_from(number_text), 1, UINT32_MAX, &number) < 0) {
+		fprintf(stderr, "bench-fetch: --random SECONDS MAILBOX COUNT | --page SECONDS MAILBOX UID\n");
 		return 2;
 	}
 	snprintf(command, sizeof(command), "EXAMINE \"%s\"", mailbox);
@@ -222,26 +237,31 @@ static int run_random(struct imapd_args *args, const char *seconds_text,
 	srandom(20240317);
 	start = now_seconds();
 	do {
-		unsigned long long uid = 1 + (uint64_t)random() % count;
 		size_t got = 0;
 
 		if (pages) {
-			snprintf(command, sizeof(command), "UID FETCH %llu %s", uid,
+			/* as the gateway asks: NOOP, then the details and the
+			 * outline's summaries (here n-2..n+2) in one write */
+			const char *both[2] = { command, outline };
+
+			snprintf(command, sizeof(command), "UID FETCH %llu %s",
+			         (unsigned long long)number,
 			         MESSAGE_DETAIL_ITEMS_WITH(" BODY.PEEK[1]<0.65536>"));
+			snprintf(outline, sizeof(outline), "UID FETCH %llu:%llu %s",
+			         (unsigned long long)(number > 2 ? number - 2 : 1),
+			         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
 			if (driver_cmd(&driver, "NOOP", NULL) < 0 ||
-			    driver_cmd(&driver, command, &got) < 0 || got != 1) {
+			    driver_cmds(&driver, both, 2, &got) < 0 || got < 2) {
 				fprintf(stderr, "bench-fetch: a page's FETCH failed\n");
 				return 1;
 			}
-			snprintf(command, sizeof(command), "UID FETCH %llu:%llu %s",
-			         uid > 2 ? uid - 2 : 1, uid + 2, MESSAGE_INFO_ITEMS);
 		} else {
-			snprintf(command, sizeof(command), "UID FETCH %llu (BODY.PEEK[])", uid);
-		}
-		got = 0;
-		if (driver_cmd(&driver, command, &got) < 0 || got < 1) {
-			fprintf(stderr, "bench-fetch: a FETCH failed\n");
-			return 1;
+			snprintf(command, sizeof(command), "UID FETCH %llu (BODY.PEEK[])",
+			         1 + (unsigned long long)((uint64_t)random() % number));
+			if (driver_cmd(&driver, command, &got) < 0 || got < 1) {
+				fprintf(stderr, "bench-fetch: a FETCH failed\n");
+				return 1;
+			}
 		}
 		fetched++;
 		elapsed = now_seconds() - start;
@@ -324,18 +344,19 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench-fetch MAILBOX...\n"
-		                "       bench-fetch --random|--page SECONDS MAILBOX COUNT\n");
+		                "       bench-fetch --random SECONDS MAILBOX COUNT\n"
+		                "       bench-fetch --page SECONDS MAILBOX UID\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "--random") == 0 || strcmp(argv[1], "--page") == 0) {
 		int rc;
 
 		if (argc != 5) {
-			fprintf(stderr, "usage: bench-fetch --random|--page SECONDS MAILBOX COUNT\n");
+			fprintf(stderr, "usage: bench-fetch --random SECONDS MAILBOX COUNT | --page SECONDS MAILBOX UID\n");
 			return 2;
 		}
 		imapd_args_init(&args, getenv("IMAPD_CMD"), getenv("IMAPD_ENV"));
-		rc = run_random(&args, argv[2], argv[3], argv[4], argv[1][2] == 'p');
+		rc = run_kept(&args, argv[2], argv[3], argv[4], argv[1][2] == 'p');
 		imapd_args_release(&args);
 		return rc;
 	}
