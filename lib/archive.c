@@ -1251,7 +1251,6 @@ void archive_message_release(struct archive_message *msg)
 	msg->note = NULL;
 }
 
-/* Headers and structure of msgs, one UID FETCH for all of them. */
 /*
  * The summaries of also->uids among the answers, once each.  The newest
  * answers are looked at first: the summaries' FETCH comes after the
@@ -1316,44 +1315,83 @@ static bool text_from_guess(struct archive_message *msg, const struct imap_fetch
  * route a FETCH answer to either command: both answers are looked in.
  * texted[i] tells that msgs[i]'s text came with it (text_from_guess).
  */
-static int fetch_details(struct archive *archive, struct archive_message *msgs,
-                         size_t n, struct archive_also *also, bool *texted,
-                         struct session_err *err)
-{
-	struct session *session = session_of(archive, err);
-	struct session_err also_err = { 0 };
-	struct session_result results[2];
+/*
+ * A message page's FETCHes in flight (send_details): the details' and
+ * the summaries', and the open mailbox's state when they went.
+ */
+struct archive_pending {
 	unsigned tickets[2];
-	size_t sent;
+	size_t sent;             /* commands to read: 0, 1 or 2 */
+	bool failed;             /* the details' FETCH did not go: err says why */
+	struct session_err err;
+	struct stamp sent_at;
+};
+
+/*
+ * Headers and structure of msgs, one UID FETCH for all of them, and the
+ * summaries of also->uids in the same write: sent, not waited for.
+ */
+static void send_details(struct archive *archive, const struct archive_message *msgs,
+                         size_t n, const struct archive_also *also,
+                         struct archive_pending *pending)
+{
+	struct session *session = session_of(archive, &pending->err);
+	struct session_err also_err = { 0 };
+	const struct mailbox_state *state;
 	struct buf set = BUF_INIT;
-	int rc = 0;
 	uint32_t *uids = xcalloc(n + 1, sizeof(*uids));
 
 	for (size_t i = 0; i < n; i++)
 		uids[i] = msgs[i].uid;
 	uid_set(&set, uids, n);
 	free(uids);
-	if (!session || !set.len) {
-		buf_release(&set);
-		return session ? 0 : -1;
-	}
+	pending->failed = !session;
+	if (!session || !set.len)
+		goto out;
 	if (send_fetch(session, buf_cstr(&set),
-	               MESSAGE_DETAIL_ITEMS_WITH(" " TEXT_GUESS_ITEM), &tickets[0], err) < 0) {
-		buf_release(&set);
-		return -1;
+	               MESSAGE_DETAIL_ITEMS_WITH(" " TEXT_GUESS_ITEM), &pending->tickets[0],
+	               &pending->err) < 0) {
+		pending->failed = true;
+		goto out;
 	}
-	sent = 1;
+	pending->sent = 1;
 	buf_reset(&set);
 	if (also)
 		uid_set(&set, also->uids, also->n);
 	/* The summaries are a help: their failure leaves the page whole. */
 	if (set.len && send_fetch(session, buf_cstr(&set), MESSAGE_INFO_ITEMS,
-	                          &tickets[1], &also_err) == 0)
-		sent = 2;
+	                          &pending->tickets[1], &also_err) == 0)
+		pending->sent = 2;
+	state = session_mailbox(session);
+	if (state)
+		stamp_take(&pending->sent_at, state);
+out:
+	buf_release(&set);
+}
+
+/*
+ * The answers to send_details: msgs found (texted[i] when the details
+ * held the whole text) and also's summaries.  0, or -1 with err.
+ */
+static int take_details(struct archive *archive, struct archive_pending *pending,
+                        struct archive_message *msgs, size_t n,
+                        struct archive_also *also, bool *texted,
+                        struct session_err *err)
+{
+	struct session_err also_err = { 0 };
+	struct session_result results[2];
+	size_t sent = pending->sent;
+	int rc = 0;
+
+	pending->sent = 0;
+	if (pending->failed) {
+		*err = pending->err;
+		return -1;
+	}
 	for (size_t k = 0; k < sent; k++) {
 		session_result_init(&results[k]);
-		if (session_wait(session, tickets[k], &results[k], k ? &also_err : err) < 0 &&
-		    k == 0)
+		if (session_wait(archive->session, pending->tickets[k], &results[k],
+		                 k ? &also_err : err) < 0 && k == 0)
 			rc = -1;
 	}
 	for (size_t r = 0; rc == 0 && r < sent; r++)
@@ -1388,8 +1426,23 @@ static int fetch_details(struct archive *archive, struct archive_message *msgs,
 		take_also(also, results, sent);
 	for (size_t k = 0; k < sent; k++)
 		session_result_release(&results[k]);
-	buf_release(&set);
 	return rc;
+}
+
+/* Answers sent for and not taken: read and dropped. */
+static void drop_details(struct archive *archive, struct archive_pending *pending)
+{
+	for (size_t k = 0; k < pending->sent; k++) {
+		struct session_result result;
+		struct session_err ignored = { 0 };
+
+		session_result_init(&result);
+		if (archive->session)
+			session_wait(archive->session, pending->tickets[k], &result, &ignored);
+		session_result_release(&result);
+	}
+	pending->sent = 0;
+	stamp_release(&pending->sent_at);
 }
 
 /* The texts' FETCH for one message; 0 when it has no text to fetch. */
@@ -1532,9 +1585,9 @@ static int fetch_texts(struct archive *archive, struct archive_message *msgs,
 	return rc;
 }
 
-int archive_messages_also(struct archive *archive, struct archive_message *msgs,
-                          size_t n, struct archive_also *also,
-                          struct session_err *err)
+/* msgs emptied but for their UIDs, also's summaries none yet. */
+static void messages_clear(struct archive_message *msgs, size_t n,
+                           struct archive_also *also)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint32_t uid = msgs[i].uid;
@@ -1545,13 +1598,74 @@ int archive_messages_also(struct archive *archive, struct archive_message *msgs,
 		also->infos = NULL;
 		also->ninfos = 0;
 	}
-	bool *texted = xcalloc(n + 1, sizeof(*texted));
-	int rc = -1;
+}
 
-	if (fetch_details(archive, msgs, n, also, texted, err) == 0)
+/*
+ * The details sent for, then the texts they did not hold: 0 or -1; with
+ * news_stale, 1 when the mailbox changed since the details were sent.
+ */
+static int take_messages(struct archive *archive, struct archive_pending *pending,
+                         struct archive_message *msgs, size_t n,
+                         struct archive_also *also, bool news_stale,
+                         struct session_err *err)
+{
+	const struct mailbox_state *state;
+	bool *texted = xcalloc(n + 1, sizeof(*texted));
+	int rc;
+
+	messages_clear(msgs, n, also);
+	rc = take_details(archive, pending, msgs, n, also, texted, err);
+	state = archive->session ? session_mailbox(archive->session) : NULL;
+	if (rc == 0 && news_stale && (!state || !stamp_matches(&pending->sent_at, state))) {
+		for (size_t i = 0; i < n; i++)
+			archive_message_release(&msgs[i]);
+		if (also)
+			archive_summaries_free(also->infos, also->ninfos);
+		messages_clear(msgs, n, also);
+		rc = 1;
+	} else if (rc == 0) {
 		rc = fetch_texts(archive, msgs, n, texted, err);
+	}
 	free(texted);
 	return rc;
+}
+
+int archive_messages_also(struct archive *archive, struct archive_message *msgs,
+                          size_t n, struct archive_also *also,
+                          struct session_err *err)
+{
+	struct archive_pending pending = { 0 };
+	int rc;
+
+	send_details(archive, msgs, n, also, &pending);
+	rc = take_messages(archive, &pending, msgs, n, also, false, err);
+	drop_details(archive, &pending);
+	return rc;
+}
+
+struct archive_pending *archive_messages_send(struct archive *archive,
+                                              const struct archive_message *msgs,
+                                              size_t n, const struct archive_also *also)
+{
+	struct archive_pending *pending = xcalloc(1, sizeof(*pending));
+
+	send_details(archive, msgs, n, also, pending);
+	return pending;
+}
+
+int archive_messages_collect(struct archive *archive, struct archive_pending *pending,
+                             struct archive_message *msgs, size_t n,
+                             struct archive_also *also, struct session_err *err)
+{
+	return take_messages(archive, pending, msgs, n, also, true, err);
+}
+
+void archive_pending_free(struct archive *archive, struct archive_pending *pending)
+{
+	if (!pending)
+		return;
+	drop_details(archive, pending);
+	free(pending);
 }
 
 int archive_messages(struct archive *archive, struct archive_message *msgs,

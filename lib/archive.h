@@ -194,6 +194,26 @@ struct archive_also {
 int archive_messages_also(struct archive *archive, struct archive_message *msgs,
                           size_t n, struct archive_also *also,
                           struct session_err *err);
+/*
+ * archive_messages_also in two steps, for a page that asks before it
+ * knows whether the mailbox changed: the gateway's stamp (its NOOP) goes
+ * after these FETCHes, and the page costs the imapd one round trip.
+ * archive_messages_send writes the FETCHes (msgs[i].uid, also->uids) and
+ * notes the open mailbox's state; archive_messages_collect reads them
+ * into msgs and also: 0, -1 with err, or 1 when the mailbox has changed
+ * since they were sent (what the caller planned from the old state, such
+ * as an outline's UIDs, may be wrong: it plans again and asks with
+ * archive_messages_also).  archive_pending_free reads and drops what was
+ * not collected; pending is the caller's either way.
+ */
+struct archive_pending;
+struct archive_pending *archive_messages_send(struct archive *archive,
+                                              const struct archive_message *msgs,
+                                              size_t n, const struct archive_also *also);
+int archive_messages_collect(struct archive *archive, struct archive_pending *pending,
+                             struct archive_message *msgs, size_t n,
+                             struct archive_also *also, struct session_err *err);
+void archive_pending_free(struct archive *archive, struct archive_pending *pending);
 void archive_message_release(struct archive_message *msg);
 
 /*

@@ -365,6 +365,14 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 			goto out;
 		}
 	}
+	/*
+	 * A page that can ask for its mail before the stamp does (route.h):
+	 * the stamp's NOOP follows its commands in the pipe, not a round
+	 * trip of its own.  Not when a 304 may answer without mail.
+	 */
+	if (route_table[route.page].ahead && page.mailbox && !req->if_none_match &&
+	    !req->if_modified_since)
+		route_table[route.page].ahead(&page);
 	if (gateway_cache(gateway, &page, &etag) != 0)
 		goto out;
 	/* A page of no mailbox (the list) has no validators, only a lifetime. */
@@ -374,6 +382,8 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	route_table[route.page].handler(&page);
 out:
 	resp_finish(resp);
+	if (page.ahead_release)
+		page.ahead_release(&page);
 	archive_end_request(gateway->archive);
 	buf_release(&etag);
 	buf_release(&root);

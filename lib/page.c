@@ -342,16 +342,33 @@ int page_fetch_summaries_previews(struct page *page, const uint32_t *uids,
 	return rc;
 }
 
+/* Messages and summaries as the page shows them (obfuscate). */
+static void hide_fetched(struct page *page, struct archive_message *msgs, size_t n,
+                         struct archive_also *also)
+{
+	for (size_t i = 0; page->conf->obfuscate && i < n; i++)
+		hide_message(&msgs[i]);
+	for (size_t i = 0; also && page->conf->obfuscate && i < also->ninfos; i++)
+		hide_info(&also->infos[i]);
+}
+
 int page_fetch_messages_also(struct page *page, struct archive_message *msgs,
                              size_t n, struct archive_also *also,
                              struct session_err *err)
 {
 	int rc = archive_messages_also(page->archive, msgs, n, also, err);
 
-	for (size_t i = 0; page->conf->obfuscate && i < n; i++)
-		hide_message(&msgs[i]);
-	for (size_t i = 0; also && page->conf->obfuscate && i < also->ninfos; i++)
-		hide_info(&also->infos[i]);
+	hide_fetched(page, msgs, n, also);
+	return rc;
+}
+
+int page_collect_messages_also(struct page *page, struct archive_pending *pending,
+                               struct archive_message *msgs, size_t n,
+                               struct archive_also *also, struct session_err *err)
+{
+	int rc = archive_messages_collect(page->archive, pending, msgs, n, also, err);
+
+	hide_fetched(page, msgs, n, also);
 	return rc;
 }
 

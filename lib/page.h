@@ -43,6 +43,13 @@ struct page {
 	const struct mailbox_entry *mailbox;
 	/* The validators the gateway computed (cache.h), or NULL. */
 	const char *etag;
+	/*
+	 * What the route's ahead hook (route.h) asked for before the
+	 * gateway's stamp, for the handler to read; ahead_release frees it
+	 * (the gateway calls it, whether the handler ran or not).
+	 */
+	void *ahead;
+	void (*ahead_release)(struct page *page);
 };
 
 /*
@@ -122,6 +129,11 @@ int page_fetch_messages(struct page *page, struct archive_message *msgs,
 int page_fetch_messages_also(struct page *page, struct archive_message *msgs,
                              size_t n, struct archive_also *also,
                              struct session_err *err);
+/* The same, sent earlier: archive_messages_collect (1: ask again). */
+struct archive_pending;
+int page_collect_messages_also(struct page *page, struct archive_pending *pending,
+                               struct archive_message *msgs, size_t n,
+                               struct archive_also *also, struct session_err *err);
 /* Text from mail as the page shows it (addresses hidden if so configured). */
 void page_shown_text(struct page *page, const char *text, size_t len,
                      struct buf *out);
@@ -137,6 +149,7 @@ void page_message_nav(struct page *page, struct tmpl_vars *vars,
 int page_mailboxes(struct page *page);
 int page_index(struct page *page);
 int page_message(struct page *page);
+void page_message_ahead(struct page *page);
 int page_raw(struct page *page);
 int page_part(struct page *page);
 int page_threads(struct page *page);

@@ -420,35 +420,93 @@ static int send_html(struct page *page, const struct message_info *info,
 	return rc;
 }
 
+/*
+ * A message page's mail: the message with its text, and the summaries of
+ * its thread's outline, planned from the threads as the session knew
+ * them when asked.
+ */
+struct message_mail {
+	struct archive_message msg;
+	struct outline outline;
+	struct archive_also also;
+	struct archive_pending *pending; /* sent ahead, not yet read */
+};
+
+static void message_mail_plan(struct page *page, struct message_mail *mail)
+{
+	outline_plan(page, page->route->uid, &mail->outline);
+	mail->also.uids = mail->outline.uids;
+	mail->also.n = mail->outline.nuids;
+	mail->msg.uid = page->route->uid;
+}
+
+static void message_mail_release(struct page *page, struct message_mail *mail)
+{
+	archive_pending_free(page->archive, mail->pending);
+	mail->pending = NULL;
+	archive_summaries_free(mail->also.infos, mail->also.ninfos);
+	mail->also = (struct archive_also){ 0 };
+	outline_release(&mail->outline);
+	archive_message_release(&mail->msg);
+}
+
+static void ahead_release(struct page *page)
+{
+	message_mail_release(page, page->ahead);
+	free(page->ahead);
+	page->ahead = NULL;
+}
+
+/*
+ * Ahead of the gateway's stamp (route.h): the message and its outline's
+ * summaries sent before the NOOP, which then costs no round trip of its
+ * own; a message page is one round trip to the imapd, not two.
+ */
+void page_message_ahead(struct page *page)
+{
+	struct message_mail *mail = xcalloc(1, sizeof(*mail));
+
+	message_mail_plan(page, mail);
+	mail->pending = archive_messages_send(page->archive, &mail->msg, 1, &mail->also);
+	page->ahead = mail;
+	page->ahead_release = ahead_release;
+}
+
 int page_message(struct page *page)
 {
-	struct archive_message msg = { 0 };
+	struct message_mail own = { 0 };
+	struct message_mail *mail = page->ahead ? page->ahead : &own;
 	struct session_err err = { 0 };
-	struct outline outline;
-	struct archive_also also = { 0 };
-	int rc;
+	int rc = 1;
 
-	/* The thread's outline comes in the same round trip as the message. */
-	outline_plan(page, page->route->uid, &outline);
-	also.uids = outline.uids;
-	also.n = outline.nuids;
-	msg.uid = page->route->uid;
-	if (page_fetch_messages_also(page, &msg, 1, &also, &err) < 0) {
+	if (mail->pending) {
+		rc = page_collect_messages_also(page, mail->pending, &mail->msg, 1,
+		                                &mail->also, &err);
+		archive_pending_free(page->archive, mail->pending);
+		mail->pending = NULL;
+	}
+	/* Not asked ahead, or the NOOP brought news: the outline again. */
+	if (rc == 1) {
+		message_mail_release(page, mail);
+		message_mail_plan(page, mail);
+		rc = page_fetch_messages_also(page, &mail->msg, 1, &mail->also, &err);
+	}
+	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
-	if (!msg.found) {
+	if (!mail->msg.found) {
 		rc = page_error(page, 404, "There is no such message in this mailbox.");
 		goto out;
 	}
-	rc = page->json ? send_json(page, &msg.info, &msg.parts, &msg.body.text,
-	                            &outline, &also)
-	                : send_html(page, &msg.info, &msg.parts, &msg.body, msg.note,
-	                            &outline, &also);
+	rc = page->json ? send_json(page, &mail->msg.info, &mail->msg.parts,
+	                            &mail->msg.body.text, &mail->outline, &mail->also)
+	                : send_html(page, &mail->msg.info, &mail->msg.parts,
+	                            &mail->msg.body, mail->msg.note, &mail->outline,
+	                            &mail->also);
 out:
-	archive_summaries_free(also.infos, also.ninfos);
-	outline_release(&outline);
-	archive_message_release(&msg);
+	if (mail == &own)
+		message_mail_release(page, &own);
 	return rc;
 }
 

@@ -12,7 +12,8 @@
  * The dispatch table: for each page its name (for logs), the word of its
  * path ("" for none, "threads/" and "m/" lead to more segments), what
  * the router checks for it, whether it is served as JSON too, how long a
- * shared cache may keep it (0: not cached: redirects), and its handler.
+ * shared cache may keep it (0: not cached: redirects), its handler, and
+ * the hook that asks for its mail ahead of the stamp, if any.
  */
 const struct route_row route_table[PAGE__MAX] = {
 	[PAGE_MAILBOXES] = { "mailboxes", "", ROUTE_HAS_JSON, 60, page_mailboxes },
@@ -21,7 +22,7 @@ const struct route_row route_table[PAGE__MAX] = {
 	[PAGE_THREADS] = { "threads", "threads/", ROUTE_NEEDS_MAILBOX | ROUTE_HAS_JSON,
 	                   60, page_threads },
 	[PAGE_MESSAGE] = { "message", "", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
-	                   ROUTE_HAS_JSON, 3600, page_message },
+	                   ROUTE_HAS_JSON, 3600, page_message, page_message_ahead },
 	[PAGE_RAW] = { "raw", "raw", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |
 	               ROUTE_HEAVY, 86400, page_raw },
 	[PAGE_PART] = { "part", "", ROUTE_NEEDS_MAILBOX | ROUTE_NEEDS_UID |

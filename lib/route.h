@@ -43,6 +43,13 @@ struct route_row {
 	unsigned flags;         /* ROUTE_* */
 	unsigned max_age;       /* seconds a shared cache may keep it; 0: not */
 	int (*handler)(struct page *page);
+	/*
+	 * Or NULL: sends the page's commands before the gateway's stamp (its
+	 * NOOP), planned from the mailbox as the session last saw it, into
+	 * page->ahead; the handler reads them, or asks again if the NOOP
+	 * brought news.  Not for a conditional request (a 304 needs no mail).
+	 */
+	void (*ahead)(struct page *page);
 };
 extern const struct route_row route_table[];
 

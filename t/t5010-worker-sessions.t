@@ -196,8 +196,10 @@ is "$(last_lines "$TEST_TMP/pool" | sort | uniq -c | sed 's/^ *//')" "$running L
 
 # -- (f) a kept session's message page: the stamp is one NOOP while the
 # mailbox is unchanged, and a one-part message comes with its text and its
-# thread's outline in one round trip; one that forwards another (two text
-# parts to show) asks for its texts after its structure.
+# thread's outline in one round trip: the FETCHes go first, planned from
+# the threads as the session knew them, the NOOP after them (gateway.c,
+# route.h's ahead); one that forwards another (two text parts to show)
+# asks for its texts after its structure.
 httpd_start "$PAGES_CONF" -j 1
 single= multi=
 for p in $(seq 1 30); do
@@ -228,11 +230,20 @@ sent=$(commands_of "/lists/dev/$single")
 is "$RESP_STATUS" 200 "the one-part message's page answers 200"
 is "$(printf '%s\n' "$sent" | wc -l | tr -d ' ')" 3 "... with three commands" ||
 	diag "$sent"
-is "$(printf '%s\n' "$sent" | sed -n 1p)" NOOP "... a NOOP for the stamp"
-like "$(printf '%s\n' "$sent" | sed -n 2p)" "^UID FETCH $single \\(.*BODYSTRUCTURE.* BODY\\.PEEK\\[1\\]<0\\.65536>\\)\$" \
+like "$(printf '%s\n' "$sent" | sed -n 1p)" "^UID FETCH $single \\(.*BODYSTRUCTURE.* BODY\\.PEEK\\[1\\]<0\\.65536>\\)\$" \
 	"... the message's structure with the start of its text"
-like "$(printf '%s\n' "$sent" | sed -n 3p)" "^UID FETCH [0-9,]*$single[0-9,]* \\(UID ENVELOPE INTERNALDATE RFC822.SIZE\\)\$" \
+like "$(printf '%s\n' "$sent" | sed -n 2p)" "^UID FETCH [0-9,]*$single[0-9,]* \\(UID ENVELOPE INTERNALDATE RFC822.SIZE\\)\$" \
 	"... and its thread's outline"
+is "$(printf '%s\n' "$sent" | sed -n 3p)" NOOP "... then the NOOP for the stamp, not waited for before them"
+# An If-None-Match may be answered 304 without mail: the NOOP alone.
+page httpd "/lists/dev/$single"
+etag=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$RESP_HEADERS" | tr -d '\r')
+_in=$(ls "$RAWLOG"/*.in)
+_before=$(wc -l <"$_in")
+status=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$HTTPD_URL/lists/dev/$single")
+is "$status" 304 "a conditional request for it, still current, answers 304"
+is "$(sed -n "$((_before + 1)),\$p" "$_in" | tr -d '\r' | sed 's/^[0-9.]* [^ ]* //')" NOOP \
+	"... after a NOOP alone"
 sent=$(commands_of "/lists/dev/$multi")
 is "$RESP_STATUS" 200 "the forward's page answers 200"
 is "$(printf '%s\n' "$sent" | grep -c "^UID FETCH $multi ")" 2 \
@@ -243,6 +254,33 @@ take round-trips
 is "$(grep -rlE '^[0-9.]+ [^ ]+ (SELECT|STORE|EXPUNGE|COPY|MOVE|APPEND)' "$TEST_TMP"/setup "$TEST_TMP"/httpd1 "$TEST_TMP"/fcgi "$TEST_TMP"/cgi "$TEST_TMP"/pool "$TEST_TMP"/round-trips | wc -l | tr -d ' ')" 0 \
 	"no session sent a command that writes"
 is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
+
+# -- (g) news the NOOP brings after a message page's FETCHes went: a reply
+# to the message arrives between two requests for its page, and the
+# second shows it in the outline, planned again from the new threads.
+httpd_start "$PAGES_CONF" -j 1
+page httpd "/lists/dev/$single" format=json
+outline_before=$(json '" ".join(str(o["uid"]) for o in d["outline"])')
+msgid=$(json 'd["message_id"]')
+_new=$PAGES_STORE/lists/dev/new
+chmod u+w "$_new"
+printf 'From: Late Replier <late@example.org>\nTo: dev@example.org\nSubject: Re: the reply that came late\nDate: %s\nMessage-ID: <late-reply.%s@example.org>\nIn-Reply-To: <%s>\nReferences: <%s>\n\nIt came between two requests.\n' \
+	"$(date -R)" "$$" "$msgid" "$msgid" >"$_new/.tmp.late"
+mv "$_new/.tmp.late" "$_new/$(date +%s).M2P$$.imapeek-late"
+chmod 0444 "$_new"/*
+chmod a-w "$_new"
+page httpd "/lists/dev/$single" format=json
+is "$RESP_STATUS" 200 "after a reply arrives, the message's page answers 200"
+late=$(json '" ".join(str(o["uid"]) for o in d["outline"] if o["subject"] == "Re: the reply that came late")')
+ok "$([ -n "$late" ]; echo $?)" "... and its outline shows the reply (UID $late)" ||
+	diag "before: $outline_before; after: $(json '" ".join(str(o["uid"]) for o in d["outline"])')"
+is "$(json 'len(d["outline"])')" "$(($(echo "$outline_before" | wc -w) + 1))" \
+	"... one more message in it than before"
+httpd_stop
+take late-reply
+is "$(commands "$TEST_TMP/late-reply" | grep -c "^UID FETCH $single (")" 3 \
+	"... its details asked three times: once, then ahead of the NOOP and again after it" ||
+	diag "$(commands "$TEST_TMP/late-reply")"
 
 # -- (g) the workers share a mailbox's date order and threads (share.h):
 # eight requests at once to a new server with four workers ask the imapds
