@@ -193,14 +193,20 @@ void charset_cp1252_to_utf8(struct buf *out, const char *in, size_t len)
 	out->p[out->len] = '\0';  /* buf_grow leaves a new buffer unterminated */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
-		if (c == 0)
+		size_t ascii = i;
+		/* ASCII but NUL (most mail) in runs, not a byte at a time */
+		while (ascii < len && (unsigned char)in[ascii] - 1u < 0x7Fu)
+			ascii++;
+		if (ascii > i) {
+			buf_add(out, in + i, ascii - i);
+			i = ascii - 1;
+		} else if (c == 0) {
 			add_replacement(out);
-		else if (c < 0x80)
-			buf_addch(out, (char)c);
-		else if (c < 0xA0)
+		} else if (c < 0xA0) {
 			add_codepoint(out, cp1252_high[c - 0x80]);
-		else
+		} else {
 			add_codepoint(out, c);
+		}
 	}
 }
 

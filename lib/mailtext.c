@@ -132,9 +132,10 @@ static void line_to_html(struct buf *html, const char *line, size_t len,
 	for (size_t i = 0; i < len; i++) {
 		bool mailto = false;
 		size_t n;
-		if (i && is_alnum((unsigned char)line[i - 1]))
-			continue;
+		/* The letter first: most bytes are not where a link starts. */
 		if (line[i] != 'h' && line[i] != 'H' && line[i] != 'm' && line[i] != 'M')
+			continue;
+		if (i && is_alnum((unsigned char)line[i - 1]))
 			continue;
 		n = url_length(line + i, len - i, &mailto);
 		/* A link would carry the address whole: left as text. */
