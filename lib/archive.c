@@ -1394,6 +1394,16 @@ static int take_details(struct archive *archive, struct archive_pending *pending
 		                 k ? &also_err : err) < 0 && k == 0)
 			rc = -1;
 	}
+	/*
+	 * A UID FETCH answers OK for UIDs that are not there: a NO, or a
+	 * warning (an untagged NO: what came is not whole), is the store
+	 * failing to be read, as the stamp's NOOP says it when it goes
+	 * first (a 502, not a 404).
+	 */
+	if (rc < 0 && err->code == SESSION_NO)
+		session_err_store_failed(err);
+	else if (rc == 0 && sent && session_result_warned(&results[0], "UID FETCH", err))
+		rc = -1;
 	for (size_t r = 0; rc == 0 && r < sent; r++)
 		for (size_t u = 0; u < results[r].nuntagged; u++) {
 			const struct imap_response *response = results[r].untagged[u];
