@@ -1398,9 +1398,11 @@ static int take_details(struct archive *archive, struct archive_pending *pending
 	 * A UID FETCH answers OK for UIDs that are not there: a NO, or a
 	 * warning (an untagged NO: what came is not whole), is the store
 	 * failing to be read, as the stamp's NOOP says it when it goes
-	 * first (a 502, not a 404).
+	 * first (a 502, not a 404); but for a message expunged meanwhile
+	 * ([EXPUNGEISSUED], RFC 9051 7.1), which is not there.
 	 */
-	if (rc < 0 && err->code == SESSION_NO)
+	if (rc < 0 && err->code == SESSION_NO &&
+	    strcasecmp(err->response_code, "EXPUNGEISSUED") != 0)
 		session_err_store_failed(err);
 	else if (rc == 0 && sent && session_result_warned(&results[0], "UID FETCH", err))
 		rc = -1;
