@@ -70,6 +70,7 @@ struct uid_list {
 struct archive {
 	const struct conf *conf;
 	struct session *session;
+	unsigned sessions_opened;  /* tells a session from one opened since */
 	/* The open mailbox's server name, to EXAMINE it again in a new imapd. */
 	char *open_name;
 	/* The open mailbox's date order (struct uid_list, newest first), its
@@ -246,6 +247,7 @@ static struct session *session_of(struct archive *archive,
 	if (archive->session)
 		return archive->session;
 	archive->session = session_open(&config, err);
+	archive->sessions_opened++;
 	if (!archive->session) {
 		fprintf(stderr, "imapeek: imapd %s: %s\n",
 		        archive->conf->imapd_argv[0], err->message);
@@ -1320,6 +1322,7 @@ static bool text_from_guess(struct archive_message *msg, const struct imap_fetch
  * the summaries', and the open mailbox's state when they went.
  */
 struct archive_pending {
+	unsigned session;        /* the archive's sessions_opened then */
 	unsigned tickets[2];
 	size_t sent;             /* commands to read: 0, 1 or 2 */
 	bool failed;             /* the details' FETCH did not go: err says why */
@@ -1355,6 +1358,7 @@ static void send_details(struct archive *archive, const struct archive_message *
 		goto out;
 	}
 	pending->sent = 1;
+	pending->session = archive->sessions_opened;
 	buf_reset(&set);
 	if (also)
 		uid_set(&set, also->uids, also->n);
@@ -1386,6 +1390,11 @@ static int take_details(struct archive *archive, struct archive_pending *pending
 	pending->sent = 0;
 	if (pending->failed) {
 		*err = pending->err;
+		return -1;
+	}
+	/* Its session broke and another was opened: the answers are lost. */
+	if (sent && (!archive->session || pending->session != archive->sessions_opened)) {
+		fail(err, SESSION_FAILED, "the imapd ended before it answered");
 		return -1;
 	}
 	for (size_t k = 0; k < sent; k++) {
@@ -1449,7 +1458,7 @@ static void drop_details(struct archive *archive, struct archive_pending *pendin
 		struct session_err ignored = { 0 };
 
 		session_result_init(&result);
-		if (archive->session)
+		if (archive->session && pending->session == archive->sessions_opened)
 			session_wait(archive->session, pending->tickets[k], &result, &ignored);
 		session_result_release(&result);
 	}
