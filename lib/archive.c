@@ -1375,11 +1375,12 @@ out:
 
 /*
  * The answers to send_details: msgs found (texted[i] when the details
- * held the whole text) and also's summaries.  0, or -1 with err.
+ * held the whole text) and also's summaries.  0, or -1 with err.  ahead:
+ * they were sent before the stamp's NOOP (archive_messages_send).
  */
 static int take_details(struct archive *archive, struct archive_pending *pending,
                         struct archive_message *msgs, size_t n,
-                        struct archive_also *also, bool *texted,
+                        struct archive_also *also, bool ahead, bool *texted,
                         struct session_err *err)
 {
 	struct session_err also_err = { 0 };
@@ -1404,16 +1405,17 @@ static int take_details(struct archive *archive, struct archive_pending *pending
 			rc = -1;
 	}
 	/*
-	 * A UID FETCH answers OK for UIDs that are not there: a NO, or a
-	 * warning (an untagged NO: what came is not whole), is the store
-	 * failing to be read, as the stamp's NOOP says it when it goes
-	 * first (a 502, not a 404); but for a message expunged meanwhile
-	 * ([EXPUNGEISSUED], RFC 9051 7.1), which is not there.
+	 * Asked ahead, the details meet first what the stamp's NOOP met when
+	 * it went first: a NO, or a warning (an untagged NO: what came is
+	 * not whole), is the store failing to be read (a 502, not a 404; a
+	 * UID FETCH answers OK for UIDs that are not there), but for a
+	 * message expunged meanwhile ([EXPUNGEISSUED], RFC 9051 7.1).
 	 */
-	if (rc < 0 && err->code == SESSION_NO &&
+	if (ahead && rc < 0 && err->code == SESSION_NO &&
 	    strcasecmp(err->response_code, "EXPUNGEISSUED") != 0)
 		session_err_store_failed(err);
-	else if (rc == 0 && sent && session_result_warned(&results[0], "UID FETCH", err))
+	else if (ahead && rc == 0 && sent &&
+	         session_result_warned(&results[0], "UID FETCH", err))
 		rc = -1;
 	for (size_t r = 0; rc == 0 && r < sent; r++)
 		for (size_t u = 0; u < results[r].nuntagged; u++) {
@@ -1622,12 +1624,12 @@ static void messages_clear(struct archive_message *msgs, size_t n,
 }
 
 /*
- * The details sent for, then the texts they did not hold: 0 or -1; with
- * news_stale, 1 when the mailbox changed since the details were sent.
+ * The details sent for, then the texts they did not hold: 0 or -1; when
+ * asked ahead of the stamp, 1 when the mailbox changed since.
  */
 static int take_messages(struct archive *archive, struct archive_pending *pending,
                          struct archive_message *msgs, size_t n,
-                         struct archive_also *also, bool news_stale,
+                         struct archive_also *also, bool ahead,
                          struct session_err *err)
 {
 	const struct mailbox_state *state;
@@ -1635,9 +1637,9 @@ static int take_messages(struct archive *archive, struct archive_pending *pendin
 	int rc;
 
 	messages_clear(msgs, n, also);
-	rc = take_details(archive, pending, msgs, n, also, texted, err);
+	rc = take_details(archive, pending, msgs, n, also, ahead, texted, err);
 	state = archive->session ? session_mailbox(archive->session) : NULL;
-	if (rc == 0 && news_stale && (!state || !stamp_matches(&pending->sent_at, state))) {
+	if (rc == 0 && ahead && (!state || !stamp_matches(&pending->sent_at, state))) {
 		for (size_t i = 0; i < n; i++)
 			archive_message_release(&msgs[i]);
 		if (also)
