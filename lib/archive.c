@@ -1312,12 +1312,6 @@ static bool text_from_guess(struct archive_message *msg, const struct imap_fetch
 }
 
 /*
- * The headers and structure of msgs (one UID FETCH) and, pipelined with it
- * when also is given, the summaries of other messages.  The server may
- * route a FETCH answer to either command: both answers are looked in.
- * texted[i] tells that msgs[i]'s text came with it (text_from_guess).
- */
-/*
  * A message page's FETCHes in flight (send_details): the details' and
  * the summaries', and the open mailbox's state when they went.
  */
@@ -1375,8 +1369,10 @@ out:
 
 /*
  * The answers to send_details: msgs found (texted[i] when the details
- * held the whole text) and also's summaries.  0, or -1 with err.  ahead:
- * they were sent before the stamp's NOOP (archive_messages_send).
+ * held the whole text, text_from_guess) and also's summaries.  The
+ * server may route a FETCH answer to either command: both answers are
+ * looked in.  0, or -1 with err.  ahead: they were sent before the
+ * stamp's NOOP (archive_messages_send).
  */
 static int take_details(struct archive *archive, struct archive_pending *pending,
                         struct archive_message *msgs, size_t n,
