@@ -30,8 +30,22 @@ struct op {
 	unsigned line;
 	size_t start, len;  /* OP_TEXT */
 	char *name;
+	uint32_t hash;      /* name_hash(name) */
 	size_t end;         /* sections: index of their OP_END */
 };
+
+/*
+ * FNV-1a of a variable's name: a page sets and looks up dozens of names
+ * per message listed, and comparing hashes first spares most strcmp()s.
+ */
+static uint32_t name_hash(const char *name)
+{
+	uint32_t hash = 2166136261u;
+
+	for (; *name; name++)
+		hash = (hash ^ (unsigned char)*name) * 16777619u;
+	return hash;
+}
 
 struct tmpl {
 	char *name;
@@ -53,6 +67,7 @@ enum value_type { V_STR, V_INT, V_UINT, V_BOOL, V_TRUSTED, V_LIST };
 
 struct value {
 	char *name;
+	uint32_t hash;  /* name_hash(name) */
 	enum value_type type;
 	char *str;      /* V_STR, V_TRUSTED */
 	size_t len;
@@ -328,6 +343,7 @@ static int compile(struct tmpl *tmpl, struct buf *err)
 		default: op = add_op(tmpl, OP_END, line); break;
 		}
 		op->name = xstrndup(text + inner, name_len);
+		op->hash = name_hash(op->name);
 		if (op->kind == OP_EACH || op->kind == OP_IF || op->kind == OP_UNLESS) {
 			if (nopen == TMPL_MAX_NESTING)
 				FAIL(line, "sections nested deeper than %d",
@@ -502,12 +518,13 @@ static int wrote(struct render *r)
 	return 0;
 }
 
-static const struct value *lookup(const struct scope *scope, const char *name)
+static const struct value *lookup(const struct scope *scope, const struct op *op)
 {
 	for (; scope; scope = scope->up) {
 		const struct tmpl_vars *vars = scope->vars;
 		for (size_t i = 0; vars && i < vars->nvalues; i++)
-			if (strcmp(vars->values[i].name, name) == 0)
+			if (vars->values[i].hash == op->hash &&
+			    strcmp(vars->values[i].name, op->name) == 0)
 				return &vars->values[i];
 	}
 	return NULL;
@@ -613,11 +630,11 @@ static int render_ops(struct render *r, const struct tmpl *tmpl, size_t from,
 			break;
 		case OP_VAR:
 		case OP_VAR_URL:
-			if (render_var(r, tmpl, op, lookup(scope, op->name)))
+			if (render_var(r, tmpl, op, lookup(scope, op)))
 				return -1;
 			break;
 		case OP_EACH:
-			value = lookup(scope, op->name);
+			value = lookup(scope, op);
 			if (value && value->type != V_LIST) {
 				if (strict_error(r, tmpl, op, "not a list:"))
 					return -1;
@@ -632,7 +649,7 @@ static int render_ops(struct render *r, const struct tmpl *tmpl, size_t from,
 			break;
 		case OP_IF:
 		case OP_UNLESS:
-			value = lookup(scope, op->name);
+			value = lookup(scope, op);
 			if (truthy(value) == (op->kind == OP_IF) &&
 			    render_ops(r, tmpl, i + 1, op->end, scope))
 				return -1;
@@ -730,9 +747,10 @@ static struct value *slot(struct tmpl_vars *vars, const char *name,
                           enum value_type type)
 {
 	struct value *value;
+	uint32_t hash = name_hash(name);
 
 	for (size_t i = 0; i < vars->nvalues; i++) {
-		if (strcmp(vars->values[i].name, name) == 0) {
+		if (vars->values[i].hash == hash && strcmp(vars->values[i].name, name) == 0) {
 			value = &vars->values[i];
 			value_clear(value);
 			value->type = type;
@@ -747,6 +765,7 @@ static struct value *slot(struct tmpl_vars *vars, const char *name,
 	value = &vars->values[vars->nvalues++];
 	memset(value, 0, sizeof(*value));
 	value->name = arena_strdup(vars->arena, name);
+	value->hash = hash;
 	value->type = type;
 	return value;
 }
@@ -814,10 +833,11 @@ struct tmpl_vars *tmpl_vars_add_item(struct tmpl_vars *vars, const char *name)
 {
 	struct value *value = NULL;
 	struct tmpl_vars *item;
+	uint32_t hash = name_hash(name);
 
 	for (size_t i = 0; i < vars->nvalues; i++)
-		if (strcmp(vars->values[i].name, name) == 0 &&
-		    vars->values[i].type == V_LIST)
+		if (vars->values[i].hash == hash && vars->values[i].type == V_LIST &&
+		    strcmp(vars->values[i].name, name) == 0)
 			value = &vars->values[i];
 	if (!value)
 		value = slot(vars, name, V_LIST);
