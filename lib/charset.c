@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,16 +188,35 @@ static void add_codepoint(struct buf *out, unsigned cp)
 	}
 }
 
+/*
+ * The length of the run of ASCII bytes but NUL (0x01-0x7F) at in: most
+ * mail text is one such run, checked eight bytes at a time.
+ */
+static size_t ascii_run(const unsigned char *in, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t word;
+		memcpy(&word, in + i, sizeof(word));
+		/* a byte >= 0x80, or a zero byte (the classic haszero test) */
+		if ((word | ((word - ones) & ~word)) & highs)
+			break;
+	}
+	while (i < len && in[i] - 1u < 0x7Fu)
+		i++;
+	return i;
+}
+
 void charset_cp1252_to_utf8(struct buf *out, const char *in, size_t len)
 {
 	buf_grow(out, len + len / 2);
 	out->p[out->len] = '\0';  /* buf_grow leaves a new buffer unterminated */
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
-		size_t ascii = i;
 		/* ASCII but NUL (most mail) in runs, not a byte at a time */
-		while (ascii < len && (unsigned char)in[ascii] - 1u < 0x7Fu)
-			ascii++;
+		size_t ascii = i + ascii_run((const unsigned char *)in + i, len - i);
 		if (ascii > i) {
 			buf_add(out, in + i, ascii - i);
 			i = ascii - 1;
@@ -234,7 +254,7 @@ int charset_utf8_sanitize(struct buf *out, const char *in, size_t len)
 	out->p[out->len] = '\0';  /* buf_grow leaves a new buffer unterminated */
 	while (i < len) {
 		if (p[i] >= 0x01 && p[i] < 0x80) {
-			i++;
+			i += ascii_run(p + i, len - i);
 			continue;
 		}
 		size_t n = utf8_seq(p + i, len - i, &bad);
@@ -260,7 +280,11 @@ static bool utf8_valid_nul(const char *in, size_t len, bool nul_ok)
 	size_t i = 0, bad;
 
 	while (i < len) {
-		if ((p[i] >= 0x01 || nul_ok) && p[i] < 0x80) {
+		if (p[i] >= 0x01 && p[i] < 0x80) {
+			i += ascii_run(p + i, len - i);
+			continue;
+		}
+		if (p[i] == 0 && nul_ok) {
 			i++;
 			continue;
 		}
@@ -305,10 +329,7 @@ void charset_guess_to_utf8(struct buf *out, const char *in, size_t len)
 
 static bool is_ascii(const char *in, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)in[i] >= 0x80 || in[i] == 0)
-			return false;
-	return true;
+	return ascii_run((const unsigned char *)in, len) == len;
 }
 
 /*
