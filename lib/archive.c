@@ -71,6 +71,8 @@ struct archive {
 	const struct conf *conf;
 	struct session *session;
 	unsigned sessions_opened;  /* tells a session from one opened since */
+	/* This request asked whether its imapd still runs (session_of). */
+	bool alive_checked;
 	/* The open mailbox's server name, to EXAMINE it again in a new imapd. */
 	char *open_name;
 	/* The open mailbox's date order (struct uid_list, newest first), its
@@ -182,10 +184,16 @@ void archive_free(struct archive *archive)
 	free(archive);
 }
 
-/* An imapd that failed or timed out is ended (and reaped) now. */
-static void end_broken(struct archive *archive)
+/*
+ * An imapd that failed or timed out is ended (and reaped) now.  Whether
+ * it exited unseen (Dovecot ends a session idle for 30 minutes) is asked
+ * once a request, by its first operation (alive): within a request, a
+ * dead imapd shows on its pipes (a waitid() less per command).
+ */
+static void end_broken(struct archive *archive, bool alive)
 {
-	if (archive->session && session_broken(archive->session)) {
+	if (archive->session && (alive ? session_broken(archive->session)
+	                               : session_failed(archive->session))) {
 		session_close(archive->session);
 		archive->session = NULL;
 	}
@@ -193,7 +201,8 @@ static void end_broken(struct archive *archive)
 
 void archive_end_request(struct archive *archive)
 {
-	end_broken(archive);
+	end_broken(archive, false);
+	archive->alive_checked = false;
 	archive->cancelled = NULL;
 	archive->cancel_ctx = NULL;
 }
@@ -243,7 +252,8 @@ static struct session *session_of(struct archive *archive,
 		fail(err, SESSION_CANCELLED, "request cancelled: client gone or stopping");
 		return NULL;
 	}
-	end_broken(archive);
+	end_broken(archive, !archive->alive_checked);
+	archive->alive_checked = true;
 	if (archive->session)
 		return archive->session;
 	archive->session = session_open(&config, err);
@@ -1171,7 +1181,7 @@ int archive_summaries_previews(struct archive *archive, const uint32_t *uids,
 		return -1;
 	if (session_has_cap(session, CAP_PREVIEW))
 		return fetch_summaries(archive, uids, n,
-		                       "(UID ENVELOPE INTERNALDATE RFC822.SIZE PREVIEW)",
+		                       "(UID INTERNALDATE RFC822.SIZE PREVIEW BODY.PEEK[" MESSAGE_SUMMARY_FIELDS "])",
 		                       infos, ninfos, *previews, err);
 	if (archive_summaries(archive, uids, n, infos, ninfos, err) < 0)
 		return -1;

@@ -154,33 +154,114 @@ static char *list_post_address(struct str value)
 	return xstrndup(start, (size_t)(stop - start));
 }
 
-/*
- * In-Reply-To, References and List-Post from BODY[HEADER.FIELDS (...)];
- * of a field repeated (broken mail has two References), the first.
- */
-static void take_header_fields(struct message_info *info, struct str header)
-{
-	struct buf value = BUF_INIT;
+/* The fields a message_info is made of, in a header block. */
+enum header_field {
+	FIELD_DATE, FIELD_SUBJECT, FIELD_MESSAGE_ID, FIELD_FROM, FIELD_TO, FIELD_CC,
+	FIELD_IN_REPLY_TO, FIELD_REFERENCES, FIELD_LIST_POST, FIELD_COUNT
+};
 
-	if (!info->references &&
-	    rfc5322_field(header.p, header.len, "references", &value)) {
+static const struct {
+	const char *name;
+	size_t len;
+} header_fields[FIELD_COUNT] = {
+#define FIELD(name) { name, sizeof(name) - 1 }
+	FIELD("date"), FIELD("subject"), FIELD("message-id"), FIELD("from"),
+	FIELD("to"), FIELD("cc"), FIELD("in-reply-to"), FIELD("references"),
+	FIELD("list-post"),
+#undef FIELD
+};
+
+/*
+ * The values of header's fields, unfolded into *unfolded (their owner)
+ * in one pass, trimmed; of a field repeated (broken mail has two
+ * References), the first, as Dovecot reads one; { NULL, 0 } if absent.
+ */
+static void split_fields(struct str values[FIELD_COUNT], struct buf *unfolded,
+                         struct str header)
+{
+	const char *p, *end;
+
+	memset(values, 0, FIELD_COUNT * sizeof(*values));
+	rfc5322_unfold(unfolded, header.p, header.len);
+	p = buf_cstr(unfolded);
+	end = p + unfolded->len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *colon;
+		if (!eol)
+			eol = end;
+		colon = memchr(p, ':', (size_t)(eol - p));
+		for (size_t k = 0; colon && k < FIELD_COUNT; k++)
+			if (!values[k].p && header_fields[k].len == (size_t)(colon - p) &&
+			    !strncasecmp(p, header_fields[k].name, header_fields[k].len)) {
+				values[k] = str_trim((struct str){ colon + 1, (size_t)(eol - colon - 1) });
+				break;
+			}
+		p = eol + 1;
+	}
+}
+
+/* From, To or Cc (rfc5322_addrs_parse: names decoded, UTF-8). */
+static void take_header_addrs(struct message_addrs *out, struct str value)
+{
+	struct rfc5322_addrs addrs;
+
+	if (!value.p)
+		return;
+	rfc5322_addrs_parse(&addrs, value.p, value.len);
+	out->items = xcalloc(addrs.n + 1, sizeof(*out->items));
+	for (size_t i = 0; i < addrs.n; i++) {
+		out->items[i].name = addrs.v[i].name;
+		out->items[i].address = addrs.v[i].address;
+	}
+	out->n = addrs.n;
+	free(addrs.v);
+}
+
+/*
+ * The fields of BODY[HEADER.FIELDS (...)]: In-Reply-To, References and
+ * List-Post, and, when there was no ENVELOPE (a summary's, message.h),
+ * Date, Subject, Message-ID, From, To and Cc.
+ */
+static void take_header_fields(struct message_info *info, struct str header,
+                               bool enveloped)
+{
+	struct buf unfolded = BUF_INIT;
+	struct str values[FIELD_COUNT];
+	time_t date;
+
+	split_fields(values, &unfolded, header);
+	if (!enveloped) {
+		struct str v = values[FIELD_DATE];
+		if (v.p && rfc5322_date_parse(v.p, v.len, &date) == 0) {
+			info->date = date;
+			info->has_date = true;
+		}
+		if (values[FIELD_SUBJECT].p) {
+			free(info->subject);
+			info->subject = decode_header(values[FIELD_SUBJECT]);
+		}
+		if (values[FIELD_MESSAGE_ID].p)
+			info->message_id = first_id(values[FIELD_MESSAGE_ID]);
+		take_header_addrs(&info->from, values[FIELD_FROM]);
+		take_header_addrs(&info->to, values[FIELD_TO]);
+		take_header_addrs(&info->cc, values[FIELD_CC]);
+	}
+	if (!info->references && values[FIELD_REFERENCES].p) {
 		struct rfc5322_ids ids = { 0 };
-		rfc5322_ids_parse(&ids, value.p, value.len);
+		struct str v = values[FIELD_REFERENCES];
+		rfc5322_ids_parse(&ids, v.p, v.len);
 		info->references = xcalloc(ids.n + 1, sizeof(char *));
 		for (size_t i = 0; i < ids.n; i++)
 			info->references[info->nreferences++] = xstrdup(ids.v[i]);
 		rfc5322_ids_release(&ids);
 	}
-	buf_reset(&value);
 	/* The ENVELOPE's In-Reply-To, when it had one, stands. */
-	if (!info->in_reply_to &&
-	    rfc5322_field(header.p, header.len, "in-reply-to", &value))
-		info->in_reply_to = first_id(str_from_buf(&value));
-	buf_reset(&value);
-	if (!info->list_post &&
-	    rfc5322_field(header.p, header.len, "list-post", &value))
-		info->list_post = list_post_address(str_from_buf(&value));
-	buf_release(&value);
+	if (!info->in_reply_to && values[FIELD_IN_REPLY_TO].p)
+		info->in_reply_to = first_id(values[FIELD_IN_REPLY_TO]);
+	if (!info->list_post && values[FIELD_LIST_POST].p)
+		info->list_post = list_post_address(values[FIELD_LIST_POST]);
+	buf_release(&unfolded);
 }
 
 /* INTERNALDATE: "17-Jul-1996 02:44:25 -0700".  0 or -1. */
@@ -299,8 +380,10 @@ int message_info_from_view(struct message_info *info,
 		message_info_take_envelope(info, &view->envelope);
 	const struct imap_fetch_part *header =
 		imap_fetch_part(view, false, MESSAGE_HEADER_FIELDS);
+	if (!header)
+		header = imap_fetch_part(view, false, MESSAGE_SUMMARY_FIELDS);
 	if (header && header->data.p)
-		take_header_fields(info, header->data);
+		take_header_fields(info, header->data, view->has_envelope);
 	return 0;
 }
 

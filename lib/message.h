@@ -47,13 +47,25 @@ struct message_info {
 	uint64_t size;          /* RFC822.SIZE */
 };
 
+/*
+ * A summary's header fields come as BODY.PEEK[HEADER.FIELDS (...)], read
+ * here (rfc5322.h), not as an ENVELOPE: Dovecot keeps these fields in its
+ * cache but builds each ENVELOPE by parsing them again, on every FETCH.
+ * Measured on openbmc, one imapd, 50 messages a FETCH: 1.29 ms of its CPU
+ * with ENVELOPE, 0.67 ms with the fields (0.33 ms without either).
+ */
+#define MESSAGE_SUMMARY_FIELDS \
+	"HEADER.FIELDS (DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO)"
 /* The FETCH items message_info_from_fetch() reads. */
-#define MESSAGE_INFO_ITEMS "(UID ENVELOPE INTERNALDATE RFC822.SIZE)"
-/* The header fields a message page reads beyond the ENVELOPE. */
-#define MESSAGE_HEADER_FIELDS "HEADER.FIELDS (REFERENCES IN-REPLY-TO LIST-POST)"
+#define MESSAGE_INFO_ITEMS \
+	"(UID INTERNALDATE RFC822.SIZE BODY.PEEK[" MESSAGE_SUMMARY_FIELDS "])"
+/* A message page's header fields: a summary's and the thread's. */
+#define MESSAGE_HEADER_FIELDS                                          \
+	"HEADER.FIELDS (DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO " \
+	"REFERENCES LIST-POST)"
 /* A message page's items, and more ("" or " ITEM ..."). */
 #define MESSAGE_DETAIL_ITEMS_WITH(more)                                   \
-	"(UID ENVELOPE INTERNALDATE RFC822.SIZE BODYSTRUCTURE "           \
+	"(UID INTERNALDATE RFC822.SIZE BODYSTRUCTURE "                    \
 	"BODY.PEEK[" MESSAGE_HEADER_FIELDS "]" more ")"
 
 /* 0, or -1 when the response is not a FETCH with a UID. */

@@ -31,24 +31,37 @@ static bool in_set(const char *set, char c)
  *   taken as ids.
  * Addresses: a display name with an unquoted comma ("Doe, John <j@d>") is
  *   rejoined; encoded words are decoded in quoted names too; a comment is
- *   the display name when there is none ("j@d (John Doe)"); obsolete
+ *   the display name when there is none ("j@d (John Doe)"), comments
+ *   inside "<...>" are dropped ("<pete(his account)@silly.test>"); obsolete
  *   routes ("<@a,@b:j@d>") are dropped; group names are dropped and their
  *   members kept; an entry without "@" is kept as an address; a missing
  *   comma after "<...>" or between bare addresses ("a@b c@d") is implied.
  */
 
+/* A line break (CRLF or LF) at in[i] followed by a blank: its length, else 0. */
+static size_t fold_at(const char *in, size_t len, size_t i)
+{
+	size_t n = in[i] == '\r' && i + 1 < len && in[i + 1] == '\n' ? 2 : in[i] == '\n';
+
+	return n && i + n < len && (in[i + n] == ' ' || in[i + n] == '\t') ? n : 0;
+}
+
+/* Copied in runs between the line breaks: a summary's header is unfolded per request. */
 void rfc5322_unfold(struct buf *out, const char *in, size_t len)
 {
+	size_t start = 0;
+
 	for (size_t i = 0; i < len; i++) {
-		if (in[i] == '\r' && i + 2 < len && in[i + 1] == '\n' &&
-		    (in[i + 2] == ' ' || in[i + 2] == '\t')) {
-			i++;
+		size_t fold;
+		if (in[i] != '\r' && in[i] != '\n')
 			continue;
-		}
-		if (in[i] == '\n' && i + 1 < len && (in[i + 1] == ' ' || in[i + 1] == '\t'))
+		if (!(fold = fold_at(in, len, i)))
 			continue;
-		buf_addch(out, in[i]);
+		buf_add(out, in + start, i - start);
+		i += fold - 1;
+		start = i + 1;
 	}
+	buf_add(out, in + start, len - start);
 }
 
 int rfc5322_field(const char *block, size_t len, const char *name,
@@ -327,6 +340,8 @@ struct entry {
 	struct buf comment;  /* the first comment's text */
 	bool has_angle;
 	bool has_at;         /* an "@" outside quotes and comments */
+	bool quoted;         /* a quoted string in the phrase */
+	bool bare;           /* phrase text outside quotes and comments */
 };
 
 static void entry_init(struct entry *e)
@@ -334,7 +349,7 @@ static void entry_init(struct entry *e)
 	buf_init(&e->phrase);
 	buf_init(&e->angle);
 	buf_init(&e->comment);
-	e->has_angle = e->has_at = false;
+	e->has_angle = e->has_at = e->quoted = e->bare = false;
 }
 
 static void entry_release(struct entry *e)
@@ -342,6 +357,23 @@ static void entry_release(struct entry *e)
 	buf_release(&e->phrase);
 	buf_release(&e->angle);
 	buf_release(&e->comment);
+}
+
+/* The position of the ")" closing the comment at in[i] (nested, "\\"
+ * escapes), or len - 1 when it never closes. */
+static size_t comment_end(const char *in, size_t len, size_t i)
+{
+	int depth = 0;
+
+	for (; i < len; i++) {
+		if (in[i] == '\\' && i + 1 < len)
+			i++;
+		else if (in[i] == '(')
+			depth++;
+		else if (in[i] == ')' && --depth == 0)
+			return i;
+	}
+	return len - 1;
 }
 
 /*
@@ -356,11 +388,14 @@ static void scan_entry(const char *in, size_t len, size_t *pos, struct entry *e)
 	while (i < len) {
 		char c = in[i];
 		if (c == '"') {
+			e->quoted = true;
 			for (i++; i < len && in[i] != '"'; i++) {
 				if (in[i] == '\\' && i + 1 < len)
 					i++;
 				buf_addch(&e->phrase, in[i]);
 			}
+			if (i >= len)
+				e->bare = true;  /* never closed: not a name for sure */
 			i++;
 			continue;
 		}
@@ -389,9 +424,14 @@ static void scan_entry(const char *in, size_t len, size_t *pos, struct entry *e)
 		if (c == '<') {
 			e->has_angle = true;
 			buf_reset(&e->angle);
-			for (i++; i < len && in[i] != '>'; i++)
+			for (i++; i < len && in[i] != '>'; i++) {
+				if (in[i] == '(') {
+					i = comment_end(in, len, i);
+					continue;
+				}
 				if (in[i] != ' ' && in[i] != '\t')
 					buf_addch(&e->angle, in[i]);
+			}
 			i++;
 			/* "Name <a@b> c@d": a missing comma; the rest is the next entry */
 			size_t k = i;
@@ -411,12 +451,15 @@ static void scan_entry(const char *in, size_t len, size_t *pos, struct entry *e)
 			/* a group name: forget it, the members follow */
 			buf_reset(&e->phrase);
 			buf_reset(&e->comment);
+			e->quoted = e->bare = false;
 			any_comment = false;
 			i++;
 			continue;
 		}
 		if (c == '@')
 			e->has_at = true;
+		if (c != ' ' && c != '\t')
+			e->bare = true;
 		buf_addch(&e->phrase, c);
 		i++;
 	}
@@ -452,13 +495,19 @@ static char *clean_address(const char *p, size_t len)
 		s.len -= (size_t)(colon + 1 - s.p);
 		s.p = colon + 1;
 	}
+	/* "foo@": a local part without its domain is "foo" */
+	if (s.len > 1 && s.p[s.len - 1] == '@')
+		s.len--;
 	charset_guess_to_utf8(&out, s.p, s.len);
 	return buf_detach(&out, NULL);
 }
 
-static void addrs_add(struct rfc5322_addrs *addrs, char *name, char *address)
+/* An empty address is kept only when the mail wrote one: "<>", or a
+ * quoted name alone ("\"Just A Name\""); keep_empty says so. */
+static void addrs_add(struct rfc5322_addrs *addrs, char *name, char *address,
+                      bool keep_empty)
 {
-	if (addrs->n >= RFC5322_ADDRS_MAX || !*address) {
+	if (addrs->n >= RFC5322_ADDRS_MAX || (!*address && !keep_empty)) {
 		free(name);
 		free(address);
 		return;
@@ -503,13 +552,30 @@ static void add_words(struct rfc5322_addrs *addrs, const struct buf *phrase)
 		while (i < phrase->len && p[i] != ' ' && p[i] != '\t')
 			i++;
 		if (i > start)
-			addrs_add(addrs, NULL, clean_address(p + start, i - start));
+			addrs_add(addrs, NULL, clean_address(p + start, i - start), false);
 	}
+}
+
+/*
+ * The words carried (entries without "@" or "<>") that no "<...>" followed:
+ * an address each ("foo"), or, when they were all quoted ("\"Just A
+ * Name\""), a display name without an address.
+ */
+static void add_carried(struct rfc5322_addrs *addrs, struct buf *carry, bool quoted)
+{
+	if (!carry->len)
+		return;
+	if (quoted)
+		addrs_add(addrs, clean_name(carry->p, carry->len), xstrdup(""), true);
+	else
+		addrs_add(addrs, NULL, clean_address(carry->p, carry->len), false);
+	buf_reset(carry);
 }
 
 void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len)
 {
 	struct buf flat = BUF_INIT, carry = BUF_INIT;
+	bool carry_quoted = true;  /* every entry carried was a quoted string alone */
 	size_t pos = 0;
 
 	addrs->v = NULL;
@@ -529,6 +595,7 @@ void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len
 				if (carry.len)
 					buf_addstr(&carry, ", ");
 				buf_addstr_view(&carry, s);
+				carry_quoted = carry_quoted && e.quoted && !e.bare;
 			}
 			size_t peek = pos;
 			struct entry next;
@@ -537,9 +604,9 @@ void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len
 			bool next_angle = next.has_angle;
 			entry_release(&next);
 			if (!next_angle && carry.len) {
-				/* a lone word: keep it as an address */
-				addrs_add(addrs, NULL, clean_address(carry.p, carry.len));
-				buf_reset(&carry);
+				/* a lone word: keep it as an address (or a name) */
+				add_carried(addrs, &carry, carry_quoted);
+				carry_quoted = true;
 			}
 			entry_release(&e);
 			continue;
@@ -559,20 +626,20 @@ void rfc5322_addrs_parse(struct rfc5322_addrs *addrs, const char *in, size_t len
 			address = clean_address(buf_cstr(&e.angle), e.angle.len);
 		} else if (all_words_addresses(&e.phrase) > 1) {
 			/* "a@b c@d": a missing comma between bare addresses */
-			if (carry.len)
-				addrs_add(addrs, NULL, clean_address(carry.p, carry.len));
-			buf_reset(&carry);
+			add_carried(addrs, &carry, carry_quoted);
+			carry_quoted = true;
 			add_words(addrs, &e.phrase);
 			entry_release(&e);
 			continue;
 		} else {
 			name = e.comment.len ? clean_name(e.comment.p, e.comment.len) : NULL;
 			address = clean_address(buf_cstr(&e.phrase), e.phrase.len);
-			if (carry.len)
-				addrs_add(addrs, NULL, clean_address(carry.p, carry.len));
+			add_carried(addrs, &carry, carry_quoted);
 		}
 		buf_reset(&carry);
-		addrs_add(addrs, name, address);
+		carry_quoted = true;
+		/* "<>" is an empty address the mail wrote: kept */
+		addrs_add(addrs, name, address, e.has_angle);
 		entry_release(&e);
 	}
 	buf_release(&carry);

@@ -1248,6 +1248,11 @@ bool session_broken(const struct session *session)
 	return session->broken || proc_exited(&session->proc);
 }
 
+bool session_failed(const struct session *session)
+{
+	return session->broken;
+}
+
 pid_t session_pid(const struct session *session)
 {
 	return session->proc.pid;

@@ -137,6 +137,8 @@ bool session_has_cap(const struct session *session, enum session_cap cap);
 const char *session_cap_name(enum session_cap cap);
 /* True once the session failed or its imapd exited: close and respawn it. */
 bool session_broken(const struct session *session);
+/* True once an error on its pipes or a timeout broke it: no system call. */
+bool session_failed(const struct session *session);
 pid_t session_pid(const struct session *session);
 /*
  * Mailbox names travel as UTF-8: ENABLE UTF8=ACCEPT is in force, or the

@@ -1,4 +1,5 @@
 /*
+ * A summary read from its header fields (MESSAGE_INFO_ITEMS), and
  * ENVELOPE addresses as the pages get them (message_info_from_fetch):
  * servers' placeholders for a missing local part or domain never shown,
  * group markers never taken for addresses, a NIL host without a group end
@@ -193,9 +194,90 @@ static void test_internaldate(void)
 	}
 }
 
+/* Parse text as one FETCH response and read it as a message_info: 0 or -1. */
+static int info_of(const char *text, struct message_info *info)
+{
+	char error[128] = "";
+	struct imap_response *response = imap_response_parse(text, strlen(text), 1 << 20,
+	                                                     error, sizeof(error));
+	int rc = response ? message_info_from_fetch(info, response) : -1;
+
+	if (!response)
+		tap_diag("%s", error);
+	imap_response_free(response);
+	return rc;
+}
+
+/*
+ * A summary as the pages ask for it (MESSAGE_INFO_ITEMS: the header
+ * fields, no ENVELOPE): folded, encoded, repeated and broken fields.
+ */
+static void test_summary_fields(void)
+{
+	static const char header[] =
+		"Date: Tue, 3 Mar 2020 10:20:30 +0100\r\n"
+		"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?= and\r\n"
+		"  folded  text \r\n"
+		"From: \"Doe, Jane\" <jane@example.org>\r\n"
+		"To: a@example.org, B <b@example.org>\r\n"
+		"Cc: team: c@example.org;\r\n"
+		"Message-ID: <id-1@example.org>\r\n"
+		"In-Reply-To: <parent@example.org> (the parent)\r\n"
+		"Subject: the second Subject is ignored\r\n"
+		"\r\n";
+	struct buf text = BUF_INIT;
+	struct message_info info;
+
+	buf_addf(&text, "* 4 FETCH (UID 40 INTERNALDATE \"01-Jan-2021 00:00:00 +0000\" "
+	         "RFC822.SIZE 1234 BODY[%s] {%zu}\r\n%s)\r\n",
+	         MESSAGE_SUMMARY_FIELDS, strlen(header), header);
+	if (!tap_ok(info_of(buf_cstr(&text), &info) == 0, "summary fields: a message"))
+		goto out;
+	tap_ok(info.uid == 40 && info.size == 1234, "summary fields: UID and size");
+	tap_ok(info.has_date && info.date == 1583227230, "summary fields: Date, not INTERNALDATE");
+	tap_is_str(info.subject, "Gr\xc3\xbc\xc3\x9f" "e and  folded  text",
+	           "summary fields: Subject decoded, unfolded, trimmed, the first");
+	tap_ok(info.from.n == 1 && !strcmp(info.from.items[0].name, "Doe, Jane") &&
+	       !strcmp(info.from.items[0].address, "jane@example.org"), "summary fields: From");
+	tap_ok(info.to.n == 2 && !info.to.items[0].name &&
+	       !strcmp(info.to.items[1].address, "b@example.org"), "summary fields: To");
+	tap_ok(info.cc.n == 1 && !strcmp(info.cc.items[0].address, "c@example.org"),
+	       "summary fields: Cc, a group's member");
+	tap_is_str(info.message_id ? info.message_id : "(none)", "id-1@example.org",
+	           "summary fields: Message-ID");
+	tap_is_str(info.in_reply_to ? info.in_reply_to : "(none)", "parent@example.org",
+	           "summary fields: In-Reply-To");
+	message_info_release(&info);
+
+	/* No fields at all: INTERNALDATE stands, the subject is empty. */
+	buf_reset(&text);
+	buf_addf(&text, "* 4 FETCH (UID 41 INTERNALDATE \"01-Jan-2021 00:00:00 +0000\" "
+	         "BODY[%s] {2}\r\n\r\n)\r\n", MESSAGE_SUMMARY_FIELDS);
+	if (tap_ok(info_of(buf_cstr(&text), &info) == 0, "no fields: a message")) {
+		tap_ok(info.has_date && info.date == 1609459200 && !strcmp(info.subject, "") &&
+		       !info.from.n && !info.message_id, "no fields: INTERNALDATE, nothing else");
+		message_info_release(&info);
+	}
+
+	/* With an ENVELOPE too (a server's own answer), the ENVELOPE's stand. */
+	buf_reset(&text);
+	buf_addf(&text, "* 4 FETCH (UID 42 ENVELOPE (NIL \"env subject\" NIL NIL NIL NIL NIL "
+	         "NIL NIL NIL) BODY[%s] {%zu}\r\n%s)\r\n", MESSAGE_HEADER_FIELDS,
+	         strlen(header), header);
+	if (tap_ok(info_of(buf_cstr(&text), &info) == 0, "with an ENVELOPE: a message")) {
+		tap_is_str(info.subject, "env subject", "with an ENVELOPE: its Subject");
+		tap_is_str(info.in_reply_to ? info.in_reply_to : "(none)", "parent@example.org",
+		           "with an ENVELOPE: In-Reply-To from the fields, the ENVELOPE had none");
+		message_info_release(&info);
+	}
+out:
+	buf_release(&text);
+}
+
 int main(void)
 {
 	test_internaldate();
+	test_summary_fields();
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		test_row(&rows[i]);
 	test_embedded();

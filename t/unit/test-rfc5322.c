@@ -135,6 +135,18 @@ static void test_addrs(void)
 		{ "(unterminated comment j@d", "" },
 		{ "Joseph K <jk@c.com>\n        magick@w.com", "Joseph K|jk@c.com; -|magick@w.com" },
 		{ "tim@p.com concierge@p.com", "-|tim@p.com; -|concierge@p.com" },
+		{ "<>", "-|" },                                  /* the null address */
+		{ "\"Just A Name\"", "Just A Name|" },           /* a name alone */
+		{ "\"A\", \"B\" <b@x>", "A, B|b@x" },
+		{ "\"A\" x", "-|A x" },                         /* not only quoted */
+		{ "foo@", "-|foo" },                             /* no domain */
+		{ "@bar", "-|@bar" },                            /* no local part */
+		{ "<@example.org>", "-|@example.org" },
+		/* RFC 5322 A.5: comments inside the angle brackets */
+		{ "Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>",
+		  "Pete|pete@silly.test" },
+		{ "<a(nested (deep) \\( x)@b>", "-|a@b" },
+		{ "<a@b (never closed>", "-|a@b" },
 		{ "", "" },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -165,6 +177,25 @@ static void test_unfold(void)
 	struct buf out = BUF_INIT;
 	rfc5322_unfold(&out, "a\r\n b\n\tc\r\nd", 12);
 	tap_is_str(buf_cstr(&out), "a b\tc\r\nd", "unfold: CRLF/LF + WSP removed, a bare CRLF kept");
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+		{ "", "" },
+		{ "plain", "plain" },
+		{ "a\r b", "a\r b" },                 /* a lone CR is no break */
+		{ "a\r\r\n b", "a\r b" },
+		{ "end\r\n", "end\r\n" },           /* nothing after the break */
+		{ "end\r\n ", "end " },
+		{ "x\n\n y", "x\n y" },
+		{ "\r\n\t\r\n z", "\t z" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char name[64];
+		buf_reset(&out);
+		rfc5322_unfold(&out, rows[i].in, strlen(rows[i].in));
+		snprintf(name, sizeof(name), "unfold row %zu", i);
+		tap_is_str(buf_cstr(&out), rows[i].want, name);
+	}
 	buf_release(&out);
 }
 
