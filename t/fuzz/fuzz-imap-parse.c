@@ -1,7 +1,8 @@
 /*
  * The IMAP parser fed a stream whole and again byte by byte: both must give
  * the same responses (abort() if not), every dump must parse back to
- * itself, and every view runs over every response.
+ * itself, and every view runs over every response, and a FETCH is read
+ * as a summary (message.c: its ENVELOPE or its header fields).
  */
 #include "fuzz.h"
 
@@ -10,6 +11,7 @@
 
 #include "imap_parse.h"
 #include "imap_view.h"
+#include "message.h"
 
 /* Small, so that the size checks are reached too. */
 #define FUZZ_MAX_LITERAL 4096
@@ -35,6 +37,10 @@ static void run_views(const struct imap_response *response)
 	(void)imap_view_code(response, "READ-ONLY", NULL);
 	(void)imap_view_fetch_uid(response, &number);
 	if (imap_view_fetch(response, &fetch, &err) == 0) {
+		struct message_info info;
+		/* a summary: ENVELOPE or header fields (message.h) */
+		if (message_info_from_view(&info, &fetch) == 0)
+			message_info_release(&info);
 		(void)imap_fetch_part(&fetch, false, "HEADER.FIELDS (MESSAGE-ID)");
 		if (fetch.body)
 			(void)imap_body_find(fetch.body, "1.2");
