@@ -1364,8 +1364,18 @@ static void send_details(struct archive *archive, const struct archive_message *
 	pending->sent = 1;
 	pending->session = archive->sessions_opened;
 	buf_reset(&set);
-	if (also)
-		uid_set(&set, also->uids, also->n);
+	/* Not the messages asked for in full: take_also reads their details. */
+	uids = xcalloc((also ? also->n : 0) + 1, sizeof(*uids));
+	size_t nuids = 0;
+	for (size_t k = 0; also && k < also->n; k++) {
+		bool detailed = false;
+		for (size_t i = 0; i < n && !detailed; i++)
+			detailed = msgs[i].uid == also->uids[k];
+		if (!detailed)
+			uids[nuids++] = also->uids[k];
+	}
+	uid_set(&set, uids, nuids);
+	free(uids);
 	/* The summaries are a help: their failure leaves the page whole. */
 	if (set.len && send_fetch(session, buf_cstr(&set), MESSAGE_INFO_ITEMS,
 	                          &pending->tickets[1], &also_err) == 0)

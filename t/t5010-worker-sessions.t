@@ -232,8 +232,16 @@ is "$(printf '%s\n' "$sent" | wc -l | tr -d ' ')" 3 "... with three commands" ||
 	diag "$sent"
 like "$(printf '%s\n' "$sent" | sed -n 1p)" "^UID FETCH $single \\(.*BODYSTRUCTURE.* BODY\\.PEEK\\[1\\]<0\\.65536>\\)\$" \
 	"... the message's structure with the start of its text"
-like "$(printf '%s\n' "$sent" | sed -n 2p)" "^UID FETCH [0-9,]*$single[0-9,]* \\(UID INTERNALDATE RFC822.SIZE BODY\\.PEEK\\[HEADER\\.FIELDS \\(DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO\\)\\]\\)\$" \
+outline=$(printf '%s\n' "$sent" | sed -n 2p)
+like "$outline" "^UID FETCH [0-9,]+ \\(UID INTERNALDATE RFC822.SIZE BODY\\.PEEK\\[HEADER\\.FIELDS \\(DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO\\)\\]\\)\$" \
 	"... and its thread's outline"
+# The message itself is in its outline, but its summary comes from the
+# details' answer: the outline's FETCH does not ask for it again.
+asked=$(printf '%s\n' "$outline" | sed -n 's/^UID FETCH \([0-9,]*\) .*/\1/p')
+is "$(printf ',%s,' "$asked" | grep -c ",$single,")" 0 "... without the message asked for in full ($asked)"
+page httpd "/lists/dev/$single" format=json
+is "$(json '[o["subject"] == d["subject"] != "" and o["current"] for o in d["outline"] if o["uid"] == '"$single"']')" "[true]" \
+	"... yet the outline shows it, with its subject"
 is "$(printf '%s\n' "$sent" | sed -n 3p)" NOOP "... then the NOOP for the stamp, not waited for before them"
 # An If-None-Match may be answered 304 without mail: the NOOP alone.
 page httpd "/lists/dev/$single"
