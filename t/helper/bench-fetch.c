@@ -4,10 +4,11 @@
  * one "UID FETCH n (BODY.PEEK[])" at a time for a random n in 1..COUNT
  * (UIDs are load order), for SECONDS; prints "N fetches in S s: R/s".
  * bench-fetch --page SECONDS MAILBOX UID: what the message page of UID
- * asks a kept imapd (README), as the gateway asks it: NOOP, then the
- * details' FETCH (message.h's items and the start of part 1) and the
- * outline's summaries of UID-2..UID+2 in one write; the imapd's own share
- * of that message page, for the one UID the page benchmark asks for.
+ * asks a kept imapd (README), as the gateway asks it: the details' FETCH
+ * (message.h's items and the start of part 1), the outline's other
+ * summaries (UID-2, UID-1, UID+1, UID+2) and the NOOP, in one write; the
+ * imapd's own share of that message page, for the one UID the page
+ * benchmark asks for.
  *
  * bench-fetch MAILBOX...: messages fetched per second (UID FETCH ENVELOPE
  * BODYSTRUCTURE BODY.PEEK[] of every message, batches of 200 UIDs) from
@@ -240,18 +241,25 @@ static int run_kept(struct imapd_args *args, const char *seconds_text,
 		size_t got = 0;
 
 		if (pages) {
-			/* as the gateway asks: NOOP, then the details and the
-			 * outline's summaries (here n-2..n+2) in one write */
-			const char *both[2] = { command, outline };
+			/* as the gateway asks: the details, the outline's other
+			 * summaries (here n-2, n-1, n+1, n+2) and the NOOP of
+			 * its stamp, in one write */
+			const char *three[3] = { command, outline, "NOOP" };
+			unsigned long long lo = number > 2 ? number - 2 : 1;
 
 			snprintf(command, sizeof(command), "UID FETCH %llu %s",
 			         (unsigned long long)number,
 			         MESSAGE_DETAIL_ITEMS_WITH(" BODY.PEEK[1]<0.65536>"));
-			snprintf(outline, sizeof(outline), "UID FETCH %llu:%llu %s",
-			         (unsigned long long)(number > 2 ? number - 2 : 1),
-			         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
-			if (driver_cmd(&driver, "NOOP", NULL) < 0 ||
-			    driver_cmds(&driver, both, 2, &got) < 0 || got < 2) {
+			if (lo < number)
+				snprintf(outline, sizeof(outline), "UID FETCH %llu:%llu,%llu:%llu %s",
+				         lo, (unsigned long long)number - 1,
+				         (unsigned long long)number + 1,
+				         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
+			else
+				snprintf(outline, sizeof(outline), "UID FETCH %llu:%llu %s",
+				         (unsigned long long)number + 1,
+				         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
+			if (driver_cmds(&driver, three, 3, &got) < 0 || got < 2) {
 				fprintf(stderr, "bench-fetch: a page's FETCH failed\n");
 				return 1;
 			}
