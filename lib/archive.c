@@ -2393,10 +2393,15 @@ static int threads_client(struct archive *archive, struct thread_forest *forest,
 		}
 		const struct imap_fetch_part *part =
 			imap_fetch_part(&view, false, THREAD_HEADER_FIELDS);
-		struct str block = part ? part->data : STR_NULL;
-		rfc5322_field(block.p, block.len, "message-id", &msg->message_id);
-		rfc5322_field(block.p, block.len, "in-reply-to", &msg->in_reply_to);
-		rfc5322_field(block.p, block.len, "references", &msg->references);
+		static const char *const ids[3] = { "message-id", "in-reply-to", "references" };
+		struct buf *outs[3] = { &msg->message_id, &msg->in_reply_to, &msg->references };
+		struct str block = part ? part->data : STR_NULL, values[3];
+		struct buf unfolded = BUF_INIT;
+		rfc5322_fields(block.p, block.len, ids, 3, values, &unfolded);
+		for (size_t k = 0; k < 3; k++)
+			if (values[k].p)
+				buf_add(outs[k], values[k].p, values[k].len);
+		buf_release(&unfolded);
 		imap_fetch_release(&view);
 		n++;
 	}

@@ -160,46 +160,10 @@ enum header_field {
 	FIELD_IN_REPLY_TO, FIELD_REFERENCES, FIELD_LIST_POST, FIELD_COUNT
 };
 
-static const struct {
-	const char *name;
-	size_t len;
-} header_fields[FIELD_COUNT] = {
-#define FIELD(name) { name, sizeof(name) - 1 }
-	FIELD("date"), FIELD("subject"), FIELD("message-id"), FIELD("from"),
-	FIELD("to"), FIELD("cc"), FIELD("in-reply-to"), FIELD("references"),
-	FIELD("list-post"),
-#undef FIELD
+static const char *const header_fields[FIELD_COUNT] = {
+	"date", "subject", "message-id", "from", "to", "cc", "in-reply-to",
+	"references", "list-post",
 };
-
-/*
- * The values of header's fields, unfolded into *unfolded (their owner)
- * in one pass, trimmed; of a field repeated (broken mail has two
- * References), the first, as Dovecot reads one; { NULL, 0 } if absent.
- */
-static void split_fields(struct str values[FIELD_COUNT], struct buf *unfolded,
-                         struct str header)
-{
-	const char *p, *end;
-
-	memset(values, 0, FIELD_COUNT * sizeof(*values));
-	rfc5322_unfold(unfolded, header.p, header.len);
-	p = buf_cstr(unfolded);
-	end = p + unfolded->len;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *colon;
-		if (!eol)
-			eol = end;
-		colon = memchr(p, ':', (size_t)(eol - p));
-		for (size_t k = 0; colon && k < FIELD_COUNT; k++)
-			if (!values[k].p && header_fields[k].len == (size_t)(colon - p) &&
-			    !strncasecmp(p, header_fields[k].name, header_fields[k].len)) {
-				values[k] = str_trim((struct str){ colon + 1, (size_t)(eol - colon - 1) });
-				break;
-			}
-		p = eol + 1;
-	}
-}
 
 /* From, To or Cc (rfc5322_addrs_parse: names decoded, UTF-8). */
 static void take_header_addrs(struct message_addrs *out, struct str value)
@@ -230,7 +194,10 @@ static void take_header_fields(struct message_info *info, struct str header,
 	struct str values[FIELD_COUNT];
 	time_t date;
 
-	split_fields(values, &unfolded, header);
+	rfc5322_fields(header.p, header.len, header_fields, FIELD_COUNT, values, &unfolded);
+	for (size_t k = 0; k < FIELD_COUNT; k++)
+		if (values[k].p)
+			values[k] = str_trim(values[k]);
 	if (!enveloped) {
 		struct str v = values[FIELD_DATE];
 		if (v.p && rfc5322_date_parse(v.p, v.len, &date) == 0) {

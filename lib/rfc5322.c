@@ -64,27 +64,44 @@ void rfc5322_unfold(struct buf *out, const char *in, size_t len)
 	buf_add(out, in + start, len - start);
 }
 
+void rfc5322_fields(const char *block, size_t len, const char *const *names,
+                    size_t n, struct str *values, struct buf *unfolded)
+{
+	size_t from = unfolded->len;  /* what unfolded held before stays out */
+	const char *p, *end;
+
+	for (size_t k = 0; k < n; k++)
+		values[k] = STR_NULL;
+	rfc5322_unfold(unfolded, block ? block : "", block ? len : 0);
+	p = buf_cstr(unfolded) + from;
+	end = buf_cstr(unfolded) + unfolded->len;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *colon;
+		if (!eol)
+			eol = end;
+		colon = memchr(p, ':', (size_t)(eol - p));
+		for (size_t k = 0; colon && k < n; k++)
+			if (!values[k].p && strlen(names[k]) == (size_t)(colon - p) &&
+			    !strncasecmp(p, names[k], (size_t)(colon - p))) {
+				values[k] = (struct str){ colon + 1, (size_t)(eol - colon - 1) };
+				break;
+			}
+		p = eol + 1;
+	}
+}
+
 int rfc5322_field(const char *block, size_t len, const char *name,
                   struct buf *out)
 {
 	struct buf unfolded = BUF_INIT;
-	size_t name_len = strlen(name);
-	const char *line, *end;
-	int found = 0;
+	struct str value;
 
-	rfc5322_unfold(&unfolded, block ? block : "", block ? len : 0);
-	for (line = buf_cstr(&unfolded); *line && !found; line = *end ? end + 1 : end) {
-		end = strchr(line, '\n');
-		if (!end)
-			end = line + strlen(line);
-		if ((size_t)(end - line) > name_len && line[name_len] == ':' &&
-		    !strncasecmp(line, name, name_len)) {
-			buf_add(out, line + name_len + 1, (size_t)(end - line) - name_len - 1);
-			found = 1;
-		}
-	}
+	rfc5322_fields(block, len, &name, 1, &value, &unfolded);
+	if (value.p)
+		buf_add(out, value.p, value.len);
 	buf_release(&unfolded);
-	return found;
+	return value.p != NULL;
 }
 
 /* ---- dates ---------------------------------------------------------- */

@@ -30,6 +30,14 @@ extern const char *const rfc5322_days[7];
  */
 int rfc5322_field(const char *block, size_t len, const char *name,
                   struct buf *out);
+/*
+ * Several fields in one pass: values[k] is the unfolded value of the
+ * first field called names[k] (as rfc5322_field: not trimmed), pointing
+ * into *unfolded (the block is appended to it), which the caller
+ * releases; { NULL, 0 } when the block has none.
+ */
+void rfc5322_fields(const char *block, size_t len, const char *const *names,
+                    size_t n, struct str *values, struct buf *unfolded);
 
 /* A Date header value to seconds since the epoch, UTC: 0, or -1 when no
  * date can be made of it. */

@@ -743,11 +743,10 @@ static void *grown(struct arena *arena, const void *old, size_t used, size_t n,
 }
 
 /* The value called name, emptied (or new). */
-static struct value *slot(struct tmpl_vars *vars, const char *name,
-                          enum value_type type)
+static struct value *slot_hashed(struct tmpl_vars *vars, const char *name,
+                                 uint32_t hash, enum value_type type)
 {
 	struct value *value;
-	uint32_t hash = name_hash(name);
 
 	for (size_t i = 0; i < vars->nvalues; i++) {
 		if (vars->values[i].hash == hash && strcmp(vars->values[i].name, name) == 0) {
@@ -768,6 +767,12 @@ static struct value *slot(struct tmpl_vars *vars, const char *name,
 	value->hash = hash;
 	value->type = type;
 	return value;
+}
+
+static struct value *slot(struct tmpl_vars *vars, const char *name,
+                          enum value_type type)
+{
+	return slot_hashed(vars, name, name_hash(name), type);
 }
 
 void tmpl_vars_set_strn(struct tmpl_vars *vars, const char *name,
@@ -840,7 +845,7 @@ struct tmpl_vars *tmpl_vars_add_item(struct tmpl_vars *vars, const char *name)
 		    strcmp(vars->values[i].name, name) == 0)
 			value = &vars->values[i];
 	if (!value)
-		value = slot(vars, name, V_LIST);
+		value = slot_hashed(vars, name, hash, V_LIST);
 	if (value->nitems == value->cap) {
 		value->cap = value->cap ? value->cap * 2 : 8;
 		value->items = grown(vars->arena, value->items, value->nitems, value->cap,

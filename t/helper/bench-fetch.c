@@ -246,19 +246,17 @@ static int run_kept(struct imapd_args *args, const char *seconds_text,
 			 * its stamp, in one write */
 			const char *three[3] = { command, outline, "NOOP" };
 			unsigned long long lo = number > 2 ? number - 2 : 1;
+			char before[48] = "";
 
 			snprintf(command, sizeof(command), "UID FETCH %llu %s",
 			         (unsigned long long)number,
 			         MESSAGE_DETAIL_ITEMS_WITH(" BODY.PEEK[1]<0.65536>"));
 			if (lo < number)
-				snprintf(outline, sizeof(outline), "UID FETCH %llu:%llu,%llu:%llu %s",
-				         lo, (unsigned long long)number - 1,
-				         (unsigned long long)number + 1,
-				         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
-			else
-				snprintf(outline, sizeof(outline), "UID FETCH %llu:%llu %s",
-				         (unsigned long long)number + 1,
-				         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
+				snprintf(before, sizeof(before), "%llu:%llu,", lo,
+				         (unsigned long long)number - 1);
+			snprintf(outline, sizeof(outline), "UID FETCH %s%llu:%llu %s", before,
+			         (unsigned long long)number + 1,
+			         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
 			if (driver_cmds(&driver, three, 3, &got) < 0 || got < 2) {
 				fprintf(stderr, "bench-fetch: a page's FETCH failed\n");
 				return 1;

@@ -199,8 +199,42 @@ static void test_unfold(void)
 	buf_release(&out);
 }
 
+/* Several fields in one pass, as rfc5322_field finds each alone. */
+static void test_fields(void)
+{
+	static const char block[] =
+		"Subject: first\r\n  folded\r\n"
+		"X-Other: x\r\n"
+		"FROM:a@b\r\n"
+		"Subject: second\r\n"
+		"Cc:\r\n"
+		"broken line without a colon\r\n";
+	const char *names[] = { "subject", "from", "cc", "to", "x-other" };
+	struct str values[5];
+	struct buf unfolded = BUF_INIT, one = BUF_INIT;
+
+	rfc5322_fields(block, strlen(block), names, 5, values, &unfolded);
+	tap_is_mem(values[0].p, values[0].len, " first  folded\r", 15,
+	           "fields: the first Subject, unfolded, not trimmed");
+	tap_is_mem(values[1].p, values[1].len, "a@b\r", 4, "fields: names in any case");
+	tap_ok(values[2].p && values[2].len == 1, "fields: an empty Cc is there");
+	tap_ok(!values[3].p, "fields: no To");
+	for (size_t k = 0; k < 5; k++) {
+		buf_reset(&one);
+		int found = rfc5322_field(block, strlen(block), names[k], &one);
+		tap_ok(found == (values[k].p != NULL) &&
+		       (!found || (one.len == values[k].len && !memcmp(one.p, values[k].p, one.len))),
+		       "fields: %s as rfc5322_field finds it", names[k]);
+	}
+	rfc5322_fields(NULL, 0, names, 1, values, &unfolded);
+	tap_ok(!values[0].p, "fields: no block, no field");
+	buf_release(&unfolded);
+	buf_release(&one);
+}
+
 int main(void)
 {
+	test_fields();
 	test_dates();
 	test_ids();
 	test_addrs();
