@@ -150,8 +150,9 @@ check: test
 
 # ---- the ThreadSanitizer build ------------------------------------------
 # build/tsan: the front ends under ThreadSanitizer, for the tests that run
-# imapeek-httpd with several workers, and t/helper/gateway-threads (the
-# workers' library code without libmicrohttpd's locks).  A data race makes
+# imapeek-httpd with several workers, t/helper/gateway-threads (the
+# workers' library code without libmicrohttpd's locks) and the unit test
+# of the summaries the workers keep together (test-summary-cache).  A data race makes
 # a program exit 66 instead of 0, which fails the test; the reports are
 # kept in build/tsan/reports/.  t/tsan.supp says what is not ours.  The
 # single-threaded imapeek.cgi runs from the ASan build: ThreadSanitizer
@@ -159,10 +160,15 @@ check: test
 # intercepted call, so its FastCGI loop would reap a dead imapd late.
 TSAN_T ?= t/t5002-front-httpd.t t/t5010-worker-sessions.t t/t5011-fresh-counts.t \
           t/t5012-parallel-workers.t t/t5013-gateway-threads.t t/t4000-pages.t \
-          t/t5052-httpd-stream.t t/t6010-cancel.t t/t6011-limits.t
-tsan: $(addprefix build/tsan/cgi/,$(PROGRAMS)) build/tsan/t/helper/gateway-threads
+          t/t5052-httpd-stream.t t/t6010-cancel.t t/t6011-limits.t \
+          t/t0018-summary-cache.t
+tsan: $(addprefix build/tsan/cgi/,$(PROGRAMS)) build/tsan/t/helper/gateway-threads \
+      build/tsan/t/unit/test-summary-cache
 
 build/tsan/t/helper/%: build/tsan/t/helper/%.o build/tsan/libimapeek.a
+	$(CC) $(TSAN_CFLAGS) -o $@ $^ $(TSAN_FLAGS) $(LIBS)
+
+build/tsan/t/unit/%: build/tsan/t/unit/%.o build/tsan/libimapeek.a
 	$(CC) $(TSAN_CFLAGS) -o $@ $^ $(TSAN_FLAGS) $(LIBS)
 
 test-tsan: tsan build/asan/cgi/imapeek.cgi

@@ -27,6 +27,7 @@
 #include "front.h"
 #include "gateway.h"
 #include "spool.h"
+#include "summary_cache.h"
 
 /* Where a request's CGI variables come from: the environment or FastCGI. */
 struct cgi_params {
@@ -410,6 +411,7 @@ static int run_fcgi(void)
 	FCGX_InitRequest(&request, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR);
 
 	if (have_conf) {
+		summary_cache_enable(SUMMARY_CACHE_BYTES);
 		gateway = gateway_new(&conf);
 		if (fcgi_stop_pipe[0] >= 0)
 			gateway_set_stop_fd(gateway, fcgi_stop_pipe[0]);
@@ -437,6 +439,7 @@ static int run_fcgi(void)
 	FCGX_Free(&request, 1);
 	if (gateway)
 		gateway_free(gateway);
+	summary_cache_enable(0);
 	if (have_conf)
 		conf_release(&conf);
 	buf_release(&conf_err);

@@ -75,6 +75,7 @@
 #include "pool.h"
 #include "proc.h"
 #include "stream.h"
+#include "summary_cache.h"
 #include "watch.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
@@ -822,6 +823,7 @@ int main(int argc, char **argv)
 		front_log("cannot create the stop descriptor");
 		goto out;
 	}
+	summary_cache_enable(SUMMARY_CACHE_BYTES);
 	server.watch = watch_new(HEAD_DEADLINE_MS);
 	server.pool = server.watch ? pool_new(&conf, (unsigned)threads, stop_fd) : NULL;
 	if (!server.pool)
@@ -872,6 +874,7 @@ out:
 	if (listen_fd >= 0)
 		close(listen_fd);
 	watch_free(server.watch);
+	summary_cache_enable(0);
 	if (stop_fd >= 0)
 		close(stop_fd);
 	if (have_conf)

@@ -15,6 +15,7 @@
 #include "rfc2045.h"
 #include "rfc5322.h"
 #include "share.h"
+#include "summary_cache.h"
 
 /* UIDs accepted from one SEARCH or SORT answer. */
 #define ARCHIVE_MAX_HITS (1u << 24)
@@ -1108,25 +1109,47 @@ static void take_previews(const struct session_result *result, const uint32_t *u
 	}
 }
 
-/* archive_summaries, with items; the previews too unless NULL. */
+/* The preview fetched for uid, or NULL. */
+static const char *preview_of(const uint32_t *uids, size_t n, char **previews,
+                              uint32_t uid)
+{
+	for (size_t k = 0; k < n; k++)
+		if (uids[k] == uid)
+			return previews[k];
+	return NULL;
+}
+
+/*
+ * archive_summaries, with items; the previews too unless NULL.  The
+ * summaries kept from earlier pages (summary_cache.h) are not asked for
+ * again; those fetched are kept.
+ */
 static int fetch_summaries(struct archive *archive, const uint32_t *uids, size_t n,
                            const char *items, struct message_info **infos,
                            size_t *ninfos, char **previews, struct session_err *err)
 {
+	const struct mailbox_state *state =
+		archive->session ? session_mailbox(archive->session) : NULL;
 	struct session_result result;
 	struct message_info *got = NULL;
+	struct message_info *kept = xcalloc(n + 1, sizeof(*kept));
+	bool *hit = xcalloc(n + 1, sizeof(*hit));
+	uint32_t *missing = xcalloc(n + 1, sizeof(*missing));
 	struct buf set = BUF_INIT;
-	size_t ngot = 0;
-	int rc;
+	size_t ngot = 0, nmissing = 0;
+	int rc = 0;
 
 	*infos = NULL;
 	*ninfos = 0;
-	uid_set(&set, uids, n);
-	if (!set.len)
-		return 0;
-	rc = uid_fetch(archive, buf_cstr(&set), items, &result, err);
-	buf_release(&set);
-	if (rc < 0)
+	session_result_init(&result);
+	if (state)
+		summary_cache_get(state->name, state->uidvalidity, uids, n, kept,
+		                  previews, hit);
+	for (size_t k = 0; k < n; k++)
+		if (!hit[k])
+			missing[nmissing++] = uids[k];
+	uid_set(&set, missing, nmissing);
+	if (set.len && (rc = uid_fetch(archive, buf_cstr(&set), items, &result, err)) < 0)
 		goto out;
 	if (previews)
 		take_previews(&result, uids, n, previews);
@@ -1134,15 +1157,20 @@ static int fetch_summaries(struct archive *archive, const uint32_t *uids, size_t
 	for (size_t i = 0; i < result.nuntagged; i++)
 		if (message_info_from_fetch(&got[ngot], result.untagged[i]) == 0)
 			ngot++;
+	state = archive->session ? session_mailbox(archive->session) : NULL;
+	for (size_t i = 0; state && i < ngot; i++)
+		summary_cache_put(state->name, state->uidvalidity, &got[i], previews != NULL,
+		                  previews ? preview_of(uids, n, previews, got[i].uid) : NULL);
 	if (ngot)
 		qsort(got, ngot, sizeof(*got), compare_info_uid);
 	*infos = xcalloc(n + 1, sizeof(**infos));
 	for (size_t k = 0; k < n; k++) {
 		struct message_info key = { .uid = uids[k] };
-		struct message_info *info = ngot ? bsearch(&key, got, ngot, sizeof(*got),
+		struct message_info *info = hit[k] ? &kept[k]
+		                          : ngot ? bsearch(&key, got, ngot, sizeof(*got),
 		                                           compare_info_uid) : NULL;
 		/* Taken once: a UID asked for twice is shown once. */
-		if (info && info->uid) {
+		if (info && info->uid && !message_info_find(*infos, *ninfos, uids[k])) {
 			(*infos)[(*ninfos)++] = *info;
 			memset(info, 0, sizeof(*info));
 			info->uid = uids[k];
@@ -1154,6 +1182,13 @@ static int fetch_summaries(struct archive *archive, const uint32_t *uids, size_t
 			message_info_release(&got[i]);
 	free(got);
 out:
+	for (size_t k = 0; k < n; k++)
+		if (kept[k].seq != UINT32_MAX)
+			message_info_release(&kept[k]);
+	free(kept);
+	free(hit);
+	free(missing);
+	buf_release(&set);
 	session_result_release(&result);
 	return rc;
 }
@@ -1264,20 +1299,45 @@ void archive_message_release(struct archive_message *msg)
 }
 
 /*
+ * A message page's FETCHes in flight (send_details): the details' and
+ * the summaries', and the open mailbox's state when they went.
+ */
+struct archive_pending {
+	unsigned session;        /* the archive's sessions_opened then */
+	unsigned tickets[2];
+	size_t sent;             /* commands to read: 0, 1 or 2 */
+	bool failed;             /* the details' FETCH did not go: err says why */
+	struct session_err err;
+	struct stamp sent_at;
+	/* also's summaries that were kept (summary_cache.h): copies, not asked */
+	struct message_info *kept;
+	size_t nkept;
+};
+
+/*
  * The summaries of also->uids among the answers, once each.  The newest
  * answers are looked at first: the summaries' FETCH comes after the
  * details', whose answer for the same message is larger to read.
  */
-static void take_also(struct archive_also *also, const struct session_result *results,
-                      size_t nresults)
+static void take_also(struct archive *archive, struct archive_pending *pending,
+                      struct archive_also *also, const struct archive_message *msgs,
+                      size_t n, const struct session_result *results, size_t nresults)
 {
+	const struct mailbox_state *state =
+		archive->session ? session_mailbox(archive->session) : NULL;
+
 	also->infos = xcalloc(also->n + 1, sizeof(*also->infos));
 	also->ninfos = 0;
+	for (size_t k = 0; k < pending->nkept && also->ninfos < also->n; k++)
+		if (!message_info_find(also->infos, also->ninfos, pending->kept[k].uid)) {
+			also->infos[also->ninfos++] = pending->kept[k];
+			memset(&pending->kept[k], 0, sizeof(pending->kept[k]));
+		}
 	for (size_t r = nresults; r-- > 0;)
 		for (size_t i = results[r].nuntagged; i-- > 0 && also->ninfos < also->n;) {
 			const struct imap_response *response = results[r].untagged[i];
 			struct message_info *info = &also->infos[also->ninfos];
-			bool wanted = false;
+			bool wanted = false, detailed = false;
 			uint32_t uid;
 			if (!imap_view_fetch_uid(response, &uid) ||
 			    message_info_find(also->infos, also->ninfos, uid))
@@ -1286,10 +1346,19 @@ static void take_also(struct archive_also *also, const struct session_result *re
 				wanted = also->uids[k] == uid;
 			if (!wanted || message_info_from_fetch(info, response) < 0)
 				continue;
-			if (info->uid == uid)
-				also->ninfos++;
-			else
+			if (info->uid != uid) {
 				message_info_release(info);
+				continue;
+			}
+			/*
+			 * Asked for by the summaries' FETCH (whichever command's
+			 * answer the server sent it with): kept.
+			 */
+			for (size_t m = 0; m < n && !detailed; m++)
+				detailed = msgs[m].uid == uid;
+			if (!detailed && state)
+				summary_cache_put(state->name, state->uidvalidity, info, false, NULL);
+			also->ninfos++;
 		}
 }
 
@@ -1321,18 +1390,6 @@ static bool text_from_guess(struct archive_message *msg, const struct imap_fetch
 	return whole;
 }
 
-/*
- * A message page's FETCHes in flight (send_details): the details' and
- * the summaries', and the open mailbox's state when they went.
- */
-struct archive_pending {
-	unsigned session;        /* the archive's sessions_opened then */
-	unsigned tickets[2];
-	size_t sent;             /* commands to read: 0, 1 or 2 */
-	bool failed;             /* the details' FETCH did not go: err says why */
-	struct session_err err;
-	struct stamp sent_at;
-};
 
 /*
  * Headers and structure of msgs, one UID FETCH for all of them, and the
@@ -1364,7 +1421,10 @@ static void send_details(struct archive *archive, const struct archive_message *
 	pending->sent = 1;
 	pending->session = archive->sessions_opened;
 	buf_reset(&set);
-	/* Not the messages asked for in full: take_also reads their details. */
+	/*
+	 * Not the messages asked for in full (take_also reads their details),
+	 * nor the summaries kept from earlier pages.
+	 */
 	uids = xcalloc((also ? also->n : 0) + 1, sizeof(*uids));
 	size_t nuids = 0;
 	for (size_t k = 0; also && k < also->n; k++) {
@@ -1373,6 +1433,21 @@ static void send_details(struct archive *archive, const struct archive_message *
 			detailed = msgs[i].uid == also->uids[k];
 		if (!detailed)
 			uids[nuids++] = also->uids[k];
+	}
+	state = session_mailbox(session);
+	if (state && nuids) {
+		bool *hit = xcalloc(nuids, sizeof(*hit));
+		size_t nmissing = 0;
+		pending->kept = xcalloc(nuids, sizeof(*pending->kept));
+		summary_cache_get(state->name, state->uidvalidity, uids, nuids,
+		                  pending->kept, NULL, hit);
+		for (size_t k = 0; k < nuids; k++)
+			if (hit[k])
+				pending->kept[pending->nkept++] = pending->kept[k];
+			else
+				uids[nmissing++] = uids[k];
+		nuids = nmissing;
+		free(hit);
 	}
 	uid_set(&set, uids, nuids);
 	free(uids);
@@ -1462,7 +1537,7 @@ static int take_details(struct archive *archive, struct archive_pending *pending
 			imap_fetch_release(&view);
 		}
 	if (rc == 0 && also)
-		take_also(also, results, sent);
+		take_also(archive, pending, also, msgs, n, results, sent);
 	for (size_t k = 0; k < sent; k++)
 		session_result_release(&results[k]);
 	return rc;
@@ -1482,6 +1557,11 @@ static void drop_details(struct archive *archive, struct archive_pending *pendin
 	}
 	pending->sent = 0;
 	stamp_release(&pending->sent_at);
+	for (size_t k = 0; k < pending->nkept; k++)
+		message_info_release(&pending->kept[k]);
+	free(pending->kept);
+	pending->kept = NULL;
+	pending->nkept = 0;
 }
 
 /* The texts' FETCH for one message; 0 when it has no text to fetch. */

@@ -394,6 +394,38 @@ void message_info_release(struct message_info *info)
 	memset(info, 0, sizeof(*info));
 }
 
+static char *copy_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void addrs_copy(struct message_addrs *to, const struct message_addrs *from)
+{
+	to->n = from->n;
+	to->items = from->n ? xcalloc(from->n, sizeof(*to->items)) : NULL;
+	for (size_t i = 0; i < from->n; i++) {
+		to->items[i].name = copy_or_null(from->items[i].name);
+		to->items[i].address = copy_or_null(from->items[i].address);
+	}
+}
+
+void message_info_copy(struct message_info *to, const struct message_info *from)
+{
+	*to = *from;
+	to->seq = 0;
+	to->message_id = copy_or_null(from->message_id);
+	to->subject = copy_or_null(from->subject);
+	addrs_copy(&to->from, &from->from);
+	addrs_copy(&to->to, &from->to);
+	addrs_copy(&to->cc, &from->cc);
+	to->in_reply_to = copy_or_null(from->in_reply_to);
+	to->list_post = copy_or_null(from->list_post);
+	to->references = from->nreferences
+	                     ? xcalloc(from->nreferences, sizeof(*to->references)) : NULL;
+	for (size_t i = 0; i < from->nreferences; i++)
+		to->references[i] = xstrdup(from->references[i]);
+}
+
 void message_parts_release(struct message_parts *parts)
 {
 	for (size_t i = 0; i < parts->n; i++) {

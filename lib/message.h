@@ -75,6 +75,8 @@ int message_info_from_view(struct message_info *info,
 int message_info_from_fetch(struct message_info *info,
                             const struct imap_response *fetch);
 void message_info_release(struct message_info *info);
+/* A deep copy of from into to (its seq 0: a copy outlives its session). */
+void message_info_copy(struct message_info *to, const struct message_info *from);
 /* The one of infos[0..n) with that UID, or NULL. */
 const struct message_info *message_info_find(const struct message_info *infos,
                                              size_t n, uint32_t uid);

@@ -218,15 +218,25 @@ for p in $(seq 1 30); do
 done
 ok "$([ -n "$single" ] && [ -n "$multi" ]; echo $?)" \
 	"the sample has a one-part message in a thread ($single) and a forward ($multi)"
-# commands_of PATH: the commands a second request for PATH sent.
-commands_of() {
-	page httpd "$1"
+# commands_after PATH: the commands a request for PATH sent.
+commands_after() {
 	_in=$(ls "$RAWLOG"/*.in)
 	_before=$(wc -l <"$_in")
 	page httpd "$1"
 	sed -n "$((_before + 1)),\$p" "$_in" | tr -d '\r' | sed 's/^[0-9.]* [^ ]* //'
 }
-sent=$(commands_of "/lists/dev/$single")
+# commands_of PATH: the commands a second request for PATH sent.
+commands_of() {
+	page httpd "$1"
+	commands_after "$1"
+}
+# A new server (it keeps no summary yet), its session and threads made
+# by the thread's page, which asks for no summary.
+httpd_stop
+take pages-walk
+httpd_start "$PAGES_CONF" -j 1
+page httpd "/lists/dev/$single/thread"
+sent=$(commands_after "/lists/dev/$single")
 is "$RESP_STATUS" 200 "the one-part message's page answers 200"
 is "$(printf '%s\n' "$sent" | wc -l | tr -d ' ')" 3 "... with three commands" ||
 	diag "$sent"
@@ -243,6 +253,20 @@ page httpd "/lists/dev/$single" format=json
 is "$(json '[o["subject"] == d["subject"] != "" and o["current"] for o in d["outline"] if o["uid"] == '"$single"']')" "[true]" \
 	"... yet the outline shows it, with its subject"
 is "$(printf '%s\n' "$sent" | sed -n 3p)" NOOP "... then the NOOP for the stamp, not waited for before them"
+outline_first=$(json '" ".join("%d:%s" % (o["uid"], o["subject"]) for o in d["outline"])')
+# The summaries fetched are kept (summary_cache.h): asked again, the
+# page's outline costs the imapd nothing.
+sent=$(commands_after "/lists/dev/$single")
+is "$(printf '%s\n' "$sent" | tr '\n' '|')" "$(printf '%s\n' "$sent" | sed -n 1p)|NOOP|" \
+	"asked again: the details and the NOOP, the outline's summaries kept" || diag "$sent"
+page httpd "/lists/dev/$single" format=json
+is "$(json '" ".join("%d:%s" % (o["uid"], o["subject"]) for o in d["outline"])')" "$outline_first" \
+	"... the same outline, every subject in it"
+sent=$(commands_after "/lists/dev/")
+fetches=$(printf '%s\n' "$sent" | grep -c '^UID FETCH ')
+ok "$([ "$fetches" -ge 1 ]; echo $?)" "the index page asks for its summaries the first time ($fetches FETCHes) ..."
+sent=$(commands_after "/lists/dev/")
+is "$(printf '%s\n' "$sent" | tr '\n' '|')" "NOOP|" "... and then is the NOOP alone"
 # An If-None-Match may be answered 304 without mail: the NOOP alone.
 page httpd "/lists/dev/$single"
 etag=$(sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' "$RESP_HEADERS" | tr -d '\r')
@@ -259,7 +283,7 @@ is "$(printf '%s\n' "$sent" | grep -c "^UID FETCH $multi ")" 2 \
 httpd_stop
 take round-trips
 
-is "$(grep -rlE '^[0-9.]+ [^ ]+ (SELECT|STORE|EXPUNGE|COPY|MOVE|APPEND)' "$TEST_TMP"/setup "$TEST_TMP"/httpd1 "$TEST_TMP"/fcgi "$TEST_TMP"/cgi "$TEST_TMP"/pool "$TEST_TMP"/round-trips | wc -l | tr -d ' ')" 0 \
+is "$(grep -rlE '^[0-9.]+ [^ ]+ (SELECT|STORE|EXPUNGE|COPY|MOVE|APPEND)' "$TEST_TMP"/setup "$TEST_TMP"/httpd1 "$TEST_TMP"/fcgi "$TEST_TMP"/cgi "$TEST_TMP"/pool "$TEST_TMP"/pages-walk "$TEST_TMP"/round-trips | wc -l | tr -d ' ')" 0 \
 	"no session sent a command that writes"
 is "$(store_digest "$PAGES_STORE")" "$digest_before" "the store's files are unchanged"
 

@@ -26,9 +26,9 @@
 # messages one at a time (t/helper/bench-fetch --random), measured in each
 # round right after the message pages, and the fraction of it the message
 # page reaches; and the commands the benchmarked message page sends, alone
-# (bench-fetch --page: the details' FETCH, the outline's other summaries
-# and the NOOP in one write, as the gateway sends them, in one session,
-# for the same UID)
+# (bench-fetch --page: the details' FETCH and the NOOP in one write, as
+# the gateway sends them for a page read before, its outline's summaries
+# kept; in one session, for the same UID)
 # beside the pages each of the four workers serves.
 #
 # Built once and kept in build/bench: Dovecot's index and full-text index
@@ -199,7 +199,7 @@ r, floor, pages, load, rps = sys.argv[1:]
 share = lambda a, b: 100 * float(a) / float(b) if float(b) else 0
 print("round %s: Dovecot floor (random whole-message FETCH, one session) %s/s, load %s; message pages %s/s = %.0f%% of it"
       % (r, floor, load, rps, share(rps, floor)))
-print("round %s: a message page'"'"'s commands alone (details, outline, NOOP), one session: %s/s; message pages a worker (of 4): %.0f/s"
+print("round %s: a message page'"'"'s commands alone (details, NOOP: outline kept), one session: %s/s; message pages a worker (of 4): %.0f/s"
       % (r, pages, float(rps) / 4))' \
 		"$r" "$floor" "${pages:-0}" "${rest#*:}" "$page_rps"
 done

@@ -4,11 +4,11 @@
  * one "UID FETCH n (BODY.PEEK[])" at a time for a random n in 1..COUNT
  * (UIDs are load order), for SECONDS; prints "N fetches in S s: R/s".
  * bench-fetch --page SECONDS MAILBOX UID: what the message page of UID
- * asks a kept imapd (README), as the gateway asks it: the details' FETCH
- * (message.h's items and the start of part 1), the outline's other
- * summaries (UID-2, UID-1, UID+1, UID+2) and the NOOP, in one write; the
- * imapd's own share of that message page, for the one UID the page
- * benchmark asks for.
+ * asks a kept imapd (README), as the gateway asks it once the page was
+ * read before: the details' FETCH (message.h's items and the start of
+ * part 1) and the NOOP, in one write (the outline's summaries are kept:
+ * summary_cache.h); the imapd's own share of that message page, for the
+ * one UID the page benchmark asks for.
  *
  * bench-fetch MAILBOX...: messages fetched per second (UID FETCH ENVELOPE
  * BODYSTRUCTURE BODY.PEEK[] of every message, batches of 200 UIDs) from
@@ -218,7 +218,7 @@ static int run_kept(struct imapd_args *args, const char *seconds_text,
                     const char *mailbox, const char *number_text, bool pages)
 {
 	struct driver driver = { .tag = 0 };
-	char why[256], command[1024], outline[256];
+	char why[256], command[1024];
 	uint64_t seconds, number, fetched = 0;
 	double start, elapsed;
 
@@ -241,23 +241,15 @@ static int run_kept(struct imapd_args *args, const char *seconds_text,
 		size_t got = 0;
 
 		if (pages) {
-			/* as the gateway asks: the details, the outline's other
-			 * summaries (here n-2, n-1, n+1, n+2) and the NOOP of
-			 * its stamp, in one write */
-			const char *three[3] = { command, outline, "NOOP" };
-			unsigned long long lo = number > 2 ? number - 2 : 1;
-			char before[48] = "";
+			/* as the gateway asks a page read before: the details
+			 * and the NOOP of its stamp, in one write (the outline's
+			 * summaries are kept) */
+			const char *two[2] = { command, "NOOP" };
 
 			snprintf(command, sizeof(command), "UID FETCH %llu %s",
 			         (unsigned long long)number,
 			         MESSAGE_DETAIL_ITEMS_WITH(" BODY.PEEK[1]<0.65536>"));
-			if (lo < number)
-				snprintf(before, sizeof(before), "%llu:%llu,", lo,
-				         (unsigned long long)number - 1);
-			snprintf(outline, sizeof(outline), "UID FETCH %s%llu:%llu %s", before,
-			         (unsigned long long)number + 1,
-			         (unsigned long long)number + 2, MESSAGE_INFO_ITEMS);
-			if (driver_cmds(&driver, three, 3, &got) < 0 || got < 2) {
+			if (driver_cmds(&driver, two, 2, &got) < 0 || got < 1) {
 				fprintf(stderr, "bench-fetch: a page's FETCH failed\n");
 				return 1;
 			}
