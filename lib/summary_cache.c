@@ -45,30 +45,37 @@ static struct {
 
 #define FIRST_BUCKETS 1024
 
+/* An allocation of size bytes as glibc's malloc takes it: a header, 16-byte steps. */
+static size_t alloc_bytes(size_t size)
+{
+	return (size + sizeof(size_t) + 15) / 16 * 16;
+}
+
 static size_t text_bytes(const char *text)
 {
-	return text ? strlen(text) + 1 : 0;
+	return text ? alloc_bytes(strlen(text) + 1) : 0;
 }
 
 static size_t addrs_bytes(const struct message_addrs *addrs)
 {
-	size_t bytes = addrs->n * sizeof(*addrs->items);
+	size_t bytes = addrs->n ? alloc_bytes(addrs->n * sizeof(*addrs->items)) : 0;
 
 	for (size_t i = 0; i < addrs->n; i++)
 		bytes += text_bytes(addrs->items[i].name) + text_bytes(addrs->items[i].address);
 	return bytes;
 }
 
-/* What an entry holds, roughly as malloc counts it. */
+/* What an entry holds, as malloc counts it. */
 static size_t entry_bytes(const struct entry *entry)
 {
 	const struct message_info *info = &entry->info;
-	size_t bytes = sizeof(*entry) + text_bytes(entry->preview) +
+	size_t bytes = alloc_bytes(sizeof(*entry)) + text_bytes(entry->preview) +
 	               text_bytes(info->message_id) + text_bytes(info->subject) +
 	               text_bytes(info->in_reply_to) + text_bytes(info->list_post) +
 	               addrs_bytes(&info->from) + addrs_bytes(&info->to) +
 	               addrs_bytes(&info->cc) +
-	               info->nreferences * sizeof(*info->references);
+	               (info->nreferences ? alloc_bytes(info->nreferences *
+	                                                sizeof(*info->references)) : 0);
 
 	for (size_t i = 0; i < info->nreferences; i++)
 		bytes += text_bytes(info->references[i]);

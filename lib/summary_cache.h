@@ -30,8 +30,8 @@
 
 /*
  * What the long-running front ends keep (FastCGI, imapeek-httpd): 8 MiB,
- * about 16,000 summaries of list mail with their previews, the whole of
- * the openbmc archive.
+ * about 9,500 summaries of list mail with their previews (all 8,323 of
+ * openbmc made imapeek-httpd's RSS 7.3 MB larger).
  */
 #define SUMMARY_CACHE_BYTES ((size_t)8 << 20)
 
