@@ -398,7 +398,7 @@ size_t page_thread_rows(struct page *page, uint32_t uid, struct thread_row **row
 	if (archive_threads(page->archive, &forest, err) < 0)
 		return 0;
 	root = thread_find(forest, uid);
-	return root ? thread_flatten(root, rows) : 0;
+	return root ? thread_flatten(forest, root, rows) : 0;
 }
 
 /* ---- navigation on a message page ----------------------------------- */

@@ -113,7 +113,7 @@ int page_threads(struct page *page)
 	for (size_t t = 0; t < nthreads; t++) {
 		struct thread_summary *thread = &threads[t];
 		thread->root = forest->threads[from + t];
-		thread->nrows = thread_flatten(thread->root, &thread->rows);
+		thread->nrows = thread_flatten(forest, thread->root, &thread->rows);
 		thread->newest_uid = thread->root->newest_uid;
 		for (size_t i = 0; i < thread->nrows; i++) {
 			uint32_t uid = thread->rows[i].uid;

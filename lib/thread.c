@@ -696,11 +696,13 @@ void thread_forest_init(struct thread_forest *forest)
 }
 
 /*
- * Nodes live in slabs of THREAD_SLAB, never moved (the tree's pointers
- * stay valid), so that a mailbox's forest costs one malloc per slab, not
- * one per message (each with its allocator's overhead): 56 bytes a node.
+ * Nodes live in slabs of THREAD_SLAB, never moved (a node's address stays
+ * valid while its forest lives), so that a mailbox's forest costs one
+ * malloc per slab, not one per message (each with its allocator's
+ * overhead), and no copy of it all as it grows: 40 bytes a node.
  */
 #define THREAD_SLAB 4096
+_Static_assert(sizeof(struct thread_node) <= 40, "a thread node stays at 40 bytes");
 
 void thread_forest_release(struct thread_forest *forest)
 {
@@ -718,8 +720,16 @@ static struct thread_node *node_at(const struct thread_forest *forest, size_t i)
 	return &forest->slabs[i / THREAD_SLAB][i % THREAD_SLAB];
 }
 
-static struct thread_node *new_node(struct thread_forest *forest, uint32_t uid)
+/* The node a link names (an index plus one), or NULL. */
+static struct thread_node *linked(const struct thread_forest *forest, uint32_t link)
 {
+	return link ? node_at(forest, link - 1) : NULL;
+}
+
+/* A new node under parent (an index, or NONE for a new thread): its index. */
+static size_t forest_add(struct thread_forest *forest, size_t parent, uint32_t uid)
+{
+	size_t index = forest->nnodes;
 	struct thread_node *node;
 
 	if (forest->nnodes == forest->nslabs * THREAD_SLAB) {
@@ -734,24 +744,16 @@ static struct thread_node *new_node(struct thread_forest *forest, uint32_t uid)
 	node = node_at(forest, forest->nnodes++);
 	memset(node, 0, sizeof(*node));
 	node->uid = uid;
-	node->msg = NONE;
+	node->msg = THREAD_NO_MSG;
 	if (uid)
 		forest->nmessages++;
-	return node;
-}
-
-struct thread_node *thread_forest_add(struct thread_forest *forest,
-                                      struct thread_node *parent, uint32_t uid)
-{
-	struct thread_node *node = new_node(forest, uid);
-
-	node->parent = parent;
-	if (parent) {
-		struct thread_node **tail = &parent->child;
+	if (parent != NONE) {
+		uint32_t *tail = &node_at(forest, parent)->child;
+		node->parent = (uint32_t)parent + 1;
 		while (*tail)
-			tail = &(*tail)->next;
-		*tail = node;
-		return node;
+			tail = &node_at(forest, *tail - 1)->next;
+		*tail = (uint32_t)index + 1;
+		return index;
 	}
 	if (forest->nthreads == forest->threads_cap) {
 		forest->threads_cap = forest->threads_cap ? forest->threads_cap * 2 : 64;
@@ -759,7 +761,7 @@ struct thread_node *thread_forest_add(struct thread_forest *forest,
 		                           forest->threads_cap * sizeof(*forest->threads));
 	}
 	forest->threads[forest->nthreads++] = node;
-	return node;
+	return index;
 }
 
 struct child_key {
@@ -778,16 +780,15 @@ static int child_key_cmp(const void *a, const void *b)
 static void emit_tree(struct builder *b, struct thread_forest *forest,
                       const struct root *r)
 {
-	struct stack_item { size_t ctr; struct thread_node *node; } *stack = NULL;
+	struct stack_item { size_t ctr; size_t node; } *stack = NULL;
 	size_t depth = 0, cap = 0;
 	struct child_key *keys = NULL;
 	size_t keys_cap = 0;
-	struct thread_node *top = thread_forest_add(forest, NULL,
-	                                            r->dummy ? 0 : ctr_uid(b, r->ctr));
+	size_t top = forest_add(forest, NONE, r->dummy ? 0 : ctr_uid(b, r->ctr));
 
 	if (!r->dummy)
-		top->msg = b->ctrs[r->ctr].msg;
-	top->date = r->date;
+		node_at(forest, top)->msg = (uint32_t)b->ctrs[r->ctr].msg;
+	node_at(forest, top)->date = r->date;
 	cap = 16;
 	stack = xmalloc(cap * sizeof(*stack));
 	stack[depth++] = (struct stack_item){ r->ctr, top };
@@ -804,9 +805,11 @@ static void emit_tree(struct builder *b, struct thread_forest *forest,
 		if (n > 1)
 			qsort(keys, n, sizeof(*keys), child_key_cmp);
 		for (size_t k = 0; k < n; k++) {
-			struct thread_node *node = thread_forest_add(forest, item.node, keys[k].uid);
-			node->msg = b->ctrs[keys[k].ctr].msg;
-			node->date = keys[k].date;
+			size_t node = forest_add(forest, item.node, keys[k].uid);
+			node_at(forest, node)->msg = b->ctrs[keys[k].ctr].msg == NONE
+			                                 ? THREAD_NO_MSG
+			                                 : (uint32_t)b->ctrs[keys[k].ctr].msg;
+			node_at(forest, node)->date = keys[k].date;
 			if (depth == cap) {
 				cap *= 2;
 				stack = xrealloc(stack, cap * sizeof(*stack));
@@ -861,7 +864,7 @@ out:
 
 int thread_from_imap(struct thread_forest *forest, struct str data)
 {
-	struct frame { struct thread_node *attach, *last; bool nested; } *stack;
+	struct frame { size_t attach, last; bool nested; } *stack;
 	size_t depth = 0;
 	int ret = -1;
 
@@ -877,20 +880,20 @@ int thread_from_imap(struct thread_forest *forest, struct str data)
 		if (c == '(') {
 			if (depth == THREAD_MAX_NESTING)
 				goto out;
-			struct thread_node *attach = NULL;
+			size_t attach = NONE;
 			if (depth) {
 				struct frame *f = &stack[depth - 1];
-				if (!f->last) /* a list that starts with lists: placeholder */
-					f->last = thread_forest_add(forest, f->attach, 0);
+				if (f->last == NONE) /* a list that starts with lists: placeholder */
+					f->last = forest_add(forest, f->attach, 0);
 				f->nested = true;
 				attach = f->last;
 			}
-			stack[depth++] = (struct frame){ attach, NULL, false };
+			stack[depth++] = (struct frame){ attach, NONE, false };
 			i++;
 			continue;
 		}
 		if (c == ')') {
-			if (!depth || !stack[depth - 1].last)
+			if (!depth || stack[depth - 1].last == NONE)
 				goto out;
 			depth--;
 			i++;
@@ -904,7 +907,7 @@ int thread_from_imap(struct thread_forest *forest, struct str data)
 		    parse_u64((struct str){ data.p + start, i - start }, 1, UINT32_MAX, &uid) < 0)
 			goto out;
 		struct frame *f = &stack[depth - 1];
-		f->last = thread_forest_add(forest, f->last ? f->last : f->attach, (uint32_t)uid);
+		f->last = forest_add(forest, f->last != NONE ? f->last : f->attach, (uint32_t)uid);
 	}
 	if (depth)
 		goto out;
@@ -919,28 +922,31 @@ out:
 /* ---- using a forest ---------------------------------------------------------- */
 
 /* Pre-order successor of node within the tree under root, with depth. */
-static const struct thread_node *walk_next(const struct thread_node *root,
+static const struct thread_node *walk_next(const struct thread_forest *forest,
+                                           const struct thread_node *root,
                                            const struct thread_node *node,
                                            unsigned *depth)
 {
 	if (node->child) {
 		(*depth)++;
-		return node->child;
+		return linked(forest, node->child);
 	}
 	while (node != root && !node->next) {
-		node = node->parent;
+		node = linked(forest, node->parent);
 		(*depth)--;
 	}
-	return node == root ? NULL : node->next;
+	return node == root ? NULL : linked(forest, node->next);
 }
 
-size_t thread_flatten(const struct thread_node *root, struct thread_row **rows)
+size_t thread_flatten(const struct thread_forest *forest, const struct thread_node *root,
+                      struct thread_row **rows)
 {
 	size_t count = 0, cap = 16;
 	unsigned depth = 0;
 
 	*rows = xmalloc(cap * sizeof(**rows));
-	for (const struct thread_node *node = root; node; node = walk_next(root, node, &depth)) {
+	for (const struct thread_node *node = root; node;
+	     node = walk_next(forest, root, node, &depth)) {
 		if (count == cap) {
 			cap *= 2;
 			*rows = xrealloc(*rows, cap * sizeof(**rows));
@@ -957,7 +963,7 @@ static const struct thread_msg *msg_of(const struct thread_node *node,
 
 	if (node->uid == 0)
 		return NULL;
-	if (node->msg != NONE)
+	if (node->msg != THREAD_NO_MSG)
 		return node->msg < count ? &msgs[node->msg] : NULL;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -971,10 +977,10 @@ static const struct thread_msg *msg_of(const struct thread_node *node,
 	return NULL;
 }
 
-static int node_uid_cmp(const void *a, const void *b)
+static int node_uid_cmp(const void *a, const void *b, void *forest)
 {
-	uint32_t x = (*(const struct thread_node *const *)a)->uid;
-	uint32_t y = (*(const struct thread_node *const *)b)->uid;
+	uint32_t x = node_at(forest, *(const uint32_t *)a)->uid;
+	uint32_t y = node_at(forest, *(const uint32_t *)b)->uid;
 
 	return x < y ? -1 : x > y;
 }
@@ -986,38 +992,50 @@ void thread_index_uids(struct thread_forest *forest)
 	forest->nby_uid = 0;
 	for (size_t i = 0; i < forest->nnodes; i++)
 		if (node_at(forest, i)->uid && forest->nby_uid < forest->nmessages)
-			forest->by_uid[forest->nby_uid++] = node_at(forest, i);
+			forest->by_uid[forest->nby_uid++] = (uint32_t)i;
 	if (forest->nby_uid)
-		qsort(forest->by_uid, forest->nby_uid, sizeof(*forest->by_uid),
-		      node_uid_cmp);
+		qsort_r(forest->by_uid, forest->nby_uid, sizeof(*forest->by_uid),
+		        node_uid_cmp, forest);
+}
+
+/* The node of the message uid, by the index: NULL when none. */
+static struct thread_node *indexed(const struct thread_forest *forest, uint32_t uid)
+{
+	size_t lo = 0, hi = forest->nby_uid;
+
+	while (uid && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		struct thread_node *node = node_at(forest, forest->by_uid[mid]);
+		if (node->uid == uid)
+			return node;
+		if (node->uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 uint32_t thread_newest_uid(const struct thread_forest *forest)
 {
-	return forest->nby_uid ? forest->by_uid[forest->nby_uid - 1]->uid : 0;
+	return forest->nby_uid ? node_at(forest, forest->by_uid[forest->nby_uid - 1])->uid : 0;
 }
 
 const struct thread_node *thread_find(const struct thread_forest *forest,
                                       uint32_t uid)
 {
 	if (forest->by_uid) {
-		struct thread_node key = { .uid = uid }, *keyp = &key, **found;
-		const struct thread_node *node;
+		const struct thread_node *node = indexed(forest, uid);
 
-		if (!uid || !forest->nby_uid)
-			return NULL;
-		found = bsearch(&keyp, forest->by_uid, forest->nby_uid,
-		                sizeof(*forest->by_uid), node_uid_cmp);
-		if (!found)
-			return NULL;
-		for (node = *found; node->parent; node = node->parent)
-			;
+		while (node && node->parent)
+			node = linked(forest, node->parent);
 		return node;
 	}
 	for (size_t t = 0; t < forest->nthreads; t++) {
 		unsigned depth = 0;
 		const struct thread_node *root = forest->threads[t];
-		for (const struct thread_node *node = root; node; node = walk_next(root, node, &depth))
+		for (const struct thread_node *node = root; node;
+		     node = walk_next(forest, root, node, &depth))
 			if (uid && node->uid == uid)
 				return root;
 	}
@@ -1040,7 +1058,8 @@ void thread_sort_newest(struct thread_forest *forest)
 		bool any = false;
 		root->newest = 0;
 		root->newest_uid = 0;
-		for (const struct thread_node *node = root; node; node = walk_next(root, node, &depth)) {
+		for (const struct thread_node *node = root; node;
+		     node = walk_next(forest, root, node, &depth)) {
 			if (!node->uid)
 				continue;
 			if (!any || key_cmp(node->date, node->uid, root->newest, root->newest_uid) > 0) {
@@ -1062,7 +1081,8 @@ static void date_placeholders(struct thread_forest *forest)
 		bool any = false;
 		if (node->uid)
 			continue;
-		for (const struct thread_node *c = node->child; c; c = c->next)
+		for (const struct thread_node *c = linked(forest, node->child); c;
+		     c = linked(forest, c->next))
 			if (c->uid && (!any || c->date < node->date))
 				node->date = c->date, any = true;
 	}
@@ -1074,10 +1094,10 @@ void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
 	for (size_t i = 0; i < forest->nnodes; i++) {
 		struct thread_node *node = node_at(forest, i);
 		const struct thread_msg *m;
-		node->msg = NONE;
+		node->msg = THREAD_NO_MSG;
 		m = msg_of(node, msgs, count);
 		if (m) {
-			node->msg = (size_t)(m - msgs);
+			node->msg = (uint32_t)(m - msgs);
 			node->date = m->date;
 		}
 	}
@@ -1089,31 +1109,27 @@ void thread_date_by_rank(struct thread_forest *forest, const uint32_t *newest_fi
 {
 	for (size_t i = 0; i < forest->nnodes; i++) {
 		struct thread_node *node = node_at(forest, i);
-		node->msg = NONE;
+		node->msg = THREAD_NO_MSG;
 		node->date = 0;
 	}
 	for (size_t i = 0; i < count; i++) {
-		struct thread_node key = { .uid = newest_first[i] }, *keyp = &key, **found;
-		if (!key.uid || !forest->nby_uid)
-			continue;
-		found = bsearch(&keyp, forest->by_uid, forest->nby_uid,
-		                sizeof(*forest->by_uid), node_uid_cmp);
+		struct thread_node *found = indexed(forest, newest_first[i]);
 		if (found)
-			(*found)->date = (time_t)(count - i);
+			found->date = (time_t)(count - i);
 	}
 	date_placeholders(forest);
 }
 
 /* The opening text of node in an RFC 5256 thread list. */
-static void format_enter(struct buf *out, const struct thread_node *root,
-                         const struct thread_node *node)
+static void format_enter(const struct thread_forest *forest, struct buf *out,
+                         const struct thread_node *root, const struct thread_node *node)
 {
-	const struct thread_node *parent = node->parent;
+	const struct thread_node *parent = linked(forest, node->parent);
 
 	if (node == root)
 		buf_addch(out, '(');
-	else if (parent->child->next)
-		buf_addstr(out, parent->child == node && parent->uid ? " (" : "(");
+	else if (linked(forest, parent->child)->next)
+		buf_addstr(out, linked(forest, parent->child) == node && parent->uid ? " (" : "(");
 	else if (parent->uid)
 		buf_addch(out, ' ');
 	if (node->uid)
@@ -1124,24 +1140,25 @@ void thread_format(const struct thread_forest *forest, struct buf *out)
 {
 	for (size_t t = 0; t < forest->nthreads; t++) {
 		const struct thread_node *root = forest->threads[t], *node = root;
-		format_enter(out, root, node);
+		format_enter(forest, out, root, node);
 		for (;;) {
 			if (node->child) {
-				node = node->child;
-				format_enter(out, root, node);
+				node = linked(forest, node->child);
+				format_enter(forest, out, root, node);
 				continue;
 			}
 			for (;;) {
-				if (node == root || node->parent->child->next)
+				if (node == root ||
+				    linked(forest, linked(forest, node->parent)->child)->next)
 					buf_addch(out, ')');
 				if (node == root)
 					goto next_thread;
 				if (node->next) {
-					node = node->next;
-					format_enter(out, root, node);
+					node = linked(forest, node->next);
+					format_enter(forest, out, root, node);
 					break;
 				}
-				node = node->parent;
+				node = linked(forest, node->parent);
 			}
 		}
 next_thread:;

@@ -356,12 +356,13 @@ static void describe(const struct message *msgs, size_t count, uint32_t uid)
 	}
 }
 
-/* One thread as text, to compare thread by thread. */
-static void thread_text(const struct thread_node *root, struct buf *out)
+/* One thread of forest as text, to compare thread by thread. */
+static void thread_text(const struct thread_forest *forest,
+                        const struct thread_node *root, struct buf *out)
 {
-	struct thread_forest one;
+	/* A view of forest's nodes (never released) with one thread. */
+	struct thread_forest one = *forest;
 
-	thread_forest_init(&one);
 	one.threads = (struct thread_node **)&root;
 	one.nthreads = 1;
 	thread_format(&one, out);
@@ -452,14 +453,14 @@ int main(int argc, char **argv)
 	for (size_t t = 0; t < dovecot.nthreads; t++) {
 		struct buf a = BUF_INIT, b = BUF_INIT;
 		struct thread_row *rows;
-		size_t n = thread_flatten(dovecot.threads[t], &rows);
+		size_t n = thread_flatten(&dovecot, dovecot.threads[t], &rows);
 		uint32_t key = 0;
 		for (size_t k = 0; k < n && !key; k++)
 			key = rows[k].uid;
 		const struct thread_node *mine = thread_find(&built, key);
-		thread_text(dovecot.threads[t], &a);
+		thread_text(&dovecot, dovecot.threads[t], &a);
 		if (mine)
-			thread_text(mine, &b);
+			thread_text(&built, mine, &b);
 		if (strcmp(buf_cstr(&a), buf_cstr(&b)) != 0) {
 			differences++;
 			printf("# differs: dovecot %s ours %s\n", buf_cstr(&a), mine ? buf_cstr(&b) : "(none)");

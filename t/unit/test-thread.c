@@ -237,7 +237,7 @@ static void test_deep_chain(void)
 	}
 	thread_forest_init(&forest);
 	tap_ok(thread_build(&forest, msgs, N) == 0 && forest.nthreads == 1, "20000-deep chain is one thread");
-	count = thread_flatten(forest.threads[0], &rows);
+	count = thread_flatten(&forest, forest.threads[0], &rows);
 	tap_ok(count == N && rows[N - 1].depth == N - 1 && rows[N - 1].uid == N,
 	       "20000-deep chain flattens to depth %u", count == N ? rows[N - 1].depth : 0);
 	free(rows);
@@ -305,7 +305,7 @@ static void test_from_imap(void)
 	struct thread_forest one;
 	thread_forest_init(&one);
 	tap_ok(thread_from_imap(&one, str_from_buf(&chain)) == 0 && one.nthreads == 1 &&
-	       thread_flatten(one.threads[0], &rows) == 1000 && rows[999].depth == 999 &&
+	       thread_flatten(&one, one.threads[0], &rows) == 1000 && rows[999].depth == 999 &&
 	       rows[999].uid == 1000, "1000-message chain, depth 999");
 	if (one.nthreads == 1)
 		free(rows);
@@ -334,13 +334,13 @@ static void test_flatten_participants(void)
 
 	thread_forest_init(&forest);
 	(void)thread_from_imap(&forest, str_from("(3 6 (4 23)(44 7 96))((8)(9))"));
-	count = thread_flatten(forest.threads[0], &rows);
+	count = thread_flatten(&forest, forest.threads[0], &rows);
 	for (size_t i = 0; i < count; i++)
 		buf_addf(&got, "%u:%u ", (unsigned)rows[i].uid, rows[i].depth);
 	tap_is_str(buf_cstr(&got), "3:0 6:1 4:2 23:3 44:2 7:3 96:4 ", "flatten: display order and depth");
 	free(rows);
 	buf_reset(&got);
-	count = thread_flatten(forest.threads[1], &rows);
+	count = thread_flatten(&forest, forest.threads[1], &rows);
 	for (size_t i = 0; i < count; i++)
 		buf_addf(&got, "%u:%u ", (unsigned)rows[i].uid, rows[i].depth);
 	tap_is_str(buf_cstr(&got), "0:0 8:1 9:1 ", "flatten: a placeholder root is row 0");
