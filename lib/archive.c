@@ -1390,7 +1390,6 @@ static bool text_from_guess(struct archive_message *msg, const struct imap_fetch
 	return whole;
 }
 
-
 /*
  * Headers and structure of msgs, one UID FETCH for all of them, and the
  * summaries of also->uids in the same write: sent, not waited for.
@@ -1441,11 +1440,16 @@ static void send_details(struct archive *archive, const struct archive_message *
 		pending->kept = xcalloc(nuids, sizeof(*pending->kept));
 		summary_cache_get(state->name, state->uidvalidity, uids, nuids,
 		                  pending->kept, NULL, hit);
-		for (size_t k = 0; k < nuids; k++)
-			if (hit[k])
-				pending->kept[pending->nkept++] = pending->kept[k];
-			else
+		for (size_t k = 0; k < nuids; k++) {
+			if (!hit[k]) {
 				uids[nmissing++] = uids[k];
+				continue;
+			}
+			/* Moved to the front: each copy is held once. */
+			struct message_info info = pending->kept[k];
+			memset(&pending->kept[k], 0, sizeof(pending->kept[k]));
+			pending->kept[pending->nkept++] = info;
+		}
 		nuids = nmissing;
 		free(hit);
 	}
