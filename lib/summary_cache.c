@@ -172,22 +172,6 @@ static void grow(void)
 	free(old);
 }
 
-/* The one copy of a mailbox's name.  (lock held) */
-static const char *intern(const char *mailbox)
-{
-	struct name *name;
-	size_t len = strlen(mailbox);
-
-	for (name = cache.names; name; name = name->next)
-		if (!strcmp(name->text, mailbox))
-			return name->text;
-	name = xmalloc(sizeof(*name) + len + 1);
-	memcpy(name->text, mailbox, len + 1);
-	name->next = cache.names;
-	cache.names = name;
-	return name->text;
-}
-
 /* The interned name, or NULL when none is kept.  (lock held) */
 static const char *interned(const char *mailbox)
 {
@@ -195,6 +179,22 @@ static const char *interned(const char *mailbox)
 		if (!strcmp(name->text, mailbox))
 			return name->text;
 	return NULL;
+}
+
+/* The one copy of a mailbox's name, made if need be.  (lock held) */
+static const char *intern(const char *mailbox)
+{
+	const char *known = interned(mailbox);
+	size_t len = strlen(mailbox);
+	struct name *name;
+
+	if (known)
+		return known;
+	name = xmalloc(sizeof(*name) + len + 1);
+	memcpy(name->text, mailbox, len + 1);
+	name->next = cache.names;
+	cache.names = name;
+	return name->text;
 }
 
 void summary_cache_enable(size_t bytes)
