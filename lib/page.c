@@ -392,7 +392,7 @@ size_t page_thread_rows(struct page *page, uint32_t uid, struct thread_row **row
                         struct session_err *err)
 {
 	const struct thread_forest *forest;
-	const struct thread_node *root;
+	const struct thread *root;
 
 	*rows = NULL;
 	if (archive_threads(page->archive, &forest, err) < 0)

@@ -15,7 +15,7 @@
 /* ---- the thread index ------------------------------------------------ */
 
 struct thread_summary {
-	const struct thread_node *root;
+	const struct thread *root;
 	struct thread_row *rows;
 	size_t nrows;
 	size_t messages;
@@ -112,7 +112,7 @@ int page_threads(struct page *page)
 	threads = xcalloc(nthreads + 1, sizeof(*threads));
 	for (size_t t = 0; t < nthreads; t++) {
 		struct thread_summary *thread = &threads[t];
-		thread->root = forest->threads[from + t];
+		thread->root = &forest->threads[from + t];
 		thread->nrows = thread_flatten(forest, thread->root, &thread->rows);
 		thread->newest_uid = thread->root->newest_uid;
 		for (size_t i = 0; i < thread->nrows; i++) {

@@ -695,73 +695,57 @@ void thread_forest_init(struct thread_forest *forest)
 	memset(forest, 0, sizeof(*forest));
 }
 
-/*
- * Nodes live in slabs of THREAD_SLAB, never moved (a node's address stays
- * valid while its forest lives), so that a mailbox's forest costs one
- * malloc per slab, not one per message (each with its allocator's
- * overhead), and no copy of it all as it grows: 40 bytes a node.
- */
-#define THREAD_SLAB 4096
-_Static_assert(sizeof(struct thread_node) <= 40, "a thread node stays at 40 bytes");
-
 void thread_forest_release(struct thread_forest *forest)
 {
-	for (size_t i = 0; i < forest->nslabs; i++)
-		free(forest->slabs[i]);
-	free(forest->slabs);
+	free(forest->rows);
 	free(forest->threads);
+	free(forest->dates);
 	free(forest->by_uid);
 	thread_forest_init(forest);
 }
 
-/* The i-th node made (i < nnodes). */
-static struct thread_node *node_at(const struct thread_forest *forest, size_t i)
+/* A new thread, its rows to come. */
+static void begin_thread(struct thread_forest *forest)
 {
-	return &forest->slabs[i / THREAD_SLAB][i % THREAD_SLAB];
-}
-
-/* The node a link names (an index plus one), or NULL. */
-static struct thread_node *linked(const struct thread_forest *forest, uint32_t link)
-{
-	return link ? node_at(forest, link - 1) : NULL;
-}
-
-/* A new node under parent (an index, or NONE for a new thread): its index. */
-static size_t forest_add(struct thread_forest *forest, size_t parent, uint32_t uid)
-{
-	size_t index = forest->nnodes;
-	struct thread_node *node;
-
-	if (forest->nnodes == forest->nslabs * THREAD_SLAB) {
-		if (forest->nslabs == forest->slabs_cap) {
-			forest->slabs_cap = forest->slabs_cap ? forest->slabs_cap * 2 : 4;
-			forest->slabs = xrealloc(forest->slabs,
-			                         forest->slabs_cap * sizeof(*forest->slabs));
-		}
-		forest->slabs[forest->nslabs] = xmalloc(THREAD_SLAB * sizeof(*node));
-		forest->nslabs++;
-	}
-	node = node_at(forest, forest->nnodes++);
-	memset(node, 0, sizeof(*node));
-	node->uid = uid;
-	node->msg = THREAD_NO_MSG;
-	if (uid)
-		forest->nmessages++;
-	if (parent != NONE) {
-		uint32_t *tail = &node_at(forest, parent)->child;
-		node->parent = (uint32_t)parent + 1;
-		while (*tail)
-			tail = &node_at(forest, *tail - 1)->next;
-		*tail = (uint32_t)index + 1;
-		return index;
-	}
 	if (forest->nthreads == forest->threads_cap) {
 		forest->threads_cap = forest->threads_cap ? forest->threads_cap * 2 : 64;
 		forest->threads = xrealloc(forest->threads,
 		                           forest->threads_cap * sizeof(*forest->threads));
 	}
-	forest->threads[forest->nthreads++] = node;
-	return index;
+	forest->threads[forest->nthreads++] =
+		(struct thread){ .first = (uint32_t)forest->nrows };
+}
+
+/* A row at the end of the last thread, with its date when dates are kept. */
+static void add_row(struct thread_forest *forest, uint32_t uid, size_t depth, time_t date)
+{
+	if (forest->nrows == forest->rows_cap) {
+		forest->rows_cap = forest->rows_cap ? forest->rows_cap * 2 : 256;
+		forest->rows = xrealloc(forest->rows, forest->rows_cap * sizeof(*forest->rows));
+		if (forest->dates)
+			forest->dates = xrealloc(forest->dates,
+			                         forest->rows_cap * sizeof(*forest->dates));
+	}
+	if (forest->dates)
+		forest->dates[forest->nrows] = date;
+	forest->rows[forest->nrows++] = (struct thread_row){ uid, (uint32_t)depth };
+	forest->threads[forest->nthreads - 1].count++;
+	if (uid)
+		forest->nmessages++;
+}
+
+/* A forest is built with room to spare; a kept one holds what it uses. */
+static void fit(struct thread_forest *forest)
+{
+	if (forest->nrows && forest->nrows < forest->rows_cap) {
+		forest->rows = xrealloc(forest->rows, forest->nrows * sizeof(*forest->rows));
+		forest->rows_cap = forest->nrows;
+	}
+	if (forest->nthreads && forest->nthreads < forest->threads_cap) {
+		forest->threads = xrealloc(forest->threads,
+		                           forest->nthreads * sizeof(*forest->threads));
+		forest->threads_cap = forest->nthreads;
+	}
 }
 
 struct child_key {
@@ -776,25 +760,28 @@ static int child_key_cmp(const void *a, const void *b)
 	return key_cmp(k1->date, k1->uid, k2->date, k2->uid);
 }
 
-/* 6: the nodes of one root's tree, every set of siblings sorted. */
+/*
+ * 6: the rows of one root's tree, every set of siblings sorted.  Depth
+ * first without recursion (a chain of thousands of replies is real): the
+ * children go on the stack last first, so that the first comes off first.
+ */
 static void emit_tree(struct builder *b, struct thread_forest *forest,
                       const struct root *r)
 {
-	struct stack_item { size_t ctr; size_t node; } *stack = NULL;
-	size_t depth = 0, cap = 0;
+	struct stack_item { size_t ctr; size_t depth; } *stack;
+	size_t height = 0, cap = 16;
 	struct child_key *keys = NULL;
 	size_t keys_cap = 0;
-	size_t top = forest_add(forest, NONE, r->dummy ? 0 : ctr_uid(b, r->ctr));
 
-	if (!r->dummy)
-		node_at(forest, top)->msg = (uint32_t)b->ctrs[r->ctr].msg;
-	node_at(forest, top)->date = r->date;
-	cap = 16;
+	begin_thread(forest);
+	add_row(forest, r->dummy ? 0 : ctr_uid(b, r->ctr), 0, r->date);
 	stack = xmalloc(cap * sizeof(*stack));
-	stack[depth++] = (struct stack_item){ r->ctr, top };
-	while (depth) {
-		struct stack_item item = stack[--depth];
+	stack[height++] = (struct stack_item){ r->ctr, 0 };
+	while (height) {
+		struct stack_item item = stack[--height];
 		size_t n = 0;
+		if (item.depth)
+			add_row(forest, ctr_uid(b, item.ctr), item.depth, ctr_date(b, item.ctr));
 		for (size_t c = b->ctrs[item.ctr].first_child; c != NONE; c = b->ctrs[c].next_sibling) {
 			if (n == keys_cap) {
 				keys_cap = keys_cap ? keys_cap * 2 : 16;
@@ -804,18 +791,13 @@ static void emit_tree(struct builder *b, struct thread_forest *forest,
 		}
 		if (n > 1)
 			qsort(keys, n, sizeof(*keys), child_key_cmp);
-		for (size_t k = 0; k < n; k++) {
-			size_t node = forest_add(forest, item.node, keys[k].uid);
-			node_at(forest, node)->msg = b->ctrs[keys[k].ctr].msg == NONE
-			                                 ? THREAD_NO_MSG
-			                                 : (uint32_t)b->ctrs[keys[k].ctr].msg;
-			node_at(forest, node)->date = keys[k].date;
-			if (depth == cap) {
+		if (height + n > cap) {
+			while (height + n > cap)
 				cap *= 2;
-				stack = xrealloc(stack, cap * sizeof(*stack));
-			}
-			stack[depth++] = (struct stack_item){ keys[k].ctr, node };
+			stack = xrealloc(stack, cap * sizeof(*stack));
 		}
+		while (n)
+			stack[height++] = (struct stack_item){ keys[--n].ctr, item.depth + 1 };
 	}
 	free(keys);
 	free(stack);
@@ -848,6 +830,7 @@ int thread_build(struct thread_forest *forest, const struct thread_msg *msgs,
 	gather_subjects(&b);
 	if (merge_subjects(&b))
 		sort_roots(&b);
+	forest->dates = xmalloc(sizeof(*forest->dates)); /* kept from here on */
 	for (size_t i = 0; i < b.nroots; i++)
 		emit_tree(&b, forest, &b.roots[i]);
 	ret = 0;
@@ -862,10 +845,15 @@ out:
 
 /* ---- a THREAD answer ------------------------------------------------------- */
 
+/*
+ * The answer is the forest in display order already, so each number
+ * becomes a row as it is read.  A list's frame knows the depth of the row
+ * it hangs under (NONE at the top: a new thread) and of its last row.
+ */
 int thread_from_imap(struct thread_forest *forest, struct str data)
 {
 	struct frame { size_t attach, last; bool nested; } *stack;
-	size_t depth = 0;
+	size_t level = 0;
 	int ret = -1;
 
 	thread_forest_release(forest);
@@ -878,24 +866,28 @@ int thread_from_imap(struct thread_forest *forest, struct str data)
 			continue;
 		}
 		if (c == '(') {
-			if (depth == THREAD_MAX_NESTING)
+			if (level == THREAD_MAX_NESTING)
 				goto out;
 			size_t attach = NONE;
-			if (depth) {
-				struct frame *f = &stack[depth - 1];
-				if (f->last == NONE) /* a list that starts with lists: placeholder */
-					f->last = forest_add(forest, f->attach, 0);
+			if (level) {
+				struct frame *f = &stack[level - 1];
+				if (f->last == NONE) { /* a list that starts with lists: placeholder */
+					if (f->attach == NONE)
+						begin_thread(forest);
+					f->last = f->attach == NONE ? 0 : f->attach + 1;
+					add_row(forest, 0, f->last, 0);
+				}
 				f->nested = true;
 				attach = f->last;
 			}
-			stack[depth++] = (struct frame){ attach, NONE, false };
+			stack[level++] = (struct frame){ attach, NONE, false };
 			i++;
 			continue;
 		}
 		if (c == ')') {
-			if (!depth || stack[depth - 1].last == NONE)
+			if (!level || stack[level - 1].last == NONE)
 				goto out;
-			depth--;
+			level--;
 			i++;
 			continue;
 		}
@@ -903,14 +895,19 @@ int thread_from_imap(struct thread_forest *forest, struct str data)
 		uint64_t uid;
 		while (i < data.len && data.p[i] >= '0' && data.p[i] <= '9')
 			i++;
-		if (!depth || stack[depth - 1].nested ||
+		if (!level || stack[level - 1].nested ||
 		    parse_u64((struct str){ data.p + start, i - start }, 1, UINT32_MAX, &uid) < 0)
 			goto out;
-		struct frame *f = &stack[depth - 1];
-		f->last = forest_add(forest, f->last != NONE ? f->last : f->attach, (uint32_t)uid);
+		struct frame *f = &stack[level - 1];
+		size_t parent = f->last != NONE ? f->last : f->attach;
+		if (parent == NONE)
+			begin_thread(forest);
+		f->last = parent == NONE ? 0 : parent + 1;
+		add_row(forest, (uint32_t)uid, f->last, 0);
 	}
-	if (depth)
+	if (level)
 		goto out;
+	fit(forest);
 	ret = 0;
 out:
 	free(stack);
@@ -921,66 +918,18 @@ out:
 
 /* ---- using a forest ---------------------------------------------------------- */
 
-/* Pre-order successor of node within the tree under root, with depth. */
-static const struct thread_node *walk_next(const struct thread_forest *forest,
-                                           const struct thread_node *root,
-                                           const struct thread_node *node,
-                                           unsigned *depth)
-{
-	if (node->child) {
-		(*depth)++;
-		return linked(forest, node->child);
-	}
-	while (node != root && !node->next) {
-		node = linked(forest, node->parent);
-		(*depth)--;
-	}
-	return node == root ? NULL : linked(forest, node->next);
-}
-
-size_t thread_flatten(const struct thread_forest *forest, const struct thread_node *root,
+size_t thread_flatten(const struct thread_forest *forest, const struct thread *thread,
                       struct thread_row **rows)
 {
-	size_t count = 0, cap = 16;
-	unsigned depth = 0;
-
-	*rows = xmalloc(cap * sizeof(**rows));
-	for (const struct thread_node *node = root; node;
-	     node = walk_next(forest, root, node, &depth)) {
-		if (count == cap) {
-			cap *= 2;
-			*rows = xrealloc(*rows, cap * sizeof(**rows));
-		}
-		(*rows)[count++] = (struct thread_row){ node, node->uid, depth };
-	}
-	return count;
+	*rows = xmalloc((thread->count + 1) * sizeof(**rows));
+	memcpy(*rows, forest->rows + thread->first, thread->count * sizeof(**rows));
+	return thread->count;
 }
 
-static const struct thread_msg *msg_of(const struct thread_node *node,
-                                       const struct thread_msg *msgs, size_t count)
+static int row_uid_cmp(const void *a, const void *b, void *rows)
 {
-	size_t lo = 0, hi = count;
-
-	if (node->uid == 0)
-		return NULL;
-	if (node->msg != THREAD_NO_MSG)
-		return node->msg < count ? &msgs[node->msg] : NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (msgs[mid].uid == node->uid)
-			return &msgs[mid];
-		if (msgs[mid].uid < node->uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-static int node_uid_cmp(const void *a, const void *b, void *forest)
-{
-	uint32_t x = node_at(forest, *(const uint32_t *)a)->uid;
-	uint32_t y = node_at(forest, *(const uint32_t *)b)->uid;
+	uint32_t x = ((const struct thread_row *)rows)[*(const uint32_t *)a].uid;
+	uint32_t y = ((const struct thread_row *)rows)[*(const uint32_t *)b].uid;
 
 	return x < y ? -1 : x > y;
 }
@@ -988,179 +937,228 @@ static int node_uid_cmp(const void *a, const void *b, void *forest)
 void thread_index_uids(struct thread_forest *forest)
 {
 	free(forest->by_uid);
-	forest->by_uid = xcalloc(forest->nmessages + 1, sizeof(*forest->by_uid));
+	forest->by_uid = xmalloc((forest->nmessages + 1) * sizeof(*forest->by_uid));
 	forest->nby_uid = 0;
-	for (size_t i = 0; i < forest->nnodes; i++)
-		if (node_at(forest, i)->uid && forest->nby_uid < forest->nmessages)
+	for (size_t i = 0; i < forest->nrows && forest->nby_uid < forest->nmessages; i++)
+		if (forest->rows[i].uid)
 			forest->by_uid[forest->nby_uid++] = (uint32_t)i;
 	if (forest->nby_uid)
 		qsort_r(forest->by_uid, forest->nby_uid, sizeof(*forest->by_uid),
-		        node_uid_cmp, forest);
+		        row_uid_cmp, forest->rows);
 }
 
-/* The node of the message uid, by the index: NULL when none. */
-static struct thread_node *indexed(const struct thread_forest *forest, uint32_t uid)
+/* The row of the message uid, by the index: NONE when none. */
+static size_t indexed(const struct thread_forest *forest, uint32_t uid)
 {
 	size_t lo = 0, hi = forest->nby_uid;
 
 	while (uid && lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		struct thread_node *node = node_at(forest, forest->by_uid[mid]);
-		if (node->uid == uid)
-			return node;
-		if (node->uid < uid)
+		uint32_t row = forest->by_uid[mid];
+		if (forest->rows[row].uid == uid)
+			return row;
+		if (forest->rows[row].uid < uid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return NONE;
 }
 
 uint32_t thread_newest_uid(const struct thread_forest *forest)
 {
-	return forest->nby_uid ? node_at(forest, forest->by_uid[forest->nby_uid - 1])->uid : 0;
+	return forest->nby_uid ? forest->rows[forest->by_uid[forest->nby_uid - 1]].uid : 0;
 }
 
-const struct thread_node *thread_find(const struct thread_forest *forest,
-                                      uint32_t uid)
+/* The thread that holds a row: threads lie in the order of their rows. */
+static const struct thread *thread_of_row(const struct thread_forest *forest, size_t row)
 {
-	if (forest->by_uid) {
-		const struct thread_node *node = indexed(forest, uid);
+	size_t lo = 0, hi = forest->nthreads;
 
-		while (node && node->parent)
-			node = linked(forest, node->parent);
-		return node;
-	}
-	for (size_t t = 0; t < forest->nthreads; t++) {
-		unsigned depth = 0;
-		const struct thread_node *root = forest->threads[t];
-		for (const struct thread_node *node = root; node;
-		     node = walk_next(forest, root, node, &depth))
-			if (uid && node->uid == uid)
-				return root;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct thread *t = &forest->threads[mid];
+		if (row < t->first)
+			hi = mid;
+		else if (row >= (size_t)t->first + t->count)
+			lo = mid + 1;
+		else
+			return t;
 	}
 	return NULL;
 }
 
+const struct thread *thread_find(const struct thread_forest *forest, uint32_t uid)
+{
+	size_t row = NONE;
+
+	if (!uid)
+		return NULL;
+	if (forest->by_uid)
+		row = indexed(forest, uid);
+	else
+		for (size_t i = 0; i < forest->nrows && row == NONE; i++)
+			if (forest->rows[i].uid == uid)
+				row = i;
+	return row == NONE ? NULL : thread_of_row(forest, row);
+}
+
+struct newest_key {
+	struct thread thread;
+	time_t newest;
+};
+
 static int newest_cmp(const void *a, const void *b)
 {
-	const struct thread_node *t1 = *(const struct thread_node *const *)a;
-	const struct thread_node *t2 = *(const struct thread_node *const *)b;
+	const struct newest_key *t1 = a, *t2 = b;
 
-	return -key_cmp(t1->newest, t1->newest_uid, t2->newest, t2->newest_uid);
+	return -key_cmp(t1->newest, t1->thread.newest_uid, t2->newest, t2->thread.newest_uid);
 }
 
 void thread_sort_newest(struct thread_forest *forest)
 {
+	struct newest_key *keys = xmalloc((forest->nthreads + 1) * sizeof(*keys));
+	struct thread_row *rows;
+	size_t next = 0;
+
 	for (size_t t = 0; t < forest->nthreads; t++) {
-		struct thread_node *root = forest->threads[t];
-		unsigned depth = 0;
-		bool any = false;
-		root->newest = 0;
-		root->newest_uid = 0;
-		for (const struct thread_node *node = root; node;
-		     node = walk_next(forest, root, node, &depth)) {
-			if (!node->uid)
-				continue;
-			if (!any || key_cmp(node->date, node->uid, root->newest, root->newest_uid) > 0) {
-				root->newest = node->date;
-				root->newest_uid = node->uid;
+		struct newest_key *k = &keys[t];
+		k->thread = forest->threads[t];
+		k->thread.newest_uid = 0;
+		k->newest = 0;
+		for (size_t i = k->thread.first; i < (size_t)k->thread.first + k->thread.count; i++) {
+			uint32_t uid = forest->rows[i].uid;
+			time_t date = forest->dates ? forest->dates[i] : 0;
+			if (uid && (!k->thread.newest_uid ||
+			            key_cmp(date, uid, k->newest, k->thread.newest_uid) > 0)) {
+				k->newest = date;
+				k->thread.newest_uid = uid;
 			}
-			any = true;
 		}
 	}
 	if (forest->nthreads > 1)
-		qsort(forest->threads, forest->nthreads, sizeof(*forest->threads), newest_cmp);
+		qsort(keys, forest->nthreads, sizeof(*keys), newest_cmp);
+	/* the rows follow their threads */
+	rows = xmalloc((forest->nrows + 1) * sizeof(*rows));
+	for (size_t t = 0; t < forest->nthreads; t++) {
+		struct thread *thread = &keys[t].thread;
+		memcpy(rows + next, forest->rows + thread->first, thread->count * sizeof(*rows));
+		thread->first = (uint32_t)next;
+		next += thread->count;
+		forest->threads[t] = *thread;
+	}
+	free(keys);
+	free(forest->rows);
+	forest->rows = rows;
+	forest->rows_cap = forest->nrows;
+	free(forest->dates);
+	forest->dates = NULL;
+	fit(forest);
+	if (forest->by_uid)
+		thread_index_uids(forest);
 }
 
-/* A placeholder sorts as its oldest child. */
-static void date_placeholders(struct thread_forest *forest)
+/* A kept date a row, 0 until set. */
+static void zero_dates(struct thread_forest *forest)
 {
-	for (size_t i = 0; i < forest->nnodes; i++) {
-		struct thread_node *node = node_at(forest, i);
-		bool any = false;
-		if (node->uid)
-			continue;
-		for (const struct thread_node *c = linked(forest, node->child); c;
-		     c = linked(forest, c->next))
-			if (c->uid && (!any || c->date < node->date))
-				node->date = c->date, any = true;
-	}
+	free(forest->dates);
+	forest->dates = xcalloc(forest->rows_cap + 1, sizeof(*forest->dates));
 }
 
 void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
                    size_t count)
 {
-	for (size_t i = 0; i < forest->nnodes; i++) {
-		struct thread_node *node = node_at(forest, i);
-		const struct thread_msg *m;
-		node->msg = THREAD_NO_MSG;
-		m = msg_of(node, msgs, count);
-		if (m) {
-			node->msg = (uint32_t)(m - msgs);
-			node->date = m->date;
+	zero_dates(forest);
+	for (size_t i = 0; i < forest->nrows; i++) {
+		uint32_t uid = forest->rows[i].uid;
+		size_t lo = 0, hi = count;
+		while (uid && lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (msgs[mid].uid == uid) {
+				forest->dates[i] = msgs[mid].date;
+				break;
+			}
+			if (msgs[mid].uid < uid)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
 	}
-	date_placeholders(forest);
 }
 
 void thread_date_by_rank(struct thread_forest *forest, const uint32_t *newest_first,
                          size_t count)
 {
-	for (size_t i = 0; i < forest->nnodes; i++) {
-		struct thread_node *node = node_at(forest, i);
-		node->msg = THREAD_NO_MSG;
-		node->date = 0;
-	}
+	zero_dates(forest);
 	for (size_t i = 0; i < count; i++) {
-		struct thread_node *found = indexed(forest, newest_first[i]);
-		if (found)
-			found->date = (time_t)(count - i);
+		size_t row = indexed(forest, newest_first[i]);
+		if (row != NONE)
+			forest->dates[row] = (time_t)(count - i);
 	}
-	date_placeholders(forest);
 }
 
-/* The opening text of node in an RFC 5256 thread list. */
-static void format_enter(const struct thread_forest *forest, struct buf *out,
-                         const struct thread_node *root, const struct thread_node *node)
+/*
+ * A thread as an RFC 5256 thread list.  A row opens with "(" when it is a
+ * root or has siblings (" (" as the first of a message's several
+ * children), else with a space after a message; it closes with ")" in the
+ * same cases.  children and seen hold a count a row, ancestors the rows
+ * above the current one, by depth.
+ */
+static void format_thread(const struct thread_row *rows, size_t count, uint32_t *children,
+                          uint32_t *seen, size_t *ancestors, struct buf *out)
 {
-	const struct thread_node *parent = linked(forest, node->parent);
+	size_t height = 0;
 
-	if (node == root)
-		buf_addch(out, '(');
-	else if (linked(forest, parent->child)->next)
-		buf_addstr(out, linked(forest, parent->child) == node && parent->uid ? " (" : "(");
-	else if (parent->uid)
-		buf_addch(out, ' ');
-	if (node->uid)
-		buf_addf(out, "%u", (unsigned)node->uid);
+	memset(children, 0, count * sizeof(*children));
+	memset(seen, 0, count * sizeof(*seen));
+	for (size_t i = 0; i < count; i++) {
+		if (rows[i].depth)
+			children[ancestors[rows[i].depth - 1]]++;
+		ancestors[rows[i].depth] = i;
+	}
+	for (size_t i = 0; i <= count; i++) {
+		size_t depth = i < count ? rows[i].depth : 0;
+		while (height > depth) {
+			height--;
+			if (!height || children[ancestors[height - 1]] > 1)
+				buf_addch(out, ')');
+		}
+		if (i == count)
+			break;
+		if (depth) {
+			size_t parent = ancestors[depth - 1];
+			bool first = seen[parent]++ == 0;
+			if (children[parent] > 1)
+				buf_addstr(out, first && rows[parent].uid ? " (" : "(");
+			else if (rows[parent].uid)
+				buf_addch(out, ' ');
+		} else {
+			buf_addch(out, '(');
+		}
+		if (rows[i].uid)
+			buf_addf(out, "%u", (unsigned)rows[i].uid);
+		ancestors[height++] = i;
+	}
 }
 
 void thread_format(const struct thread_forest *forest, struct buf *out)
 {
+	size_t cap = 0;
+	uint32_t *children = NULL, *seen = NULL;
+	size_t *ancestors = NULL;
+
 	for (size_t t = 0; t < forest->nthreads; t++) {
-		const struct thread_node *root = forest->threads[t], *node = root;
-		format_enter(forest, out, root, node);
-		for (;;) {
-			if (node->child) {
-				node = linked(forest, node->child);
-				format_enter(forest, out, root, node);
-				continue;
-			}
-			for (;;) {
-				if (node == root ||
-				    linked(forest, linked(forest, node->parent)->child)->next)
-					buf_addch(out, ')');
-				if (node == root)
-					goto next_thread;
-				if (node->next) {
-					node = linked(forest, node->next);
-					format_enter(forest, out, root, node);
-					break;
-				}
-				node = linked(forest, node->parent);
-			}
+		const struct thread *thread = &forest->threads[t];
+		if (thread->count > cap) {
+			cap = thread->count;
+			children = xrealloc(children, cap * sizeof(*children));
+			seen = xrealloc(seen, cap * sizeof(*seen));
+			ancestors = xrealloc(ancestors, cap * sizeof(*ancestors));
 		}
-next_thread:;
+		format_thread(forest->rows + thread->first, thread->count, children, seen,
+		              ancestors, out);
 	}
+	free(children);
+	free(seen);
+	free(ancestors);
 }

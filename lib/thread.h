@@ -49,28 +49,32 @@ struct thread_msg {
 };
 
 /*
- * A node links to others of its forest by index (plus one; 0 for none),
- * not by pointer: 40 bytes a node instead of 56, 4 more for the index by
- * UID instead of 8 (at 832,300 messages, 37 MB instead of 53).
+ * A forest is rows, a thread after another, each thread in display order
+ * (a parent before its children, children in order) with each row's
+ * depth; a thread is a span of them.  With the index by UID that is 12
+ * bytes a message and 12 a thread, where linked nodes took 44 a message
+ * (at 832,300 messages, about 13 MB instead of 37).
  */
-#define THREAD_NO_MSG UINT32_MAX
-struct thread_node {
+struct thread_row {
 	uint32_t uid;              /* 0: a placeholder for a missing parent */
-	uint32_t newest_uid;       /* highest uid in the subtree (ties of newest) */
-	uint32_t msg;              /* index in thread_build()'s input, or THREAD_NO_MSG */
-	uint32_t parent, child, next; /* private: links (thread.c) */
-	time_t date;               /* the message's; a placeholder's first child's */
-	time_t newest;             /* newest date in the subtree (thread_sort_newest) */
+	uint32_t depth;            /* the thread's first row (its root) is 0 */
+};
+
+struct thread {
+	uint32_t first;            /* its first row */
+	uint32_t count;            /* its rows, placeholders included */
+	uint32_t newest_uid;       /* its newest message (thread_sort_newest) */
 };
 
 struct thread_forest {
-	struct thread_node **threads; /* roots, in RFC 5256 order until sorted */
+	struct thread *threads;    /* in RFC 5256 order until sorted */
 	size_t nthreads;
-	size_t nmessages;             /* nodes that are messages */
+	size_t nmessages;          /* rows that are messages */
 	/* private */
-	struct thread_node **slabs;   /* THREAD_SLAB nodes each: no malloc a node */
-	size_t nnodes, nslabs, slabs_cap, threads_cap;
-	uint32_t *by_uid;             /* message nodes' indexes by uid (thread_index_uids) */
+	struct thread_row *rows;   /* the threads' rows, in the order of threads */
+	size_t nrows, rows_cap, threads_cap;
+	time_t *dates;             /* a date a row, until thread_sort_newest */
+	uint32_t *by_uid;          /* rows of messages by uid (thread_index_uids) */
 	size_t nby_uid;
 };
 
@@ -94,8 +98,8 @@ int thread_build(struct thread_forest *forest, const struct thread_msg *msgs,
 int thread_from_imap(struct thread_forest *forest, struct str data);
 
 /*
- * Give the nodes of a forest from thread_from_imap() their msg index and
- * date from msgs (sorted by uid); nodes whose uid is not there keep date 0.
+ * Dates for the rows of a forest from thread_from_imap(), from msgs
+ * (sorted by uid); a row whose uid is not there gets 0.
  */
 void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
                    size_t count);
@@ -104,29 +108,26 @@ void thread_attach(struct thread_forest *forest, const struct thread_msg *msgs,
  * Dates for a forest from thread_from_imap() without a header of the
  * mailbox: newest_first is its date order (UID SORT (REVERSE DATE)), and
  * a message's date becomes its place in it counted from the oldest (1).
- * Nodes not in it get 0; a placeholder gets its oldest child's.  The
- * uids must be indexed (thread_index_uids) first.  O(n log n), no memory.
+ * Rows not in it get 0.  The uids must be indexed (thread_index_uids)
+ * first.  O(n log n).
  */
 void thread_date_by_rank(struct thread_forest *forest, const uint32_t *newest_first,
                          size_t count);
 
-/* Newest activity first: order threads by their newest date, then uid. */
+/*
+ * Newest activity first: order threads by their newest date, then uid,
+ * and let the dates go (thread_build's, thread_attach's or
+ * thread_date_by_rank's; without them, by uid).  An index by uid, when
+ * there is one, is made again for the new order.
+ */
 void thread_sort_newest(struct thread_forest *forest);
 
-/* One line of a thread page: the node and its depth (the root is 0). */
-struct thread_row {
-	const struct thread_node *node;
-	uint32_t uid;              /* 0 for a placeholder */
-	unsigned depth;
-};
-
 /*
- * The thread under root in display order (a parent before its children,
+ * The rows of thread, a copy: display order (a parent before its children,
  * children in order), placeholders included.  *rows is allocated, the
- * caller frees it; returns the number of rows.  No recursion: a chain of
- * thousands of replies is real.
+ * caller frees it; returns the number of rows.
  */
-size_t thread_flatten(const struct thread_forest *forest, const struct thread_node *root,
+size_t thread_flatten(const struct thread_forest *forest, const struct thread *thread,
                       struct thread_row **rows);
 
 /*
@@ -145,8 +146,7 @@ void thread_index_uids(struct thread_forest *forest);
 uint32_t thread_newest_uid(const struct thread_forest *forest);
 
 /* The thread that holds uid, or NULL. */
-const struct thread_node *thread_find(const struct thread_forest *forest,
-                                      uint32_t uid);
+const struct thread *thread_find(const struct thread_forest *forest, uint32_t uid);
 
 /*
  * RFC 5256 section 2.1 base subject, of a subject already decoded to UTF-8:

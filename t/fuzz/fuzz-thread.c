@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	thread_sort_newest(&forest);
 	for (size_t t = 0; t < forest.nthreads; t++) {
 		struct thread_row *rows;
-		(void)thread_flatten(&forest, forest.threads[t], &rows);
+		(void)thread_flatten(&forest, &forest.threads[t], &rows);
 		free(rows);
 	}
 	thread_forest_release(&forest);

@@ -358,12 +358,12 @@ static void describe(const struct message *msgs, size_t count, uint32_t uid)
 
 /* One thread of forest as text, to compare thread by thread. */
 static void thread_text(const struct thread_forest *forest,
-                        const struct thread_node *root, struct buf *out)
+                        const struct thread *root, struct buf *out)
 {
-	/* A view of forest's nodes (never released) with one thread. */
+	/* A view of forest's rows (never released) with one thread. */
 	struct thread_forest one = *forest;
 
-	one.threads = (struct thread_node **)&root;
+	one.threads = (struct thread *)root;
 	one.nthreads = 1;
 	thread_format(&one, out);
 }
@@ -453,12 +453,12 @@ int main(int argc, char **argv)
 	for (size_t t = 0; t < dovecot.nthreads; t++) {
 		struct buf a = BUF_INIT, b = BUF_INIT;
 		struct thread_row *rows;
-		size_t n = thread_flatten(&dovecot, dovecot.threads[t], &rows);
+		size_t n = thread_flatten(&dovecot, &dovecot.threads[t], &rows);
 		uint32_t key = 0;
 		for (size_t k = 0; k < n && !key; k++)
 			key = rows[k].uid;
-		const struct thread_node *mine = thread_find(&built, key);
-		thread_text(&dovecot, dovecot.threads[t], &a);
+		const struct thread *mine = thread_find(&built, key);
+		thread_text(&dovecot, &dovecot.threads[t], &a);
 		if (mine)
 			thread_text(&built, mine, &b);
 		if (strcmp(buf_cstr(&a), buf_cstr(&b)) != 0) {

@@ -237,7 +237,7 @@ static void test_deep_chain(void)
 	}
 	thread_forest_init(&forest);
 	tap_ok(thread_build(&forest, msgs, N) == 0 && forest.nthreads == 1, "20000-deep chain is one thread");
-	count = thread_flatten(&forest, forest.threads[0], &rows);
+	count = thread_flatten(&forest, &forest.threads[0], &rows);
 	tap_ok(count == N && rows[N - 1].depth == N - 1 && rows[N - 1].uid == N,
 	       "20000-deep chain flattens to depth %u", count == N ? rows[N - 1].depth : 0);
 	free(rows);
@@ -305,7 +305,7 @@ static void test_from_imap(void)
 	struct thread_forest one;
 	thread_forest_init(&one);
 	tap_ok(thread_from_imap(&one, str_from_buf(&chain)) == 0 && one.nthreads == 1 &&
-	       thread_flatten(&one, one.threads[0], &rows) == 1000 && rows[999].depth == 999 &&
+	       thread_flatten(&one, &one.threads[0], &rows) == 1000 && rows[999].depth == 999 &&
 	       rows[999].uid == 1000, "1000-message chain, depth 999");
 	if (one.nthreads == 1)
 		free(rows);
@@ -334,13 +334,13 @@ static void test_flatten_participants(void)
 
 	thread_forest_init(&forest);
 	(void)thread_from_imap(&forest, str_from("(3 6 (4 23)(44 7 96))((8)(9))"));
-	count = thread_flatten(&forest, forest.threads[0], &rows);
+	count = thread_flatten(&forest, &forest.threads[0], &rows);
 	for (size_t i = 0; i < count; i++)
 		buf_addf(&got, "%u:%u ", (unsigned)rows[i].uid, rows[i].depth);
 	tap_is_str(buf_cstr(&got), "3:0 6:1 4:2 23:3 44:2 7:3 96:4 ", "flatten: display order and depth");
 	free(rows);
 	buf_reset(&got);
-	count = thread_flatten(&forest, forest.threads[1], &rows);
+	count = thread_flatten(&forest, &forest.threads[1], &rows);
 	for (size_t i = 0; i < count; i++)
 		buf_addf(&got, "%u:%u ", (unsigned)rows[i].uid, rows[i].depth);
 	tap_is_str(buf_cstr(&got), "0:0 8:1 9:1 ", "flatten: a placeholder root is row 0");
@@ -360,10 +360,16 @@ static void test_flatten_participants(void)
 	thread_format(&forest, &got);
 	tap_is_str(buf_cstr(&got), "((8)(9))(3 6 (4 23)(44 7 96))",
 	           "dates by rank: the thread of the newest message leads");
-	tap_ok(forest.threads[0]->newest == 8 && forest.threads[0]->newest_uid == 9 &&
-	       forest.threads[0]->date == 0 && forest.threads[1]->newest == 7 &&
-	       forest.threads[1]->newest_uid == 96,
-	       "rank counted from the oldest; 8, not in the order, keeps 0");
+	tap_ok(forest.threads[0].newest_uid == 9 && forest.threads[1].newest_uid == 96,
+	       "rank counted from the oldest; 8, not in the order, is older than 9");
+	count = thread_flatten(&forest, &forest.threads[1], &rows);
+	buf_reset(&got);
+	for (size_t i = 0; i < count; i++)
+		buf_addf(&got, "%u:%u ", (unsigned)rows[i].uid, rows[i].depth);
+	tap_is_str(buf_cstr(&got), "3:0 6:1 4:2 23:3 44:2 7:3 96:4 ", "the rows move with their thread");
+	free(rows);
+	tap_ok(thread_find(&forest, 96) == &forest.threads[1] && thread_find(&forest, 8) == &forest.threads[0],
+	       "the index by uid follows the new order");
 
 	/* newest activity first, after dates are attached */
 	thread_attach(&forest, set.msgs, set.count);
@@ -371,14 +377,14 @@ static void test_flatten_participants(void)
 	buf_reset(&got);
 	thread_format(&forest, &got);
 	tap_is_str(buf_cstr(&got), "(3 6 (4 23)(44 7 96))((8)(9))", "newest first: thread with 96 before 80");
-	tap_ok(forest.threads[1]->newest == 80 && forest.threads[1]->newest_uid == 8, "newest of placeholder thread");
-	tap_ok(thread_find(&forest, 23) == forest.threads[0] && thread_find(&forest, 9) == forest.threads[1] &&
+	tap_ok(forest.threads[1].newest_uid == 8, "newest of placeholder thread");
+	tap_ok(thread_find(&forest, 23) == &forest.threads[0] && thread_find(&forest, 9) == &forest.threads[1] &&
 	       !thread_find(&forest, 5) && !thread_find(&forest, 0), "thread_find");
 	thread_index_uids(&forest);
 	tap_ok(forest.nby_uid == 9 &&
-	       thread_find(&forest, 23) == forest.threads[0] && thread_find(&forest, 96) == forest.threads[0] &&
-	       thread_find(&forest, 3) == forest.threads[0] && thread_find(&forest, 9) == forest.threads[1] &&
-	       thread_find(&forest, 8) == forest.threads[1] &&
+	       thread_find(&forest, 23) == &forest.threads[0] && thread_find(&forest, 96) == &forest.threads[0] &&
+	       thread_find(&forest, 3) == &forest.threads[0] && thread_find(&forest, 9) == &forest.threads[1] &&
+	       thread_find(&forest, 8) == &forest.threads[1] &&
 	       !thread_find(&forest, 5) && !thread_find(&forest, 0) && !thread_find(&forest, 100),
 	       "thread_find by the uid index: the same threads");
 	set_free(&set);
