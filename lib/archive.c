@@ -833,12 +833,14 @@ static uint32_t counted(const struct session_result *result)
 
 /*
  * How many messages each span [from[i], from[i] + len) of months holds:
- * one SEARCH each.  With ESEARCH they are pipelined, RETURN (COUNT), each
- * answer tagged with its command; a plain "* SEARCH" says nothing of
- * which command it answers, so without ESEARCH they go one at a time.
+ * one SEARCH each, among the UIDs of sets[i] when sets is not NULL.  With
+ * ESEARCH they are pipelined, RETURN (COUNT), each answer tagged with its
+ * command; a plain "* SEARCH" says nothing of which command it answers,
+ * so without ESEARCH they go one at a time.
  */
 static int count_spans(struct archive *archive, const int *from, size_t n,
-                       int len, uint32_t *counts, struct session_err *err)
+                       int len, const struct buf *sets, uint32_t *counts,
+                       struct session_err *err)
 {
 	struct session *session = archive->session;
 	bool esearch = session_has_cap(session, CAP_ESEARCH);
@@ -855,6 +857,10 @@ static int count_spans(struct archive *archive, const int *from, size_t n,
 			imap_cmd_list_open(&cmd);
 			imap_cmd_atom(&cmd, "COUNT");
 			imap_cmd_list_close(&cmd);
+		}
+		if (sets) {
+			imap_cmd_atom(&cmd, "UID");
+			imap_cmd_seqset(&cmd, buf_cstr(&sets[i]));
 		}
 		span_keys(&cmd, from[i], from[i] + len);
 		if (esearch) {
@@ -901,7 +907,7 @@ static int count_months(struct archive *archive, struct archive_months *months,
 
 	for (int y = 0; y < nyears; y++)
 		from[y] = (months->first_year + y) * 12;
-	rc = count_spans(archive, from, (size_t)nyears, 12, years, err);
+	rc = count_spans(archive, from, (size_t)nyears, 12, NULL, years, err);
 	for (int y = 0; rc == 0 && y < nyears; y++)
 		for (int m = 0; m < 12 && years[y]; m++) {
 			int at = (months->first_year + y) * 12 + m;
@@ -910,13 +916,228 @@ static int count_months(struct archive *archive, struct archive_months *months,
 		}
 	if (rc == 0 && nfrom) {
 		uint32_t *counts = xcalloc(nfrom, sizeof(*counts));
-		rc = count_spans(archive, from, nfrom, 1, counts, err);
+		rc = count_spans(archive, from, nfrom, 1, NULL, counts, err);
 		for (size_t i = 0; rc == 0 && i < nfrom; i++)
 			months->counts[from[i] - first] = counts[i];
 		free(counts);
 	}
 	free(from);
 	free(years);
+	return rc;
+}
+
+/*
+ * Counting each month over the whole mailbox costs a SEARCH that reads
+ * every message's date per month: at 832,300 messages over 46 years, 598
+ * of them took 190 s.  But the date order (UID SORT (REVERSE DATE))
+ * holds a month's messages together, so each month is counted among the
+ * UIDs near it alone:
+ *
+ * - binary searches in the order find where each month starts and ends,
+ *   all months' at once, a FETCH of Date headers a step (about 20 steps
+ *   at 832,300); each end is moved out by MONTH_MARGIN, as SENTSINCE and
+ *   SENTBEFORE read the date in the sender's zone (RFC 3501 6.4.4) where
+ *   the order has it in UTC, and a zone is at most 99:59 (RFC 5322);
+ * - each month's SEARCH gets "UID set" of the messages in between;
+ * - one SEARCH over the whole span checks the sum.  A month counted among
+ *   fewer messages can only come out short, so an equal sum means every
+ *   month is exact.  When it is not (Dovecot dates a Date header it
+ *   cannot read 1970-01-01 for SENTSINCE but sorts it by INTERNALDATE),
+ *   the months are counted over the whole mailbox after all.
+ */
+#define MONTH_MARGIN (5 * 24 * 3600)
+/* UIDs in one FETCH of Date headers, and the longest "UID set" of a month
+ * (RFC 7162 3.2.1 asks servers for lines of 8,192 octets at least). */
+#define WINDOW_FETCH 500
+#define WINDOW_SET_MAX 4000
+
+/* The first second of month (year * 12 + month - 1), UTC. */
+static time_t month_start(int month)
+{
+	struct tm tm = { .tm_year = month / 12 - 1900, .tm_mon = month % 12, .tm_mday = 1 };
+	return timegm(&tm);
+}
+
+struct probe {
+	size_t at;                 /* a place in the date order */
+	time_t date;               /* its message's Date, else INTERNALDATE */
+};
+
+static int compare_probe_at(const void *a, const void *b)
+{
+	const struct probe *x = a, *y = b;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* The date of each probe's message, uids[probe->at]: as the order has it. */
+static int probe_dates(struct archive *archive, const uint32_t *uids,
+                       struct probe *probes, size_t n, struct session_err *err)
+{
+	static const char *const names[] = { "date" };
+
+	for (size_t start = 0; start < n; start += WINDOW_FETCH) {
+		size_t count = n - start < WINDOW_FETCH ? n - start : WINDOW_FETCH;
+		struct session_result result;
+		struct buf set = BUF_INIT;
+		for (size_t i = 0; i < count; i++)
+			buf_addf(&set, "%s%u", i ? "," : "", uids[probes[start + i].at]);
+		int rc = uid_fetch(archive, buf_cstr(&set),
+		                   "(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE)])", &result, err);
+		buf_release(&set);
+		for (size_t i = 0; rc == 0 && i < count; i++) {
+			struct probe *probe = &probes[start + i];
+			struct imap_fetch view;
+			probe->date = 0;
+			if (!find_fetch(&result, uids[probe->at], &view))
+				continue;
+			const struct imap_fetch_part *part =
+				imap_fetch_part(&view, false, "HEADER.FIELDS (DATE)");
+			struct buf unfolded = BUF_INIT;
+			struct str value = STR_NULL;
+			if (part && part->data.p)
+				rfc5322_fields(part->data.p, part->data.len, names, 1, &value,
+				               &unfolded);
+			if (!value.p || rfc5322_date_parse(value.p, value.len, &probe->date) < 0) {
+				struct message_info info; /* its INTERNALDATE */
+				probe->date = 0;
+				if (message_info_from_view(&info, &view) == 0) {
+					probe->date = info.has_date ? info.date : 0;
+					message_info_release(&info);
+				}
+			}
+			buf_release(&unfolded);
+			imap_fetch_release(&view);
+		}
+		session_result_release(&result);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * For each of the n limits, the first place in uids (newest first) whose
+ * date is older than the limit: binary searches side by side, one FETCH
+ * of the probes a step.
+ */
+static int find_limits(struct archive *archive, const uint32_t *uids, size_t nuids,
+                       const time_t *limits, size_t n, size_t *places,
+                       struct session_err *err)
+{
+	size_t *hi = xcalloc(n + 1, sizeof(*hi));
+	struct probe *probes = xcalloc(n + 1, sizeof(*probes));
+	int rc = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		places[k] = 0;
+		hi[k] = nuids;
+	}
+	for (;;) {
+		size_t nprobes = 0, kept = 0;
+		for (size_t k = 0; k < n; k++)
+			if (places[k] < hi[k])
+				probes[nprobes++].at = places[k] + (hi[k] - places[k]) / 2;
+		if (!nprobes)
+			break;
+		qsort(probes, nprobes, sizeof(*probes), compare_probe_at);
+		for (size_t i = 0; i < nprobes; i++)
+			if (!kept || probes[i].at != probes[kept - 1].at)
+				probes[kept++] = probes[i];
+		if ((rc = probe_dates(archive, uids, probes, kept, err)) < 0)
+			break;
+		for (size_t k = 0; k < n; k++) {
+			if (places[k] >= hi[k])
+				continue;
+			struct probe key = { .at = places[k] + (hi[k] - places[k]) / 2 };
+			const struct probe *found =
+				bsearch(&key, probes, kept, sizeof(*probes), compare_probe_at);
+			if (found->date < limits[k])
+				hi[k] = key.at;
+			else
+				places[k] = key.at + 1;
+		}
+	}
+	free(hi);
+	free(probes);
+	return rc;
+}
+
+static int compare_uid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* "3:5,9" of uids (sorted here); "lowest:highest" when that would be long. */
+static void window_set(uint32_t *uids, size_t n, struct buf *set)
+{
+	qsort(uids, n, sizeof(*uids), compare_uid);
+	for (size_t i = 0; i < n && set->len <= WINDOW_SET_MAX; i++) {
+		size_t j = i;
+		while (j + 1 < n && uids[j + 1] <= uids[j] + 1)
+			j++;
+		buf_addf(set, "%s%u", set->len ? "," : "", uids[i]);
+		if (uids[j] != uids[i])
+			buf_addf(set, ":%u", uids[j]);
+		i = j;
+	}
+	if (set->len > WINDOW_SET_MAX) {
+		buf_reset(set);
+		buf_addf(set, "%u:%u", uids[0], uids[n - 1]);
+	}
+}
+
+/*
+ * The months counted near their messages (above): 0 when done, 1 when
+ * the sum did not hold (months->counts are then to be counted again).
+ */
+static int count_months_near(struct archive *archive, struct archive_months *months,
+                             const uint32_t *uids, size_t nuids, struct session_err *err)
+{
+	size_t n = months->n, nsets = 0;
+	int first = months->first_year * 12 + months->first_month - 1;
+	time_t *limits = xcalloc(2 * n + 1, sizeof(*limits));
+	size_t *places = xcalloc(2 * n + 1, sizeof(*places));
+	int *from = xcalloc(n + 1, sizeof(*from));
+	struct buf *sets = xcalloc(n + 1, sizeof(*sets));
+	uint32_t *window = NULL, *counts = xcalloc(n + 1, sizeof(*counts)), total = 0;
+	uint64_t sum = 0;
+	int rc;
+
+	/* month m's messages lie between places[2m] and places[2m + 1] */
+	for (size_t m = 0; m < n; m++) {
+		limits[2 * m] = month_start(first + (int)m + 1) + MONTH_MARGIN;
+		limits[2 * m + 1] = month_start(first + (int)m) - MONTH_MARGIN;
+	}
+	rc = find_limits(archive, uids, nuids, limits, 2 * n, places, err);
+	for (size_t m = 0; rc == 0 && m < n; m++) {
+		size_t lo = places[2 * m], hi = places[2 * m + 1];
+		months->counts[m] = 0;
+		if (lo >= hi)
+			continue;
+		window = xrealloc(window, (hi - lo) * sizeof(*window));
+		memcpy(window, uids + lo, (hi - lo) * sizeof(*window));
+		window_set(window, hi - lo, &sets[nsets]);
+		from[nsets++] = first + (int)m;
+	}
+	if (rc == 0)
+		rc = count_spans(archive, from, nsets, 1, sets, counts, err);
+	if (rc == 0)
+		rc = count_spans(archive, &first, 1, (int)n, NULL, &total, err);
+	for (size_t i = 0; rc == 0 && i < nsets; i++) {
+		months->counts[from[i] - first] = counts[i];
+		sum += counts[i];
+	}
+	if (rc == 0 && sum != total)
+		rc = 1;
+	for (size_t i = 0; i < nsets; i++)
+		buf_release(&sets[i]);
+	free(sets);
+	free(from);
+	free(window);
+	free(counts);
+	free(places);
+	free(limits);
 	return rc;
 }
 
@@ -976,7 +1197,8 @@ static int build_months(void *ctx, const struct share_key *key, void **payload,
 		span->last_month = newest % 12 + 1;
 		span->n = (size_t)(newest - oldest + 1);
 		span->counts = xcalloc(span->n, sizeof(*span->counts));
-		if (count_months(archive, span, err) < 0)
+		int near = count_months_near(archive, span, uids, n, err);
+		if (near < 0 || (near > 0 && count_months(archive, span, err) < 0))
 			goto out;
 	}
 	/* For the key's messages only if the mailbox did not move meanwhile. */
@@ -1005,12 +1227,6 @@ int archive_months(struct archive *archive, const struct archive_months **months
 		return -1;
 	*months = span->n ? span : NULL;
 	return 0;
-}
-
-static int compare_uid(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 /*
