@@ -1270,27 +1270,105 @@ static int keep_sorted(struct archive *archive, uint32_t *set, size_t nset,
 	return 0;
 }
 
-int archive_month_uids(struct archive *archive, int year, int month,
-                       uint32_t **uids, size_t *n, struct session_err *err)
+/*
+ * How many messages the chart counts in month (year * 12 + month - 1):
+ * -1 when the chart does not show it (or there is none).
+ */
+static long charted(struct archive *archive, int month, struct session_err *err)
+{
+	const struct archive_months *months;
+	int first;
+
+	if (archive_months(archive, &months, err) < 0) {
+		memset(err, 0, sizeof(*err));
+		return -1;
+	}
+	if (!months)
+		return -1;
+	first = months->first_year * 12 + months->first_month - 1;
+	if (month < first || month - first >= (int)months->n)
+		return -1;
+	return months->counts[month - first];
+}
+
+/* The UIDs near month in the date order, as a "UID set" (count_months_near). */
+static int month_window(struct archive *archive, int month, struct buf *set,
+                        struct session_err *err)
+{
+	const uint32_t *sorted;
+	size_t nsorted, places[2];
+	time_t limits[2] = { month_start(month + 1) + MONTH_MARGIN,
+	                     month_start(month) - MONTH_MARGIN };
+
+	if (archive_sorted_uids(archive, &sorted, &nsorted, err) < 0 ||
+	    find_limits(archive, sorted, nsorted, limits, 2, places, err) < 0)
+		return -1;
+	if (places[0] < places[1]) {
+		uint32_t *window = xmalloc((places[1] - places[0]) * sizeof(*window));
+		memcpy(window, sorted + places[0], (places[1] - places[0]) * sizeof(*window));
+		window_set(window, places[1] - places[0], set);
+		free(window);
+	}
+	return 0;
+}
+
+/* "UID SEARCH [UID set] SENTSINCE ... SENTBEFORE ...": the month's UIDs. */
+static int search_month(struct archive *archive, int year, int month,
+                        const struct buf *set, uint32_t **found, size_t *nfound,
+                        struct session_err *err)
 {
 	struct session_result result;
 	struct imap_cmd cmd;
-	uint32_t *found = NULL;
-	size_t nfound = 0;
 	int rc;
 
-	*uids = NULL;
-	*n = 0;
+	free(*found);
+	*found = NULL;
+	*nfound = 0;
 	imap_cmd_init(&cmd, "UID SEARCH");
+	if (set) {
+		imap_cmd_atom(&cmd, "UID");
+		imap_cmd_seqset(&cmd, buf_cstr(set));
+	}
 	month_keys(&cmd, year, month);
 	rc = run(archive, &cmd, &result, err);
 	imap_cmd_release(&cmd);
 	if (rc == 0)
-		collect_numbers(&result, "SEARCH", &found, &nfound);
+		collect_numbers(&result, "SEARCH", found, nfound);
 	session_result_release(&result);
+	return rc;
+}
+
+/*
+ * Among the UIDs near the month when the chart counts it and they hold
+ * that many (none to look for when it counts 0), else over the whole
+ * mailbox.
+ */
+int archive_month_uids(struct archive *archive, int year, int month,
+                       uint32_t **uids, size_t *n, struct session_err *err)
+{
+	struct buf set = BUF_INIT;
+	uint32_t *found = NULL;
+	size_t nfound = 0;
+	long expected = charted(archive, year * 12 + month - 1, err);
+	bool done = expected == 0;
+	int rc = 0;
+
+	*uids = NULL;
+	*n = 0;
+	if (expected > 0) {
+		if (month_window(archive, year * 12 + month - 1, &set, err) < 0) {
+			memset(err, 0, sizeof(*err)); /* the whole mailbox, then */
+		} else if (set.len) {
+			rc = search_month(archive, year, month, &set, &found, &nfound, err);
+			done = rc < 0 || nfound == (size_t)expected;
+		}
+	}
+	if (!done)
+		rc = search_month(archive, year, month, NULL, &found, &nfound, err);
 	if (rc == 0)
 		rc = keep_sorted(archive, found, nfound, uids, n, err);
 	free(found);
+	buf_release(&set);
 	return rc;
 }
 

@@ -78,7 +78,8 @@ UID SEARCH SENTSINCE 1-$name-$y SENTBEFORE 1-$next-$next_y"
 		set --
 		while IFS= read -r line; do set -- "$@" "$line"; done
 		imap_send "$@"
-	} | sed -n 's/^S: \* SEARCH//p' | tr -d '\r' | awk '{ print NF }' >"$TEST_TMP/dovecot-counts"
+	} | sed -n 's/^S: \* SEARCH//p' | tr -d '\r' >"$TEST_TMP/dovecot-uids"
+	awk '{ print NF }' "$TEST_TMP/dovecot-uids" >"$TEST_TMP/dovecot-counts"
 	cut -d' ' -f1 "$TEST_TMP/chart" | paste -d' ' - "$TEST_TMP/dovecot-counts"
 }
 
@@ -89,7 +90,8 @@ for span in near far; do
 	DOVECOT_RAWLOG=$TEST_TMP/rawlog-$span \
 		dovecot_setup "$TEST_TMP/store-$span" "$TEST_TMP/state-$span" || bail "dovecot_setup"
 	PAGES_CONF=$TEST_TMP/imapeek-$span.conf
-	{ cat "$IMAPD_STATE/imapd.conf"; echo "templates = $IMAPEEK_TOP/templates"; } >"$PAGES_CONF"
+	{ cat "$IMAPD_STATE/imapd.conf"; echo "templates = $IMAPEEK_TOP/templates"
+	  echo "page-size = 200"; } >"$PAGES_CONF"
 	httpd_start "$PAGES_CONF"
 	page httpd /INBOX/ format=json
 	is "$RESP_STATUS" 200 "$span: the index page"
@@ -118,6 +120,33 @@ for span in near far; do
 		ok "$([ "$whole" -gt 20 ]; echo $?)" "far: the sum did not hold, and the months were counted over the whole mailbox ($whole SEARCHes)"
 		grep -q 'SENTSINCE 1-Jan-1970 SENTBEFORE 1-Feb-1970' "$TEST_TMP/searches-$span"
 		ok $? "far: January 1970 among them" ;;
+	esac
+	# each month's page lists the messages of Dovecot's SEARCH
+	httpd_start "$PAGES_CONF"
+	wrong=
+	pages=0
+	while read -r month count; do
+		[ "$count" = 0 ] && continue
+		pages=$((pages + 1))
+		page httpd /INBOX/ "month=$month&format=json"
+		got=$(json '" ".join(sorted(str(m["uid"]) for m in d["messages"]))')
+		want=$(sed -n "$(grep -n "^$month " "$TEST_TMP/chart" | cut -d: -f1)p" "$TEST_TMP/dovecot-uids" |
+			tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//')
+		[ "$got" = "$want" ] || wrong="$wrong $month($got|$want)"
+	done <"$TEST_TMP/chart"
+	is "$wrong" "" "$span: each of the $pages month pages lists the messages of Dovecot's SEARCH"
+	httpd_stop
+	# a month page's SEARCH (imapeek's sessions: tags A1, A2, ...)
+	rawlog_lines "$TEST_TMP/rawlog-$span" in |
+		grep '^A[0-9]* UID SEARCH \(UID [0-9:,]* \)*SENTSINCE' >"$TEST_TMP/month-pages-$span"
+	near=$(grep -c ' UID SEARCH UID [0-9]' "$TEST_TMP/month-pages-$span")
+	whole=$(grep -c -v ' UID SEARCH UID [0-9]' "$TEST_TMP/month-pages-$span")
+	case $span in
+	near) is "$near $whole" "$pages 0" "near: each month page searched among the month's UIDs alone" ;;
+	far)
+		grep -v ' UID SEARCH UID [0-9]' "$TEST_TMP/month-pages-$span" |
+			grep -q 'SENTSINCE 1-Jan-1970 SENTBEFORE 1-Feb-1970'
+		ok $? "far: January 1970's page, short among its UIDs, searched the whole mailbox ($near near, $whole whole)" ;;
 	esac
 done
 
