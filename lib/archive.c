@@ -969,43 +969,56 @@ static int compare_probe_at(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* The date of each probe's message, uids[probe->at]: as the order has it. */
+/* A FETCH answer's date as the order has it: its Date, else INTERNALDATE. */
+static time_t order_date(const struct imap_fetch *view)
+{
+	static const char *const names[] = { "date" };
+	const struct imap_fetch_part *part = imap_fetch_part(view, false, "HEADER.FIELDS (DATE)");
+	struct buf unfolded = BUF_INIT;
+	struct str value = STR_NULL;
+	struct message_info info;
+	time_t date = 0;
+
+	if (part && part->data.p)
+		rfc5322_fields(part->data.p, part->data.len, names, 1, &value, &unfolded);
+	if (!value.p || rfc5322_date_parse(value.p, value.len, &date) < 0) {
+		date = 0;
+		if (message_info_from_view(&info, view) == 0) {
+			date = info.has_date ? info.date : 0;
+			message_info_release(&info);
+		}
+	}
+	buf_release(&unfolded);
+	return date;
+}
+
+/* The date of each probe's message, uids[probe->at], as the order has it. */
 static int probe_dates(struct archive *archive, const uint32_t *uids,
                        struct probe *probes, size_t n, struct session_err *err)
 {
-	static const char *const names[] = { "date" };
-
 	for (size_t start = 0; start < n; start += WINDOW_FETCH) {
 		size_t count = n - start < WINDOW_FETCH ? n - start : WINDOW_FETCH;
+		struct probe *chunk = probes + start;
 		struct session_result result;
 		struct buf set = BUF_INIT;
-		for (size_t i = 0; i < count; i++)
-			buf_addf(&set, "%s%u", i ? "," : "", uids[probes[start + i].at]);
+		for (size_t i = 0; i < count; i++) {
+			chunk[i].date = 0;
+			buf_addf(&set, "%s%u", i ? "," : "", uids[chunk[i].at]);
+		}
 		int rc = uid_fetch(archive, buf_cstr(&set),
 		                   "(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE)])", &result, err);
 		buf_release(&set);
-		for (size_t i = 0; rc == 0 && i < count; i++) {
-			struct probe *probe = &probes[start + i];
+		for (size_t r = 0; rc == 0 && r < result.nuntagged; r++) {
 			struct imap_fetch view;
-			probe->date = 0;
-			if (!find_fetch(&result, uids[probe->at], &view))
+			struct imap_view_err view_err;
+			if (imap_view_fetch(result.untagged[r], &view, &view_err) < 0)
 				continue;
-			const struct imap_fetch_part *part =
-				imap_fetch_part(&view, false, "HEADER.FIELDS (DATE)");
-			struct buf unfolded = BUF_INIT;
-			struct str value = STR_NULL;
-			if (part && part->data.p)
-				rfc5322_fields(part->data.p, part->data.len, names, 1, &value,
-				               &unfolded);
-			if (!value.p || rfc5322_date_parse(value.p, value.len, &probe->date) < 0) {
-				struct message_info info; /* its INTERNALDATE */
-				probe->date = 0;
-				if (message_info_from_view(&info, &view) == 0) {
-					probe->date = info.has_date ? info.date : 0;
-					message_info_release(&info);
-				}
+			if (view.has_uid) {
+				time_t date = order_date(&view);
+				for (size_t i = 0; i < count; i++)
+					if (uids[chunk[i].at] == view.uid)
+						chunk[i].date = date;
 			}
-			buf_release(&unfolded);
 			imap_fetch_release(&view);
 		}
 		session_result_release(&result);
