@@ -905,6 +905,8 @@ static int count_months(struct archive *archive, struct archive_months *months,
 	size_t nfrom = 0;
 	int rc;
 
+	/* over whatever count_months_near left */
+	memset(months->counts, 0, months->n * sizeof(*months->counts));
 	for (int y = 0; y < nyears; y++)
 		from[y] = (months->first_year + y) * 12;
 	rc = count_spans(archive, from, (size_t)nyears, 12, NULL, years, err);
