@@ -830,7 +830,8 @@ int thread_build(struct thread_forest *forest, const struct thread_msg *msgs,
 	gather_subjects(&b);
 	if (merge_subjects(&b))
 		sort_roots(&b);
-	forest->dates = xmalloc(sizeof(*forest->dates)); /* kept from here on */
+	/* a date a row, grown by add_row with the rows, for thread_sort_newest */
+	forest->dates = xmalloc(sizeof(*forest->dates));
 	for (size_t i = 0; i < b.nroots; i++)
 		emit_tree(&b, forest, &b.roots[i]);
 	ret = 0;
