@@ -1021,6 +1021,7 @@ void thread_sort_newest(struct thread_forest *forest)
 	struct newest_key *keys = xmalloc((forest->nthreads + 1) * sizeof(*keys));
 	struct thread_row *rows;
 	size_t next = 0;
+	bool had_index;
 
 	for (size_t t = 0; t < forest->nthreads; t++) {
 		struct newest_key *k = &keys[t];
@@ -1039,6 +1040,13 @@ void thread_sort_newest(struct thread_forest *forest)
 	}
 	if (forest->nthreads > 1)
 		qsort(keys, forest->nthreads, sizeof(*keys), newest_cmp);
+	/* the dates and the index go before the rows are copied: a lower peak */
+	free(forest->dates);
+	forest->dates = NULL;
+	had_index = forest->by_uid != NULL;
+	free(forest->by_uid);
+	forest->by_uid = NULL;
+	forest->nby_uid = 0;
 	/* the rows follow their threads */
 	rows = xmalloc((forest->nrows + 1) * sizeof(*rows));
 	for (size_t t = 0; t < forest->nthreads; t++) {
@@ -1052,10 +1060,8 @@ void thread_sort_newest(struct thread_forest *forest)
 	free(forest->rows);
 	forest->rows = rows;
 	forest->rows_cap = forest->nrows;
-	free(forest->dates);
-	forest->dates = NULL;
 	fit(forest);
-	if (forest->by_uid)
+	if (had_index)
 		thread_index_uids(forest);
 }
 
