@@ -23,6 +23,8 @@
 #define MSGID_MAX_CANDIDATES 64
 #define THREAD_HEADER_FIELDS "HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)"
 #define DATE_HEADER_FIELD "HEADER.FIELDS (DATE)"
+/* What the date order is made of where the server does not sort. */
+#define SORT_DATE_ITEMS "(UID INTERNALDATE BODY.PEEK[" DATE_HEADER_FIELD "])"
 #define RAW_ITEMS "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[])"
 
 /*
@@ -577,6 +579,23 @@ static int compare_dated(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * A message's date as the date order has it, from a FETCH of
+ * SORT_DATE_ITEMS: its Date header, else its INTERNALDATE (info's).
+ */
+static time_t sort_date(const struct imap_fetch *view, const struct message_info *info)
+{
+	const struct imap_fetch_part *part = imap_fetch_part(view, false, DATE_HEADER_FIELD);
+	struct buf value = BUF_INIT;
+	time_t date = info->internaldate;
+
+	if (part && rfc5322_field(part->data.p, part->data.len, "date", &value) &&
+	    rfc5322_date_parse(value.p, value.len, &date) < 0)
+		date = info->internaldate;
+	buf_release(&value);
+	return date;
+}
+
 /* Without SORT: every message's Date header, sorted here. */
 static int sort_client_side(struct archive *archive, struct uid_list *order,
                             struct session_err *err)
@@ -586,8 +605,7 @@ static int sort_client_side(struct archive *archive, struct uid_list *order,
 	size_t n = 0;
 	int rc = -1;
 
-	if (uid_fetch(archive, "1:*", "(UID INTERNALDATE BODY.PEEK[" DATE_HEADER_FIELD "])",
-	              &result, err) < 0) {
+	if (uid_fetch(archive, "1:*", SORT_DATE_ITEMS, &result, err) < 0) {
 		/* An empty mailbox: nothing to sort. */
 		rc = err->code == SESSION_NO && !session_mailbox(archive->session)->exists
 		         ? 0 : -1;
@@ -600,21 +618,12 @@ static int sort_client_side(struct archive *archive, struct uid_list *order,
 		struct imap_fetch view;
 		struct imap_view_err view_err;
 		struct message_info info;
-		struct buf value = BUF_INIT;
 		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0)
 			continue;
 		if (message_info_from_view(&info, &view) == 0) {
-			const struct imap_fetch_part *part =
-				imap_fetch_part(&view, false, DATE_HEADER_FIELD);
-			time_t sent;
-			dated[n] = (struct dated_uid){ info.uid, view.seq, info.internaldate };
-			if (part && rfc5322_field(part->data.p, part->data.len, "date", &value) &&
-			    rfc5322_date_parse(value.p, value.len, &sent) == 0)
-				dated[n].date = sent;
-			n++;
+			dated[n++] = (struct dated_uid){ info.uid, view.seq, sort_date(&view, &info) };
 			message_info_release(&info);
 		}
-		buf_release(&value);
 		imap_fetch_release(&view);
 	}
 	if (n)
@@ -971,29 +980,6 @@ static int compare_probe_at(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-/* A FETCH answer's date as the order has it: its Date, else INTERNALDATE. */
-static time_t order_date(const struct imap_fetch *view)
-{
-	static const char *const names[] = { "date" };
-	const struct imap_fetch_part *part = imap_fetch_part(view, false, "HEADER.FIELDS (DATE)");
-	struct buf unfolded = BUF_INIT;
-	struct str value = STR_NULL;
-	struct message_info info;
-	time_t date = 0;
-
-	if (part && part->data.p)
-		rfc5322_fields(part->data.p, part->data.len, names, 1, &value, &unfolded);
-	if (!value.p || rfc5322_date_parse(value.p, value.len, &date) < 0) {
-		date = 0;
-		if (message_info_from_view(&info, view) == 0) {
-			date = info.has_date ? info.date : 0;
-			message_info_release(&info);
-		}
-	}
-	buf_release(&unfolded);
-	return date;
-}
-
 /* The date of each probe's message, uids[probe->at], as the order has it. */
 static int probe_dates(struct archive *archive, const uint32_t *uids,
                        struct probe *probes, size_t n, struct session_err *err)
@@ -1007,19 +993,20 @@ static int probe_dates(struct archive *archive, const uint32_t *uids,
 			chunk[i].date = 0;
 			buf_addf(&set, "%s%u", i ? "," : "", uids[chunk[i].at]);
 		}
-		int rc = uid_fetch(archive, buf_cstr(&set),
-		                   "(UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE)])", &result, err);
+		int rc = uid_fetch(archive, buf_cstr(&set), SORT_DATE_ITEMS, &result, err);
 		buf_release(&set);
 		for (size_t r = 0; rc == 0 && r < result.nuntagged; r++) {
 			struct imap_fetch view;
 			struct imap_view_err view_err;
+			struct message_info info;
 			if (imap_view_fetch(result.untagged[r], &view, &view_err) < 0)
 				continue;
-			if (view.has_uid) {
-				time_t date = order_date(&view);
+			if (message_info_from_view(&info, &view) == 0) {
+				time_t date = sort_date(&view, &info);
 				for (size_t i = 0; i < count; i++)
-					if (uids[chunk[i].at] == view.uid)
+					if (uids[chunk[i].at] == info.uid)
 						chunk[i].date = date;
+				message_info_release(&info);
 			}
 			imap_fetch_release(&view);
 		}
