@@ -147,8 +147,6 @@ static bool tag_in_list(const char *list, const char *etag)
 	while (*p) {
 		while (*p == ' ' || *p == '\t' || *p == ',')
 			p++;
-		if (*p == '*')
-			return true;
 		if (!strncmp(p, "W/", 2))
 			p += 2;
 		if (*p != '"')
@@ -163,14 +161,26 @@ static bool tag_in_list(const char *list, const char *etag)
 	return false;
 }
 
-bool cache_not_modified(const char *if_none_match,
-                        const char *if_modified_since, const char *etag,
-                        time_t modified, time_t now)
+/* "*": any current representation (RFC 9110 13.1.2). */
+static bool any_tag(const char *list)
+{
+	while (*list == ' ' || *list == '\t')
+		list++;
+	return *list == '*';
+}
+
+enum cache_verdict cache_check(const char *if_none_match,
+                               const char *if_modified_since, const char *etag,
+                               time_t modified, time_t now)
 {
 	time_t since;
 
-	if (if_none_match)
-		return etag && tag_in_list(if_none_match, etag);
+	if (if_none_match) {
+		if (any_tag(if_none_match))
+			return CACHE_IF_PRESENT;
+		return etag && tag_in_list(if_none_match, etag) ? CACHE_SAME_TAG
+		                                                 : CACHE_SEND;
+	}
 	/*
 	 * RFC 9110 13.1.3: not modified when the last modification is
 	 * earlier than or equal to the date given.  A date we cannot parse,
@@ -179,6 +189,6 @@ bool cache_not_modified(const char *if_none_match,
 	 */
 	if (!if_modified_since || !modified ||
 	    cache_http_date_parse(if_modified_since, &since) < 0 || since > now)
-		return false;
-	return modified <= since;
+		return CACHE_SEND;
+	return modified <= since ? CACHE_IF_PRESENT : CACHE_SEND;
 }

@@ -56,9 +56,18 @@ int cache_http_date_parse(const char *text, time_t *out);
  * when modified is earlier than or equal to its date.  An If-Modified-Since
  * that does not parse, lies after now, or meets a modified of 0 (unknown)
  * is ignored.
+ *
+ * The verdict says how much is known.  CACHE_SEND: the condition fails,
+ * or there is none.  CACHE_SAME_TAG: If-None-Match names etag itself, a
+ * tag the client can only have from a 200 of this URL (error pages carry
+ * no validators).  CACHE_IF_PRESENT: "*", or an If-Modified-Since that
+ * holds: that says nothing of whether the page is there, and RFC 9110
+ * 13.2.1 answers 304 only where the answer would have been a 200.
  */
-bool cache_not_modified(const char *if_none_match,
-                        const char *if_modified_since, const char *etag,
-                        time_t modified, time_t now);
+enum cache_verdict { CACHE_SEND, CACHE_SAME_TAG, CACHE_IF_PRESENT };
+
+enum cache_verdict cache_check(const char *if_none_match,
+                               const char *if_modified_since, const char *etag,
+                               time_t modified, time_t now);
 
 #endif

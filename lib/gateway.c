@@ -261,12 +261,28 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 	buf_release(&value);
 	buf_release(&variant);
 	page->etag = buf_cstr(etag);
-	if (!cache_not_modified(page->req->if_none_match,
-	                        page->req->if_modified_since, buf_cstr(etag),
-	                        key.modified, now))
+	switch (cache_check(page->req->if_none_match, page->req->if_modified_since,
+	                    buf_cstr(etag), key.modified, now)) {
+	case CACHE_SEND:
 		return 0;
-	resp_set_status(page->resp, 304);
-	return 1;
+	case CACHE_SAME_TAG:
+		/*
+		 * The tag came with a 200 of this URL and names the mailbox's
+		 * state: the same state makes the same page, so the 304 needs
+		 * no mail.  Not a raw message's or a part's tag, which names
+		 * the UID alone: the message may have been expunged since.
+		 */
+		if (route->page != PAGE_RAW && route->page != PAGE_PART) {
+			resp_set_status(page->resp, 304);
+			return 1;
+		}
+		break;
+	case CACHE_IF_PRESENT:
+		break;
+	}
+	/* The page finds out whether it is there; a 200 becomes the 304. */
+	resp_not_modified_if_ok(page->resp);
+	return 0;
 }
 
 void gateway_handle(struct gateway *gateway, const struct req *req,

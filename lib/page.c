@@ -119,6 +119,9 @@ int page_error(struct page *page, int status, const char *message)
 		return page_fail(page, message, NULL);
 	resp_set_status(resp, status);
 	resp_header(resp, "Cache-Control", "no-store");
+	/* Validators are a 200's: no 304 may ever stand for an error. */
+	resp_unset_header(resp, "ETag");
+	resp_unset_header(resp, "Last-Modified");
 	if (page->json) {
 		struct buf body = BUF_INIT;
 		struct json json;

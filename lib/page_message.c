@@ -527,7 +527,7 @@ out:
 static int raw_first(struct page *page, struct buf *bytes, uint64_t *size,
                      struct session_err *err)
 {
-	return page->resp->head_only
+	return !resp_body_wanted(page->resp)
 	           ? archive_raw_size(page->archive, page->route->uid, size, err)
 	           : archive_raw_first(page->archive, page->route->uid, RAW_PIECE,
 	                               bytes, size, err);
@@ -561,9 +561,9 @@ int page_raw(struct page *page)
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
 	/* A server that gives no RFC822.SIZE (0) gets no declared length. */
-	if (size && (page->resp->head_only || bytes.len == RAW_PIECE))
+	if (size && (!resp_body_wanted(page->resp) || bytes.len == RAW_PIECE))
 		resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
-	if (page->resp->head_only || bytes.len < RAW_PIECE) {
+	if (!resp_body_wanted(page->resp) || bytes.len < RAW_PIECE) {
 		rc = resp_write(page->resp, bytes.p, bytes.len);
 		goto out;
 	}

@@ -236,7 +236,7 @@ int page_part(struct page *page)
 	const struct message_part *part;
 	struct session_err err = { 0 };
 	struct buf raw = BUF_INIT, type = BUF_INIT, name = BUF_INIT;
-	bool inline_ok = false, hidden, head = page->resp->head_only;
+	bool inline_ok = false, hidden, head = !resp_body_wanted(page->resp);
 	uint64_t size = 0;
 	int rc, known = 0;
 
@@ -256,10 +256,10 @@ int page_part(struct page *page)
 	hidden = page->conf->obfuscate && is_text(part);
 	/*
 	 * Before the headers: the first chunk, or for a HEAD (which the
-	 * front end answers without a body) only the length a GET would
-	 * send, from the BODYSTRUCTURE or BINARY.SIZE, when it is known
-	 * without the bytes.  A hidden text's is not: its HEAD is made as
-	 * its GET (the front end counts the bytes it drops).
+	 * front end answers without a body) and a 304 to be only the
+	 * length a GET would send, from the BODYSTRUCTURE or BINARY.SIZE,
+	 * when it is known without the bytes.  A hidden text's is not: its
+	 * HEAD is made as its GET (the front end counts the bytes it drops).
 	 */
 	if (head && !hidden)
 		known = archive_part_size(page->archive, page->route->uid, part,

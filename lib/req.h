@@ -81,6 +81,13 @@ struct resp {
 	 */
 	bool failed;
 	size_t body_bytes;  /* written (or, for HEAD, dropped) */
+	/*
+	 * A precondition held that cannot tell whether the page is there
+	 * (resp_not_modified_if_ok); then, once a 200 became the 304, its
+	 * body goes nowhere and is not counted.
+	 */
+	bool not_modified_if_ok;
+	bool discard;
 };
 
 void resp_init(struct resp *resp, const struct resp_ops *ops, void *ctx,
@@ -92,6 +99,16 @@ void resp_header(struct resp *resp, const char *name, const char *value);
 void resp_headerf(struct resp *resp, const char *name, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
 const char *resp_get_header(const struct resp *resp, const char *name);
+void resp_unset_header(struct resp *resp, const char *name);
+/*
+ * The client's copy is current if there is a page at all (cache.h,
+ * CACHE_IF_PRESENT): a 200 becomes a 304 as it begins, its body dropped;
+ * any other status goes out as it is.  The page needs no body for its
+ * 200 then, as for HEAD (resp_body_wanted).
+ */
+void resp_not_modified_if_ok(struct resp *resp);
+/* Whether a 200's body goes anywhere: not for HEAD, nor a 304 to be. */
+bool resp_body_wanted(const struct resp *resp);
 /* Sends the headers if not yet sent.  0 or -1. */
 int resp_begin(struct resp *resp) MUST_CHECK;
 int resp_write(struct resp *resp, const void *data, size_t len) MUST_CHECK;

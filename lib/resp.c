@@ -175,10 +175,44 @@ const char *resp_get_header(const struct resp *resp, const char *name)
 	return header ? header->value : NULL;
 }
 
+void resp_unset_header(struct resp *resp, const char *name)
+{
+	struct resp_header *header;
+
+	if (resp->begun) {
+		resp_bug("header %s unset after the body began", name);
+		return;
+	}
+	header = find_header(resp, name);
+	if (!header)
+		return;
+	free(header->name);
+	free(header->value);
+	/* The others keep their order. */
+	memmove(header, header + 1,
+	        (size_t)(resp->headers + --resp->nheaders - header) * sizeof(*header));
+}
+
+void resp_not_modified_if_ok(struct resp *resp)
+{
+	resp->not_modified_if_ok = true;
+}
+
+bool resp_body_wanted(const struct resp *resp)
+{
+	return !resp->head_only && !resp->not_modified_if_ok;
+}
+
 int resp_begin(struct resp *resp)
 {
 	if (resp->begun)
 		return resp->failed ? -1 : 0;
+	if (resp->not_modified_if_ok && resp->status == 200) {
+		resp->status = 304;
+		resp->discard = true;
+		/* A HEAD-like page may have declared the 200's length. */
+		resp_unset_header(resp, "Content-Length");
+	}
 	resp->begun = true;
 	if (resp->ops->begin(resp->ctx, resp->status, resp->headers,
 	                     resp->nheaders) < 0)
@@ -190,7 +224,7 @@ int resp_write(struct resp *resp, const void *data, size_t len)
 {
 	if (resp_begin(resp) < 0)
 		return -1;
-	if (!len)
+	if (!len || resp->discard)
 		return 0;
 	resp->body_bytes += len;
 	if (resp->head_only)

@@ -182,6 +182,47 @@ is "$RESP_STATUS" 404 "HEAD of a raw message that is not there: 404, as GET"
 CGI_METHOD=HEAD page fcgi "/lists/dev/$att/9"
 is "$RESP_STATUS" 404 "HEAD of a part that is not there: 404, as GET"
 
+# -- A 304 only where the page is there (RFC 9110 13.2.1): an error page
+# carries no validators, and "*" or a date that holds are answered 304
+# only once the page found itself there.
+now=$(date -u '+%a, %d %b %Y %H:%M:%S GMT')
+for f in httpd fcgi cgi; do
+	page $f /lists/dev/4000000000
+	is "$RESP_STATUS" 404 "$f: a message not there: 404"
+	is "$(header ETag)$(header Last-Modified)" "" "$f: ... with no ETag or Last-Modified"
+	hpage $f /lists/dev/4000000000 If-None-Match '*'
+	is "$RESP_STATUS" 404 "$f: If-None-Match * for a message not there: 404"
+	hpage $f /lists/dev/4000000000 If-Modified-Since "$now"
+	is "$RESP_STATUS" 404 "$f: If-Modified-Since now for a message not there: 404"
+	hpage $f /lists/dev/4000000000/thread If-None-Match '*'
+	is "$RESP_STATUS" 404 "$f: ... nor its thread"
+	hpage $f /lists/dev/4000000000/raw If-None-Match '*'
+	is "$RESP_STATUS" 404 "$f: ... nor its raw message"
+	hpage $f "/lists/dev/$att/9" If-None-Match '*'
+	is "$RESP_STATUS" 404 "$f: ... nor a part not there"
+	hpage $f /lists/dev/ If-None-Match '*'
+	is "$RESP_STATUS" 304 "$f: If-None-Match * for the index: 304"
+	page $f /lists/dev/ page=9999
+	is "$RESP_STATUS" 404 "$f: an index page past the last: 404"
+	if [ $f = httpd ]; then
+		page $f /lists/dev/ page=9999 -H 'If-None-Match: *'
+	else
+		page $f /lists/dev/ page=9999 'HTTP_IF_NONE_MATCH=*'
+	fi
+	is "$RESP_STATUS" 404 "$f: ... also with If-None-Match *"
+	hpage $f "/lists/dev/$uid" If-Modified-Since "$now"
+	is "$RESP_STATUS" 304 "$f: If-Modified-Since now for a message there: 304"
+	is "$(wc -c <"$RESP_BODY" | tr -d ' ')" 0 "$f: ... without a body"
+	page $f "/lists/dev/$att/raw"
+	raw_tag=$(header ETag)
+	hpage $f "/lists/dev/$att/raw" If-None-Match "$raw_tag"
+	is "$RESP_STATUS" 304 "$f: a raw message revalidates with its ETag"
+	is "$(wc -c <"$RESP_BODY" | tr -d ' '):$(header Content-Length | sed 's/^0$//')" 0: \
+		"$f: ... a 304 without body, nor the 200's Content-Length"
+	hpage $f "/lists/dev/$att/2" If-None-Match '*'
+	is "$RESP_STATUS" 304 "$f: If-None-Match * for a part there: 304"
+done
+
 # A message arrives: every page of the mailbox gets a new ETag.
 page httpd /lists/dev/
 old_index=$(header ETag)
@@ -202,6 +243,17 @@ for f in httpd fcgi; do
 done
 page httpd /lists/dev/ format=json
 is "$(json 'd["total"]')" "$(( $(sample_count lists/dev) + 1 ))" "the index counts the new message"
+# ... and is expunged: its raw message's ETag (the UID's alone) gets no
+# 304 from an imapd that sees it gone (CGI: one session a request).
+late=$(json 'd["messages"][0]["uid"]')
+page cgi "/lists/dev/$late/raw"
+is "$RESP_STATUS" 200 "the late message's raw bytes: 200"
+late_tag=$(header ETag)
+hpage cgi "/lists/dev/$late/raw" If-None-Match "$late_tag"
+is "$RESP_STATUS" 304 "... revalidated while it is there: 304"
+rm -f "$(find "$PAGES_STORE" -name '9999999999.late.test*' | head -1)"
+hpage cgi "/lists/dev/$late/raw" If-None-Match "$late_tag"
+is "$RESP_STATUS" 404 "... and once it is expunged: 404, not 304"
 httpd_stop
 fcgi_stop
 

@@ -97,6 +97,54 @@ static void test_head(void)
 	seen_release(&seen);
 }
 
+/*
+ * A precondition that held before the page knew whether it is there: a
+ * 200 becomes a 304 without body or length, anything else goes out whole.
+ */
+static void test_not_modified_if_ok(void)
+{
+	struct seen seen = { 0 };
+	struct resp resp;
+
+	resp_init(&resp, &seen_ops, &seen, false);
+	resp_not_modified_if_ok(&resp);
+	tap_ok(!resp_body_wanted(&resp), "a 304 to be wants no body, as a HEAD");
+	resp_header(&resp, "ETag", "\"1\"");
+	resp_header(&resp, "Content-Length", "14");
+	resp_header(&resp, "Content-Type", "text/plain");
+	tap_ok(resp_puts(&resp, "hello world 42") == 0 && resp_finish(&resp) == 0,
+	       "the page writes its 200");
+	tap_ok(seen.status == 304 && seen.writes == 0 && resp.body_bytes == 0,
+	       "the front end sees a 304 and no body (%d, %d writes, %zu bytes)",
+	       seen.status, seen.writes, resp.body_bytes);
+	tap_is_str(buf_cstr(&seen.head), "ETag: \"1\"\nContent-Type: text/plain\n",
+	           "... without the 200's Content-Length, the rest in order");
+	resp_release(&resp);
+	seen_release(&seen);
+
+	memset(&seen, 0, sizeof(seen));
+	resp_init(&resp, &seen_ops, &seen, false);
+	resp_not_modified_if_ok(&resp);
+	resp_set_status(&resp, 404);
+	tap_ok(resp_puts(&resp, "no such message") == 0 && resp_finish(&resp) == 0 &&
+	       seen.status == 404, "a 404 stays a 404");
+	tap_is_str(buf_cstr(&seen.body), "no such message", "... with its body");
+	resp_release(&resp);
+	seen_release(&seen);
+
+	memset(&seen, 0, sizeof(seen));
+	resp_init(&resp, &seen_ops, &seen, false);
+	tap_ok(resp_body_wanted(&resp), "a plain GET wants its body");
+	resp_header(&resp, "ETag", "\"1\"");
+	resp_header(&resp, "Vary", "Accept");
+	resp_unset_header(&resp, "ETag");
+	resp_unset_header(&resp, "Last-Modified");
+	tap_ok(resp_finish(&resp) == 0, "unset headers, absent or not");
+	tap_is_str(buf_cstr(&seen.head), "Vary: Accept\n", "... are gone");
+	resp_release(&resp);
+	seen_release(&seen);
+}
+
 static void test_empty_and_failure(void)
 {
 	struct seen seen = { 0 };
@@ -259,6 +307,7 @@ int main(void)
 {
 	test_normal();
 	test_head();
+	test_not_modified_if_ok();
 	test_empty_and_failure();
 	test_refusals();
 	test_status_text();
