@@ -66,6 +66,12 @@ is "$RESP_STATUS" 400 "an unknown order is 400"
 page httpd /lists/dev/search 'q=subject%3Athread&order=oldest'
 like "$(cat "$RESP_BODY")" '<option value="oldest" selected>' "the form shows the order asked"
 like "$(cat "$RESP_BODY")" '<p class="snippet">' "... and the hits their snippets"
+page httpd /lists/dev/search 'q=subject%3A%22what%20should%20the%20thread%20index%20show%22&order=oldest&page=2'
+like "$(cat "$RESP_BODY")" 'rel="next"[^>]*>Newer &rsaquo;' "oldest first: the next page is newer"
+like "$(cat "$RESP_BODY")" 'rel="prev"[^>]*>&lsaquo; Older' "... the previous one older"
+unlike "$(cat "$RESP_BODY")" '&laquo; Newest|Oldest &raquo;' "... and no label points the other way"
+page httpd /lists/dev/search 'q=subject%3A%22what%20should%20the%20thread%20index%20show%22&page=2'
+like "$(cat "$RESP_BODY")" 'rel="next"[^>]*>Older &rsaquo;' "newest first: the next page is older"
 
 # Bad queries: 400 with the help text.
 search 'since:2020-13-45'
