@@ -23,6 +23,7 @@
 #define MSGID_MAX_CANDIDATES 64
 #define THREAD_HEADER_FIELDS "HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES)"
 #define DATE_HEADER_FIELD "HEADER.FIELDS (DATE)"
+#define CONTENT_TYPE_FIELD "HEADER.FIELDS (CONTENT-TYPE)"
 /* What the date order is made of where the server does not sort. */
 #define SORT_DATE_ITEMS "(UID INTERNALDATE BODY.PEEK[" DATE_HEADER_FIELD "])"
 #define RAW_ITEMS "(UID ENVELOPE INTERNALDATE RFC822.SIZE BODY.PEEK[])"
@@ -2333,7 +2334,7 @@ int archive_parts(struct archive *archive, uint32_t uid,
 }
 
 int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct session_err *err)
+                     struct buf *content_type, struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
@@ -2342,11 +2343,14 @@ int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
 
 	*size = 0;
 	snprintf(set, sizeof(set), "%u", uid);
-	rc = uid_fetch(archive, set, "(UID RFC822.SIZE)", &result, err);
+	rc = uid_fetch(archive, set,
+	               "(UID RFC822.SIZE BODY.PEEK[" CONTENT_TYPE_FIELD "])", &result, err);
 	if (rc == 0) {
 		rc = find_fetch(&result, uid, &view);
 		if (rc) {
+			struct str field = mime_fetch_section(&view, CONTENT_TYPE_FIELD);
 			*size = view.has_rfc822_size ? view.rfc822_size : 0;
+			buf_add(content_type, field.p ? field.p : "", field.len);
 			imap_fetch_release(&view);
 		}
 	}

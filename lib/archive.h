@@ -270,15 +270,17 @@ int archive_part_chunk(struct archive *archive, uint32_t uid,
 
 /*
  * Lengths without the bytes, for HEAD.  The message's RFC822.SIZE (the
- * length of its exact bytes; 0 when the server gives none): 1, 0 when
- * there is no such message, -1.
+ * length of its exact bytes; 0 when the server gives none) and its
+ * Content-Type field as a header block, appended to content_type (what a
+ * GET finds at the top of the bytes): 1, 0 when there is no such
+ * message, -1.
  * A part's decoded length (what /MBOX/UID/SECTION sends): its size in
  * the BODYSTRUCTURE when its encoding leaves the bytes as they are,
  * BINARY.SIZE for base64 and quoted-printable where the server has
  * BINARY; 1 and *size, 0 when that is not known without the bytes, -1.
  */
 int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct session_err *err);
+                     struct buf *content_type, struct session_err *err);
 int archive_part_size(struct archive *archive, uint32_t uid,
                       const struct message_part *part, uint64_t *size,
                       struct session_err *err);

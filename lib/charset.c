@@ -506,3 +506,22 @@ out:
 	buf_release(&tmp);
 	return rc;
 }
+
+bool charset_label_is_token(const char *label)
+{
+	size_t len = strlen(label);
+
+	return len && len < 40 &&
+	       strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                     "0123456789._:-") == len;
+}
+
+bool charset_ascii_compatible(const char *name)
+{
+	static const char *const wide[] = { "UTF-16", "UTF-32", "UCS-", "UTF-7", "AUTO" };
+
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+		if (!strncasecmp(name, wide[i], strlen(wide[i])))
+			return false;
+	return name[0] != '\0';
+}

@@ -32,6 +32,19 @@
 int charset_canonical(const char *label, size_t len, char name[CHARSET_NAME_MAX + 1]);
 
 /*
+ * A label that may go into an HTTP Content-Type as it is: a token of
+ * letters, digits and "._:-", shorter than 40 bytes.
+ */
+bool charset_label_is_token(const char *label);
+
+/*
+ * Whether iconv name (charset_canonical's) keeps ASCII bytes as ASCII:
+ * not UTF-16, UTF-32, UCS-2/4 or UTF-7, whose bytes or '+' mean other
+ * things.  "AUTO" (a guess) is not a charset and is not compatible.
+ */
+bool charset_ascii_compatible(const char *name);
+
+/*
  * Append in, read as charset label (NULL or "" = not declared), to out as
  * UTF-8.  Returns 0 when the label was known and every byte decoded, -1
  * when a fallback or U+FFFD was needed (out is filled either way).

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "charset.h"
 #include "message.h"
 #include "mailtext.h"
 #include "mime.h"
 #include "outline.h"
+#include "rfc2231.h"
 #include "rfc5322.h"
 
 /* An address list longer than this shows its first ADDR_SHOWN, the rest folded. */
@@ -523,20 +525,54 @@ out:
  */
 #define RAW_PIECE (512 * 1024)
 
-/* Its size, and but for a HEAD its first piece: 1, 0 when not there, -1. */
+/*
+ * Its size, and its first piece, or for a HEAD its Content-Type field
+ * alone (what the head of a GET needs of the bytes): 1, 0 when not
+ * there, -1.
+ */
 static int raw_first(struct page *page, struct buf *bytes, uint64_t *size,
                      struct session_err *err)
 {
 	return !resp_body_wanted(page->resp)
-	           ? archive_raw_size(page->archive, page->route->uid, size, err)
+	           ? archive_raw_size(page->archive, page->route->uid, size, bytes, err)
 	           : archive_raw_first(page->archive, page->route->uid, RAW_PIECE,
 	                               bytes, size, err);
+}
+
+/*
+ * The raw bytes as text/plain, in the charset the message gives at its
+ * top (as public-inbox does) when it is one we know that keeps ASCII as
+ * ASCII: the header lines are ASCII whatever the body is.  Else UTF-8
+ * (a multipart message has no charset at its top).  head holds the
+ * message's header, or more.
+ */
+static void raw_content_type(const char *head, size_t len, struct buf *out)
+{
+	struct buf value = BUF_INIT;
+	struct rfc2231_params params = { 0 };
+	const char *label = NULL;
+	char name[CHARSET_NAME_MAX + 1];
+
+	if (rfc5322_field(head, rfc5322_header_length(head, len), "Content-Type",
+	                  &value) > 0) {
+		rfc2231_parse(&params, value.p, value.len);
+		if (!params.value || !params.value[0] || !strncmp(params.value, "text/", 5))
+			label = rfc2231_get(&params, "charset");
+	}
+	if (label && charset_label_is_token(label) &&
+	    charset_canonical(label, strlen(label), name) == 0 &&
+	    charset_ascii_compatible(name))
+		buf_addf(out, "text/plain; charset=%s", label);
+	else
+		buf_addstr(out, "text/plain; charset=utf-8");
+	rfc2231_release(&params);
+	buf_release(&value);
 }
 
 int page_raw(struct page *page)
 {
 	struct session_err err = { 0 };
-	struct buf bytes = BUF_INIT;
+	struct buf bytes = BUF_INIT, type = BUF_INIT;
 	uint64_t size = 0, offset = 0;
 	bool more;
 	int rc;
@@ -557,13 +593,18 @@ int page_raw(struct page *page)
 		rc = page_error(page, 404, "There is no such message in this mailbox.");
 		goto out;
 	}
-	resp_header(page->resp, "Content-Type", "text/plain; charset=utf-8");
+	raw_content_type(bytes.p ? bytes.p : "", bytes.len, &type);
+	resp_header(page->resp, "Content-Type", buf_cstr(&type));
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");
 	resp_header(page->resp, "Content-Security-Policy", "sandbox; default-src 'none'");
 	/* A server that gives no RFC822.SIZE (0) gets no declared length. */
 	if (size && (!resp_body_wanted(page->resp) || bytes.len == RAW_PIECE))
 		resp_headerf(page->resp, "Content-Length", "%llu", (unsigned long long)size);
-	if (!resp_body_wanted(page->resp) || bytes.len < RAW_PIECE) {
+	if (!resp_body_wanted(page->resp)) {
+		rc = resp_finish(page->resp);
+		goto out;
+	}
+	if (bytes.len < RAW_PIECE) {
 		rc = resp_write(page->resp, bytes.p, bytes.len);
 		goto out;
 	}
@@ -594,5 +635,6 @@ int page_raw(struct page *page)
 	}
 out:
 	buf_release(&bytes);
+	buf_release(&type);
 	return rc;
 }

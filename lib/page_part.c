@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "charset.h"
 #include "message.h"
 #include "mime.h"
 #include "rfc2045.h"
@@ -50,13 +51,6 @@ static bool type_is_safe_token(const char *type)
 		}
 	}
 	return slash == 1 && type[0] != '/' && type[strlen(type) - 1] != '/';
-}
-
-static bool charset_is_token(const char *charset)
-{
-	size_t len = strlen(charset);
-	return len && len < 40 &&
-	       strspn(charset, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == len;
 }
 
 /* A filename as a download may carry: no path, no control characters. */
@@ -278,7 +272,7 @@ int page_part(struct page *page)
 			inline_ok = true;
 	if (hidden)
 		buf_addstr(&type, "; charset=utf-8");
-	else if (is_text(part) && part->charset && charset_is_token(part->charset))
+	else if (is_text(part) && part->charset && charset_label_is_token(part->charset))
 		buf_addf(&type, "; charset=%s", part->charset);
 	resp_header(page->resp, "Content-Type", buf_cstr(&type));
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");

@@ -91,6 +91,21 @@ void rfc5322_fields(const char *block, size_t len, const char *const *names,
 	}
 }
 
+size_t rfc5322_header_length(const char *message, size_t len)
+{
+	const char *p = message, *end = message + len;
+
+	/* An empty line is a line end at the start or right after another. */
+	if (len && (p[0] == '\n' || (p[0] == '\r' && len > 1 && p[1] == '\n')))
+		return 0;
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		p++;
+		if (p < end && (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')))
+			return (size_t)(p - message);
+	}
+	return len;
+}
+
 int rfc5322_field(const char *block, size_t len, const char *name,
                   struct buf *out)
 {

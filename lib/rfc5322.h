@@ -24,6 +24,14 @@ extern const char *const rfc5322_months[12];
 extern const char *const rfc5322_days[7];
 
 /*
+ * The length of the header at the start of a message: up to the empty
+ * line that ends it ("\n\n" or "\n\r\n"), its first line end included;
+ * len when there is none.  A message that starts with the empty line has
+ * a header of 0 bytes.
+ */
+size_t rfc5322_header_length(const char *message, size_t len);
+
+/*
  * The unfolded value of the first field called name (any case, without
  * the colon) in a header block, appended to out: 1, or 0 when the block
  * has none.  The first, as Dovecot reads a repeated field.

@@ -84,6 +84,20 @@ check_front() {
 	page $f "/lists/dev/$uid/raw"
 	is "$RESP_STATUS" 200 "$f: raw answers 200"
 	like "$(header Content-Type)" '^text/plain' "$f: raw is text/plain"
+	# ... in the charset the message gives at its top, else UTF-8.
+	for id_type in "0064.bjorn iso-8859-1" "0001.alice utf-8" "0066.alice utf-8"; do
+		set -- $id_type
+		page $f "/lists/dev/m/$1@sample.imapeek.example"
+		raw=$(header Location)/raw
+		page $f "$raw"
+		is "$(header Content-Type)" "text/plain; charset=$2" "$f: the raw bytes of $1 say charset=$2"
+		if [ $f = httpd ]; then
+			http_get "$HTTPD_URL$raw" -I
+		else
+			CGI_METHOD=HEAD page $f "$raw"
+		fi
+		is "$(header Content-Type)" "text/plain; charset=$2" "$f: ... also to a HEAD"
+	done
 
 	# The odd mailbox name and the hidden one.
 	page $f "$odd_path" format=json

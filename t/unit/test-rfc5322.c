@@ -232,8 +232,31 @@ static void test_fields(void)
 	buf_release(&one);
 }
 
+static void test_header_length(void)
+{
+	static const struct {
+		const char *message;
+		size_t want;
+		const char *name;
+	} rows[] = {
+		{ "A: 1\nB: 2\n\nbody\nC: 3\n", 10, "LF: up to the empty line" },
+		{ "A: 1\r\nB: 2\r\n\r\nbody", 12, "CRLF" },
+		{ "A: 1\n folded\n\n", 13, "a folded field is header" },
+		{ "\nbody", 0, "no header at all" },
+		{ "\r\nbody", 0, "... with CRLF" },
+		{ "A: 1\nB: 2\n", 10, "no empty line: all of it" },
+		{ "A: 1\n\r", 6, "a lone CR after the last line end is not an empty line" },
+		{ "", 0, "nothing" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		tap_ok(rfc5322_header_length(rows[i].message, strlen(rows[i].message)) == rows[i].want,
+		       "header length: %s", rows[i].name);
+}
+
 int main(void)
 {
+	test_header_length();
 	test_fields();
 	test_dates();
 	test_ids();
