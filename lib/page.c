@@ -223,6 +223,16 @@ void page_vars_addr(struct page *page, struct tmpl_vars *vars,
 	buf_release(&shown);
 }
 
+void page_vars_count(struct tmpl_vars *vars, const char *name, uint64_t n)
+{
+	struct buf one = BUF_INIT;
+
+	buf_addf(&one, "%s_one", name);
+	tmpl_vars_set_uint(vars, name, n);
+	tmpl_vars_set_bool(vars, buf_cstr(&one), n == 1);
+	buf_release(&one);
+}
+
 void page_vars_summary(struct page *page, struct tmpl_vars *vars,
                        const struct message_info *info, const char *url)
 {

@@ -95,6 +95,12 @@ void page_json_summary(struct json *json, const struct message_info *info,
 /* The same members, into an object the caller opened (and extends). */
 void page_json_summary_fields(struct json *json, const struct message_info *info,
                               const char *url);
+/*
+ * A count for a template: name (the number) and name_one (true for 1),
+ * so that a template can write "1 message", "2 messages".
+ */
+void page_vars_count(struct tmpl_vars *vars, const char *name, uint64_t n);
+
 void page_vars_summary(struct page *page, struct tmpl_vars *vars,
                        const struct message_info *info, const char *url);
 /* An address as JSON ({"name","address"}) and as template vars. */

@@ -244,7 +244,7 @@ static int send_html(struct page *page, const struct index_page *index,
 	if (page->route->month)
 		tmpl_vars_set_str(vars, "month", page->route->month);
 	calendar_vars(page, vars, months);
-	tmpl_vars_set_uint(vars, "total", index->total);
+	page_vars_count(vars, "total", index->total);
 	tmpl_vars_set_uint(vars, "page", index->number);
 	tmpl_vars_set_uint(vars, "pages", index->pages);
 	tmpl_vars_set_list(vars, "messages");

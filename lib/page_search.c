@@ -200,7 +200,7 @@ int page_search(struct page *page)
 	tmpl_vars_set_url(vars, "search_url", &action);
 	tmpl_vars_set_str(vars, "query", text);
 	tmpl_vars_set_str(vars, "help", search_help);
-	tmpl_vars_set_uint(vars, "total", hits.total);
+	page_vars_count(vars, "total", hits.total);
 	tmpl_vars_set_uint(vars, "page", number);
 	tmpl_vars_set_uint(vars, "pages", pages);
 	tmpl_vars_set_list(vars, "messages");

@@ -126,7 +126,7 @@ static int send_html(struct page *page, const struct thread_item *items,
 	}
 	tmpl_vars_set_str(vars, "title", subject && subject[0] ? subject
 	                                                       : "(no subject)");
-	tmpl_vars_set_uint(vars, "count", count);
+	page_vars_count(vars, "count", count);
 	tmpl_vars_set_url(vars, "mbox_url", &mbox);
 	rc = page_render(page, "thread.html", vars);
 	tmpl_vars_free(vars);

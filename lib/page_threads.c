@@ -184,7 +184,7 @@ int page_threads(struct page *page)
 	}
 	struct tmpl_vars *vars = tmpl_vars_new();
 	tmpl_vars_set_str(vars, "title", page->route->mailbox_label);
-	tmpl_vars_set_uint(vars, "total", forest->nthreads);
+	page_vars_count(vars, "total", forest->nthreads);
 	tmpl_vars_set_uint(vars, "page", number);
 	tmpl_vars_set_uint(vars, "pages", pages);
 	tmpl_vars_set_list(vars, "threads");
@@ -200,7 +200,7 @@ int page_threads(struct page *page)
 		tmpl_vars_set_str(item, "url", buf_cstr(&url));
 		tmpl_vars_set_str(item, "subject", first && first->subject[0]
 		                                       ? first->subject : "(no subject)");
-		tmpl_vars_set_uint(item, "messages", thread->messages);
+		page_vars_count(item, "messages", thread->messages);
 		buf_reset(&text);
 		participants(page, thread, infos, ninfos, &text, NULL);
 		tmpl_vars_set_str(item, "participants", buf_cstr(&text));

@@ -72,6 +72,16 @@ is "$(json 'all(a["newest"] >= b["newest"] for a, b in zip(d["threads"], d["thre
 is "$(json 'all(len(t["participants"]) >= 1 for t in d["threads"])')" true \
 	"every row names its participants"
 
+singles=$(json 'sum(1 for t in d["threads"] if t["messages"] == 1)')
+page httpd /lists/dev/threads/
+is "$(grep -o '<span class="unit"> message</span>' "$RESP_BODY" | wc -l | tr -d ' ')" "$singles" \
+	"a thread of one message says \"1 message\" ($singles on the page)"
+unlike "$(cat "$RESP_BODY")" '>1<span class="unit"> messages<' "... never \"1 messages\""
+like "$(cat "$RESP_BODY")" '[0-9]+ threads &middot;' "the summary counts threads"
+single=$(grep -x '[0-9]*' "$TEST_TMP/dev.dovecot" | head -1)
+page httpd "/lists/dev/$single/thread"
+like "$(cat "$RESP_BODY")" '<p class="summary">1 message &middot;' "a thread page of one message says so"
+
 # The 45-message thread on one page, nested, each message with its text.
 long=$(awk '$0 ~ / / { n = split($0, a, " "); if (n == 45) print a[1] }' "$TEST_TMP/dev.dovecot")
 [ -n "$long" ]; ok $? "Dovecot has a 45-message thread (first uid $long)"
