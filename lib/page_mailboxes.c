@@ -68,6 +68,7 @@ int page_mailboxes(struct page *page)
 	struct tmpl_vars *vars = tmpl_vars_new();
 	/* One <h1>, the site's; an about file's headings are below it. */
 	tmpl_vars_set_str(vars, "title", page->conf->title);
+	tmpl_vars_set_bool(vars, "home", true);
 	tmpl_vars_set_list(vars, "mailboxes");
 	for (size_t i = 0; i < list.n; i++) {
 		struct tmpl_vars *item = tmpl_vars_add_item(vars, "mailboxes");

@@ -28,6 +28,11 @@ check_front() {
 	like "$(header Content-Security-Policy)" "default-src 'none'" "$f: / has a Content-Security-Policy"
 	like "$(cat "$RESP_BODY")" 'href="/lists/dev/"' "$f: / links to lists/dev"
 	unlike "$(cat "$RESP_BODY")" 'private' "$f: / does not show the hidden mailbox"
+	is "$(sed -n 's|.*<title>\(.*\)</title>.*|\1|p' "$RESP_BODY")" \
+		"$(sed -n 's/^title = //p' "$PAGES_CONF")" "$f: / is titled by the site's title, once"
+	page $f /lists/dev/
+	like "$(sed -n 's|.*<title>\(.*\)</title>.*|\1|p' "$RESP_BODY")" \
+		" - $(sed -n 's/^title = //p' "$PAGES_CONF")\$" "$f: another page: its title, then the site's"
 	page $f / format=json
 	is "$(json 'sorted(m["name"] for m in d["mailboxes"])')" \
 		"$(python3 -c 'import json,sys; print(json.dumps(sorted(l.split("\t")[0] for l in open(sys.argv[1]) if not l.startswith("private/")), ensure_ascii=False))' "$TEST_TMP/sample.counts")" \
