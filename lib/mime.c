@@ -233,6 +233,16 @@ struct str mime_fetch_section(const struct imap_fetch *view, const char *section
 	return part && part->data.p ? part->data : STR_NULL;
 }
 
+uint64_t mime_decoded_size_estimate(const struct message_part *part)
+{
+	uint64_t lines;
+
+	if (!part->encoding || strcmp(part->encoding, "base64"))
+		return part->size;
+	lines = (part->size + 77) / 78;
+	return part->size > 2 * lines ? (part->size - 2 * lines) / 4 * 3 : 0;
+}
+
 const struct message_part *mime_find_part(const struct message_parts *parts,
                                           const char *section)
 {

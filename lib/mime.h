@@ -28,6 +28,16 @@ struct imap_fetch;
 int mime_parts_from_view(const struct imap_fetch *view,
                          struct message_parts *parts);
 /* The part with this section, or NULL. */
+/*
+ * What a download of part (its decoded bytes) comes to, as near as its
+ * encoded size tells without the bytes: the size itself for 7bit, 8bit
+ * and binary, and at most for quoted-printable; for base64 three
+ * quarters of its text less the line ends (76 characters and CRLF a
+ * line, RFC 2045 6.8): within a few bytes, padding and other line
+ * lengths aside.
+ */
+uint64_t mime_decoded_size_estimate(const struct message_part *part);
+
 const struct message_part *mime_find_part(const struct message_parts *parts,
                                           const char *section);
 

@@ -360,9 +360,10 @@ static void parts_vars(struct page *page, struct tmpl_vars *vars,
 		tmpl_vars_set_str(item, "type", part->type);
 		tmpl_vars_set_str(item, "filename", part->filename ? part->filename : "");
 		buf_reset(&size);
-		human_size(&size, part->size);
+		/* What the link downloads, not the encoded size. */
+		human_size(&size, mime_decoded_size_estimate(part));
 		tmpl_vars_set_str(item, "size", buf_cstr(&size));
-		tmpl_vars_set_uint(item, "bytes", part->size);
+		tmpl_vars_set_uint(item, "bytes", mime_decoded_size_estimate(part));
 		buf_reset(&url);
 		part_url(page, &url, part->section);
 		tmpl_vars_set_str(item, "url", buf_cstr(&url));

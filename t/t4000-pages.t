@@ -89,6 +89,20 @@ check_front() {
 	page $f "/lists/dev/$uid/raw"
 	is "$RESP_STATUS" 200 "$f: raw answers 200"
 	like "$(header Content-Type)" '^text/plain' "$f: raw is text/plain"
+	# The size an attachment is listed with is (near) what its link
+	# downloads, not its base64 text's.
+	page $f /lists/dev/m/0068.taro@sample.imapeek.example
+	msg=$(header Location)
+	page $f "$msg"
+	sed -n 's|.*<a href="\([^"]*\)">[^<]*</a> <span class="meta">[^,]*, \([0-9]*\) B</span>.*|\1 \2|p' \
+		"$RESP_BODY" >"$TEST_TMP/sizes"
+	is "$(wc -l <"$TEST_TMP/sizes" | tr -d ' ')" 2 "$f: two attachments listed in bytes"
+	while read -r url shown; do
+		page $f "$url"
+		got=$(wc -c <"$RESP_BODY" | tr -d ' ')
+		ok "$([ "$shown" -ge "$got" ] && [ "$shown" -le $((got + 2)) ] && echo 0 || echo 1)" \
+			"$f: $url listed as $shown B, downloads $got B"
+	done <"$TEST_TMP/sizes"
 	# ... in the charset the message gives at its top, else UTF-8.
 	for id_type in "0064.bjorn iso-8859-1" "0001.alice utf-8" "0066.alice utf-8"; do
 		set -- $id_type
