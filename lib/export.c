@@ -86,8 +86,8 @@ static void feed_entry(struct page *page, const struct archive_message *msg,
 	buf_release(&author);
 }
 
-int export_atom(struct page *page, const char *title, const uint32_t *uids,
-                size_t n)
+int export_atom(struct page *page, const char *title, const char *alternate,
+                const uint32_t *uids, size_t n)
 {
 	struct session_err err = { 0 };
 	struct buf out = BUF_INIT, self = BUF_INIT, self_abs = BUF_INIT,
@@ -124,8 +124,12 @@ int export_atom(struct page *page, const char *title, const uint32_t *uids,
 		absolute_url(page, &self_abs, buf_cstr(&path));
 		buf_release(&path);
 	}
-	struct html_url index = { .mailbox = page->route->mailbox };
-	page_url(page, &alt, &index);
+	if (alternate) {
+		buf_addstr(&alt, alternate);
+	} else {
+		struct html_url index = { .mailbox = page->route->mailbox };
+		page_url(page, &alt, &index);
+	}
 	absolute_url(page, &alt_abs, buf_cstr(&alt));
 	struct atom_feed feed = {
 		.id = str_from_buf(&self_abs),

@@ -12,9 +12,13 @@
 
 #include "page.h"
 
-/* An Atom feed of the first entries of uids (newest first), titled title. */
-int export_atom(struct page *page, const char *title, const uint32_t *uids,
-                size_t n) MUST_CHECK;
+/*
+ * An Atom feed of the first entries of uids (newest first), titled title;
+ * its alternate is the page at alternate (a URL as page_url writes it),
+ * NULL for the mailbox's index.
+ */
+int export_atom(struct page *page, const char *title, const char *alternate,
+                const uint32_t *uids, size_t n) MUST_CHECK;
 /* An mboxrd file of uids, as a download named filename. */
 int export_mbox(struct page *page, const char *filename,
                 const uint32_t *uids, size_t n) MUST_CHECK;

@@ -16,7 +16,7 @@ int page_atom(struct page *page)
 	if (archive_sorted_uids(page->archive, &uids, &n, &err) < 0)
 		return page_session_error(page, &err);
 	buf_addf(&title, "%s: %s", page->conf->title, page->route->mailbox_label);
-	rc = export_atom(page, buf_cstr(&title), uids, n);
+	rc = export_atom(page, buf_cstr(&title), NULL, uids, n);
 	buf_release(&title);
 	return rc;
 }

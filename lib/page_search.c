@@ -148,7 +148,9 @@ int page_search(struct page *page)
 		struct buf title = BUF_INIT;
 		buf_addf(&title, "%s: %s: %s", page->conf->title,
 		         page->route->mailbox_label, buf_cstr(&canonical));
-		rc = export_atom(page, buf_cstr(&title), hits.uids, hits.n);
+		/* Its page in HTML: the same search. */
+		search_url(page, &url, text, 0, NULL);
+		rc = export_atom(page, buf_cstr(&title), buf_cstr(&url), hits.uids, hits.n);
 		buf_release(&title);
 		goto out;
 	}

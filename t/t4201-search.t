@@ -149,6 +149,11 @@ page httpd /lists/dev/search 'q=from%3Aalice&format=atom'
 is "$RESP_STATUS" 200 "a search's Atom answers 200"
 xmllint --noout "$RESP_BODY" 2>/dev/null
 ok $? "... and is well-formed XML"
+like "$(grep -o '<link rel="alternate"[^>]*>' "$RESP_BODY" | head -1)" \
+	"href=\"$HTTPD_URL/lists/dev/search\\?q=from%3Aalice\"" "... whose alternate page is the search itself"
+page httpd /lists/dev/new.atom
+like "$(grep -o '<link rel="alternate"[^>]*>' "$RESP_BODY" | head -1)" \
+	"href=\"$HTTPD_URL/lists/dev/\"" "the mailbox's feed: its alternate is the index"
 page httpd /lists/dev/search 'q=subject%3A%22what+should%22&format=mbox'
 is "$RESP_STATUS" 200 "a search's mbox answers 200"
 is "$(grep -c '^From ' "$RESP_BODY")" 45 "... with the 45 messages"
