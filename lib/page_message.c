@@ -265,7 +265,7 @@ static void embedded_headers(struct page *page, struct mailtext_doc *doc,
 	}
 	if (info->has_date) {
 		buf_init(&values[n]);
-		message_format_date(&values[n], info->date);
+		date_for_people(&values[n], info->date);
 		names[n++] = "Date";
 	}
 	buf_init(&values[n]);

@@ -103,6 +103,11 @@ check_front() {
 		ok "$([ "$shown" -ge "$got" ] && [ "$shown" -le $((got + 2)) ] && echo 0 || echo 1)" \
 			"$f: $url listed as $shown B, downloads $got B"
 	done <"$TEST_TMP/sizes"
+	# A forwarded message's date reads as the message's own.
+	page $f /lists/dev/m/0069.alice@sample.imapeek.example
+	page $f "$(header Location)"
+	like "$(cat "$RESP_BODY")" '<section class="embedded"><dl class="headers">.*<dt>Date</dt><dd>Mon, 2 Jan 2023 10:00 UTC</dd>' \
+		"$f: an embedded message's Date as people read it"
 	# ... in the charset the message gives at its top, else UTF-8.
 	for id_type in "0064.bjorn iso-8859-1" "0001.alice utf-8" "0066.alice utf-8"; do
 		set -- $id_type
