@@ -139,6 +139,13 @@ int page_error(struct page *page, int status, const char *message)
 		tmpl_vars_set_str(vars, "reason", http_status_text(status));
 		tmpl_vars_set_str(vars, "message", message);
 		tmpl_vars_set_str(vars, "title", http_status_text(status));
+		/* Within a mailbox that is there: the way back to it. */
+		if (page->mailbox && page->route && page->route->mailbox) {
+			struct html_url index = { .root = page->root,
+			                          .mailbox = page->route->mailbox };
+			tmpl_vars_set_url(vars, "mailbox_url", &index);
+			tmpl_vars_set_str(vars, "mailbox", page->route->mailbox_label);
+		}
 		rc = render(page, "error.html", vars);
 		tmpl_vars_free(vars);
 	} else {

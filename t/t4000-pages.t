@@ -103,6 +103,13 @@ check_front() {
 		ok "$([ "$shown" -ge "$got" ] && [ "$shown" -le $((got + 2)) ] && echo 0 || echo 1)" \
 			"$f: $url listed as $shown B, downloads $got B"
 	done <"$TEST_TMP/sizes"
+	# A message not there: the 404 leads back to its mailbox.
+	page $f /lists/dev/4000000000
+	is "$RESP_STATUS" 404 "$f: a UID not there: 404"
+	like "$(cat "$RESP_BODY")" '<a href="/lists/dev/">Back to lists/dev</a>' "$f: ... with a link back to its mailbox"
+	page $f /lists/nothere/
+	is "$RESP_STATUS" 404 "$f: a mailbox not there: 404"
+	unlike "$(cat "$RESP_BODY")" 'Back to lists/nothere' "$f: ... which it does not link back to"
 	# A forwarded message's date reads as the message's own.
 	page $f /lists/dev/m/0069.alice@sample.imapeek.example
 	page $f "$(header Location)"
