@@ -353,7 +353,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	routed = true;
 	page.json = page.json && (route_flags(route.page) & ROUTE_HAS_JSON);
 	page.gzip = compressible(&route) && negotiate_gzip(req->accept_encoding);
-	if (route.redirect) {
+	if (route.redirect || route.respelled) {
 		struct html_url url = {
 			.mailbox = route.mailbox,
 			.uid = route.page == PAGE_MESSAGE ? route.uid : 0,
@@ -361,7 +361,16 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 			                                     : HTML_URL_NONE,
 		};
 		struct buf location = BUF_INIT;
-		page_url(&page, &location, &url);
+		const char *rest = strchr(path + 1, '/');
+		if (route.respelled && !route.redirect) {
+			/* The listed name, then the path after its level as it came. */
+			url.uid = 0;
+			url.suffix = HTML_URL_NONE;
+			page_url(&page, &location, &url);
+			buf_addstr(&location, rest ? rest + 1 : "");
+		} else {
+			page_url(&page, &location, &url);
+		}
 		if (req->query && req->query[0])
 			buf_addf(&location, "?%s", req->query);
 		resp_header(resp, "Location", buf_cstr(&location));

@@ -474,6 +474,9 @@ int route_resolve(struct route *route, const char *path, const char *query,
 	}
 	route->mailbox = xstrdup(mailbox);
 	route->mailbox_label = route_key_label(mailbox);
+	/* Only INBOX matches in another case, and it is one level. */
+	route->respelled = matched == 1 && !strcasecmp(mailbox, "INBOX") &&
+	                   strcmp(segs.seg[0], mailbox) != 0;
 	rc = route_in_mailbox(route, segs.seg + matched, segs.n - matched, &segs,
 	                      err);
 out:

@@ -72,6 +72,12 @@ struct route {
 	char *msgid;           /* without <> */
 	/* The canonical path differs (a missing trailing slash): 301 to it. */
 	bool redirect;
+	/*
+	 * The path spells the mailbox otherwise than the server lists it
+	 * ("inbox" for INBOX, RFC 3501 5.1): 301 to the same path with the
+	 * listed name.
+	 */
+	bool respelled;
 	/* Query parameters. */
 	unsigned page_number;  /* from 1 */
 	enum route_format format;

@@ -46,6 +46,14 @@ check_front() {
 	page $f /lists/dev
 	is "$RESP_STATUS" 301 "$f: /lists/dev redirects"
 	like "$(header Location)" '/lists/dev/$' "$f: ... to /lists/dev/"
+	# INBOX is one mailbox in any case (RFC 3501), at one URL.
+	page $f /inbox/1/raw '' 
+	is "$RESP_STATUS" 301 "$f: /inbox/1/raw redirects"
+	like "$(header Location)" '^/INBOX/1/raw$' "$f: ... to /INBOX/1/raw"
+	page $f /Inbox/ page=2
+	like "$RESP_STATUS $(header Location)" '^301 /INBOX/\?page=2$' "$f: /Inbox/?page=2 to /INBOX/?page=2"
+	page $f /inbox
+	like "$RESP_STATUS $(header Location)" '^301 /INBOX/$' "$f: /inbox to /INBOX/"
 	page $f /lists/dev/ format=json
 	is "$RESP_STATUS" 200 "$f: index JSON answers 200"
 	is "$(json 'd["total"]')" "$dev_total" "$f: index total is the mailbox's count"
