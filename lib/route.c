@@ -275,6 +275,22 @@ static char *join_segments(const struct segments *segs, size_t from)
 	return buf_detach(&joined, NULL);
 }
 
+/*
+ * A Message-ID from the path: written without its angle brackets, but
+ * one pasted from a header keeps them, and means the same message.
+ */
+static char *msgid_of(const struct segments *segs, size_t from)
+{
+	char *id = join_segments(segs, from);
+	size_t len = strlen(id);
+
+	if (len >= 2 && id[0] == '<' && id[len - 1] == '>') {
+		memmove(id, id + 1, len - 2);
+		id[len - 2] = '\0';
+	}
+	return id;
+}
+
 /* What follows the mailbox: rest[0..nrest). */
 static int route_in_mailbox(struct route *route, char *const *rest,
                             size_t nrest, const struct segments *segs,
@@ -298,7 +314,7 @@ static int route_in_mailbox(struct route *route, char *const *rest,
 	}
 	if (!strcmp(rest[0], "m") && nrest >= 2) {
 		route->page = PAGE_MSGID;
-		route->msgid = join_segments(segs, segs->n - nrest + 1);
+		route->msgid = msgid_of(segs, segs->n - nrest + 1);
 		if (!route->msgid[0])
 			return fail(err, 404, "There is no such page.");
 		return 0;
@@ -461,7 +477,7 @@ int route_resolve(struct route *route, const char *path, const char *query,
 	if (!matched) {
 		if (segs.n >= 2 && !strcmp(segs.seg[0], "m")) {
 			route->page = PAGE_MSGID_ALL;
-			route->msgid = join_segments(&segs, 1);
+			route->msgid = msgid_of(&segs, 1);
 			if (!route->msgid[0])
 				fail(err, 404, "There is no such page.");
 			else

@@ -62,6 +62,12 @@ for f in httpd cgi fcgi; do
 	expect $f /lists/a/m/ 'a&b=c?d#e@example.org' 'query characters'
 	expect $f /m/ 'only.in.b@example.org' 'in the second mailbox'
 	expect $f /m/ 'with/slash@example.org' 'slash'
+	# An id pasted with its angle brackets is the same id.
+	page $f "/m/$(enc '<xx.long@example.org>')"
+	is "$RESP_STATUS" 302 "$f: [<xx.long@example.org>] is 302"
+	loc=$(header Location)
+	page $f "/m/$(enc 'xx.long@example.org')"
+	is "$(header Location)" "$loc" "$f: ... to the message the id without them names"
 	page $f "/lists/a/m/$(enc 'only.in.b@example.org')"
 	is "$RESP_STATUS" 404 "$f: an id of another mailbox is 404 under this one"
 	page $f "/lists/a/m/$(enc 'long@example.org')"

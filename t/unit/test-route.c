@@ -40,6 +40,8 @@ static const struct row rows[] = {
 	{ "/lists/dev/m/a%2Fb%40c", "", 0, PAGE_MSGID, "lists/dev", NULL, "a/b@c", 0, false, 1 },
 	{ "/m/x%2By%25z@host", "", 0, PAGE_MSGID_ALL, NULL, NULL, "x+y%z@host", 0, false, 1 },
 	{ "/m/a/b", "", 0, PAGE_MSGID_ALL, NULL, NULL, "a/b", 0, false, 1 },
+	{ "/m/%3Ca@b%3E", "", 0, PAGE_MSGID_ALL, NULL, NULL, "a@b", 0, false, 1 },
+	{ "/lists/dev/m/<a@b>", "", 0, PAGE_MSGID, "lists/dev", NULL, "a@b", 0, false, 1 },
 	{ "/inbox/", "", 0, PAGE_INDEX, "INBOX", NULL, NULL, 0, false, 1 },
 	{ "/Inbox/1/raw", "", 0, PAGE_RAW, "INBOX", NULL, NULL, 1, false, 1 },
 	{ "/INBOX/1", "", 0, PAGE_MESSAGE, "INBOX", NULL, NULL, 1, false, 1 },
