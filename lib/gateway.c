@@ -361,9 +361,9 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 			                                     : HTML_URL_NONE,
 		};
 		struct buf location = BUF_INIT;
-		const char *rest = strchr(path + 1, '/');
 		if (route.respelled && !route.redirect) {
 			/* The listed name, then the path after its level as it came. */
+			const char *rest = strchr(path + 1, '/');
 			url.uid = 0;
 			url.suffix = HTML_URL_NONE;
 			page_url(&page, &location, &url);

@@ -27,7 +27,6 @@
 struct imap_fetch;
 int mime_parts_from_view(const struct imap_fetch *view,
                          struct message_parts *parts);
-/* The part with this section, or NULL. */
 /*
  * What a download of part (its decoded bytes) comes to, as near as its
  * encoded size tells without the bytes: the size itself for 7bit, 8bit
@@ -38,6 +37,7 @@ int mime_parts_from_view(const struct imap_fetch *view,
  */
 uint64_t mime_decoded_size_estimate(const struct message_part *part);
 
+/* The part with this section, or NULL. */
 const struct message_part *mime_find_part(const struct message_parts *parts,
                                           const char *section);
 

@@ -1,4 +1,5 @@
-/* Dates, Message-ID lists, address lists: total, bounded, valid UTF-8. */
+/* Dates, Message-ID lists, address lists: total, bounded, valid UTF-8;
+ * a message's header length: within the input, ending at an empty line. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,5 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	rfc5322_addrs_release(&addrs);
+	size_t header = rfc5322_header_length(in, size);
+	if (header > size || (header < size && header && in[header - 1] != '\n') ||
+	    (header < size && in[header] != '\n' && in[header] != '\r'))
+		abort();
 	return 0;
 }
