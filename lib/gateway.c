@@ -353,7 +353,7 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 	routed = true;
 	page.json = page.json && (route_flags(route.page) & ROUTE_HAS_JSON);
 	page.gzip = compressible(&route) && negotiate_gzip(req->accept_encoding);
-	if (route.redirect || route.respelled) {
+	if (route.redirect || route.respelled || route.strip_slash) {
 		struct html_url url = {
 			.mailbox = route.mailbox,
 			.uid = route.page == PAGE_MESSAGE ? route.uid : 0,
@@ -361,13 +361,26 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 			                                     : HTML_URL_NONE,
 		};
 		struct buf location = BUF_INIT;
-		if (route.respelled && !route.redirect) {
-			/* The listed name, then the path after its level as it came. */
-			const char *rest = strchr(path + 1, '/');
-			url.uid = 0;
-			url.suffix = HTML_URL_NONE;
-			page_url(&page, &location, &url);
-			buf_addstr(&location, rest ? rest + 1 : "");
+		if ((route.respelled || route.strip_slash) && !route.redirect) {
+			/*
+			 * The path as it came, less a stray slash at its end;
+			 * INBOX (one level) under its listed name.
+			 */
+			const char *rest = path;
+			size_t len;
+			if (route.respelled) {
+				url.uid = 0;
+				url.suffix = HTML_URL_NONE;
+				page_url(&page, &location, &url);
+				rest = strchr(path + 1, '/');
+				rest = rest ? rest + 1 : "";
+			} else {
+				buf_addstr(&location, page.root);
+			}
+			len = strlen(rest);
+			if (route.strip_slash && len && rest[len - 1] == '/')
+				len--;
+			buf_add(&location, rest, len);
 		} else {
 			page_url(&page, &location, &url);
 		}

@@ -321,6 +321,17 @@ static int route_in_mailbox(struct route *route, char *const *rest,
 	}
 	if (nrest == 1 && word_page(rest[0], false, &route->page))
 		return 0;
+	/*
+	 * A stray slash after a page's word or part number ("7/thread/",
+	 * "search/"): the page, and a 301 to it without the slash.  "7/" is
+	 * the message's own (below).
+	 */
+	if (nrest >= 2 && !rest[nrest - 1][0] && !(nrest == 2 && looks_numeric(rest[0]))) {
+		if (route_in_mailbox(route, rest, nrest - 1, segs, err) < 0)
+			return -1;
+		route->strip_slash = true;
+		return 0;
+	}
 	if (!looks_numeric(rest[0])) {
 		err->unknown_mailbox = true;
 		return fail(err, 404, "There is no such mailbox or page.");

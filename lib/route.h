@@ -78,6 +78,8 @@ struct route {
 	 * listed name.
 	 */
 	bool respelled;
+	/* A slash after the page's last word ("7/thread/"): 301 without it. */
+	bool strip_slash;
 	/* Query parameters. */
 	unsigned page_number;  /* from 1 */
 	enum route_format format;

@@ -54,6 +54,13 @@ check_front() {
 	like "$RESP_STATUS $(header Location)" '^301 /INBOX/\?page=2$' "$f: /Inbox/?page=2 to /INBOX/?page=2"
 	page $f /inbox
 	like "$RESP_STATUS $(header Location)" '^301 /INBOX/$' "$f: /inbox to /INBOX/"
+	# A stray slash after a page's last word: the page without it.
+	page $f /lists/dev/1/thread/
+	like "$RESP_STATUS $(header Location)" '^301 /lists/dev/1/thread$' "$f: /lists/dev/1/thread/ to .../thread"
+	page $f /lists/dev/search/ q=x
+	like "$RESP_STATUS $(header Location)" '^301 /lists/dev/search\?q=x$' "$f: /lists/dev/search/?q=x to .../search?q=x"
+	page $f /inbox/1/raw/
+	like "$RESP_STATUS $(header Location)" '^301 /INBOX/1/raw$' "$f: /inbox/1/raw/ to /INBOX/1/raw"
 	page $f /lists/dev/ format=json
 	is "$RESP_STATUS" 200 "$f: index JSON answers 200"
 	is "$(json 'd["total"]')" "$dev_total" "$f: index total is the mailbox's count"

@@ -44,6 +44,10 @@ static const struct row rows[] = {
 	{ "/lists/dev/m/<a@b>", "", 0, PAGE_MSGID, "lists/dev", NULL, "a@b", 0, false, 1 },
 	{ "/inbox/", "", 0, PAGE_INDEX, "INBOX", NULL, NULL, 0, false, 1 },
 	{ "/Inbox/1/raw", "", 0, PAGE_RAW, "INBOX", NULL, NULL, 1, false, 1 },
+	{ "/lists/dev/7/thread/", "", 0, PAGE_THREAD, "lists/dev", NULL, NULL, 7, false, 1 },
+	{ "/lists/dev/7/2.1/", "", 0, PAGE_PART, "lists/dev", "2.1", NULL, 7, false, 1 },
+	{ "/lists/dev/search/", "q=a", 0, PAGE_SEARCH, "lists/dev", NULL, NULL, 0, false, 1 },
+	{ "/lists/dev/7/nothing/", "", 404, 0, NULL, NULL, NULL, 0, false, 1 },
 	{ "/INBOX/1", "", 0, PAGE_MESSAGE, "INBOX", NULL, NULL, 1, false, 1 },
 	{ "/Archiv/Gr%C3%BC%C3%9Fe%20%26%20Co/", "", 0, PAGE_INDEX, "Archiv/Grüße & Co", NULL, NULL, 0, false, 1 },
 	{ "/a%25b/1", "", 0, PAGE_MESSAGE, "a%25b", NULL, NULL, 1, false, 1 },
@@ -132,6 +136,10 @@ int main(void)
 		}
 		int good = rc == 0 && route.page == row->page &&
 		           route.redirect == row->redirect &&
+		           /* a stray slash after a page's last word: 301 without it */
+		           route.strip_slash == (row->page != PAGE_INDEX && row->page != PAGE_THREADS &&
+		                                 row->page != PAGE_MAILBOXES && !row->redirect &&
+		                                 row->path[strlen(row->path) - 1] == '/') &&
 		           /* INBOX in another case: 301 to its listed name */
 		           route.respelled == (row->mailbox && !strcmp(row->mailbox, "INBOX") &&
 		                               strncmp(row->path, "/INBOX", 6) != 0) &&
