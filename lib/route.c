@@ -277,14 +277,18 @@ static char *join_segments(const struct segments *segs, size_t from)
 
 /*
  * A Message-ID from the path: written without its angle brackets, but
- * one pasted from a header keeps them, and means the same message.
+ * one pasted from a header keeps them, and means the same message.  Only
+ * brackets around an id without any (RFC 5322 3.6.4), so that the id
+ * without them is not taken apart again; and not "<.>" or "<..>": "."
+ * and ".." have no path of their own (split_path).
  */
 static char *msgid_of(const struct segments *segs, size_t from)
 {
 	char *id = join_segments(segs, from);
 	size_t len = strlen(id);
 
-	if (len >= 2 && id[0] == '<' && id[len - 1] == '>') {
+	if (len >= 2 && id[0] == '<' && id[len - 1] == '>' &&
+	    strcspn(id + 1, "<>") == len - 2 && strcmp(id, "<.>") && strcmp(id, "<..>")) {
 		memmove(id, id + 1, len - 2);
 		id[len - 2] = '\0';
 	}
