@@ -106,17 +106,36 @@ size_t rfc5322_header_length(const char *message, size_t len)
 	return len;
 }
 
+/*
+ * As rfc5322_fields for one name, without unfolding the whole block: a
+ * raw message's header is looked through on every request for one field.
+ * A field runs to the first line break not followed by a blank.
+ */
 int rfc5322_field(const char *block, size_t len, const char *name,
                   struct buf *out)
 {
-	struct buf unfolded = BUF_INIT;
-	struct str value;
+	size_t name_len = strlen(name), line = 0;
 
-	rfc5322_fields(block, len, &name, 1, &value, &unfolded);
-	if (value.p)
-		buf_add(out, value.p, value.len);
-	buf_release(&unfolded);
-	return value.p != NULL;
+	while (block && line < len) {
+		size_t end = line;
+		const char *nl;
+		while ((nl = memchr(block + end, '\n', len - end)) != NULL) {
+			end = (size_t)(nl - block);
+			if (end + 1 < len && (block[end + 1] == ' ' || block[end + 1] == '\t'))
+				end++;
+			else
+				break;
+		}
+		if (!nl)
+			end = len;
+		if (end - line > name_len && block[line + name_len] == ':' &&
+		    !strncasecmp(block + line, name, name_len)) {
+			rfc5322_unfold(out, block + line + name_len + 1, end - line - name_len - 1);
+			return 1;
+		}
+		line = end + 1;
+	}
+	return 0;
 }
 
 /* ---- dates ---------------------------------------------------------- */

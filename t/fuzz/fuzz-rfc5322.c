@@ -1,5 +1,6 @@
 /* Dates, Message-ID lists, address lists: total, bounded, valid UTF-8;
- * a message's header length: within the input, ending at an empty line. */
+ * a message's header length: within the input, ending at an empty line;
+ * rfc5322_field the same as rfc5322_fields. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	rfc5322_addrs_release(&addrs);
+	/* One field found alone is the field the whole block unfolded gives. */
+	{
+		const char *name = "Content-Type";
+		struct buf one = BUF_INIT, unfolded = BUF_INIT;
+		struct str value;
+		int found = rfc5322_field(in, size, name, &one);
+		rfc5322_fields(in, size, &name, 1, &value, &unfolded);
+		if (found != (value.p != NULL) ||
+		    (found && (one.len != value.len || memcmp(one.p, value.p, value.len))))
+			abort();
+		buf_release(&one);
+		buf_release(&unfolded);
+	}
 	size_t header = rfc5322_header_length(in, size);
 	if (header > size || (header < size && header && in[header - 1] != '\n') ||
 	    (header < size && in[header] != '\n' && in[header] != '\r'))
