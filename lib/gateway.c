@@ -278,6 +278,17 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 		}
 		break;
 	case CACHE_IF_PRESENT:
+		/*
+		 * A mailbox's first page of messages or of threads and its
+		 * feed are there whenever the mailbox is (it is: archive_open):
+		 * a feed reader's If-Modified-Since costs no mail.
+		 */
+		if ((route->page == PAGE_INDEX || route->page == PAGE_THREADS ||
+		     route->page == PAGE_ATOM) &&
+		    route->page_number == 1 && !route->month) {
+			resp_set_status(page->resp, 304);
+			return 1;
+		}
 		break;
 	}
 	/* The page finds out whether it is there; a 200 becomes the 304. */

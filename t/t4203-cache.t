@@ -50,8 +50,17 @@ for path in /lists/dev/ /lists/dev/threads/ "/lists/dev/$uid" "/lists/dev/$uid/t
 		sleep 0.2
 		is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c 'BODY\|ENVELOPE\|THREAD\|SORT\|SEARCH')" "$before" \
 			"$f $path: the 304 fetched no message (only EXAMINE and the newest INTERNALDATE)"
+		sleep 0.2
+		before=$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c 'BODY\|ENVELOPE\|THREAD\|SORT\|SEARCH')
 		hpage $f "$path" If-Modified-Since "$lm"
 		is "$RESP_STATUS" 304 "$f $path: If-Modified-Since its Last-Modified: 304"
+		# A page that is there whenever its mailbox is: no mail for it.
+		case $path in
+		/lists/dev/ | /lists/dev/threads/ | /lists/dev/new.atom)
+			sleep 0.2
+			is "$(rawlog_lines "$DOVECOT_RAWLOG" in | grep -c 'BODY\|ENVELOPE\|THREAD\|SORT\|SEARCH')" "$before" \
+				"$f $path: ... and fetched no message" ;;
+		esac
 		hpage $f "$path" If-None-Match 'W/"0-0-0-0-0-html"' If-Modified-Since "$lm"
 		is "$RESP_STATUS" 200 "$f $path: another ETag wins over the date: 200"
 	done
