@@ -597,13 +597,45 @@ static time_t sort_date(const struct imap_fetch *view, const struct message_info
 	return date;
 }
 
+/*
+ * The messages of an answer to a FETCH of SORT_DATE_ITEMS, with their
+ * dates, in the answer's order; *n of them (answers that do not parse are
+ * left out).  The caller frees the array.
+ */
+static struct dated_uid *dated_answers(const struct session_result *result, size_t *n)
+{
+	struct dated_uid *dated = xcalloc(result->nuntagged + 1, sizeof(*dated));
+
+	*n = 0;
+	for (size_t i = 0; i < result->nuntagged; i++) {
+		struct imap_fetch view;
+		struct imap_view_err view_err;
+		struct message_info info;
+		if (imap_view_fetch(result->untagged[i], &view, &view_err) < 0)
+			continue;
+		if (message_info_from_view(&info, &view) == 0) {
+			dated[(*n)++] = (struct dated_uid){ info.uid, view.seq,
+			                                    sort_date(&view, &info) };
+			message_info_release(&info);
+		}
+		imap_fetch_release(&view);
+	}
+	return dated;
+}
+
+static int compare_dated_uid(const void *a, const void *b)
+{
+	const struct dated_uid *x = a, *y = b;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
 /* Without SORT: every message's Date header, sorted here. */
 static int sort_client_side(struct archive *archive, struct uid_list *order,
                             struct session_err *err)
 {
 	struct session_result result;
 	struct dated_uid *dated;
-	size_t n = 0;
+	size_t n;
 	int rc = -1;
 
 	if (uid_fetch(archive, "1:*", SORT_DATE_ITEMS, &result, err) < 0) {
@@ -614,19 +646,7 @@ static int sort_client_side(struct archive *archive, struct uid_list *order,
 			memset(err, 0, sizeof(*err));
 		goto out_result;
 	}
-	dated = xcalloc(result.nuntagged + 1, sizeof(*dated));
-	for (size_t i = 0; i < result.nuntagged; i++) {
-		struct imap_fetch view;
-		struct imap_view_err view_err;
-		struct message_info info;
-		if (imap_view_fetch(result.untagged[i], &view, &view_err) < 0)
-			continue;
-		if (message_info_from_view(&info, &view) == 0) {
-			dated[n++] = (struct dated_uid){ info.uid, view.seq, sort_date(&view, &info) };
-			message_info_release(&info);
-		}
-		imap_fetch_release(&view);
-	}
+	dated = dated_answers(&result, &n);
 	if (n)
 		qsort(dated, n, sizeof(*dated), compare_dated);
 	order->uids = xcalloc(n + 1, sizeof(*order->uids));
@@ -996,24 +1016,24 @@ static int probe_dates(struct archive *archive, const uint32_t *uids,
 		}
 		int rc = uid_fetch(archive, buf_cstr(&set), SORT_DATE_ITEMS, &result, err);
 		buf_release(&set);
-		for (size_t r = 0; rc == 0 && r < result.nuntagged; r++) {
-			struct imap_fetch view;
-			struct imap_view_err view_err;
-			struct message_info info;
-			if (imap_view_fetch(result.untagged[r], &view, &view_err) < 0)
-				continue;
-			if (message_info_from_view(&info, &view) == 0) {
-				time_t date = sort_date(&view, &info);
-				for (size_t i = 0; i < count; i++)
-					if (uids[chunk[i].at] == info.uid)
-						chunk[i].date = date;
-				message_info_release(&info);
-			}
-			imap_fetch_release(&view);
-		}
-		session_result_release(&result);
-		if (rc < 0)
+		if (rc < 0) {
+			session_result_release(&result);
 			return -1;
+		}
+		size_t ndated;
+		struct dated_uid *dated = dated_answers(&result, &ndated);
+		session_result_release(&result);
+		if (ndated)
+			qsort(dated, ndated, sizeof(*dated), compare_dated_uid);
+		for (size_t i = 0; i < count; i++) {
+			struct dated_uid key = { .uid = uids[chunk[i].at] };
+			const struct dated_uid *found =
+				ndated ? bsearch(&key, dated, ndated, sizeof(*dated),
+				                 compare_dated_uid) : NULL;
+			if (found)
+				chunk[i].date = found->date;
+		}
+		free(dated);
 	}
 	return 0;
 }
