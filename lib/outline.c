@@ -65,8 +65,14 @@ void outline_show(struct page *page, const struct outline *outline,
 			struct tmpl_vars *row = tmpl_vars_add_item(vars, "outline");
 			if (info)
 				page_vars_summary(page, row, info, buf_cstr(&url));
-			else
+			else {
+				/* Its names all set: unset, the page's own would show. */
 				tmpl_vars_set_str(row, "subject", "(a message not in this mailbox)");
+				tmpl_vars_set_str(row, "from", "");
+				tmpl_vars_set_str(row, "date", "");
+				tmpl_vars_set_str(row, "datetime", "");
+				tmpl_vars_set_str(row, "url", "");
+			}
 			tmpl_vars_set_uint(row, "depth", at->depth);
 			tmpl_vars_set_uint(row, "indent", at->depth > OUTLINE_MAX_INDENT
 			                                      ? OUTLINE_MAX_INDENT : at->depth);

@@ -249,14 +249,18 @@ void page_vars_summary(struct page *page, struct tmpl_vars *vars,
 	tmpl_vars_set_str(vars, "subject",
 	                  info->subject && info->subject[0] ? info->subject
 	                                                    : "(no subject)");
-	if (info->has_date) {
+	/*
+	 * Every name is set, empty where the message has no value: a row's
+	 * name left unset would show the page's own (a template looks a name
+	 * up in the enclosing scopes too).
+	 */
+	if (info->has_date)
 		message_format_date(&date, info->date);
-		tmpl_vars_set_str(vars, "datetime", buf_cstr(&date));
-		/* "2020-01-02 03:04" for reading. */
-		if (date.len >= 16) {
-			date.p[10] = ' ';
-			buf_truncate(&date, 16);
-		}
+	tmpl_vars_set_str(vars, "datetime", buf_cstr(&date));
+	/* "2020-01-02 03:04" for reading. */
+	if (date.len >= 16) {
+		date.p[10] = ' ';
+		buf_truncate(&date, 16);
 	}
 	tmpl_vars_set_str(vars, "date", buf_cstr(&date));
 	if (info->from.n) {
