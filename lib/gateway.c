@@ -424,10 +424,15 @@ void gateway_handle(struct gateway *gateway, const struct req *req,
 		route_table[route.page].ahead(&page);
 	if (gateway_cache(gateway, &page, &etag) != 0)
 		goto out;
-	/* A page of no mailbox (the list) has no validators, only a lifetime. */
-	if (!page.mailbox && route_table[route.page].max_age)
+	/*
+	 * A page of no mailbox (the list) has no validators, only a lifetime,
+	 * and is HTML or JSON by Accept as the others are.
+	 */
+	if (!page.mailbox && route_table[route.page].max_age) {
 		resp_headerf(resp, "Cache-Control", "public, max-age=%u",
 		             route_table[route.page].max_age);
+		resp_header(resp, "Vary", "Accept");
+	}
 	route_table[route.page].handler(&page);
 out:
 	resp_finish(resp);

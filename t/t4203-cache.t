@@ -70,6 +70,9 @@ json_tag=$(header ETag)
 page httpd /lists/dev/
 unlike "$json_tag" "^$(header ETag | sed 's/[][\\.*^$]/\\&/g')\$" "JSON and HTML of one URL have different ETags"
 like "$(header Vary)" 'Accept' "Vary: Accept"
+# The front page is HTML or JSON by Accept too, cached for a minute.
+page httpd /
+like "$(header Vary)" 'Accept' "the front page says Vary: Accept"
 index_age=$(header Cache-Control | sed -n 's/.*max-age=\([0-9]*\).*/\1/p')
 page httpd "/lists/dev/$uid"
 message_age=$(header Cache-Control | sed -n 's/.*max-age=\([0-9]*\).*/\1/p')
