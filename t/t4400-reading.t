@@ -142,7 +142,8 @@ like "$body" 'href="mailto:patches%40lists\.example\.org\?subject=Re%3A%20%5BPAT
 like "$body" "href=\"/lists/patches/m/patch-1%40patches\\.example\">Permalink</a>" "a link to the Message-ID permalink"
 like "$body" '<dd><time datetime="2021-03-01T10:00:00Z">Mon, 1 Mar 2021 10:00 UTC</time></dd>' \
 	"the date for people, in <time datetime>"
-like "$body" '<details class="more"><summary>and 7 more</summary>' "a Cc of 10 shows 3 and folds 7"
+like "$body" '[^ ], <details class="more"><summary>and 7 more</summary>: [^ ]' \
+	"a Cc of 10 shows 3 and folds 7, apart from the addresses before and after"
 like "$body" '<section class="outline"' "the thread outline is under the message"
 like "$body" '<li class="d0 current"><strong aria-current="page">\[PATCH\] parse' "... the current message marked"
 like "$body" "<a href=\"/lists/patches/$review_uid\">Re: \\[PATCH\\]" "... the replies linked"
