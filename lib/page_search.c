@@ -68,11 +68,17 @@ static int show_form(struct page *page, int status, const char *query,
 	                           .mailbox = page->route->mailbox,
 	                           .suffix = HTML_URL_SEARCH };
 
+	/* why is a fragment ("unbalanced quotes"): a sentence of it. */
+	struct buf refused = BUF_INIT;
+	if (why)
+		buf_addf(&refused, "The query was not searched: %s.", why);
 	if (page->json) {
 		struct buf message = BUF_INIT;
-		buf_addf(&message, "%s %s", why ? why : "An empty query.", search_help);
+		buf_addf(&message, "%s %s", why ? buf_cstr(&refused) : "An empty query.",
+		         search_help);
 		page_error(page, status, buf_cstr(&message));
 		buf_release(&message);
+		buf_release(&refused);
 		return -1;
 	}
 	vars = tmpl_vars_new();
@@ -85,11 +91,12 @@ static int show_form(struct page *page, int status, const char *query,
 	tmpl_vars_set_url(vars, "search_url", &action);
 	tmpl_vars_set_str(vars, "query", query ? query : "");
 	if (why)
-		tmpl_vars_set_str(vars, "error", why);
+		tmpl_vars_set_str(vars, "error", buf_cstr(&refused));
 	tmpl_vars_set_str(vars, "help", search_help);
 	if (page_render(page, "search.html", vars) < 0)
 		status = 500;
 	tmpl_vars_free(vars);
+	buf_release(&refused);
 	return status == 200 ? 0 : -1;
 }
 

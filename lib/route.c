@@ -80,9 +80,17 @@ int route_decode(struct str in, bool plus_is_space, struct buf *out)
 	                    HTML_DECODE_UTF8 |
 	                    (plus_is_space ? HTML_DECODE_PLUS : 0)) < 0)
 		return -1;
-	/* No control character has a place in a path or a query word. */
+	/*
+	 * No control character has a place in a path or a query word; in a
+	 * query value a tab, CR or LF is a blank (a query pasted with its
+	 * line breaks), so a space.
+	 */
 	for (size_t i = start; i < out->len; i++) {
 		unsigned char c = (unsigned char)out->p[i];
+		if (plus_is_space && (c == '\t' || c == '\r' || c == '\n')) {
+			out->p[i] = ' ';
+			continue;
+		}
 		if (c < 0x20 || c == 0x7f) {
 			buf_truncate(out, start);
 			return -1;

@@ -149,7 +149,8 @@ bool route_section_valid(const char *section);
 /*
  * Strict percent-decoding of one path segment or query value into out:
  * %XX with hex digits, no NUL or other C0 control, valid UTF-8.  With
- * plus_is_space, "+" means " " (query strings).  0 or -1.
+ * plus_is_space (a query value), "+" means " ", and so do a tab, CR and
+ * LF (blanks of a pasted query); other controls are refused.  0 or -1.
  */
 int route_decode(struct str in, bool plus_is_space, struct buf *out);
 

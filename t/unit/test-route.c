@@ -175,5 +175,11 @@ int main(void)
 	       !strcmp(q.query, "from:\"J S\"") && q.format == FORMAT_JSON,
 	       "query value decoded, + is space, format=json");
 	route_release(&q);
+	tap_ok(route_resolve(&q, "/lists/search", "q=imapd%09server%0D%0Aidle", mailboxes, 7, &err) == 0 &&
+	       !strcmp(q.query, "imapd server  idle"),
+	       "a tab, CR or LF in a query value is a blank");
+	route_release(&q);
+	tap_ok(route_resolve(&q, "/lists/search", "q=a%01b", mailboxes, 7, &err) < 0 && err.status == 400,
+	       "... another control character is 400");
 	return tap_done();
 }
