@@ -52,6 +52,7 @@
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
@@ -712,22 +713,49 @@ out:
 	return ret;
 }
 
-static void print_listening(struct MHD_Daemon *daemon,
-                            const struct sockaddr_storage *addr)
+/*
+ * The listening socket, bound here rather than by libmicrohttpd, so that
+ * a failure names the address asked for and the reason (libmicrohttpd's
+ * own message says "port 0" for an address given whole).  -1 with errno.
+ */
+static int listen_on(const struct sockaddr_storage *addr, socklen_t len)
 {
-	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
-	char host[INET6_ADDRSTRLEN] = "?";
-	unsigned port = info ? info->port : 0;
+	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int on = 1, saved;
 
-	if (addr->ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr,
-		          host, sizeof(host));
-		front_log("listening on http://[%s]:%u/", host, port);
+	if (fd < 0)
+		return -1;
+	/* As libmicrohttpd does: a restart rebinds at once; IPv6 is IPv6 only. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	    (addr->ss_family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) < 0) ||
+	    bind(fd, (const struct sockaddr *)addr, len) < 0 ||
+	    listen(fd, SOMAXCONN) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* "listening on http://ADDR:PORT/", with the port bound (for -l ...:0). */
+static void print_listening(int fd)
+{
+	struct sockaddr_storage addr;
+	socklen_t len = sizeof(addr);
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0)
+		memset(&addr, 0, sizeof(addr));
+	if (addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&addr;
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		front_log("listening on http://[%s]:%u/", host, ntohs(in6->sin6_port));
 	} else {
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr,
-		          host, sizeof(host));
-		front_log("listening on http://%s:%u/", host, port);
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&addr;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		front_log("listening on http://%s:%u/", host, ntohs(in->sin_port));
 	}
 }
 
@@ -769,7 +797,11 @@ int main(int argc, char **argv)
 	int signo, opt, ret = 1, stop_fd = -1, listen_fd = -1;
 
 	atomic_init(&server.stopping, false);
-	while ((opt = getopt(argc, argv, "c:l:j:h")) != -1) {
+	static const struct option long_options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	while ((opt = getopt_long(argc, argv, "c:l:j:h", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			conf_arg = optarg;
@@ -802,7 +834,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (front_load_conf(&conf, conf_arg, &err) < 0) {
-		fprintf(stderr, "%s\n", buf_cstr(&err));
+		front_log("%s", buf_cstr(&err));
 		goto out;
 	}
 	have_conf = true;
@@ -828,12 +860,17 @@ int main(int argc, char **argv)
 	server.pool = server.watch ? pool_new(&conf, (unsigned)threads, stop_fd) : NULL;
 	if (!server.pool)
 		goto out;
+	listen_fd = listen_on(&addr, addr_len);
+	if (listen_fd < 0) {
+		front_log("cannot listen on %s: %s", listen_arg, strerror(errno));
+		goto out;
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	        MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &server,
-	        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	        MHD_OPTION_LISTEN_SOCKET, listen_fd,
 	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server,
 	        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &server,
@@ -846,7 +883,7 @@ int main(int argc, char **argv)
 		front_log("cannot listen on %s", listen_arg);
 		goto out;
 	}
-	print_listening(daemon, &addr);
+	print_listening(listen_fd);
 	/*
 	 * The workers' sessions know their imapd by a pidfd and never touch a
 	 * child reaped here (proc.h).
@@ -880,6 +917,5 @@ out:
 	if (have_conf)
 		conf_release(&conf);
 	buf_release(&err);
-	(void)addr_len;
 	return ret;
 }

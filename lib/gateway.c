@@ -93,16 +93,17 @@ struct gateway *gateway_new(const struct conf *conf)
 		tmpl_set_free(gateway->templates);
 		gateway->templates = NULL;
 	}
-	buf_release(&err);
+	buf_reset(&err);
 	if (conf->about) {
 		struct buf html = BUF_INIT;
-		if (markdown_read_file(conf->about, &about) == 0) {
+		if (markdown_read_file(conf->about, &about, &err) == 0) {
 			markdown_to_html(buf_cstr(&about), about.len, &html);
 			gateway->about_html = buf_detach(&html, NULL);
 		} else {
-			fprintf(stderr, "imapeek: cannot read %s\n", conf->about);
+			fprintf(stderr, "imapeek: about: %s\n", buf_cstr(&err));
 		}
 	}
+	buf_release(&err);
 	site_fingerprint(gateway, &about);
 	buf_release(&about);
 	return gateway;

@@ -58,11 +58,7 @@ void markdown_set_var(struct tmpl_vars *vars, const char *name,
 	buf_release(&html);
 }
 
-int markdown_read_file(const char *path, struct buf *text)
+int markdown_read_file(const char *path, struct buf *text, struct buf *err)
 {
-	struct buf err = BUF_INIT;
-	int rc = buf_read_file(text, path, MARKDOWN_MAX, &err);
-
-	buf_release(&err);
-	return rc;
+	return buf_read_file(text, path, MARKDOWN_MAX, err);
 }

@@ -18,7 +18,7 @@ void markdown_to_html(const char *text, size_t len, struct buf *html);
 struct tmpl_vars;
 void markdown_set_var(struct tmpl_vars *vars, const char *name,
                       const char *text, size_t len);
-/* Read a Markdown file (at most MARKDOWN_MAX bytes).  0 or -1. */
-int markdown_read_file(const char *path, struct buf *text);
+/* Read a Markdown file (at most MARKDOWN_MAX bytes).  0, or -1 and why in err. */
+int markdown_read_file(const char *path, struct buf *text, struct buf *err);
 
 #endif

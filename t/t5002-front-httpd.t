@@ -20,6 +20,12 @@ odd_path='/Archiv/Gr%C3%BC%C3%9Fe%20%26%20Co/'
 "$IMAPEEK_HTTPD" -h >"$TEST_TMP/usage" 2>&1
 is "$?" 0 "-h exits 0"
 like "$(cat "$TEST_TMP/usage")" '^usage: imapeek-httpd .*-c CONF.*-l ADDR:PORT' "-h prints usage"
+"$IMAPEEK_HTTPD" --help >"$TEST_TMP/usage" 2>&1
+is "$?" 0 "--help exits 0"
+like "$(cat "$TEST_TMP/usage")" '^usage: imapeek-httpd ' "--help prints usage"
+"$IMAPEEK_HTTPD" -c "$TEST_TMP/none.conf" -l 127.0.0.1:0 >"$TEST_TMP/err" 2>&1
+is "$?" 1 "a missing configuration file exits 1"
+like "$(cat "$TEST_TMP/err")" "^imapeek: .*none\.conf: No such file" "... saying so, as imapeek"
 for bad in nonsense 127.0.0.1 127.0.0.1:99999 127.0.0.1:-1 '[::1:8080' '::1:8080' ':8080' 127.0.0.1:80x; do
 	"$IMAPEEK_HTTPD" -c "$conf" -l "$bad" >"$TEST_TMP/err" 2>&1
 	st=$?
@@ -40,6 +46,21 @@ is "$?" 1 "without -c, \$IMAPEEK_CONF is read"
 # -- requests
 httpd_start "$conf" -j 3
 port=${HTTPD_URL##*:}
+# A second server on the same port: the reason, and the address asked for.
+"$IMAPEEK_HTTPD" -c "$conf" -l "127.0.0.1:$port" >"$TEST_TMP/err" 2>&1
+is "$?" 1 "a port in use exits 1"
+like "$(cat "$TEST_TMP/err")" "^imapeek: cannot listen on 127\.0\.0\.1:$port: Address already in use\$" \
+	"... saying which address and why"
+unlike "$(cat "$TEST_TMP/err")" 'port 0' "... and no word of port 0"
+# An about file that is not there: the page without it, the reason logged.
+{ cat "$conf"; echo "about = $TEST_TMP/no-about.md"; } >"$TEST_TMP/about.conf"
+"$IMAPEEK_HTTPD" -c "$TEST_TMP/about.conf" -l 127.0.0.1:0 -j 1 >"$TEST_TMP/about.log" 2>&1 &
+about_pid=$!
+i=0
+until grep -q 'listening on' "$TEST_TMP/about.log" || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -TERM "$about_pid"; wait "$about_pid"
+like "$(cat "$TEST_TMP/about.log")" "imapeek: about: .*no-about\.md: No such file or directory" \
+	"a missing about file is logged with its reason"
 http_get "$HTTPD_URL$odd_path?format=json"
 is "$RESP_STATUS" 200 "a path with %C3%BC, %20 and %26 answers 200"
 is "$(json 'd["mailbox"]')" "$odd" "... and names the mailbox '$odd'"
