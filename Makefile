@@ -276,6 +276,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/imapeek-import
 	rm -f $(DESTDIR)$(BINDIR)/imapeek-httpd $(DESTDIR)$(LIBEXEC)/imapeek.cgi \
 	      $(DESTDIR)$(LIBEXEC)/imapeek-connect
+	rmdir $(DESTDIR)$(LIBEXEC) 2>/dev/null || true
 	rm -rf $(DESTDIR)$(SHAREDIR)
 	rm -f $(foreach page,$(MAN1) $(MAN5) $(MAN8),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(page)))/$(notdir $(page))) \
 	      $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS))) \

@@ -176,5 +176,6 @@ make -s -C "$INSTALL_SRC" uninstall PREFIX=/usr DESTDIR="$root" >"$TEST_TMP/make
 is "$?" 0 "make uninstall succeeds"
 is "$(cd "$root" && find . -type f)" "./etc/imapeek.conf" \
 	"... and leaves no installed file but the configuration in /etc"
+ok "$([ ! -e "$root/usr/lib/imapeek" ] && echo 0 || echo 1)" "... nor imapeek's own folder of programs"
 
 done_testing

@@ -75,10 +75,12 @@ is "$(for status in $(sed -n 's/.*page_error(&\{0,1\}page, \([0-9][0-9][0-9]\),.
 done)" "" "every status a page answers with is in imapeek-httpd(8)"
 
 # -- the programs' options are in their pages
-opts=$(sed -n 's/.*getopt(argc, argv, "\([^"]*\)").*/\1/p' cgi/main-httpd.c | tr -d :)
-like "$opts" '^[a-z]+$' "imapeek-httpd's options are read ($opts)"
+opts=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' cgi/main-httpd.c | tr -d :)
+longs=$(sed -n 's/.*{ "\([a-z]*\)", [a-z_]*_argument,.*/\1/p' cgi/main-httpd.c | tr '\n' ' ')
+like "$opts $longs" '^[a-z]+ [a-z]' "imapeek-httpd's options are read ($opts $longs)"
 is "$(echo "$opts" | fold -w1 | while read -r opt; do
-	grep -q "^\.Op Fl $opt\b\|^\.It Fl $opt\b" "$httpd_page" || echo "-$opt"; done)" "" \
+	grep -q "^\.Op Fl $opt\b\|^\.It Fl $opt\b" "$httpd_page" || echo "-$opt"; done
+	for opt in $longs; do grep -q "Fl \\\\-$opt\b" "$httpd_page" || echo "--$opt"; done)" "" \
 	"... and each is in imapeek-httpd(8)"
 # imapeek-connect(1) and imapeek-import(1): every option, and the usage
 # line of the program, its C string pieces joined, against the synopsis as
