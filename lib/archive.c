@@ -1164,19 +1164,42 @@ static int count_months_near(struct archive *archive, struct archive_months *mon
 	return rc;
 }
 
-/* The month of the message at uids[at], as year * 12 + month - 1; -1 if none. */
-static int month_of(struct archive *archive, const uint32_t *uids, size_t at,
-                    struct session_err *err, int *month)
+/*
+ * Messages looked at, at each end of the date order, for the newest and
+ * the oldest month.  Dovecot's SORT puts a date before 1970 first, as
+ * the newest, and a date too large for it last: the ends of the order
+ * may hold dates no calendar should start or end on.
+ */
+#define END_PROBES 16
+/* A date later than now by more than this is a broken clock's. */
+#define FUTURE_SLACK (24 * 3600)
+
+/*
+ * The month (year * 12 + month - 1) of the newest (newest_end) or the
+ * oldest plausible date among the END_PROBES messages at that end of
+ * uids: dated from 1970 to a day from now; -1 when none is.
+ */
+static int end_month(struct archive *archive, const uint32_t *uids, size_t n,
+                     bool newest_end, struct session_err *err, int *month)
 {
+	size_t count = n < END_PROBES ? n : END_PROBES;
 	struct message_info *info = NULL;
 	size_t ninfo = 0;
+	time_t latest = time(NULL) + FUTURE_SLACK;
 	struct tm tm;
 
 	*month = -1;
-	if (archive_summaries(archive, uids + at, 1, &info, &ninfo, err) < 0)
+	if (archive_summaries(archive, newest_end ? uids : uids + n - count, count,
+	                      &info, &ninfo, err) < 0)
 		return -1;
-	if (ninfo && info[0].has_date && gmtime_r(&info[0].date, &tm))
-		*month = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+	for (size_t i = 0; i < ninfo; i++) {
+		if (!info[i].has_date || info[i].date < 0 || info[i].date > latest ||
+		    !gmtime_r(&info[i].date, &tm))
+			continue;
+		int m = (tm.tm_year + 1900) * 12 + tm.tm_mon;
+		if (*month < 0 || (newest_end ? m > *month : m < *month))
+			*month = m;
+	}
 	archive_summaries_free(info, ninfo);
 	return 0;
 }
@@ -1204,11 +1227,11 @@ static int build_months(void *ctx, const struct share_key *key, void **payload,
 	stamp_take(&before, session_mailbox(archive->session));
 	if (archive_sorted_uids(archive, &uids, &n, err) < 0)
 		goto out;
-	if (n && (month_of(archive, uids, 0, err, &newest) < 0 ||
-	          month_of(archive, uids, n - 1, err, &oldest) < 0))
+	if (n && (end_month(archive, uids, n, true, err, &newest) < 0 ||
+	          end_month(archive, uids, n, false, err, &oldest) < 0))
 		goto out;
 	if (n && newest >= 0) {
-		/* Sorted by date, the last has the oldest (a dateless one: its
+		/* Sorted by date, the last have the oldest (a dateless one: its
 		 * arrival); a span longer than ARCHIVE_MAX_YEARS is cut. */
 		if (oldest < 0 || oldest > newest)
 			oldest = newest;

@@ -120,7 +120,8 @@ struct archive_months {
 /*
  * Messages sent per month, from the oldest message's month to the
  * newest's (at most ARCHIVE_MAX_YEARS years: older dates, 1970 from a
- * broken clock, are left out of the chart, not of the index); counted by
+ * broken clock, are left out of the chart, not of the index; so are dates
+ * before 1970 or later than tomorrow at the ends of the order); counted by
  * SEARCH SENTSINCE/SENTBEFORE, cached with the date order.  *months is
  * NULL for an empty mailbox or one without dates; borrowed until the next
  * call.
