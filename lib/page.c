@@ -50,6 +50,10 @@ static void set_site_vars(struct page *page, struct tmpl_vars *vars)
 		tmpl_vars_set_str(crumb, "name", page->route->mailbox_label);
 		tmpl_vars_set_url(crumb, "url", &index);
 		tmpl_vars_set_url(vars, "index_url", &index);
+		struct html_url feed = index;
+		feed.suffix = HTML_URL_ATOM;
+		tmpl_vars_set_url(vars, "feed_url", &feed);
+		tmpl_vars_set_str(vars, "feed_title", page->route->mailbox_label);
 	}
 }
 
@@ -238,6 +242,19 @@ void page_vars_count(struct tmpl_vars *vars, const char *name, uint64_t n)
 	tmpl_vars_set_uint(vars, name, n);
 	tmpl_vars_set_bool(vars, buf_cstr(&one), n == 1);
 	buf_release(&one);
+}
+
+void page_vars_subtitle(struct tmpl_vars *vars, const char *what, unsigned number)
+{
+	struct buf subtitle = BUF_INIT;
+
+	if (what && what[0])
+		buf_addstr(&subtitle, what);
+	if (number > 1)
+		buf_addf(&subtitle, "%spage %u", subtitle.len ? ", " : "", number);
+	if (subtitle.len)
+		tmpl_vars_set_str(vars, "subtitle", buf_cstr(&subtitle));
+	buf_release(&subtitle);
 }
 
 void page_vars_summary(struct page *page, struct tmpl_vars *vars,

@@ -100,6 +100,12 @@ void page_json_summary_fields(struct json *json, const struct message_info *info
  * so that a template can write "1 message", "2 messages".
  */
 void page_vars_count(struct tmpl_vars *vars, const char *name, uint64_t n);
+/*
+ * "subtitle" for the layout's <title>: "WHAT, page N", "WHAT" on page 1,
+ * "page N" without WHAT (NULL or ""), none for neither; so that the pages
+ * of one mailbox have titles of their own.
+ */
+void page_vars_subtitle(struct tmpl_vars *vars, const char *what, unsigned number);
 
 void page_vars_summary(struct page *page, struct tmpl_vars *vars,
                        const struct message_info *info, const char *url);

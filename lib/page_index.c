@@ -243,6 +243,7 @@ static int send_html(struct page *page, const struct index_page *index,
 	tmpl_vars_set_str(vars, "query", "");
 	if (page->route->month)
 		tmpl_vars_set_str(vars, "month", page->route->month);
+	page_vars_subtitle(vars, page->route->month, index->number);
 	calendar_vars(page, vars, months);
 	page_vars_count(vars, "total", index->total);
 	tmpl_vars_set_uint(vars, "page", index->number);

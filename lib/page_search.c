@@ -208,6 +208,7 @@ int page_search(struct page *page)
 	tmpl_vars_set_str(vars, "mailbox", page->route->mailbox_label);
 	tmpl_vars_set_url(vars, "search_url", &action);
 	tmpl_vars_set_str(vars, "query", text);
+	page_vars_subtitle(vars, text, page->route->page_number);
 	tmpl_vars_set_str(vars, "help", search_help);
 	page_vars_count(vars, "total", hits.total);
 	tmpl_vars_set_uint(vars, "page", number);

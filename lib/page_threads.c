@@ -184,6 +184,7 @@ int page_threads(struct page *page)
 	}
 	struct tmpl_vars *vars = tmpl_vars_new();
 	tmpl_vars_set_str(vars, "title", page->route->mailbox_label);
+	page_vars_subtitle(vars, "threads", number);
 	page_vars_count(vars, "total", forest->nthreads);
 	tmpl_vars_set_uint(vars, "page", number);
 	tmpl_vars_set_uint(vars, "pages", pages);

@@ -192,6 +192,24 @@ like "$(header Allow)" 'GET' "405 says what is allowed"
 CGI_METHOD=DELETE page cgi /lists/dev/
 is "$RESP_STATUS" 405 "DELETE through CGI is 405"
 
+# Each page of a mailbox has a title of its own, and names the feed.
+title_of() { page httpd "$1" "$2"; sed -n 's|.*<title>\(.*\)</title>.*|\1|p' "$RESP_BODY"; }
+site=$(title_of / '')
+is "$(title_of /lists/dev/ '')" "lists/dev - $site" "the index's title"
+is "$(title_of /lists/dev/ page=2)" "lists/dev: page 2 - $site" "... its page 2"
+month=$(page httpd /lists/dev/ format=json; json 'd["months"][-1]["month"]')
+is "$(title_of /lists/dev/ "month=$month")" "lists/dev: $month - $site" "... a month"
+is "$(title_of /lists/dev/threads/ '')" "lists/dev: threads - $site" "the thread index's title"
+is "$(title_of /lists/dev/search 'q=imapd+%26+more')" "Search: imapd &amp; more - $site" \
+	"a search's title holds its query (escaped)"
+page httpd /lists/dev/
+like "$(cat "$RESP_BODY")" '<link rel="alternate" type="application/atom\+xml" title="lists/dev" href="/lists/dev/new\.atom">' \
+	"an index page links its mailbox's feed for feed readers"
+page httpd "/lists/dev/$uid"
+like "$(cat "$RESP_BODY")" '<link rel="alternate" type="application/atom\+xml"[^>]*href="/lists/dev/new\.atom">' \
+	"... a message page too"
+unlike "$(title_of / '')" 'alternate' "the front page has no feed"
+
 # The root under CGI: URLs carry SCRIPT_NAME.
 CGI_SCRIPT_NAME=/archive page cgi /lists/dev/ format=json
 is "$(json 'd["next"]')" "/archive/lists/dev/?page=2&format=json" "URLs carry the CGI root"
