@@ -84,8 +84,11 @@ static void content_disposition(struct page *page, const char *kind,
 		clean_filename(filename, &clean);
 	if (clean.len) {
 		buf_addstr(&value, "; filename=\"");
+		/* One "_" a character outside ASCII, not a byte of its UTF-8. */
 		for (size_t i = 0; i < clean.len; i++) {
 			unsigned char c = (unsigned char)clean.p[i];
+			if (c >= 0x80 && c < 0xc0)
+				continue;
 			buf_addch(&value, c >= 0x80 || c == '"' || c == '\\' ? '_' : (char)c);
 		}
 		buf_addstr(&value, "\"; filename*=UTF-8''");

@@ -118,6 +118,10 @@ check_front() {
 		ok "$([ "$shown" -ge "$got" ] && [ "$shown" -le $((got + 2)) ] && echo 0 || echo 1)" \
 			"$f: $url listed as $shown B, downloads $got B"
 	done <"$TEST_TMP/sizes"
+	# スレッド.png: its ASCII fallback name has one "_" a character.
+	page $f "$(sed -n 2p "$TEST_TMP/sizes" | cut -d' ' -f1)"
+	is "$(header Content-Disposition)" "attachment; filename=\"____.png\"; filename*=UTF-8''%E3%82%B9%E3%83%AC%E3%83%83%E3%83%89.png" \
+		"$f: a Japanese file name: ____.png for old clients, UTF-8 for the others"
 	# A message not there: the 404 leads back to its mailbox.
 	page $f /lists/dev/4000000000
 	is "$RESP_STATUS" 404 "$f: a UID not there: 404"
