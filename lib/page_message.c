@@ -14,6 +14,7 @@
 #include "mailtext.h"
 #include "mime.h"
 #include "outline.h"
+#include "rfc2045.h"
 #include "rfc2231.h"
 #include "rfc5322.h"
 
@@ -331,6 +332,10 @@ static bool is_inline_image(const struct message_part *part)
 {
 	static const char *const types[] = { "image/png", "image/jpeg",
 	                                     "image/gif", "image/webp" };
+	/* Not an image in an encoding that stays undone (x-uuencode). */
+	if (rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : "")) ==
+	    RFC2045_CTE_UNKNOWN)
+		return false;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (!strcmp(part->type, types[i]))
 			return part->size <= IMAGE_INLINE_MAX;

@@ -267,8 +267,14 @@ int page_part(struct page *page)
 		rc = page_session_error(page, &err);
 		goto out;
 	}
+	/*
+	 * Bytes in an encoding this does not undo (x-uuencode, ...) are not
+	 * what their type says: octets (RFC 2049 2.(5)), to be saved.
+	 */
+	bool undecoded = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : "")) ==
+	                 RFC2045_CTE_UNKNOWN;
 	buf_addstr(&type, hidden ? "text/plain"
-	                  : part->type && type_is_safe_token(part->type)
+	                  : part->type && type_is_safe_token(part->type) && !undecoded
 	                  ? part->type : "application/octet-stream");
 	for (size_t i = 0; i < sizeof(inline_types) / sizeof(inline_types[0]); i++)
 		if (!strcmp(buf_cstr(&type), inline_types[i]))

@@ -87,8 +87,20 @@ msgs.append("From ann@patches.example Mon Mar  1 14:00:00 2021\n"
             "In-Reply-To: <patch-2@patches.example>\nReferences: <patch-1@patches.example> <patch-2@patches.example>\n"
             + common + "Content-Type: text/plain; charset=utf-8\n\nThanks, applied.\n\n")
 open(mbox, "w").write("".join(msgs))
+# An image in x-uuencode, as old mailers sent them (hunnysoft's samples).
+import binascii
+uu = "begin 644 red.png\n" + "".join(
+    binascii.b2a_uu(png()[i:i + 45]).decode() for i in range(0, len(png()), 45)) + "`\nend\n"
+open(mbox.replace("patches.mbox", "uu.mbox"), "w").write(
+    "From cy@patches.example Tue Mar  2 10:00:00 2021\n"
+    "From: Cy Old <cy@patches.example>\nSubject: a red dot\n"
+    "Date: Tue, 02 Mar 2021 10:00:00 +0000\nMessage-ID: <uu-1@patches.example>\n"
+    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b-uu\"\n\n"
+    "--b-uu\nContent-Type: text/plain\n\nA red dot.\n\n"
+    "--b-uu\nContent-Type: image/png; name=\"red.png\"\n"
+    "Content-Transfer-Encoding: x-uuencode\n\n" + uu + "\n--b-uu--\n\n")
 EOF
-set -- "$@" "lists/patches=$TEST_TMP/patches.mbox"
+set -- "$@" "lists/patches=$TEST_TMP/patches.mbox" "lists/uu=$TEST_TMP/uu.mbox"
 mkstore "$TEST_TMP/store" "$@" >/dev/null || bail "mkstore failed"
 dovecot_setup "$TEST_TMP/store" "$TEST_TMP/state" || bail "dovecot_setup failed"
 PAGES_CONF=$TEST_TMP/imapeek.conf
@@ -155,6 +167,16 @@ like "$(cat "$RESP_BODY")" '<p class="alternatives">Also in this message: <a hre
 is "$(grep -c 'result\.png</a>' "$RESP_BODY")" 1 "the attachment is listed once"
 page httpd "/lists/patches/$review_uid/2"
 is "$RESP_STATUS $(header Content-Type)" "200 image/png" "the image's part URL serves it as image/png"
+# An image this does not decode (x-uuencode) is no image: octets to save.
+page httpd /lists/uu/ format=json
+uu_uid=$(json 'd["messages"][0]["uid"]')
+page httpd "/lists/uu/$uu_uid"
+unlike "$(cat "$RESP_BODY")" '<img ' "an x-uuencoded PNG is not shown as an image"
+like "$(cat "$RESP_BODY")" "href=\"/lists/uu/$uu_uid/2\">red\\.png</a>" "... but listed as an attachment"
+page httpd "/lists/uu/$uu_uid/2"
+is "$RESP_STATUS $(header Content-Type)" "200 application/octet-stream" "... served as application/octet-stream"
+like "$(header Content-Disposition)" '^attachment' "... to be saved"
+like "$(head -c 20 "$RESP_BODY")" '^begin 644 red\.png' "... its bytes as sent"
 page httpd "/lists/patches/$review_uid" format=json
 like "$(json 'd["reply"]')" '^mailto:patches%40lists\.example\.org\?' "JSON: the reply"
 is "$(json '[o["current"] for o in d["outline"]]')" "[false, true, false]" "JSON: the outline, current marked"
