@@ -149,12 +149,19 @@ static void calendar_vars(struct page *page, struct tmpl_vars *vars,
 	buf_release(&url);
 }
 
-/* The same as JSON: "months" [{month, messages}] and "years" [{year, messages}]. */
+/*
+ * The same as JSON: "months" [{month, messages}] and "years" [{year,
+ * messages}]; empty lists for a mailbox without dated mail (months NULL),
+ * so that the document has the same members whatever the mailbox.
+ */
 static void calendar_json(struct json *json, const struct archive_months *months)
 {
-	int first = months->first_year * 12 + months->first_month - 1;
+	static const struct archive_months none = { .first_year = 1, .last_year = 0 };
 	char month[24];
 
+	if (!months)
+		months = &none;
+	int first = months->first_year * 12 + months->first_month - 1;
 	json_key(json, "months");
 	json_array_begin(json);
 	for (size_t i = 0; i < months->n; i++) {
@@ -202,8 +209,7 @@ static int send_json(struct page *page, const struct index_page *index,
 	json_kv_uint(&json, "page", index->number);
 	json_kv_uint(&json, "pages", index->pages);
 	json_kv_string(&json, "month", page->route->month);
-	if (cache)
-		calendar_json(&json, cache);
+	calendar_json(&json, cache);
 	json_key(&json, "messages");
 	json_array_begin(&json);
 	for (size_t i = 0; i < index->n; i++) {

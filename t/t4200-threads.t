@@ -186,6 +186,10 @@ if [ -f "$SHARED_CORPUS/archive-openbmc-2019-2020/openbmc-2019-2020.mbox.xz" ]; 
 	missing=$(grep -o '<span class="missing">[^<]*</span> <span class="meta">[^<]*</span>' "$RESP_BODY")
 	is "$missing" '<span class="missing">(a message not in this mailbox)</span> <span class="meta"></span>' \
 		"openbmc: that row shows no sender and no date"
+	# The store's INBOX is empty: its index has the same members, empty.
+	page httpd /INBOX/ format=json
+	is "$RESP_STATUS $(json '[d["total"], d["messages"], d["months"], d["years"]]')" "200 [0, [], [], []]" \
+		"an empty mailbox's JSON index has messages, months and years, empty"
 	httpd_stop
 	cp -r "$IMAPD_STATE" "$TEST_TMP/state-obmc-plain"
 	echo 'imap_capability = IMAP4rev1 LITERAL+ ENABLE UTF8=ACCEPT CONDSTORE' >>"$TEST_TMP/state-obmc-plain/dovecot.conf"
