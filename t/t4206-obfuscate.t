@@ -197,7 +197,7 @@ like "$(cat "$RESP_BODY")" 'from-addr@from\.example' "raw keeps the addresses"
 page httpd "/lists/obf/$child/thread.mbox"
 like "$(cat "$RESP_BODY")" 'parent-from@a-from\.example' "thread.mbox keeps the addresses"
 page httpd "/lists/obf/$child/6"
-like "$(header Content-Disposition)" '^attachment; filename="file-addr@___"' \
+like "$(header Content-Disposition)" '^attachment; filename="file-addr@_"' \
 	"a part's download name has its domain hidden too ($(header Content-Disposition))"
 httpd_stop
 
