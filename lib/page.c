@@ -465,6 +465,22 @@ static void nav_link(struct page *page, struct tmpl_vars *vars,
 	buf_release(&url);
 }
 
+/* "back_url": the index page that lists the message, page number. */
+static void back_link(struct page *page, struct tmpl_vars *vars, size_t number)
+{
+	struct buf url = BUF_INIT;
+	struct html_url index = { .mailbox = page->route->mailbox };
+	char value[24];
+
+	if (number > 1) {
+		snprintf(value, sizeof(value), "%zu", number);
+		index.params[0] = (struct html_url_param){ "page", value };
+	}
+	page_url(page, &url, &index);
+	tmpl_vars_set_str(vars, "back_url", buf_cstr(&url));
+	buf_release(&url);
+}
+
 /*
  * Previous and next message in the mailbox's order (newest first, so
  * "previous" is the newer one, as on the index) and in the thread.  The
@@ -486,6 +502,8 @@ void page_message_nav(struct page *page, struct tmpl_vars *vars,
 				continue;
 			newer = i ? sorted[i - 1] : 0;
 			older = i + 1 < nsorted ? sorted[i + 1] : 0;
+			if (vars)
+				back_link(page, vars, i / page->conf->page_size + 1);
 			break;
 		}
 	}

@@ -213,6 +213,14 @@ page httpd "/lists/dev/$uid"
 like "$(cat "$RESP_BODY")" '<link rel="alternate" type="application/atom\+xml"[^>]*href="/lists/dev/new\.atom">' \
 	"... a message page too"
 unlike "$(title_of / '')" 'alternate' "the front page has no feed"
+# "Back to the index" goes back to the page that lists the message.
+page httpd /lists/dev/ 'page=2&format=json'
+second=$(json 'd["messages"][-1]["uid"]')
+page httpd "/lists/dev/$second"
+like "$(cat "$RESP_BODY")" '<a href="/lists/dev/\?page=2">Back to the index</a>' \
+	"a message of the index's page 2 leads back to page 2"
+page httpd "/lists/dev/$uid"
+like "$(cat "$RESP_BODY")" '<a href="/lists/dev/">Back to the index</a>' "... one of page 1 to the index"
 
 # The root under CGI: URLs carry SCRIPT_NAME.
 CGI_SCRIPT_NAME=/archive page cgi /lists/dev/ format=json
