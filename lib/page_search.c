@@ -232,6 +232,9 @@ int page_search(struct page *page)
 	buf_reset(&url);
 	search_url(page, &url, text, 0, "mbox");
 	tmpl_vars_set_str(vars, "mbox_url", buf_cstr(&url));
+	/* An export holds export-limit messages at most: say so beside it. */
+	if (hits.total > page->conf->export_limit)
+		tmpl_vars_set_uint(vars, "mbox_limit", page->conf->export_limit);
 	rc = page_render(page, "search.html", vars);
 	tmpl_vars_free(vars);
 out:

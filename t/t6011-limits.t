@@ -112,6 +112,10 @@ is "$RESP_STATUS" 200 "a search exported as mbox"
 is "$(grep -c '^From ' "$RESP_BODY")" 5 "... holds export-limit (5) messages"
 http_get "$HTTPD_URL/lists/dev/search?q=since:1990-01-01&format=atom"
 is "$(grep -o '<entry>' "$RESP_BODY" | wc -l | tr -d ' ')" 5 "a search feed too"
+http_get "$HTTPD_URL/lists/dev/search?q=since:1990-01-01"
+like "$(cat "$RESP_BODY")" 'Download as mbox</a> \(the first 5\)' "the search page says the mbox holds the first 5"
+http_get "$HTTPD_URL/lists/dev/search?q=since:1990-01-01&order=oldest"
+like "$(cat "$RESP_BODY")" 'Download as mbox</a> \(the first 5, oldest first\)' "... oldest first when so ordered"
 httpd_stop
 
 # -- fairness: heavy requests leave a worker to the others (openbmc: the
