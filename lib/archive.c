@@ -2376,23 +2376,35 @@ int archive_parts(struct archive *archive, uint32_t uid,
 	return rc;
 }
 
-int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct buf *content_type, struct session_err *err)
+/* A raw message's meta from its FETCH answer. */
+static void raw_meta(const struct imap_fetch *view, struct archive_raw_meta *meta)
+{
+	meta->size = view->has_rfc822_size ? view->rfc822_size : 0;
+	meta->arrived = 0;
+	if (view->has_internaldate &&
+	    message_parse_internaldate(view->internaldate, &meta->arrived) < 0)
+		meta->arrived = 0;
+}
+
+int archive_raw_size(struct archive *archive, uint32_t uid,
+                     struct archive_raw_meta *meta, struct buf *content_type,
+                     struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
 	char set[16];
 	int rc;
 
-	*size = 0;
+	memset(meta, 0, sizeof(*meta));
 	snprintf(set, sizeof(set), "%u", uid);
 	rc = uid_fetch(archive, set,
-	               "(UID RFC822.SIZE BODY.PEEK[" CONTENT_TYPE_FIELD "])", &result, err);
+	               "(UID RFC822.SIZE INTERNALDATE BODY.PEEK[" CONTENT_TYPE_FIELD "])",
+	               &result, err);
 	if (rc == 0) {
 		rc = find_fetch(&result, uid, &view);
 		if (rc) {
 			struct str field = mime_fetch_section(&view, CONTENT_TYPE_FIELD);
-			*size = view.has_rfc822_size ? view.rfc822_size : 0;
+			raw_meta(&view, meta);
 			buf_add(content_type, field.p ? field.p : "", field.len);
 			imap_fetch_release(&view);
 		}
@@ -2401,10 +2413,13 @@ int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
 	return rc;
 }
 
-/* Bytes [offset, offset + len) of section ("": the whole message), appended. */
+/*
+ * Bytes [offset, offset + len) of section ("": the whole message),
+ * appended; with meta, the message's RFC822.SIZE and INTERNALDATE too.
+ */
 static int fetch_piece(struct archive *archive, uint32_t uid, const char *section,
                        uint64_t offset, size_t len, struct buf *out,
-                       uint64_t *size, struct session_err *err)
+                       struct archive_raw_meta *meta, struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
@@ -2413,7 +2428,8 @@ static int fetch_piece(struct archive *archive, uint32_t uid, const char *sectio
 	int rc;
 
 	snprintf(set, sizeof(set), "%u", uid);
-	buf_addf(&items, "(UID %sBODY.PEEK[%s]<%llu.%zu>)", size ? "RFC822.SIZE " : "",
+	buf_addf(&items, "(UID %sBODY.PEEK[%s]<%llu.%zu>)",
+	         meta ? "RFC822.SIZE INTERNALDATE " : "",
 	         section, (unsigned long long)offset, len);
 	rc = uid_fetch(archive, set, buf_cstr(&items), &result, err);
 	if (rc == 0) {
@@ -2421,8 +2437,8 @@ static int fetch_piece(struct archive *archive, uint32_t uid, const char *sectio
 		if (rc) {
 			struct str data = mime_fetch_section(&view, section);
 			buf_add(out, data.p ? data.p : "", data.len);
-			if (size)
-				*size = view.has_rfc822_size ? view.rfc822_size : 0;
+			if (meta)
+				raw_meta(&view, meta);
 			imap_fetch_release(&view);
 		}
 	}
@@ -2473,10 +2489,11 @@ int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
 }
 
 int archive_raw_first(struct archive *archive, uint32_t uid, size_t len,
-                      struct buf *out, uint64_t *size, struct session_err *err)
+                      struct buf *out, struct archive_raw_meta *meta,
+                      struct session_err *err)
 {
-	*size = 0;
-	return fetch_piece(archive, uid, "", 0, len, out, size, err);
+	memset(meta, 0, sizeof(*meta));
+	return fetch_piece(archive, uid, "", 0, len, out, meta, err);
 }
 
 int archive_part_chunk(struct archive *archive, uint32_t uid,

@@ -254,13 +254,19 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
  */
 int archive_raw_chunk(struct archive *archive, uint32_t uid, uint64_t offset,
                       size_t len, struct buf *out, struct session_err *err);
+/* What a raw message's head needs besides its bytes. */
+struct archive_raw_meta {
+	uint64_t size;    /* RFC822.SIZE; 0 when the server gives none */
+	time_t arrived;   /* INTERNALDATE (its Last-Modified); 0: none */
+};
 /*
- * Its first piece and its RFC822.SIZE in one command: a message no longer
- * than len arrives whole in one round trip.  1, 0 when there is no such
- * message, -1.
+ * Its first piece, RFC822.SIZE and INTERNALDATE in one command: a message
+ * no longer than len arrives whole in one round trip.  1, 0 when there is
+ * no such message, -1.
  */
 int archive_raw_first(struct archive *archive, uint32_t uid, size_t len,
-                      struct buf *out, uint64_t *size, struct session_err *err);
+                      struct buf *out, struct archive_raw_meta *meta,
+                      struct session_err *err);
 /* The parts of a message (BODYSTRUCTURE): 1, 0 when there is none, -1. */
 int archive_parts(struct archive *archive, uint32_t uid,
                   struct message_parts *parts, struct session_err *err);
@@ -270,18 +276,18 @@ int archive_part_chunk(struct archive *archive, uint32_t uid,
                        struct buf *out, struct session_err *err);
 
 /*
- * Lengths without the bytes, for HEAD.  The message's RFC822.SIZE (the
- * length of its exact bytes; 0 when the server gives none) and its
- * Content-Type field as a header block, appended to content_type (what a
- * GET finds at the top of the bytes): 1, 0 when there is no such
- * message, -1.
+ * Lengths without the bytes, for HEAD.  The message's meta (RFC822.SIZE,
+ * the length of its exact bytes, and INTERNALDATE) and its Content-Type
+ * field as a header block, appended to content_type (what a GET finds at
+ * the top of the bytes): 1, 0 when there is no such message, -1.
  * A part's decoded length (what /MBOX/UID/SECTION sends): its size in
  * the BODYSTRUCTURE when its encoding leaves the bytes as they are,
  * BINARY.SIZE for base64 and quoted-printable where the server has
  * BINARY; 1 and *size, 0 when that is not known without the bytes, -1.
  */
-int archive_raw_size(struct archive *archive, uint32_t uid, uint64_t *size,
-                     struct buf *content_type, struct session_err *err);
+int archive_raw_size(struct archive *archive, uint32_t uid,
+                     struct archive_raw_meta *meta, struct buf *content_type,
+                     struct session_err *err);
 int archive_part_size(struct archive *archive, uint32_t uid,
                       const struct message_part *part, uint64_t *size,
                       struct session_err *err);

@@ -224,9 +224,12 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 	 * A message's bytes never change under its UID and UIDVALIDITY (RFC
 	 * 9051 2.3.1.1): a raw message's or a part's tag is those alone, and
 	 * no new mail changes it.  No NOOP either (the page asks for one when
-	 * the UID is not there yet: archive_refresh), and no Last-Modified:
-	 * the arrival date would need a fetch, and a date alone could not
-	 * tell a message from another after a UIDVALIDITY change.
+	 * the UID is not there yet: archive_refresh).  Its Last-Modified is
+	 * the message's arrival (INTERNALDATE), which only the page's own
+	 * fetch tells: a raw message's page sets it (page_last_modified) and
+	 * answers an If-Modified-Since left to it here.  (A date alone cannot
+	 * tell a message from another after a UIDVALIDITY change; the tag
+	 * can, and If-None-Match wins where a client sends both.)
 	 */
 	if (route->page == PAGE_RAW || route->page == PAGE_PART) {
 		memset(&stamp, 0, sizeof(stamp));
@@ -244,8 +247,15 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 		.modified = stamp.newest_arrival > gateway->site_time
 		                ? stamp.newest_arrival : gateway->site_time,
 	};
-	if (route->page == PAGE_RAW || route->page == PAGE_PART)
+	if (route->page == PAGE_RAW || route->page == PAGE_PART) {
+		time_t since;
 		key.modified = 0;
+		if (route->page == PAGE_RAW && !page->req->if_none_match &&
+		    page->req->if_modified_since &&
+		    cache_http_date_parse(page->req->if_modified_since, &since) == 0 &&
+		    since <= now)
+			resp_not_modified_since(page->resp, since);
+	}
 	/* RFC 9110 8.8.2.1: never later than now (a date from the future). */
 	if (key.modified > now)
 		key.modified = now;

@@ -263,7 +263,7 @@ static void skip_spaces(const char **p, const char *end)
  * INTERNALDATE "dd-Mon-yyyy hh:mm:ss +zzzz" (RFC 3501 9, the day maybe
  * " d"), read by hand: sscanf cost an index page 2% of its time.
  */
-static int parse_internaldate(struct str text, time_t *out)
+int message_parse_internaldate(struct str text, time_t *out)
 {
 	const char *p = text.p, *end = text.p + text.len;
 	int day, year, hour, minute, second, zone;
@@ -339,7 +339,7 @@ int message_info_from_view(struct message_info *info,
 	info->size = view->rfc822_size;
 	info->subject = xstrdup("");
 	if (view->has_internaldate &&
-	    parse_internaldate(view->internaldate, &info->internaldate) == 0) {
+	    message_parse_internaldate(view->internaldate, &info->internaldate) == 0) {
 		info->date = info->internaldate;
 		info->has_date = true;
 	}

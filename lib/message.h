@@ -68,6 +68,8 @@ struct message_info {
 	"(UID INTERNALDATE RFC822.SIZE BODYSTRUCTURE "                    \
 	"BODY.PEEK[" MESSAGE_HEADER_FIELDS "]" more ")"
 
+/* An INTERNALDATE ("dd-Mon-yyyy hh:mm:ss +zzzz") as a time: 0 or -1. */
+int message_parse_internaldate(struct str text, time_t *out);
 /* 0, or -1 when the response is not a FETCH with a UID. */
 struct imap_fetch;
 int message_info_from_view(struct message_info *info,

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "cache.h"
 #include "mailtext.h"
 #include "message.h"
 
@@ -242,6 +244,21 @@ void page_vars_count(struct tmpl_vars *vars, const char *name, uint64_t n)
 	tmpl_vars_set_uint(vars, name, n);
 	tmpl_vars_set_bool(vars, buf_cstr(&one), n == 1);
 	buf_release(&one);
+}
+
+void page_last_modified(struct page *page, time_t when)
+{
+	struct buf value = BUF_INIT;
+	time_t now = time(NULL);
+
+	if (!when)
+		return;
+	if (when > now)
+		when = now;
+	cache_http_date(&value, when);
+	resp_header(page->resp, "Last-Modified", buf_cstr(&value));
+	resp_modified_at(page->resp, when);
+	buf_release(&value);
 }
 
 void page_vars_subtitle(struct tmpl_vars *vars, const char *what, unsigned number)

@@ -106,6 +106,12 @@ void page_vars_count(struct tmpl_vars *vars, const char *name, uint64_t n);
  * of one mailbox have titles of their own.
  */
 void page_vars_subtitle(struct tmpl_vars *vars, const char *what, unsigned number);
+/*
+ * Last-Modified for a page whose date its fetch told (a raw message's
+ * arrival; 0: none), never later than now; it answers an
+ * If-Modified-Since the gateway left to the page (resp_modified_at).
+ */
+void page_last_modified(struct page *page, time_t when);
 
 void page_vars_summary(struct page *page, struct tmpl_vars *vars,
                        const struct message_info *info, const char *url);

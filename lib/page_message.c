@@ -536,13 +536,13 @@ out:
  * alone (what the head of a GET needs of the bytes): 1, 0 when not
  * there, -1.
  */
-static int raw_first(struct page *page, struct buf *bytes, uint64_t *size,
-                     struct session_err *err)
+static int raw_first(struct page *page, struct buf *bytes,
+                     struct archive_raw_meta *meta, struct session_err *err)
 {
 	return !resp_body_wanted(page->resp)
-	           ? archive_raw_size(page->archive, page->route->uid, size, bytes, err)
+	           ? archive_raw_size(page->archive, page->route->uid, meta, bytes, err)
 	           : archive_raw_first(page->archive, page->route->uid, RAW_PIECE,
-	                               bytes, size, err);
+	                               bytes, meta, err);
 }
 
 /*
@@ -579,7 +579,8 @@ int page_raw(struct page *page)
 {
 	struct session_err err = { 0 };
 	struct buf bytes = BUF_INIT, type = BUF_INIT;
-	uint64_t size = 0, offset = 0;
+	struct archive_raw_meta meta = { 0 };
+	uint64_t size, offset = 0;
 	bool more;
 	int rc;
 
@@ -588,10 +589,10 @@ int page_raw(struct page *page)
 	 * A UID not there may be new mail this kept session has not seen
 	 * (no NOOP for a raw message: gateway_cache): once more after one.
 	 */
-	rc = raw_first(page, &bytes, &size, &err);
+	rc = raw_first(page, &bytes, &meta, &err);
 	if (rc == 0)
 		rc = archive_refresh(page->archive, &err) < 0
-		         ? -1 : raw_first(page, &bytes, &size, &err);
+		         ? -1 : raw_first(page, &bytes, &meta, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -599,6 +600,9 @@ int page_raw(struct page *page)
 		rc = page_error(page, 404, "There is no such message in this mailbox.");
 		goto out;
 	}
+	size = meta.size;
+	/* Its bytes never change under its UID: its arrival is their date. */
+	page_last_modified(page, meta.arrived);
 	raw_content_type(bytes.p ? bytes.p : "", bytes.len, &type);
 	resp_header(page->resp, "Content-Type", buf_cstr(&type));
 	resp_header(page->resp, "X-Content-Type-Options", "nosniff");

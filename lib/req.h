@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "buf.h"
 
@@ -88,6 +89,11 @@ struct resp {
 	 */
 	bool not_modified_if_ok;
 	bool discard;
+	/*
+	 * An If-Modified-Since for a page whose date only its fetch tells
+	 * (resp_not_modified_since); 0: none.
+	 */
+	time_t modified_since;
 };
 
 void resp_init(struct resp *resp, const struct resp_ops *ops, void *ctx,
@@ -107,6 +113,17 @@ void resp_unset_header(struct resp *resp, const char *name);
  * 200 then, as for HEAD (resp_body_wanted).
  */
 void resp_not_modified_if_ok(struct resp *resp);
+/*
+ * The request's If-Modified-Since date, for a page that learns its own
+ * date from its fetch: resp_modified_at then decides.
+ */
+void resp_not_modified_since(struct resp *resp, time_t since);
+/*
+ * The page's date, once known: when it is no later than
+ * resp_not_modified_since's, a 200 becomes a 304 as with
+ * resp_not_modified_if_ok, and no body is wanted after this.
+ */
+void resp_modified_at(struct resp *resp, time_t modified);
 /* Whether a 200's body goes anywhere: not for HEAD, nor a 304 to be. */
 bool resp_body_wanted(const struct resp *resp);
 /* Sends the headers if not yet sent.  0 or -1. */

@@ -198,6 +198,18 @@ void resp_not_modified_if_ok(struct resp *resp)
 	resp->not_modified_if_ok = true;
 }
 
+void resp_not_modified_since(struct resp *resp, time_t since)
+{
+	resp->modified_since = since;
+}
+
+void resp_modified_at(struct resp *resp, time_t modified)
+{
+	/* RFC 9110 13.1.3: not modified when earlier than or equal. */
+	if (resp->modified_since && modified && modified <= resp->modified_since)
+		resp->not_modified_if_ok = true;
+}
+
 bool resp_body_wanted(const struct resp *resp)
 {
 	return !resp->head_only && !resp->not_modified_if_ok;

@@ -185,9 +185,9 @@ while [ $i -lt 40 ] &&
 	sleep 0.05
 	i=$((i + 1))
 done
-like "$(rawlog_in_time "$DOVECOT_RAWLOG" in | grep 'RFC822.SIZE BODY.PEEK\[HEADER' | tail -1)" \
-	"UID FETCH $att \\(UID RFC822.SIZE BODY.PEEK\\[HEADER.FIELDS \\(CONTENT-TYPE\\)\\]\\)" \
-	"HEAD raw asked for RFC822.SIZE and the Content-Type field"
+like "$(rawlog_in_time "$DOVECOT_RAWLOG" in | grep 'RFC822.SIZE INTERNALDATE BODY.PEEK\[HEADER' | tail -1)" \
+	"UID FETCH $att \\(UID RFC822.SIZE INTERNALDATE BODY.PEEK\\[HEADER.FIELDS \\(CONTENT-TYPE\\)\\]\\)" \
+	"HEAD raw asked for RFC822.SIZE, INTERNALDATE and the Content-Type field"
 like "$(rawlog_in_time "$DOVECOT_RAWLOG" in | grep 'BINARY.SIZE' | tail -1)" "BINARY.SIZE\\[3\\]" \
 	"HEAD of a base64 part asked for BINARY.SIZE"
 CGI_METHOD=HEAD page fcgi /lists/dev/4000000000/raw
@@ -232,6 +232,23 @@ for f in httpd fcgi cgi; do
 	is "$RESP_STATUS" 304 "$f: a raw message revalidates with its ETag"
 	is "$(wc -c <"$RESP_BODY" | tr -d ' '):$(header Content-Length | sed 's/^0$//')" 0: \
 		"$f: ... a 304 without body, nor the 200's Content-Length"
+	# Its Last-Modified is its arrival, which never changes under its UID.
+	page $f "/lists/dev/$att/raw"
+	raw_lm=$(header Last-Modified)
+	raw_len=$(wc -c <"$RESP_BODY" | tr -d ' ')
+	like "$raw_lm" '^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9:]{8} GMT$' \
+		"$f: a raw message has a Last-Modified ($raw_lm)"
+	is "$(python3 -c 'import email.utils, sys; print(email.utils.parsedate_to_datetime(sys.argv[1]).strftime("%Y-%m-%d"))' "$raw_lm")" \
+		"$(page $f "/lists/dev/$att" format=json; json 'd["date"][:10]')" \
+		"$f: ... the message's own date (the sample's arrival is its Date)"
+	hpage $f "/lists/dev/$att/raw" If-Modified-Since "$raw_lm"
+	is "$RESP_STATUS:$(wc -c <"$RESP_BODY" | tr -d ' ')" 304:0 "$f: If-Modified-Since that date: 304, no body"
+	hpage $f "/lists/dev/$att/raw" If-Modified-Since 'Mon, 01 Jan 1990 00:00:00 GMT'
+	is "$RESP_STATUS:$(wc -c <"$RESP_BODY" | tr -d ' ')" "200:$raw_len" "$f: an earlier date: 200 with the bytes"
+	hpage $f "/lists/dev/$att/raw" If-None-Match '"other"' If-Modified-Since "$raw_lm"
+	is "$RESP_STATUS" 200 "$f: another ETag wins over the date: 200"
+	hpage $f /lists/dev/4000000000/raw If-Modified-Since "$raw_lm"
+	is "$RESP_STATUS" 404 "$f: a date for a raw message not there: 404"
 	hpage $f "/lists/dev/$att/2" If-None-Match '*'
 	is "$RESP_STATUS" 304 "$f: If-None-Match * for a part there: 304"
 done
