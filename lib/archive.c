@@ -2354,7 +2354,8 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
 }
 
 int archive_parts(struct archive *archive, uint32_t uid,
-                  struct message_parts *parts, struct session_err *err)
+                  struct message_parts *parts, time_t *arrived,
+                  struct session_err *err)
 {
 	struct session_result result;
 	struct imap_fetch view;
@@ -2362,13 +2363,17 @@ int archive_parts(struct archive *archive, uint32_t uid,
 	int rc;
 
 	memset(parts, 0, sizeof(*parts));
+	*arrived = 0;
 	snprintf(set, sizeof(set), "%u", uid);
-	rc = uid_fetch(archive, set, "(UID BODYSTRUCTURE)", &result, err);
+	rc = uid_fetch(archive, set, "(UID INTERNALDATE BODYSTRUCTURE)", &result, err);
 	if (rc == 0) {
 		rc = find_fetch(&result, uid, &view);
 		if (rc) {
 			if (mime_parts_from_view(&view, parts) < 0)
 				memset(parts, 0, sizeof(*parts));
+			if (view.has_internaldate &&
+			    message_parse_internaldate(view.internaldate, arrived) < 0)
+				*arrived = 0;
 			imap_fetch_release(&view);
 		}
 	}

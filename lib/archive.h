@@ -267,9 +267,13 @@ struct archive_raw_meta {
 int archive_raw_first(struct archive *archive, uint32_t uid, size_t len,
                       struct buf *out, struct archive_raw_meta *meta,
                       struct session_err *err);
-/* The parts of a message (BODYSTRUCTURE): 1, 0 when there is none, -1. */
+/*
+ * The parts of a message (BODYSTRUCTURE) and its arrival (INTERNALDATE,
+ * 0 when not given): 1, 0 when there is none, -1.
+ */
 int archive_parts(struct archive *archive, uint32_t uid,
-                  struct message_parts *parts, struct session_err *err);
+                  struct message_parts *parts, time_t *arrived,
+                  struct session_err *err);
 /* Encoded bytes [offset, offset + len) of a part, appended: 0 or -1. */
 int archive_part_chunk(struct archive *archive, uint32_t uid,
                        const char *section, uint64_t offset, size_t len,

@@ -226,8 +226,9 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 	 * no new mail changes it.  No NOOP either (the page asks for one when
 	 * the UID is not there yet: archive_refresh).  Its Last-Modified is
 	 * the message's arrival (INTERNALDATE), which only the page's own
-	 * fetch tells: a raw message's page sets it (page_last_modified) and
-	 * answers an If-Modified-Since left to it here.  (A date alone cannot
+	 * fetch tells: a raw message's or a part's page sets it
+	 * (page_last_modified) and answers an If-Modified-Since left to it
+	 * here.  (A date alone cannot
 	 * tell a message from another after a UIDVALIDITY change; the tag
 	 * can, and If-None-Match wins where a client sends both.)
 	 */
@@ -250,7 +251,7 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 	if (route->page == PAGE_RAW || route->page == PAGE_PART) {
 		time_t since;
 		key.modified = 0;
-		if (route->page == PAGE_RAW && !page->req->if_none_match &&
+		if (!page->req->if_none_match &&
 		    page->req->if_modified_since &&
 		    cache_http_date_parse(page->req->if_modified_since, &since) == 0 &&
 		    since <= now)

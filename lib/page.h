@@ -107,8 +107,8 @@ void page_vars_count(struct tmpl_vars *vars, const char *name, uint64_t n);
  */
 void page_vars_subtitle(struct tmpl_vars *vars, const char *what, unsigned number);
 /*
- * Last-Modified for a page whose date its fetch told (a raw message's
- * arrival; 0: none), never later than now; it answers an
+ * Last-Modified for a page whose date its fetch told (a raw message's or
+ * a part's arrival; 0: none), never later than now; it answers an
  * If-Modified-Since the gateway left to the page (resp_modified_at).
  */
 void page_last_modified(struct page *page, time_t when);

@@ -235,13 +235,15 @@ int page_part(struct page *page)
 	struct buf raw = BUF_INIT, type = BUF_INIT, name = BUF_INIT;
 	bool inline_ok = false, hidden, head = !resp_body_wanted(page->resp);
 	uint64_t size = 0;
+	time_t arrived;
 	int rc, known = 0;
 
-	rc = archive_parts(page->archive, page->route->uid, &parts, &err);
+	rc = archive_parts(page->archive, page->route->uid, &parts, &arrived, &err);
 	/* Not there: maybe new mail not yet seen (as page_raw). */
 	if (rc == 0)
 		rc = archive_refresh(page->archive, &err) < 0
-		         ? -1 : archive_parts(page->archive, page->route->uid, &parts, &err);
+		         ? -1 : archive_parts(page->archive, page->route->uid, &parts,
+		                              &arrived, &err);
 	if (rc < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
@@ -250,6 +252,9 @@ int page_part(struct page *page)
 		rc = page_error(page, 404, "This message has no such part.");
 		goto out;
 	}
+	/* A part's bytes never change under its UID either: its arrival. */
+	page_last_modified(page, arrived);
+	head = !resp_body_wanted(page->resp);
 	hidden = page->conf->obfuscate && is_text(part);
 	/*
 	 * Before the headers: the first chunk, or for a HEAD (which the

@@ -249,6 +249,15 @@ for f in httpd fcgi cgi; do
 	is "$RESP_STATUS" 200 "$f: another ETag wins over the date: 200"
 	hpage $f /lists/dev/4000000000/raw If-Modified-Since "$raw_lm"
 	is "$RESP_STATUS" 404 "$f: a date for a raw message not there: 404"
+	page $f "/lists/dev/$att/2"
+	is "$(header Last-Modified)" "$raw_lm" "$f: a part's Last-Modified is its message's"
+	part_len=$(wc -c <"$RESP_BODY" | tr -d ' ')
+	hpage $f "/lists/dev/$att/2" If-Modified-Since "$raw_lm"
+	is "$RESP_STATUS:$(wc -c <"$RESP_BODY" | tr -d ' ')" 304:0 "$f: If-Modified-Since it for a part: 304, no body"
+	hpage $f "/lists/dev/$att/2" If-Modified-Since 'Mon, 01 Jan 1990 00:00:00 GMT'
+	is "$RESP_STATUS:$(wc -c <"$RESP_BODY" | tr -d ' ')" "200:$part_len" "$f: ... an earlier date: 200 with its bytes"
+	hpage $f "/lists/dev/$att/9" If-Modified-Since "$raw_lm"
+	is "$RESP_STATUS" 404 "$f: ... a date for a part not there: 404"
 	hpage $f "/lists/dev/$att/2" If-None-Match '*'
 	is "$RESP_STATUS" 304 "$f: If-None-Match * for a part there: 304"
 done
