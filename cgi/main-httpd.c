@@ -26,7 +26,8 @@
  * Limits: max-connections (MHD_OPTION_CONNECTION_LIMIT: libmicrohttpd
  * 0.9.75 with epoll stops accepting at the limit, so more connections wait
  * in the listen queue; a burst accepted in one round beyond it is closed
- * at once, with "Server reached connection limit" in the log),
+ * at once, with "imapeek: libmicrohttpd: Server reached connection limit"
+ * in the log),
  * max-per-client (MHD_OPTION_PER_IP_CONNECTION_LIMIT: one more from the
  * same address is closed at once), a deadline for the whole request head
  * (watch.h), and the workers' fairness caps (pool.h).
@@ -59,6 +60,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -739,6 +741,23 @@ static int listen_on(const struct sockaddr_storage *addr, socklen_t len)
 	return fd;
 }
 
+/*
+ * libmicrohttpd's own messages ("Server reached connection limit", a
+ * client gone mid-body) as lines of imapeek's, so that every line of the
+ * log starts with "imapeek:".
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct buf line = BUF_INIT;
+
+	(void)cls;
+	buf_vaddf(&line, fmt, ap);
+	while (line.len && (line.p[line.len - 1] == '\n' || line.p[line.len - 1] == '\r'))
+		buf_truncate(&line, line.len - 1);
+	front_log("libmicrohttpd: %s", buf_cstr(&line));
+	buf_release(&line);
+}
+
 /* "listening on http://ADDR:PORT/", with the port bound (for -l ...:0). */
 static void print_listening(int fd)
 {
@@ -870,6 +889,8 @@ int main(int argc, char **argv)
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &server,
+	        /* First, as libmicrohttpd asks of its logger. */
+	        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	        MHD_OPTION_LISTEN_SOCKET, listen_fd,
 	        MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &server,

@@ -60,6 +60,10 @@ is "$(grep -c ' open$' "$TEST_TMP/idle.4")" 3 "max-per-client 3: three connectio
 is "$(grep -c ' closed$' "$TEST_TMP/idle.4")" 1 "... the fourth is closed at once"
 http_get "$HTTPD_URL/lists/dev/" --interface 127.0.0.3
 is "$RESP_STATUS" 200 "another address is served meanwhile"
+like "$(cat "$HTTPD_LOG")" '^imapeek: libmicrohttpd: Server reached connection limit' \
+	"libmicrohttpd's line for it is one of imapeek's"
+is "$(grep -v -E '^imapeek: |^[0-9a-f.:]+ - - \[' "$HTTPD_LOG")" "" \
+	"... and every line of the log is imapeek's or the access log's"
 kill "$holder"; wait "$holder" 2>/dev/null; holder=
 
 # -- max-connections = 6: six idle connections from three addresses
