@@ -228,9 +228,9 @@ static int gateway_cache(struct gateway *gateway, struct page *page,
 	 * the message's arrival (INTERNALDATE), which only the page's own
 	 * fetch tells: a raw message's or a part's page sets it
 	 * (page_last_modified) and answers an If-Modified-Since left to it
-	 * here.  (A date alone cannot
-	 * tell a message from another after a UIDVALIDITY change; the tag
-	 * can, and If-None-Match wins where a client sends both.)
+	 * here.  (A date alone cannot tell a message from another after a
+	 * UIDVALIDITY change; the tag can, and If-None-Match wins where a
+	 * client sends both.)
 	 */
 	if (route->page == PAGE_RAW || route->page == PAGE_PART) {
 		memset(&stamp, 0, sizeof(stamp));
