@@ -2353,6 +2353,17 @@ int archive_raws(struct archive *archive, const uint32_t *uids, size_t n,
 	return 0;
 }
 
+/* A message's INTERNALDATE from its FETCH answer; 0 when not given. */
+static time_t arrival(const struct imap_fetch *view)
+{
+	time_t when;
+
+	if (!view->has_internaldate ||
+	    message_parse_internaldate(view->internaldate, &when) < 0)
+		return 0;
+	return when;
+}
+
 int archive_parts(struct archive *archive, uint32_t uid,
                   struct message_parts *parts, time_t *arrived,
                   struct session_err *err)
@@ -2371,9 +2382,7 @@ int archive_parts(struct archive *archive, uint32_t uid,
 		if (rc) {
 			if (mime_parts_from_view(&view, parts) < 0)
 				memset(parts, 0, sizeof(*parts));
-			if (view.has_internaldate &&
-			    message_parse_internaldate(view.internaldate, arrived) < 0)
-				*arrived = 0;
+			*arrived = arrival(&view);
 			imap_fetch_release(&view);
 		}
 	}
@@ -2385,10 +2394,7 @@ int archive_parts(struct archive *archive, uint32_t uid,
 static void raw_meta(const struct imap_fetch *view, struct archive_raw_meta *meta)
 {
 	meta->size = view->has_rfc822_size ? view->rfc822_size : 0;
-	meta->arrived = 0;
-	if (view->has_internaldate &&
-	    message_parse_internaldate(view->internaldate, &meta->arrived) < 0)
-		meta->arrived = 0;
+	meta->arrived = arrival(view);
 }
 
 int archive_raw_size(struct archive *archive, uint32_t uid,
@@ -2456,7 +2462,7 @@ int archive_part_size(struct archive *archive, uint32_t uid,
                       const struct message_part *part, uint64_t *size,
                       struct session_err *err)
 {
-	enum rfc2045_cte cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
+	enum rfc2045_cte cte = mime_part_cte(part);
 	struct session_err size_err = { 0 };
 	struct session_result result;
 	struct session *session;

@@ -243,6 +243,11 @@ uint64_t mime_decoded_size_estimate(const struct message_part *part)
 	return part->size > 2 * lines ? (part->size - 2 * lines) / 4 * 3 : 0;
 }
 
+enum rfc2045_cte mime_part_cte(const struct message_part *part)
+{
+	return rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
+}
+
 const struct message_part *mime_find_part(const struct message_parts *parts,
                                           const char *section)
 {
@@ -255,7 +260,7 @@ const struct message_part *mime_find_part(const struct message_parts *parts,
 void mime_decode_body(const struct message_part *part, struct str raw,
                       struct buf *out)
 {
-	enum rfc2045_cte cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : "7bit"));
+	enum rfc2045_cte cte = mime_part_cte(part);
 
 	rfc2045_decode(cte, out, raw.p ? raw.p : "", raw.len);
 }
@@ -358,7 +363,7 @@ static void separate(struct buf *text)
 /* Whether the server should undo this part's encoding (RFC 3516). */
 static bool wants_binary(const struct message_part *part)
 {
-	enum rfc2045_cte cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
+	enum rfc2045_cte cte = mime_part_cte(part);
 
 	return cte == RFC2045_CTE_BASE64 || cte == RFC2045_CTE_QP;
 }
@@ -395,8 +400,7 @@ static const char *part_text(const struct imap_fetch *fetch,
 		buf_add(&decoded, data->data.p ? data->data.p : "", data->data.len);
 	} else {
 		struct str raw = mime_fetch_section(fetch, part->section);
-		if (rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : "")) ==
-		    RFC2045_CTE_UNKNOWN)
+		if (mime_part_cte(part) == RFC2045_CTE_UNKNOWN)
 			note = "This part has a transfer encoding we do not know; it is shown as it came.";
 		mime_decode_body(part, raw, &decoded);
 	}

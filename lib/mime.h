@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "imap_parse.h"
 #include "message.h"
+#include "rfc2045.h"
 
 /* Bounds on what a message may make us do. */
 #define MIME_MAX_PARTS 10000
@@ -36,6 +37,9 @@ int mime_parts_from_view(const struct imap_fetch *view,
  * lengths aside.
  */
 uint64_t mime_decoded_size_estimate(const struct message_part *part);
+
+/* A part's transfer encoding (absent or empty: 7bit, RFC 2045 6.1). */
+enum rfc2045_cte mime_part_cte(const struct message_part *part);
 
 /* The part with this section, or NULL. */
 const struct message_part *mime_find_part(const struct message_parts *parts,

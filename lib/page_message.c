@@ -333,8 +333,7 @@ static bool is_inline_image(const struct message_part *part)
 	static const char *const types[] = { "image/png", "image/jpeg",
 	                                     "image/gif", "image/webp" };
 	/* Not an image in an encoding that stays undone (x-uuencode). */
-	if (rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : "")) ==
-	    RFC2045_CTE_UNKNOWN)
+	if (mime_part_cte(part) == RFC2045_CTE_UNKNOWN)
 		return false;
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (!strcmp(part->type, types[i]))

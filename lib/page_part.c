@@ -108,7 +108,7 @@ struct part_decoder {
 
 static void decoder_init(struct part_decoder *decoder, const struct message_part *part)
 {
-	decoder->cte = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : ""));
+	decoder->cte = mime_part_cte(part);
 	rfc2045_b64_init(&decoder->b64);
 	rfc2045_qp_init(&decoder->qp);
 }
@@ -276,8 +276,7 @@ int page_part(struct page *page)
 	 * Bytes in an encoding this does not undo (x-uuencode, ...) are not
 	 * what their type says: octets (RFC 2049 2.(5)), to be saved.
 	 */
-	bool undecoded = rfc2045_cte_lookup(str_from(part->encoding ? part->encoding : "")) ==
-	                 RFC2045_CTE_UNKNOWN;
+	bool undecoded = mime_part_cte(part) == RFC2045_CTE_UNKNOWN;
 	buf_addstr(&type, hidden ? "text/plain"
 	                  : part->type && type_is_safe_token(part->type) && !undecoded
 	                  ? part->type : "application/octet-stream");
