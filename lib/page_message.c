@@ -14,15 +14,13 @@
 #include "mailtext.h"
 #include "mime.h"
 #include "outline.h"
-#include "rfc2045.h"
+#include "partlist.h"
 #include "rfc2231.h"
 #include "rfc5322.h"
 
 /* An address list longer than this shows its first ADDR_SHOWN, the rest folded. */
 #define ADDR_FOLD 6
 #define ADDR_SHOWN 3
-/* Images larger than this are listed, not shown inline. */
-#define IMAGE_INLINE_MAX (8u << 20)
 
 static void json_addrs(struct json *json, const char *key,
                        const struct message_addrs *addrs)
@@ -140,14 +138,6 @@ static bool permalink_url(struct page *page, const struct message_info *info,
 	return true;
 }
 
-static void part_url(struct page *page, struct buf *out, const char *section)
-{
-	struct html_url url = { .mailbox = page->route->mailbox,
-	                        .uid = page->route->uid,
-	                        .section = section };
-	page_url(page, out, &url);
-}
-
 static int send_json(struct page *page, const struct message_info *info,
                      const struct message_parts *parts, const struct buf *text,
                      const struct outline *outline, const struct archive_also *also)
@@ -184,22 +174,7 @@ static int send_json(struct page *page, const struct message_info *info,
 	json_array_end(&json);
 	json_key(&json, "text");
 	json_stringn(&json, buf_cstr(text), text->len);
-	json_key(&json, "parts");
-	json_array_begin(&json);
-	for (size_t i = 0; i < parts->n; i++) {
-		const struct message_part *part = &parts->items[i];
-		json_object_begin(&json);
-		json_kv_string(&json, "section", part->section);
-		json_kv_string(&json, "type", part->type);
-		json_kv_string(&json, "charset", part->charset);
-		json_kv_string(&json, "filename", part->filename);
-		json_kv_uint(&json, "size", part->size);
-		buf_reset(&url);
-		part_url(page, &url, part->section);
-		json_kv_string(&json, "url", buf_cstr(&url));
-		json_object_end(&json);
-	}
-	json_array_end(&json);
+	partlist_json(page, &json, info->uid, parts);
 	buf_reset(&url);
 	page_url(page, &url, &thread);
 	json_kv_string(&json, "thread_url", buf_cstr(&url));
@@ -219,21 +194,6 @@ static int send_json(struct page *page, const struct message_info *info,
 	buf_release(&url);
 	buf_release(&date);
 	return rc;
-}
-
-/* Sizes as a reader reads them: 512 B, 3.4 KiB, 12 MiB. */
-static void human_size(struct buf *out, uint64_t size)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double value = (double)size;
-	size_t unit = 0;
-
-	while (value >= 1024 && unit + 1 < sizeof(units) / sizeof(units[0]))
-		value /= 1024, unit++;
-	if (unit == 0)
-		buf_addf(out, "%llu B", (unsigned long long)size);
-	else
-		buf_addf(out, value < 10 ? "%.1f %s" : "%.0f %s", value, units[unit]);
 }
 
 /* An embedded message's headers as the page shows them (obfuscated). */
@@ -318,65 +278,6 @@ static void body_html(struct page *page, struct tmpl_vars *vars,
 	mailtext_doc_release(&doc);
 }
 
-/* A part a reader would open: not shown as the text, not a container. */
-static bool is_attachment(const struct message_part *part)
-{
-	if (part->displayed || !strncmp(part->type, "multipart/", 10))
-		return false;
-	/* The other form of a text (text/html beside text/plain) is no attachment. */
-	return part->attachment || part->filename ||
-	       strncmp(part->type, "text/", 5) != 0;
-}
-
-static bool is_inline_image(const struct message_part *part)
-{
-	static const char *const types[] = { "image/png", "image/jpeg",
-	                                     "image/gif", "image/webp" };
-	/* Not an image in an encoding that stays undone (x-uuencode). */
-	if (mime_part_cte(part) == RFC2045_CTE_UNKNOWN)
-		return false;
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(part->type, types[i]))
-			return part->size <= IMAGE_INLINE_MAX;
-	return false;
-}
-
-/*
- * "attachments" {section, type, filename, size, bytes, url, image (bool)}:
- * what a reader would open; "alternatives": the other parts (the HTML form
- * of a text, containers' texts not shown), as a short line.
- */
-static void parts_vars(struct page *page, struct tmpl_vars *vars,
-                       const struct message_parts *parts)
-{
-	struct buf url = BUF_INIT, size = BUF_INIT;
-
-	tmpl_vars_set_list(vars, "attachments");
-	tmpl_vars_set_list(vars, "alternatives");
-	for (size_t i = 0; i < parts->n; i++) {
-		const struct message_part *part = &parts->items[i];
-		if (part->displayed || !strncmp(part->type, "multipart/", 10))
-			continue;
-		bool attachment = is_attachment(part);
-		struct tmpl_vars *item = tmpl_vars_add_item(vars, attachment ? "attachments"
-		                                                              : "alternatives");
-		tmpl_vars_set_str(item, "section", part->section);
-		tmpl_vars_set_str(item, "type", part->type);
-		tmpl_vars_set_str(item, "filename", part->filename ? part->filename : "");
-		buf_reset(&size);
-		/* What the link downloads, not the encoded size. */
-		human_size(&size, mime_decoded_size_estimate(part));
-		tmpl_vars_set_str(item, "size", buf_cstr(&size));
-		tmpl_vars_set_uint(item, "bytes", mime_decoded_size_estimate(part));
-		buf_reset(&url);
-		part_url(page, &url, part->section);
-		tmpl_vars_set_str(item, "url", buf_cstr(&url));
-		tmpl_vars_set_bool(item, "image", attachment && is_inline_image(part));
-	}
-	buf_release(&url);
-	buf_release(&size);
-}
-
 static int send_html(struct page *page, const struct message_info *info,
                      const struct message_parts *parts,
                      const struct mime_body *body, const char *note,
@@ -414,7 +315,7 @@ static int send_html(struct page *page, const struct message_info *info,
 	if (reply_url(page, info, &scratch))
 		tmpl_vars_set_str(vars, "reply_url", buf_cstr(&scratch));
 	body_html(page, vars, body, note);
-	parts_vars(page, vars, parts);
+	partlist_vars(page, vars, info->uid, parts);
 	link.suffix = HTML_URL_RAW;
 	tmpl_vars_set_url(vars, "raw_url", &link);
 	link.suffix = HTML_URL_THREAD;

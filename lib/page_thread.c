@@ -1,6 +1,6 @@
 /*
  * "/MBOX/UID/thread": every message of the thread that holds UID, nested,
- * each with its text; "/MBOX/UID/thread.mbox": the same messages as an
+ * each with its text and its attachments; "/MBOX/UID/thread.mbox": the same messages as an
  * mboxrd file.  The thread comes from the worker's thread cache.
  */
 #include "page.h"
@@ -12,6 +12,7 @@
 
 #include "message.h"
 #include "mime.h"
+#include "partlist.h"
 
 /* Deeper replies are drawn at this indentation: the page stays readable. */
 #define THREAD_MAX_INDENT 12
@@ -36,9 +37,9 @@ static void message_link(struct page *page, struct buf *out, uint32_t uid)
 	page_url(page, out, &url);
 }
 
-/* imapeek-httpd(8)'s MSG with "depth" and "text" (page_json_summary's fields). */
-static void thread_json_msg(struct json *json, const struct thread_item *item,
-                            const char *url)
+/* imapeek-httpd(8)'s MSG with "depth", "text" and "parts" (page_json_summary's fields). */
+static void thread_json_msg(struct page *page, struct json *json,
+                            const struct thread_item *item, const char *url)
 {
 	const struct message_info *info = &item->msg.info;
 	struct buf text = BUF_INIT;
@@ -50,6 +51,7 @@ static void thread_json_msg(struct json *json, const struct thread_item *item,
 	item_text(item, &text);
 	json_key(json, "text");
 	json_stringn(json, buf_cstr(&text), text.len);
+	partlist_json(page, json, item->msg.uid, &item->msg.parts);
 	json_object_end(json);
 	buf_release(&text);
 }
@@ -72,7 +74,7 @@ static int send_json(struct page *page, const struct thread_item *items,
 			continue;
 		buf_reset(&url);
 		message_link(page, &url, item->msg.uid);
-		thread_json_msg(&json, item, buf_cstr(&url));
+		thread_json_msg(page, &json, item, buf_cstr(&url));
 	}
 	json_array_end(&json);
 	buf_reset(&url);
@@ -121,6 +123,7 @@ static int send_html(struct page *page, const struct thread_item *items,
 		buf_reset(&text);
 		item_text(item, &text);
 		tmpl_vars_set_strn(entry, "text", buf_cstr(&text), text.len);
+		partlist_vars(page, entry, item->msg.uid, &item->msg.parts);
 		if (item->msg.uid == page->route->uid)
 			tmpl_vars_set_bool(entry, "current", true);
 	}

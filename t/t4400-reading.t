@@ -9,7 +9,9 @@
 #   - the message page: thread outline (current marked), permalink, a
 #     mailto: reply to the list, <time datetime>, the long Cc folded, the
 #     image shown inline and listed apart from the HTML alternative;
-#   - the thread page opens with an outline; the front page has one <h1>
+#   - a patch attached inline under a file name: shown, and listed to save;
+#   - the thread page opens with an outline, lists each message's
+#     attachments (HTML and JSON); the front page has one <h1>
 #     and the mailboxes' descriptions;
 #   - headless Chromium builds the same DOM (outline, calendar, permalink,
 #     reply link) and screenshots each page at 1280x900 and 390x844 into
@@ -86,6 +88,16 @@ msgs.append("From ann@patches.example Mon Mar  1 14:00:00 2021\n"
             "Date: Mon, 01 Mar 2021 14:00:00 +0000\nMessage-ID: <patch-3@patches.example>\n"
             "In-Reply-To: <patch-2@patches.example>\nReferences: <patch-1@patches.example> <patch-2@patches.example>\n"
             + common + "Content-Type: text/plain; charset=utf-8\n\nThanks, applied.\n\n")
+# A patch attached inline with its file name, as git format-patch --inline
+# sends it: shown as the text and offered as the file.
+msgs.append("From ann@patches.example Tue Mar  2 09:00:00 2021\n"
+            "From: Ann Writer <ann@patches.example>\nSubject: [PATCH v2] parse: refuse blank input\n"
+            "Date: Tue, 02 Mar 2021 09:00:00 +0000\nMessage-ID: <patch-v2@patches.example>\n"
+            + common + "Content-Type: multipart/mixed; boundary=\"b-v2\"\n\n"
+            + "--b-v2\nContent-Type: text/plain; charset=utf-8\n\nThe second version, attached.\n\n"
+            + "--b-v2\nContent-Type: text/x-patch; charset=utf-8; name=\"0001-parse-refuse-blank-input.patch\"\n"
+              "Content-Disposition: inline; filename=\"0001-parse-refuse-blank-input.patch\"\n\n"
+            + patch + "\n--b-v2--\n\n")
 open(mbox, "w").write("".join(msgs))
 # An image in x-uuencode, as old mailers sent them (hunnysoft's samples).
 import binascii
@@ -177,6 +189,15 @@ page httpd "/lists/uu/$uu_uid/2"
 is "$RESP_STATUS $(header Content-Type)" "200 application/octet-stream" "... served as application/octet-stream"
 like "$(header Content-Disposition)" '^attachment' "... to be saved"
 like "$(head -c 20 "$RESP_BODY")" '^begin 644 red\.png' "... its bytes as sent"
+# A patch the sender attached inline under its file name: read, and saved.
+page httpd /lists/patches/ format=json
+v2_uid=$(json '[m["uid"] for m in d["messages"] if m["subject"].startswith("[PATCH v2]")][0]')
+page httpd "/lists/patches/$v2_uid"
+like "$(cat "$RESP_BODY")" 'diff --git a/src/parse\.c b/src/parse\.c' "an inline patch with a file name is shown as text"
+like "$(cat "$RESP_BODY")" "<a href=\"/lists/patches/$v2_uid/2\">0001-parse-refuse-blank-input\\.patch</a> <span class=\"meta\">text/x-patch, " \
+	"... and listed as an attachment to download"
+page httpd "/lists/patches/$v2_uid/2"
+like "$(header Content-Disposition)" '0001-parse-refuse-blank-input\.patch' "... which saves under its name"
 page httpd "/lists/patches/$review_uid" format=json
 like "$(json 'd["reply"]')" '^mailto:patches%40lists\.example\.org\?' "JSON: the reply"
 is "$(json '[o["current"] for o in d["outline"]]')" "[false, true, false]" "JSON: the outline, current marked"
@@ -185,6 +206,13 @@ is "$(json '[o["current"] for o in d["outline"]]')" "[false, true, false]" "JSON
 page httpd "/lists/patches/$patch_uid/thread"
 like "$(cat "$RESP_BODY")" '<nav class="thread-outline" aria-labelledby="outline-h">' "the thread page opens with an outline"
 like "$(cat "$RESP_BODY")" "<a href=\"#m$review_uid\">" "... linking each message's anchor"
+like "$(cat "$RESP_BODY")" "<ul class=\"attachments\" aria-label=\"Attachments\">
+<li><a href=\"/lists/patches/$review_uid/2\">result\\.png</a> <span class=\"meta\">image/png, [0-9]* B</span></li>" \
+	"... each message with its attachments"
+is "$(grep -c '<ul class="attachments"' "$RESP_BODY")" 1 "... only the message that has some"
+page httpd "/lists/patches/$patch_uid/thread" format=json
+is "$(json '[[(p["section"], p["type"], p["filename"]) for p in m["parts"] if p["filename"]] for m in d["messages"]]')" \
+	'[[], [["2", "image/png", "result.png"]], []]' "JSON: each message's parts, the PNG under the review"
 page httpd /
 is "$(grep -c '<h1' "$RESP_BODY")" 1 "the front page has one <h1>"
 like "$(cat "$RESP_BODY")" '<td class="description">Patches and their review</td>' "... and each mailbox's description"
