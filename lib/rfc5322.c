@@ -211,10 +211,32 @@ static int parse_time(const char *p, size_t len, int *h, int *m, int *s)
 	return 0;
 }
 
+/*
+ * "AM" or "PM" (any case, "a.m."/"p.m." too): 'a' or 'p', else 0.  Not
+ * RFC 5322, but some mailers write a 12-hour clock ("06:09:22 PM EDT");
+ * ignored, the time would be half a day off.
+ */
+static int meridiem(const char *p, size_t len)
+{
+	char half, m;
+
+	if (len == 2)
+		half = p[0], m = p[1];
+	else if (len == 4 && p[1] == '.' && p[3] == '.')
+		half = p[0], m = p[2];
+	else
+		return 0;
+	half = (char)(half | 0x20);
+	if ((m | 0x20) != 'm' || (half != 'a' && half != 'p'))
+		return 0;
+	return half;
+}
+
 int rfc5322_date_parse(const char *in, size_t len, time_t *out)
 {
 	int day = -1, month = -1, year = -1, hour = 0, min = 0, sec = 0, zone = 0;
 	bool have_time = false, have_zone = false;
+	int clock_half = 0;   /* 'a' or 'p' after the time: a 12-hour clock */
 	size_t i = 0;
 
 	while (i < len) {
@@ -247,8 +269,14 @@ int rfc5322_date_parse(const char *in, size_t len, time_t *out)
 		int v;
 
 		if (!have_time && (memchr(tok, ':', tlen) || memchr(tok, '.', tlen))) {
-			if (parse_time(tok, tlen, &hour, &min, &sec) == 0)
+			/* "3:04PM": the clock's half written on */
+			int half = tlen > 2 ? meridiem(tok + tlen - 2, 2) : 0;
+			if (parse_time(tok, half ? tlen - 2 : tlen, &hour, &min, &sec) == 0) {
 				have_time = true;
+				clock_half = half;
+			}
+		} else if (have_time && !clock_half && meridiem(tok, tlen)) {
+			clock_half = meridiem(tok, tlen);
 		} else if ((tok[0] == '+' || tok[0] == '-') && tlen == 5 &&
 		           parse_num(tok + 1, 4, 9999, &v) == 0) {
 			if (!have_zone && v / 100 <= 23 && v % 100 <= 59) {
@@ -289,6 +317,8 @@ int rfc5322_date_parse(const char *in, size_t len, time_t *out)
 	}
 	if (day < 0 || month < 0 || year < 1900 || year > 9999)
 		return -1;
+	if (clock_half && hour >= 1 && hour <= 12)
+		hour = hour % 12 + (clock_half == 'p' ? 12 : 0);
 	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (day > mdays[month - 1] + (month == 2 && leap(year)))
 		return -1;

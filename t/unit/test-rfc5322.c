@@ -33,6 +33,15 @@ static void test_dates(void)
 		{ "Mon, 2 Mar 2020 10.00.00 +0000", "2020-03-02T10:00:00Z" },
 		{ "Mon, 2 Mar 2020 10:00:00 Z", "2020-03-02T10:00:00Z" },
 		{ "Mon, 2 Mar 2020 10:00:00 +2400", "2020-03-02T10:00:00Z" },   /* bad zone ignored */
+		/* a 12-hour clock (Python's parsedate_tz ignores the half) */
+		{ "Wed 29 May 2019 06:09:22 PM EDT", "2019-05-29T22:09:22Z" },
+		{ "May 8, 2005 1:17 PM", "2005-05-08T13:17:00Z" },
+		{ "Tue, 3 Mar 2020 3:04PM +0000", "2020-03-03T15:04:00Z" },
+		{ "Tue, 3 Mar 2020 12:04 AM +0000", "2020-03-03T00:04:00Z" },
+		{ "Tue, 3 Mar 2020 12:04 pm +0000", "2020-03-03T12:04:00Z" },
+		{ "Tue, 3 Mar 2020 9:04 a.m. +0100", "2020-03-03T08:04:00Z" },
+		{ "Tue, 3 Mar 2020 15:04 PM +0000", "2020-03-03T15:04:00Z" },  /* 24-hour already */
+		{ "Tue, 3 Mar 2020 PM 3:04 +0000", "2020-03-03T03:04:00Z" },   /* before the time: no clock */
 		{ "", NULL },
 		{ "garbage", NULL },
 		{ "Mon, 30 Feb 2020 10:00:00 +0000", NULL },
