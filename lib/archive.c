@@ -1556,7 +1556,7 @@ int archive_summaries_previews(struct archive *archive, const uint32_t *uids,
 		return -1;
 	if (session_has_cap(session, CAP_PREVIEW))
 		return fetch_summaries(archive, uids, n,
-		                       "(UID INTERNALDATE RFC822.SIZE PREVIEW BODY.PEEK[" MESSAGE_SUMMARY_FIELDS "])",
+		                       "(UID INTERNALDATE PREVIEW BODY.PEEK[" MESSAGE_SUMMARY_FIELDS "])",
 		                       infos, ninfos, *previews, err);
 	if (archive_summaries(archive, uids, n, infos, ninfos, err) < 0)
 		return -1;
@@ -2822,7 +2822,7 @@ static int threads_client(struct archive *archive, struct thread_forest *forest,
 	size_t n = 0;
 	int rc = -1;
 
-	if (uid_fetch(archive, "1:*", "(UID ENVELOPE INTERNALDATE RFC822.SIZE "
+	if (uid_fetch(archive, "1:*", "(UID ENVELOPE INTERNALDATE "
 	                              "BODY.PEEK[" THREAD_HEADER_FIELDS "])",
 	              &result, err) < 0) {
 		if (err->code == SESSION_NO && !session_mailbox(archive->session)->exists) {

@@ -336,7 +336,6 @@ int message_info_from_view(struct message_info *info,
 		return -1;
 	info->uid = view->uid;
 	info->seq = view->seq;
-	info->size = view->rfc822_size;
 	info->subject = xstrdup("");
 	if (view->has_internaldate &&
 	    message_parse_internaldate(view->internaldate, &info->internaldate) == 0) {

@@ -44,7 +44,6 @@ struct message_info {
 	char **references;      /* ids without <> */
 	size_t nreferences;
 	char *list_post;        /* List-Post's mailto address (RFC 2369), or NULL */
-	uint64_t size;          /* RFC822.SIZE */
 };
 
 /*
@@ -58,14 +57,14 @@ struct message_info {
 	"HEADER.FIELDS (DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO)"
 /* The FETCH items message_info_from_fetch() reads. */
 #define MESSAGE_INFO_ITEMS \
-	"(UID INTERNALDATE RFC822.SIZE BODY.PEEK[" MESSAGE_SUMMARY_FIELDS "])"
+	"(UID INTERNALDATE BODY.PEEK[" MESSAGE_SUMMARY_FIELDS "])"
 /* A message page's header fields: a summary's and the thread's. */
 #define MESSAGE_HEADER_FIELDS                                          \
 	"HEADER.FIELDS (DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO " \
 	"REFERENCES LIST-POST)"
 /* A message page's items, and more ("" or " ITEM ..."). */
 #define MESSAGE_DETAIL_ITEMS_WITH(more)                                   \
-	"(UID INTERNALDATE RFC822.SIZE BODYSTRUCTURE "                    \
+	"(UID INTERNALDATE BODYSTRUCTURE "                                \
 	"BODY.PEEK[" MESSAGE_HEADER_FIELDS "]" more ")"
 
 /* An INTERNALDATE ("dd-Mon-yyyy hh:mm:ss +zzzz") as a time: 0 or -1. */

@@ -243,7 +243,7 @@ is "$(printf '%s\n' "$sent" | wc -l | tr -d ' ')" 3 "... with three commands" ||
 like "$(printf '%s\n' "$sent" | sed -n 1p)" "^UID FETCH $single \\(.*BODYSTRUCTURE.* BODY\\.PEEK\\[1\\]<0\\.65536>\\)\$" \
 	"... the message's structure with the start of its text"
 outline=$(printf '%s\n' "$sent" | sed -n 2p)
-like "$outline" "^UID FETCH [0-9,]+ \\(UID INTERNALDATE RFC822.SIZE BODY\\.PEEK\\[HEADER\\.FIELDS \\(DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO\\)\\]\\)\$" \
+like "$outline" "^UID FETCH [0-9,]+ \\(UID INTERNALDATE BODY\\.PEEK\\[HEADER\\.FIELDS \\(DATE SUBJECT FROM TO CC MESSAGE-ID IN-REPLY-TO\\)\\]\\)\$" \
 	"... and its thread's outline"
 # The message itself is in its outline, but its summary comes from the
 # details' answer: the outline's FETCH does not ask for it again.
