@@ -10,7 +10,8 @@
 #     mailto: reply to the list, <time datetime>, the long Cc folded, the
 #     image shown inline and listed apart from the HTML alternative;
 #   - a patch attached inline under a file name: shown, and listed to save;
-#   - the thread page opens with an outline, lists each message's
+#   - the thread page opens with an outline, nested lists as deep as the
+#     replies (what a screen reader announces), lists each message's
 #     attachments (HTML and JSON); the front page has one <h1>
 #     and the mailboxes' descriptions;
 #   - headless Chromium builds the same DOM (outline, calendar, permalink,
@@ -210,6 +211,48 @@ like "$(cat "$RESP_BODY")" "<ul class=\"attachments\" aria-label=\"Attachments\"
 <li><a href=\"/lists/patches/$review_uid/2\">result\\.png</a> <span class=\"meta\">image/png, [0-9]* B</span></li>" \
 	"... each message with its attachments"
 is "$(grep -c '<ul class="attachments"' "$RESP_BODY")" 1 "... only the message that has some"
+# The outline's lists nest as the replies do: each row's depth in lists
+# is its depth in the thread (JSON), every <li> in an <ol>, all closed.
+thread_nesting() {
+	curl -sS -g -o "$TEST_TMP/nest.html" "$HTTPD_URL$1" &&
+	curl -sS -g -o "$TEST_TMP/nest.json" "$HTTPD_URL$1?format=json" &&
+	python3 - "$TEST_TMP/nest.html" "$TEST_TMP/nest.json" <<'EOF'
+import json, sys
+from html.parser import HTMLParser
+want = [min(m["depth"], 12) for m in json.load(open(sys.argv[2]))["messages"]]
+class Outline(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inside, self.stack, self.levels, self.bad = False, [], [], []
+    def handle_starttag(self, tag, attrs):
+        if tag == "nav" and "thread-outline" in (dict(attrs).get("class") or ""):
+            self.inside = True
+        if not self.inside:
+            return
+        if tag in ("ol", "li"):
+            if self.stack and self.stack[-1] == tag:
+                self.bad.append("<%s> in <%s>" % (tag, tag))
+            self.stack.append(tag)
+        if tag == "a":
+            self.levels.append(self.stack.count("ol") - 1)
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self.inside = False
+        elif self.inside and tag in ("ol", "li"):
+            if not self.stack or self.stack.pop() != tag:
+                self.bad.append("</%s> unmatched" % tag)
+outline = Outline()
+outline.feed(open(sys.argv[1]).read())
+print("%d rows, %s, %d left open, %s" % (len(want), "levels as the depths" if outline.levels == want
+      else "levels %s, depths %s" % (outline.levels, want), len(outline.stack), outline.bad[:2]))
+EOF
+}
+page httpd /lists/dev/ format=json
+deep_uid=$(json '[m["uid"] for m in d["messages"] if m["subject"].startswith("Re: ")][0]')
+like "$(thread_nesting "/lists/dev/$deep_uid/thread")" '^[0-9]+ rows, levels as the depths, 0 left open, \[\]$' \
+	"the outline's lists nest as the replies do (a thread of the sample)"
+like "$(thread_nesting "/lists/dev/10/thread")" '^45 rows, levels as the depths, 0 left open, \[\]$' \
+	"... and in its longest thread (45 messages, 12 deep)"
 page httpd "/lists/patches/$patch_uid/thread" format=json
 is "$(json '[[(p["section"], p["type"], p["filename"]) for p in m["parts"] if p["filename"]] for m in d["messages"]]')" \
 	'[[], [["2", "image/png", "result.png"]], []]' "JSON: each message's parts, the PNG under the review"
