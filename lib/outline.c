@@ -39,6 +39,7 @@ void outline_show(struct page *page, const struct outline *outline,
                   struct tmpl_vars *vars, struct json *json)
 {
 	struct buf url = BUF_INIT;
+	struct outline_nest nest = { 0 };
 
 	if (outline->count < 2 || !ninfos)
 		return;
@@ -73,10 +74,12 @@ void outline_show(struct page *page, const struct outline *outline,
 				tmpl_vars_set_str(row, "datetime", "");
 				tmpl_vars_set_str(row, "url", "");
 			}
+			unsigned indent = at->depth > OUTLINE_MAX_INDENT ? OUTLINE_MAX_INDENT
+			                                                 : at->depth;
 			tmpl_vars_set_uint(row, "depth", at->depth);
-			tmpl_vars_set_uint(row, "indent", at->depth > OUTLINE_MAX_INDENT
-			                                      ? OUTLINE_MAX_INDENT : at->depth);
+			tmpl_vars_set_uint(row, "indent", indent);
 			tmpl_vars_set_bool(row, "current", current);
+			outline_nest_row(&nest, row, indent);
 		}
 		if (json) {
 			json_object_begin(json);
@@ -88,9 +91,50 @@ void outline_show(struct page *page, const struct outline *outline,
 			json_object_end(json);
 		}
 	}
+	if (vars)
+		outline_nest_end(&nest, vars, "outline_end");
 	if (json)
 		json_array_end(json);
 	buf_release(&url);
+}
+
+void outline_nest_row(struct outline_nest *nest, struct tmpl_vars *row,
+                      unsigned depth)
+{
+	unsigned level;
+
+	if (!nest->started) {
+		nest->started = true;
+		nest->depth = depth;
+		nest->level = 0;
+		return;
+	}
+	if (depth > nest->depth)
+		level = nest->level + 1;
+	else if (nest->depth - depth >= nest->level)
+		level = 0;
+	else
+		level = nest->level - (nest->depth - depth);
+	if (level > OUTLINE_MAX_INDENT)
+		level = OUTLINE_MAX_INDENT;
+	if (level > nest->level) {
+		tmpl_vars_set_bool(row, "nest", true);
+	} else {
+		tmpl_vars_set_bool(row, "after", true);
+		tmpl_vars_set_list(row, "rise");
+		for (unsigned i = level; i < nest->level; i++)
+			tmpl_vars_add_item(row, "rise");
+	}
+	nest->depth = depth;
+	nest->level = level;
+}
+
+void outline_nest_end(const struct outline_nest *nest, struct tmpl_vars *vars,
+                      const char *name)
+{
+	tmpl_vars_set_list(vars, name);
+	for (unsigned i = 0; i < nest->level; i++)
+		tmpl_vars_add_item(vars, name);
 }
 
 void outline_release(struct outline *outline)

@@ -43,4 +43,24 @@ void outline_show(struct page *page, const struct outline *outline,
                   struct tmpl_vars *vars, struct json *json);
 void outline_release(struct outline *outline);
 
+/*
+ * An outline's rows as nested lists, so that a screen reader says which
+ * message answers which.  Each row gets, for the template: "nest" (open
+ * a list inside the row before), "after" (end the row before) and "rise"
+ * (a list per level to close before this row); outline_nest_end gives
+ * vars the list name with an item per level still open after the last.
+ * Levels follow the rows' depths (drawn ones: capped at the page's most)
+ * as a walk from the first row shown, at level 0: never deeper than one
+ * below the row before, never above 0; so a window that starts deep in a
+ * thread, or a reply whose parent is not shown, still nests properly.
+ */
+struct outline_nest {
+	bool started;
+	unsigned depth, level;   /* the row before's */
+};
+void outline_nest_row(struct outline_nest *nest, struct tmpl_vars *row,
+                      unsigned depth);
+void outline_nest_end(const struct outline_nest *nest, struct tmpl_vars *vars,
+                      const char *name);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "message.h"
 #include "mime.h"
+#include "outline.h"
 #include "partlist.h"
 
 /* Deeper replies are drawn at this indentation: the page stays readable. */
@@ -92,33 +93,6 @@ static int send_json(struct page *page, const struct thread_item *items,
 	return rc;
 }
 
-/*
- * The outline as nested lists, so that a screen reader says which message
- * answers which: a row one level deeper than the one before opens a list
- * inside it ("nest"); one at the same level or shallower ends the one
- * before ("after") and the lists between ("rise", an item per level).
- * Levels follow the drawn indentation, and never deepen by more than one
- * from row to row (a reply whose parent is not shown sits one deeper than
- * the row before it).  Returns the row's level.
- */
-static unsigned outline_level(struct tmpl_vars *entry, unsigned indent,
-                              bool first, unsigned before)
-{
-	unsigned level = first ? 0 : indent > before + 1 ? before + 1 : indent;
-
-	if (first)
-		return level;
-	if (level > before) {
-		tmpl_vars_set_bool(entry, "nest", true);
-		return level;
-	}
-	tmpl_vars_set_bool(entry, "after", true);
-	tmpl_vars_set_list(entry, "rise");
-	for (unsigned i = level; i < before; i++)
-		tmpl_vars_add_item(entry, "rise");
-	return level;
-}
-
 static int send_html(struct page *page, const struct thread_item *items,
                      size_t n)
 {
@@ -131,7 +105,7 @@ static int send_html(struct page *page, const struct thread_item *items,
 	                         .suffix = HTML_URL_THREAD_MBOX };
 	const char *subject = NULL;
 	size_t count = 0;
-	unsigned level = 0;
+	struct outline_nest nest = { 0 };
 
 	tmpl_vars_set_list(vars, "messages");
 	for (size_t i = 0; i < n; i++) {
@@ -149,7 +123,7 @@ static int send_html(struct page *page, const struct thread_item *items,
 		                                                  : item->depth;
 		tmpl_vars_set_uint(entry, "depth", item->depth);
 		tmpl_vars_set_uint(entry, "indent", indent);
-		level = outline_level(entry, indent, count == 1, level);
+		outline_nest_row(&nest, entry, indent);
 		buf_reset(&text);
 		item_text(item, &text);
 		tmpl_vars_set_strn(entry, "text", buf_cstr(&text), text.len);
@@ -160,10 +134,7 @@ static int send_html(struct page *page, const struct thread_item *items,
 	tmpl_vars_set_str(vars, "title", subject && subject[0] ? subject
 	                                                       : "(no subject)");
 	page_vars_count(vars, "count", count);
-	/* The lists still open after the last row. */
-	tmpl_vars_set_list(vars, "outline_end");
-	for (unsigned i = 0; i < level; i++)
-		tmpl_vars_add_item(vars, "outline_end");
+	outline_nest_end(&nest, vars, "outline_end");
 	tmpl_vars_set_url(vars, "mbox_url", &mbox);
 	rc = page_render(page, "thread.html", vars);
 	tmpl_vars_free(vars);

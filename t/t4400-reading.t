@@ -170,7 +170,7 @@ like "$body" '<dd><time datetime="2021-03-01T10:00:00Z">Mon, 1 Mar 2021 10:00 UT
 like "$body" '[^ ], <details class="more"><summary>and 7 more</summary>: [^ ]' \
 	"a Cc of 10 shows 3 and folds 7, apart from the addresses before and after"
 like "$body" '<section class="outline"' "the thread outline is under the message"
-like "$body" '<li class="d0 current"><strong aria-current="page">\[PATCH\] parse' "... the current message marked"
+like "$body" '<li><div class="row current"><strong aria-current="page">\[PATCH\] parse' "... the current message marked"
 like "$body" "<a href=\"/lists/patches/$review_uid\">Re: \\[PATCH\\]" "... the replies linked"
 page httpd "/lists/patches/$review_uid"
 like "$(cat "$RESP_BODY")" "<img src=\"/lists/patches/$review_uid/2\" alt=\"result\\.png\"" \
@@ -211,48 +211,64 @@ like "$(cat "$RESP_BODY")" "<ul class=\"attachments\" aria-label=\"Attachments\"
 <li><a href=\"/lists/patches/$review_uid/2\">result\\.png</a> <span class=\"meta\">image/png, [0-9]* B</span></li>" \
 	"... each message with its attachments"
 is "$(grep -c '<ul class="attachments"' "$RESP_BODY")" 1 "... only the message that has some"
-# The outline's lists nest as the replies do: each row's depth in lists
-# is its depth in the thread (JSON), every <li> in an <ol>, all closed.
-thread_nesting() {
+# The outlines' lists nest as the replies do: each row's depth in lists
+# is its depth in the thread (JSON; deeper than 12 drawn at 12), counted
+# from the first row shown, every <li> in an <ol>, all closed.  The
+# thread page shows every row, a message page a window of them.
+# nesting PAGE CONTAINER KEY: CONTAINER the class of the outline's
+# element, KEY the JSON list of its rows.
+nesting() {
 	curl -sS -g -o "$TEST_TMP/nest.html" "$HTTPD_URL$1" &&
 	curl -sS -g -o "$TEST_TMP/nest.json" "$HTTPD_URL$1?format=json" &&
-	python3 - "$TEST_TMP/nest.html" "$TEST_TMP/nest.json" <<'EOF'
+	python3 - "$TEST_TMP/nest.html" "$TEST_TMP/nest.json" "$2" "$3" <<'EOF'
 import json, sys
 from html.parser import HTMLParser
-want = [min(m["depth"], 12) for m in json.load(open(sys.argv[2]))["messages"]]
+html, doc, container, key = sys.argv[1:]
+depths = [min(m["depth"], 12) for m in json.load(open(doc))[key]]
+want, before, level = [], None, 0
+for depth in depths:       # a walk from the first row, at level 0
+    if before is not None:
+        level = level + 1 if depth > before else max(0, level - (before - depth))
+    want.append(level)
+    before = depth
 class Outline(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.inside, self.stack, self.levels, self.bad = False, [], [], []
+        self.depth, self.stack, self.levels, self.bad = 0, [], [], []
     def handle_starttag(self, tag, attrs):
-        if tag == "nav" and "thread-outline" in (dict(attrs).get("class") or ""):
-            self.inside = True
-        if not self.inside:
+        if self.depth or container in (dict(attrs).get("class") or "").split():
+            self.depth += tag not in ("img", "br", "meta", "link", "input")
+        if not self.depth:
             return
         if tag in ("ol", "li"):
             if self.stack and self.stack[-1] == tag:
                 self.bad.append("<%s> in <%s>" % (tag, tag))
             self.stack.append(tag)
-        if tag == "a":
+        if tag == "div" and "row" in (dict(attrs).get("class") or "").split():
             self.levels.append(self.stack.count("ol") - 1)
     def handle_endtag(self, tag):
-        if tag == "nav":
-            self.inside = False
-        elif self.inside and tag in ("ol", "li"):
-            if not self.stack or self.stack.pop() != tag:
-                self.bad.append("</%s> unmatched" % tag)
+        if not self.depth:
+            return
+        self.depth -= 1
+        if tag in ("ol", "li") and (not self.stack or self.stack.pop() != tag):
+            self.bad.append("</%s> unmatched" % tag)
 outline = Outline()
-outline.feed(open(sys.argv[1]).read())
+outline.feed(open(html).read())
 print("%d rows, %s, %d left open, %s" % (len(want), "levels as the depths" if outline.levels == want
       else "levels %s, depths %s" % (outline.levels, want), len(outline.stack), outline.bad[:2]))
 EOF
 }
 page httpd /lists/dev/ format=json
 deep_uid=$(json '[m["uid"] for m in d["messages"] if m["subject"].startswith("Re: ")][0]')
-like "$(thread_nesting "/lists/dev/$deep_uid/thread")" '^[0-9]+ rows, levels as the depths, 0 left open, \[\]$' \
-	"the outline's lists nest as the replies do (a thread of the sample)"
-like "$(thread_nesting "/lists/dev/10/thread")" '^45 rows, levels as the depths, 0 left open, \[\]$' \
+like "$(nesting "/lists/dev/$deep_uid/thread" thread-outline messages)" '^[0-9]+ rows, levels as the depths, 0 left open, \[\]$' \
+	"the thread page's outline nests as the replies do (a thread of the sample)"
+like "$(nesting "/lists/dev/10/thread" thread-outline messages)" '^45 rows, levels as the depths, 0 left open, \[\]$' \
 	"... and in its longest thread (45 messages, 12 deep)"
+page httpd /lists/dev/10/thread format=json
+last_uid=$(json 'd["messages"][-1]["uid"]')
+like "$(nesting "/lists/dev/$last_uid" outline outline)" '^25 rows, levels as the depths, 0 left open, \[\]$' \
+	"... and so does a message page's window of it, which starts 5 deep"
+is "$(json '[m["depth"] for m in d["messages"]][-25]')" 5 "... (the window's first row is 5 deep)"
 page httpd "/lists/patches/$patch_uid/thread" format=json
 is "$(json '[[(p["section"], p["type"], p["filename"]) for p in m["parts"] if p["filename"]] for m in d["messages"]]')" \
 	'[[], [["2", "image/png", "result.png"]], []]' "JSON: each message's parts, the PNG under the review"
