@@ -8,7 +8,8 @@
  * folder, or with --add a Maildir folder already.  Each message, its
  * "From " lines unquoted (lib/mboxsplit.c) and nothing else changed, goes
  * through DEST/tmp (synced) into DEST/cur as TIME.PpidQseq.HOST,S=n,W=n:2,
- * (its sizes, as Dovecot's own deliver names files; no flags), mode 0444, its mtime the Date header (Dovecot's INTERNALDATE).
+ * (its sizes, as Dovecot's own delivery names files; no flags), mode 0444,
+ * its mtime the Date header (Dovecot's INTERNALDATE).
  * Names sort in mbox order, as Dovecot hands out UIDs to new files.  At
  * the end DEST and its cur, new and tmp are 0555: the user who imports
  * owns the store, and an imapd running as another user can only read it.

@@ -115,8 +115,7 @@ void outline_nest_row(struct outline_nest *nest, struct tmpl_vars *row,
 		level = 0;
 	else
 		level = nest->level - (nest->depth - depth);
-	if (level > OUTLINE_MAX_INDENT)
-		level = OUTLINE_MAX_INDENT;
+	/* Never more than depth: the lists are no deeper than the drawing. */
 	if (level > nest->level) {
 		tmpl_vars_set_bool(row, "nest", true);
 	} else {
