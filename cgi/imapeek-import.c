@@ -7,9 +7,8 @@
  * an mbox before DEST is touched.  DEST is created, or must be an empty
  * folder, or with --add a Maildir folder already.  Each message, its
  * "From " lines unquoted (lib/mboxsplit.c) and nothing else changed, goes
- * through DEST/tmp (synced) into DEST/cur as TIME.PpidQseq.HOST,S=n,W=n:2,
- * (its sizes, as Dovecot's own delivery names files; no flags), mode 0444,
- * its mtime the Date header (Dovecot's INTERNALDATE).
+ * through DEST/tmp (synced) into DEST/cur as TIME.PpidQseq.HOST:2, (no
+ * flags), mode 0444, its mtime the Date header (Dovecot's INTERNALDATE).
  * Names sort in mbox order, as Dovecot hands out UIDs to new files.  At
  * the end DEST and its cur, new and tmp are 0555: the user who imports
  * owns the store, and an imapd running as another user can only read it.
@@ -329,29 +328,11 @@ static int deliver_pending(struct import *import)
 	return rc;
 }
 
-/*
- * The message's size as IMAP counts it (RFC822.SIZE): every line end
- * CRLF.  Named in the file (W=, with S= its size on disk), Dovecot takes
- * both from there; a name without them has Dovecot read the message the
- * first time its size is asked for and rewrite its whole dovecot-uidlist
- * to record it, a cost that grows with the folder.
- */
-static size_t crlf_size(struct str message)
-{
-	size_t size = message.len;
-
-	for (size_t i = 0; i < message.len; i++)
-		if (message.p[i] == '\n' && (i == 0 || message.p[i - 1] != '\r'))
-			size++;
-	return size;
-}
-
 /* One message into DEST/tmp; deliver_pending links it into DEST/cur. */
 static int deliver(struct import *import, struct str message, time_t date)
 {
-	char *name = xasprintf("%lld.P%ldQ%010zu.%s,S=%zu,W=%zu", import->stamp,
-	                       import->pid, ++import->seq, import->host,
-	                       message.len, crlf_size(message));
+	char *name = xasprintf("%lld.P%ldQ%010zu.%s", import->stamp, import->pid,
+	                       ++import->seq, import->host);
 	char *tmp = xasprintf("%s/tmp/%s", import->dest, name);
 	int fd, rc = -1;
 
@@ -397,8 +378,7 @@ static int import_input(struct import *import, const struct input *input)
 	return rc;
 }
 
-/* The host part of a name: no '/' or ':', which a Maildir name cannot hold,
- * nor ',', which starts its size fields. */
+/* The host part of a name: no '/' or ':', which a Maildir name cannot hold. */
 static char *host_name(void)
 {
 	char host[256] = "";
@@ -406,7 +386,7 @@ static char *host_name(void)
 	if (gethostname(host, sizeof(host) - 1) < 0 || !host[0])
 		strcpy(host, "localhost");
 	for (char *c = host; *c; c++) {
-		if (*c == '/' || *c == ':' || *c == ',' || (unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+		if (*c == '/' || *c == ':' || (unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
 			*c = '_';
 	}
 	return xstrdup(host);
