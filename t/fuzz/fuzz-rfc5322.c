@@ -45,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int found = rfc5322_field(in, size, name, &one);
 		rfc5322_fields(in, size, &name, 1, &value, &unfolded);
 		if (found != (value.p != NULL) ||
-		    (found && (one.len != value.len || memcmp(one.p, value.p, value.len))))
+		    (found && (one.len != value.len ||
+		               (one.len && memcmp(one.p, value.p, one.len)))))
 			abort();
 		buf_release(&one);
 		buf_release(&unfolded);
