@@ -8,7 +8,8 @@
 # namespace prefix, on a store of its own: see below).  Each is crawled through imapeek-httpd
 # (t/tools/shape-crawl.py: every page type, HTML and JSON); no answer may
 # be a 5xx, and mailbox counts, index order, month counts, threads, search
-# totals and message texts must equal the reference's.  Where a server
+# totals, message texts and the parts the thread pages list (types, file
+# names) must equal the reference's.  Where a server
 # itself differs, the comparison says how and why.
 . "$(dirname "$0")/lib.sh"
 . "$IMAPEEK_TOP/t/lib-imapd.sh"
@@ -128,6 +129,9 @@ compare() {
 	    check(not diff, name + ": %d message texts" % len(r["texts"]),
 	          [(k, (g.get("texts", {}).get(k) or "")[:80], r["texts"][k][:80]) for k in diff[:2]])
 	    check(not g.get("notes"), name + ": no message without its text", g.get("notes"))
+	    diff = [k for k in r["parts"] if g.get("parts", {}).get(k) != r["parts"][k]]
+	    check(not diff, name + ": the parts of %d messages on their thread pages" % len(r["parts"]),
+	          [(k, g.get("parts", {}).get(k), r["parts"][k]) for k in diff[:2]])
 	EOF
 }
 

@@ -18,7 +18,9 @@ and the permalinks of the first messages.  Prints one JSON object:
               ({YYYY-MM: bar count}), "month_totals" ({YYYY-MM: total of
               ?month=}), "threads" (sorted message counts per thread),
               "search" ({query: total}), "texts" ({Message-ID: text}),
-              "notes" (Message-IDs whose text is a note)}}
+              "parts" ({Message-ID: [[type, filename]...]} as the thread
+              pages list them), "notes" (Message-IDs whose text is a
+              note)}}
 """
 
 import http.client
@@ -109,7 +111,7 @@ def quote_path(name):
 
 
 def crawl_box(site, name, queries):
-    box = {"texts": {}, "notes": [], "search": {}, "months": {},
+    box = {"texts": {}, "parts": {}, "notes": [], "search": {}, "months": {},
            "month_totals": {}}
     root = "/" + quote_path(name) + "/"
     site.get(root)
@@ -163,8 +165,12 @@ def crawl_box(site, name, queries):
     def thread(uid):
         path = root + "%d/thread" % uid
         site.get(path)
-        site.json(path)
+        data = site.json(path)
         site.get(path + ".mbox")
+        for msg in (data or {}).get("messages", []):
+            with site.lock:
+                box["parts"][msg["message_id"] or "uid-%d" % msg["uid"]] = \
+                    [[part["type"], part["filename"]] for part in msg["parts"]]
     site.parallel(thread_uids, thread)
     site.get(root + "new.atom")
     for q in queries:
