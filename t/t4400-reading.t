@@ -111,7 +111,12 @@ open(mbox.replace("patches.mbox", "uu.mbox"), "w").write(
     "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b-uu\"\n\n"
     "--b-uu\nContent-Type: text/plain\n\nA red dot.\n\n"
     "--b-uu\nContent-Type: image/png; name=\"red.png\"\n"
-    "Content-Transfer-Encoding: x-uuencode\n\n" + uu + "\n--b-uu--\n\n")
+    "Content-Transfer-Encoding: x-uuencode\n\n" + uu + "\n--b-uu--\n\n"
+    # a reply without a Date: header (its separator, its arrival, is earlier)
+    "From dee@patches.example Mon Mar  1 09:00:00 2021\n"
+    "From: Dee Undated <dee@patches.example>\nSubject: Re: a red dot\n"
+    "Message-ID: <uu-2@patches.example>\nIn-Reply-To: <uu-1@patches.example>\n\n"
+    "Red indeed.\n\n")
 EOF
 set -- "$@" "lists/patches=$TEST_TMP/patches.mbox" "lists/uu=$TEST_TMP/uu.mbox"
 mkstore "$TEST_TMP/store" "$@" >/dev/null || bail "mkstore failed"
@@ -186,6 +191,9 @@ uu_uid=$(json 'd["messages"][0]["uid"]')
 page httpd "/lists/uu/$uu_uid"
 unlike "$(cat "$RESP_BODY")" '<img ' "an x-uuencoded PNG is not shown as an image"
 like "$(cat "$RESP_BODY")" "href=\"/lists/uu/$uu_uid/2\">red\\.png</a>" "... but listed as an attachment"
+page httpd "/lists/uu/$uu_uid/thread"
+like "$(cat "$RESP_BODY")" '<h3><a href="/lists/uu/[0-9]*">Re: a red dot</a></h3> <span class="meta">Dee Undated &middot; <time datetime="2021-03-01T09:00:00Z">' \
+	"a thread page's message without a Date: header: its sender, dated by its arrival"
 page httpd "/lists/uu/$uu_uid/2"
 is "$RESP_STATUS $(header Content-Type)" "200 application/octet-stream" "... served as application/octet-stream"
 like "$(header Content-Disposition)" '^attachment' "... to be saved"
