@@ -15,8 +15,6 @@
 #include "outline.h"
 #include "partlist.h"
 
-/* Deeper replies are drawn at this indentation: the page stays readable. */
-#define THREAD_MAX_INDENT 12
 
 struct thread_item {
 	unsigned depth;
@@ -119,7 +117,7 @@ static int send_html(struct page *page, const struct thread_item *items,
 		buf_reset(&url);
 		message_link(page, &url, item->msg.uid);
 		page_vars_summary(page, entry, &item->msg.info, buf_cstr(&url));
-		unsigned indent = item->depth > THREAD_MAX_INDENT ? THREAD_MAX_INDENT
+		unsigned indent = item->depth > OUTLINE_MAX_INDENT ? OUTLINE_MAX_INDENT
 		                                                  : item->depth;
 		tmpl_vars_set_uint(entry, "depth", item->depth);
 		tmpl_vars_set_uint(entry, "indent", indent);
