@@ -118,7 +118,7 @@ static int send_html(struct page *page, const struct thread_item *items,
 		message_link(page, &url, item->msg.uid);
 		page_vars_summary(page, entry, &item->msg.info, buf_cstr(&url));
 		unsigned indent = item->depth > OUTLINE_MAX_INDENT ? OUTLINE_MAX_INDENT
-		                                                  : item->depth;
+		                                                   : item->depth;
 		tmpl_vars_set_uint(entry, "depth", item->depth);
 		tmpl_vars_set_uint(entry, "indent", indent);
 		outline_nest_row(&nest, entry, indent);
