@@ -22,6 +22,12 @@ static const char search_help[] =
 	"field; since:YYYY-MM-DD and before:YYYY-MM-DD limit the sent date.  "
 	"All terms must match.";
 
+/* Beside "No messages match" when search_has_fragile_word(). */
+static const char search_fragile_hint[] =
+	"Where the archive has a full-text index, words of one or two letters "
+	"and hyphenated words are not found: search for longer words, or for "
+	"the parts of a hyphenated word apart.";
+
 static void search_url(struct page *page, struct buf *out, const char *q,
                        unsigned number, const char *format)
 {
@@ -213,6 +219,8 @@ int page_search(struct page *page)
 	page_vars_count(vars, "total", hits.total);
 	tmpl_vars_set_uint(vars, "page", number);
 	tmpl_vars_set_uint(vars, "pages", pages);
+	if (hits.total == 0 && search_has_fragile_word(&query))
+		tmpl_vars_set_str(vars, "hint", search_fragile_hint);
 	tmpl_vars_set_list(vars, "messages");
 	for (size_t i = 0; i < ninfos; i++) {
 		struct html_url link = { .mailbox = page->route->mailbox,

@@ -180,6 +180,46 @@ void search_emit(const struct search_query *query, struct imap_cmd *cmd)
 	}
 }
 
+/* A byte of a word: ASCII letters and digits, and all of UTF-8's others. */
+static bool is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+static bool value_has_fragile_word(const struct buf *value)
+{
+	size_t i = 0, n = value->len;
+	const unsigned char *p = (const unsigned char *)value->p;
+
+	while (i < n) {
+		if (!is_word_byte(p[i])) {
+			i++;
+			continue;
+		}
+		size_t chars = 0;
+		for (; i < n && is_word_byte(p[i]); i++)
+			if ((p[i] & 0xc0) != 0x80)   /* not a continuation byte */
+				chars++;
+		if (chars < 3)
+			return true;
+		if (i + 1 < n && p[i] == '-' && is_word_byte(p[i + 1]))
+			return true;
+	}
+	return false;
+}
+
+bool search_has_fragile_word(const struct search_query *query)
+{
+	for (size_t i = 0; i < query->nterms; i++) {
+		const struct search_term *term = &query->terms[i];
+		if (term->field != SEARCH_SINCE && term->field != SEARCH_BEFORE &&
+		    value_has_fragile_word(&term->value))
+			return true;
+	}
+	return false;
+}
+
 static bool needs_quotes(const struct buf *value)
 {
 	if (value->len == 0 || value->p[0] == '"')

@@ -23,6 +23,7 @@
 #ifndef IMAPEEK_SEARCH_H
 #define IMAPEEK_SEARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -66,6 +67,16 @@ int search_parse(struct search_query *query, struct str text,
 
 /* Append the query's search keys to cmd (after the caller's CHARSET). */
 void search_emit(const struct search_query *query, struct imap_cmd *cmd);
+
+/*
+ * Whether a word of the query's text terms is one a full-text index may
+ * not find: a word of one or two letters, or words joined by a hyphen
+ * (README, "Full-text search": Dovecot's Xapian index keeps words of 3
+ * letters or more and a text's "half-way" as two words).  Dovecot without
+ * an index finds both, as substrings; imapeek cannot tell which it talks
+ * to, so the search page only says "may" when such a query finds nothing.
+ */
+bool search_has_fragile_word(const struct search_query *query);
 
 /*
  * The query written back in its canonical form (prefixes in lower case,

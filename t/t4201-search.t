@@ -73,6 +73,19 @@ unlike "$(cat "$RESP_BODY")" '&laquo; Newest|Oldest &raquo;' "... and no label p
 page httpd /lists/dev/search 'q=subject%3A%22what%20should%20the%20thread%20index%20show%22&page=2'
 like "$(cat "$RESP_BODY")" 'rel="next"[^>]*>Older &rsaquo;' "newest first: the next page is older"
 
+# A query that finds nothing, with a word a full-text index may miss,
+# says so beside "No messages match"; other queries do not.
+page httpd /lists/dev/search 'q=zqx-wvy'
+like "$(cat "$RESP_BODY")" '<p>No messages match\.</p>' "a hyphenated word that is nowhere finds nothing"
+like "$(cat "$RESP_BODY")" '<p class="hint">[^<]*hyphenated words are not found' \
+	"... and the page says an index may miss such words"
+page httpd /lists/dev/search 'q=zqxwvy'
+like "$(cat "$RESP_BODY")" '<p>No messages match\.</p>' "a long word that is nowhere finds nothing"
+unlike "$(cat "$RESP_BODY")" 'class="hint"' "... without the hint"
+page httpd /lists/dev/search 'q=subject%3Athread+a'
+like "$(cat "$RESP_BODY")" '<p class="snippet">' "a query with a one-letter word that finds messages"
+unlike "$(cat "$RESP_BODY")" 'class="hint"' "... shows no hint"
+
 # Bad queries: 400 with the help text.
 search 'since:2020-13-45'
 is "$RESP_STATUS" 400 "a bad date is 400"

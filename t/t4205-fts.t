@@ -115,6 +115,14 @@ half-way|<|a hyphenated word: the index holds the text's "half" and "way" apart,
 "half way"|>|... so the words find the text's "half-way"; without the index only "half way" itself
 EOF
 
+# Where the index finds nothing for such a word, the page says why.
+for q in half-way ab; do
+	is "$(hits "$fts_url" "$q")" 0 "$q finds nothing with the index"
+	http_get "$fts_url/lists/dev/search?q=$q"
+	like "$(cat "$RESP_BODY")" '<p class="hint">[^<]*words of one or two letters and hyphenated words are not found' \
+		"... and its page says the index misses such words"
+done
+
 # The index is read: without its files, and without the indexer to build
 # them again, a search cannot answer (imapeek gives up: 504); with the
 # indexer back the next search rebuilds what it needs and answers.

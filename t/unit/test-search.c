@@ -188,9 +188,47 @@ static void test_limits(void)
 	buf_release(&again);
 }
 
+/* Words a full-text index may not find, as the search page is told. */
+static void test_fragile(void)
+{
+	static const struct {
+		const char *query;
+		bool fragile;
+	} cases[] = {
+		{ "watchdog", false },
+		{ "i2c bmc", false },            /* three letters are enough */
+		{ "ok", true },
+		{ "watchdog x", true },
+		{ "from:jo", true },
+		{ "subject:\"a patch\"", true },
+		{ "phosphor-logging", true },
+		{ "half - way", false },        /* a lone hyphen joins nothing */
+		{ "--verbose", false },
+		{ "\xc3\xbc\xc3\xa4", true },          /* two letters, four bytes */
+		{ "K\xc3\xb6ln", false },
+		{ "since:2020-01-02 watchdog", false },
+		{ "before:2020-01-02", false },  /* a date is not a word */
+		{ "v2.1", true },                /* "v2" and "1" */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct search_query query;
+		char why[128];
+		search_query_init(&query);
+		if (search_parse(&query, str_from(cases[i].query), why, sizeof(why)) < 0)
+			tap_ok(0, "'%s' parses: %s", cases[i].query, why);
+		else
+			tap_ok(search_has_fragile_word(&query) == cases[i].fragile,
+			       "'%s' %s", cases[i].query,
+			       cases[i].fragile ? "has a word an index may miss"
+			                        : "has none an index misses");
+		search_query_release(&query);
+	}
+}
+
 int main(void)
 {
 	test_rows();
 	test_limits();
+	test_fragile();
 	return tap_done();
 }
