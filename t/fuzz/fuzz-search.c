@@ -1,6 +1,7 @@
 /*
  * search_parse on any bytes; what it accepts must encode through the real
- * imap_cmd encoder, and its canonical form must parse to the same keys.
+ * imap_cmd encoder, and its canonical form must parse to the same keys
+ * (and so hold the same words a full-text index may miss).
  */
 #include "fuzz.h"
 
@@ -41,12 +42,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (search_parse(&query, (struct str){ (const char *)data, size }, why, sizeof(why)) == 0) {
 		if (encode(&query, &wire) < 0)
 			abort();
+		bool fragile = search_has_fragile_word(&query);
 		search_format(&query, &canonical);
 		/* quoting can make the canonical form longer than the limit */
 		if (canonical.len <= SEARCH_MAX_LEN &&
 		    (search_parse(&again, str_from_buf(&canonical), why, sizeof(why)) < 0 ||
 		     encode(&again, &wire2) < 0 || wire.len != wire2.len ||
-		     memcmp(wire.p, wire2.p, wire.len) != 0))
+		     memcmp(wire.p, wire2.p, wire.len) != 0 ||
+		     search_has_fragile_word(&again) != fragile))
 			abort();
 	}
 	search_query_release(&query);
