@@ -74,7 +74,8 @@ void search_emit(const struct search_query *query, struct imap_cmd *cmd);
  * (README, "Full-text search": Dovecot's Xapian index keeps words of 3
  * letters or more and a text's "half-way" as two words).  Dovecot without
  * an index finds both, as substrings; imapeek cannot tell which it talks
- * to, so the search page only says "may" when such a query finds nothing.
+ * to, so the search page, when such a query finds nothing, says so "where
+ * the archive has a full-text index".
  */
 bool search_has_fragile_word(const struct search_query *query);
 
