@@ -106,6 +106,107 @@ static int show_form(struct page *page, int status, const char *query,
 	return status == 200 ? 0 : -1;
 }
 
+/* One page of hits, as page_search found them, for the two renderings. */
+struct search_results {
+	const char *text;                /* the query as typed */
+	const struct search_query *query;
+	const char *canonical;           /* search_format() of it */
+	const struct archive_hits *hits;
+	const struct message_info *infos;
+	size_t ninfos;
+	char **previews;                 /* previews[i] belongs to hits->uids[i] */
+	unsigned number, pages;
+};
+
+static int send_json(struct page *page, const struct search_results *r)
+{
+	struct page_pager pager = { r->number, r->pages, search_page_url, r->text };
+	struct buf body = BUF_INIT, url = BUF_INIT, snippet = BUF_INIT;
+	struct json json;
+	int rc;
+
+	json_init(&json, &body);
+	json_object_begin(&json);
+	json_kv_string(&json, "mailbox", page->route->mailbox_label);
+	json_kv_string(&json, "query", r->canonical);
+	json_kv_uint(&json, "total", r->hits->total);
+	json_kv_uint(&json, "page", r->number);
+	json_kv_uint(&json, "pages", r->pages);
+	json_key(&json, "messages");
+	json_array_begin(&json);
+	for (size_t i = 0; i < r->ninfos; i++) {
+		struct html_url link = { .mailbox = page->route->mailbox,
+		                         .uid = r->infos[i].uid };
+		buf_reset(&url);
+		page_url(page, &url, &link);
+		json_object_begin(&json);
+		page_json_summary_fields(&json, &r->infos[i], buf_cstr(&url));
+		hit_snippet(page, r->hits->uids, r->previews, r->hits->n,
+		            r->infos[i].uid, &snippet);
+		json_kv_string(&json, "snippet", buf_cstr(&snippet));
+		json_object_end(&json);
+	}
+	json_array_end(&json);
+	page_pager_json(page, &json, &pager);
+	json_object_end(&json);
+	rc = page_send_json(page, &json, &body);
+	buf_release(&body);
+	buf_release(&url);
+	buf_release(&snippet);
+	return rc;
+}
+
+static int send_html(struct page *page, const struct search_results *r)
+{
+	struct page_pager pager = { r->number, r->pages, search_page_url, r->text };
+	struct tmpl_vars *vars = tmpl_vars_new();
+	struct buf url = BUF_INIT, snippet = BUF_INIT;
+	struct html_url action = { .root = page->root,
+	                           .mailbox = page->route->mailbox,
+	                           .suffix = HTML_URL_SEARCH };
+	int rc;
+
+	tmpl_vars_set_str(vars, "title", "Search");
+	tmpl_vars_set_str(vars, "mailbox", page->route->mailbox_label);
+	tmpl_vars_set_url(vars, "search_url", &action);
+	tmpl_vars_set_str(vars, "query", r->text);
+	page_vars_subtitle(vars, r->text, page->route->page_number);
+	tmpl_vars_set_str(vars, "help", search_help);
+	page_vars_count(vars, "total", r->hits->total);
+	tmpl_vars_set_uint(vars, "page", r->number);
+	tmpl_vars_set_uint(vars, "pages", r->pages);
+	if (r->hits->total == 0 && search_has_fragile_word(r->query))
+		tmpl_vars_set_str(vars, "hint", search_fragile_hint);
+	tmpl_vars_set_list(vars, "messages");
+	for (size_t i = 0; i < r->ninfos; i++) {
+		struct html_url link = { .mailbox = page->route->mailbox,
+		                         .uid = r->infos[i].uid };
+		struct tmpl_vars *item = tmpl_vars_add_item(vars, "messages");
+		buf_reset(&url);
+		page_url(page, &url, &link);
+		page_vars_summary(page, item, &r->infos[i], buf_cstr(&url));
+		hit_snippet(page, r->hits->uids, r->previews, r->hits->n,
+		            r->infos[i].uid, &snippet);
+		tmpl_vars_set_str(item, "snippet", buf_cstr(&snippet));
+	}
+	tmpl_vars_set_bool(vars, "oldest_first", page->route->oldest_first);
+	page_pager_vars(page, vars, &pager);
+	buf_reset(&url);
+	search_url(page, &url, r->text, 0, "atom");
+	tmpl_vars_set_str(vars, "atom_url", buf_cstr(&url));
+	buf_reset(&url);
+	search_url(page, &url, r->text, 0, "mbox");
+	tmpl_vars_set_str(vars, "mbox_url", buf_cstr(&url));
+	/* An export holds export-limit messages at most: say so beside it. */
+	if (r->hits->total > page->conf->export_limit)
+		tmpl_vars_set_uint(vars, "mbox_limit", page->conf->export_limit);
+	rc = page_render(page, "search.html", vars);
+	tmpl_vars_free(vars);
+	buf_release(&url);
+	buf_release(&snippet);
+	return rc;
+}
+
 int page_search(struct page *page)
 {
 	struct session_err err = { 0 };
@@ -116,8 +217,7 @@ int page_search(struct page *page)
 	size_t ninfos = 0, size = page->conf->page_size;
 	const char *text = page->route->query;
 	char why[160];
-	struct buf canonical = BUF_INIT, url = BUF_INIT, body = BUF_INIT,
-	           snippet = BUF_INIT;
+	struct buf canonical = BUF_INIT, url = BUF_INIT;
 	unsigned number = page->route->page_number, pages;
 	enum route_format format = page->route->format;
 	int rc = -1;
@@ -172,87 +272,23 @@ int page_search(struct page *page)
 		rc = page_error(page, 404, "There is no such page of results.");
 		goto out;
 	}
-	struct page_pager pager = { number, pages, search_page_url, text };
 	if (page_fetch_summaries_previews(page, hits.uids, hits.n, &infos, &ninfos,
 	                                  &previews, &err) < 0) {
 		rc = page_session_error(page, &err);
 		goto out;
 	}
-	if (page->json) {
-		struct json json;
-		json_init(&json, &body);
-		json_object_begin(&json);
-		json_kv_string(&json, "mailbox", page->route->mailbox_label);
-		json_kv_string(&json, "query", buf_cstr(&canonical));
-		json_kv_uint(&json, "total", hits.total);
-		json_kv_uint(&json, "page", number);
-		json_kv_uint(&json, "pages", pages);
-		json_key(&json, "messages");
-		json_array_begin(&json);
-		for (size_t i = 0; i < ninfos; i++) {
-			struct html_url link = { .mailbox = page->route->mailbox,
-			                         .uid = infos[i].uid };
-			buf_reset(&url);
-			page_url(page, &url, &link);
-			json_object_begin(&json);
-			page_json_summary_fields(&json, &infos[i], buf_cstr(&url));
-			hit_snippet(page, hits.uids, previews, hits.n, infos[i].uid, &snippet);
-			json_kv_string(&json, "snippet", buf_cstr(&snippet));
-			json_object_end(&json);
-		}
-		json_array_end(&json);
-		page_pager_json(page, &json, &pager);
-		json_object_end(&json);
-		rc = page_send_json(page, &json, &body);
-		goto out;
-	}
-	struct tmpl_vars *vars = tmpl_vars_new();
-	struct html_url action = { .root = page->root,
-	                           .mailbox = page->route->mailbox,
-	                           .suffix = HTML_URL_SEARCH };
-	tmpl_vars_set_str(vars, "title", "Search");
-	tmpl_vars_set_str(vars, "mailbox", page->route->mailbox_label);
-	tmpl_vars_set_url(vars, "search_url", &action);
-	tmpl_vars_set_str(vars, "query", text);
-	page_vars_subtitle(vars, text, page->route->page_number);
-	tmpl_vars_set_str(vars, "help", search_help);
-	page_vars_count(vars, "total", hits.total);
-	tmpl_vars_set_uint(vars, "page", number);
-	tmpl_vars_set_uint(vars, "pages", pages);
-	if (hits.total == 0 && search_has_fragile_word(&query))
-		tmpl_vars_set_str(vars, "hint", search_fragile_hint);
-	tmpl_vars_set_list(vars, "messages");
-	for (size_t i = 0; i < ninfos; i++) {
-		struct html_url link = { .mailbox = page->route->mailbox,
-		                         .uid = infos[i].uid };
-		struct tmpl_vars *item = tmpl_vars_add_item(vars, "messages");
-		buf_reset(&url);
-		page_url(page, &url, &link);
-		page_vars_summary(page, item, &infos[i], buf_cstr(&url));
-		hit_snippet(page, hits.uids, previews, hits.n, infos[i].uid, &snippet);
-		tmpl_vars_set_str(item, "snippet", buf_cstr(&snippet));
-	}
-	tmpl_vars_set_bool(vars, "oldest_first", page->route->oldest_first);
-	page_pager_vars(page, vars, &pager);
-	buf_reset(&url);
-	search_url(page, &url, text, 0, "atom");
-	tmpl_vars_set_str(vars, "atom_url", buf_cstr(&url));
-	buf_reset(&url);
-	search_url(page, &url, text, 0, "mbox");
-	tmpl_vars_set_str(vars, "mbox_url", buf_cstr(&url));
-	/* An export holds export-limit messages at most: say so beside it. */
-	if (hits.total > page->conf->export_limit)
-		tmpl_vars_set_uint(vars, "mbox_limit", page->conf->export_limit);
-	rc = page_render(page, "search.html", vars);
-	tmpl_vars_free(vars);
+	struct search_results results = {
+		.text = text, .query = &query, .canonical = buf_cstr(&canonical),
+		.hits = &hits, .infos = infos, .ninfos = ninfos, .previews = previews,
+		.number = number, .pages = pages,
+	};
+	rc = page->json ? send_json(page, &results) : send_html(page, &results);
 out:
 	archive_summaries_free(infos, ninfos);
 	archive_previews_free(previews, hits.n);
-	buf_release(&snippet);
 	archive_hits_release(&hits);
 	search_query_release(&query);
 	buf_release(&canonical);
 	buf_release(&url);
-	buf_release(&body);
 	return rc;
 }
